@@ -1,0 +1,288 @@
+/*
+ * Private to the rule engine (compiler, expression compiler, evaluator, checker): the body
+ * of a compiled rule pack and the byte code. Nothing outside the engine includes this.
+ *
+ * The byte code is a small stack machine. Every instruction is 8 bytes; operands are
+ * indices into the pack (fields, constant pools, sets), never names, so evaluating a record
+ * does no look-ups by name and allocates nothing. Truth values are three-valued: a value
+ * read from an empty or invalid field is "unknown", comparisons with unknown are unknown,
+ * and/or/not follow Kleene's logic. A rule fires only when its program yields a known true.
+ */
+#ifndef PLAUSID_ENGINE_H
+#define PLAUSID_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "ruleset.h"
+
+enum field_type {
+        FIELD_DIGITS,
+        FIELD_CODE,
+        FIELD_MONTH,
+        FIELD_INTEGER,
+        FIELD_TEXT,
+};
+
+struct codelist {
+        const char *name;
+        unsigned n;
+        uint64_t *keys;         /* codes packed big-endian into 8 bytes, sorted ascending */
+        const char **codes;     /* in the same (lexicographic) order; index = code index */
+        const char **labels;
+        unsigned common_len;    /* length every code shares, 0 when they differ */
+        bool all_digits;
+        unsigned line;
+};
+
+struct hierarchy;
+
+struct field {
+        const char *name;
+        const char *label;
+        const char **aliases;
+        unsigned naliases;
+        enum field_type type;
+        unsigned length;        /* digits: exact length */
+        unsigned max_length;    /* text: limit in bytes, 0 = none */
+        int64_t min, max;       /* integer range */
+        const struct codelist *codes;
+        bool restore_zeros;
+        bool column_required;
+        bool required;
+        const struct hierarchy *hierarchy;
+        unsigned line, col;
+};
+
+/* How one level of a hierarchy is decided for one code. */
+struct level_choice {
+        int by_field;           /* -1: constant; else the code field that decides */
+        int value;              /* constant, or the default; index into the level's values */
+        const int *cases;       /* by_field's code index -> value index, -1 = default */
+};
+
+struct hierarchy {
+        const char *name;
+        unsigned field;
+        unsigned nlevels;
+        const char **levels;
+        const char ***values;   /* per level: its distinct values */
+        unsigned *nvalues;
+        struct level_choice *choices;   /* [code index * nlevels + level] */
+};
+
+enum value_type {
+        VT_BOOL,
+        VT_INT,
+        VT_MONTH,               /* year * 12 + month - 1 */
+        VT_CODE,                /* code index into a code list */
+        VT_DIGITS,              /* digit string, also usable as an integer */
+        VT_TEXT,
+        VT_LEVEL,               /* value index of a hierarchy level */
+        VT_STRING,              /* string literal or label() */
+};
+
+enum opcode {
+        OP_FIELD,               /* a: field; push its value, unknown when empty/invalid */
+        OP_EMPTY,               /* a: field; push true when the field is empty */
+        OP_FILLED,              /* a: field */
+        OP_INT,                 /* b: index into ints; push the constant */
+        OP_STR,                 /* b: index into strings */
+        OP_REPORT_END,          /* push December of the record's Berichtsjahr */
+        OP_LEVEL,               /* a: field, a8: level; push the level's value index */
+        OP_LABEL,               /* a: field; push the code's label as a string */
+        OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,       /* integer comparison */
+        OP_STREQ, OP_STRNE,     /* string comparison */
+        OP_IN,                  /* b: set index; pop integer, push membership */
+        OP_FIELD_IN,            /* a: field, b: set; fused OP_FIELD + OP_IN for code fields */
+        OP_AND, OP_OR, OP_NOT,
+        OP_ADD, OP_SUB,
+        OP_MONTHS,              /* pop b, a; push b - a */
+        OP_YEAR, OP_MONTH,
+        OP_AGE,                 /* pop at, birth; push whole years */
+        OP_COALESCE,
+        OP_TOSTR,               /* a: field; push the field's text (for digits/text compares) */
+};
+
+struct insn {
+        uint8_t op;
+        uint8_t a8;
+        uint16_t a;
+        uint32_t b;
+};
+
+struct program {
+        const struct insn *code;
+        unsigned n;
+        enum value_type type;   /* type of the result */
+        int type_ref;           /* VT_CODE: the field whose code list; VT_LEVEL: hierarchy field */
+        int type_level;         /* VT_LEVEL: the level */
+        int first_field;        /* first field the expression reads, -1 = none */
+        unsigned line, col;
+};
+
+/* Placeholders that a rule kind provides to its messages (besides expressions). */
+enum message_ctx {
+        CTX_FIELD, CTX_VALUE, CTX_EXPECTED, CTX_COUNT, CTX_COLUMN, CTX_REASON,
+        CTX_FIRST, CTX_OTHER, CTX_SHARE, CTX_TOTAL,
+        CTX_GROUP, CTX_BEGIN, CTX_END, CTX_OTHER_BEGIN, CTX_OTHER_END,
+        _CTX_MAX,
+};
+
+struct segment {
+        const char *text;       /* literal text, or NULL */
+        size_t len;
+        int ctx;                /* >= 0: a context placeholder */
+        struct program prog;    /* otherwise: an expression */
+};
+
+struct message {
+        struct segment *segs;
+        unsigned n;
+};
+
+enum rule_kind {
+        RULE_CHECK,
+        RULE_BUILTIN,
+        RULE_SHARE,
+        RULE_UNIQUE,
+        RULE_OVERLAP,
+};
+
+enum builtin {
+        BUILTIN_MISSING_COLUMN,
+        BUILTIN_FIELD_COUNT,
+        BUILTIN_SAME_AS_FIRST,
+        BUILTIN_REQUIRED,
+        BUILTIN_CODE,
+        BUILTIN_FORMAT,
+        BUILTIN_ENCODING,
+        BUILTIN_UNREADABLE,
+        _BUILTIN_MAX,
+};
+
+struct example_record {
+        unsigned n;
+        const char **names;     /* field names */
+        const char **values;    /* NULL: leave the column out */
+        const char *append;     /* raw bytes appended to the record line */
+        size_t append_len;
+};
+
+struct example {
+        bool expect_fail;
+        unsigned line;
+        struct example_record *records;
+        unsigned nrecords;
+        const char **drop;
+        unsigned ndrop;
+};
+
+struct rule {
+        const char *id;
+        const char *title;
+        enum severity severity;
+        enum rule_kind kind;
+        enum builtin builtin;
+        int field;              /* field the finding names; -1 = none */
+        struct program prog;    /* check: "when and not check"; share: the condition */
+        double max_share;
+        unsigned *unique;       /* unique: the fields of the key */
+        unsigned nunique;
+        int group;              /* overlap: the grouping field */
+        struct program begin, end;
+        struct message message;
+        struct example *examples;
+        unsigned nexamples;
+        unsigned line;
+};
+
+struct ruleset {
+        struct arena *arena;
+        const char *path;
+        const char *name, *version;
+        int year_first, year_last;
+        int year_field;         /* -1 when the pack has none */
+        struct reader_options input;
+        unsigned *key;
+        unsigned nkey;
+        struct field *fields;
+        unsigned nfields;
+        struct codelist *codelists;
+        unsigned ncodelists;
+        struct hierarchy *hierarchies;
+        unsigned nhierarchies;
+        struct rule *rules;
+        unsigned nrules;
+        int builtin_rule[_BUILTIN_MAX]; /* rule index per builtin, -1 when the pack has none */
+        struct example_record base;
+        int64_t *ints;
+        unsigned nints;
+        const char **strings;
+        unsigned nstrings;
+        uint64_t **sets;        /* bit sets over code/level indices */
+        unsigned nsets;
+        unsigned max_stack;     /* deepest stack any program needs */
+};
+
+/* The state of one field of the record being checked. */
+enum field_state {
+        FV_EMPTY,
+        FV_OK,
+        FV_INVALID,
+};
+
+struct field_value {
+        uint8_t state;
+        int64_t i;              /* month, integer, code index, or digits as a number */
+        const char *s;          /* text after normalisation (restored zeros) */
+        uint32_t len;
+        const char *raw;        /* as read */
+        char restored[24];      /* storage for a digits value with restored zeros */
+};
+
+struct vm_value {
+        int64_t i;
+        const char *s;
+        uint32_t len;
+        bool unknown;
+};
+
+#define VM_STACK 64
+
+/* Evaluates a program on a record's decoded fields. */
+struct vm_value vm_eval(const struct ruleset *rs, const struct program *p, const struct field_value *vals);
+
+/* Looks a code up; returns its index or -1. Applies the field's leading-zero rule. */
+int codelist_find(const struct codelist *cl, const char *s, size_t len);
+
+/* Compiles an expression; reports errors to diags at line/col of the source. Returns 0 or
+ * -EINVAL (errors reported) or -ENOMEM. */
+struct compiler;
+int expr_compile(struct compiler *c, const char *src, unsigned line, unsigned col,
+                 struct program *ret);
+
+#endif
+
+/* State of one compilation; shared by the pack compiler and the expression compiler. */
+struct compiler {
+        struct ruleset *rs;
+        struct diaglist *diags;
+        const char *file;
+        unsigned errors;
+        bool allow_label;       /* label() is for messages only */
+        bool nomem;
+        /* pools under construction */
+        unsigned cap_ints, cap_strings, cap_sets;
+        /* instructions of the expression being compiled */
+        struct insn *code;
+        unsigned ncode, cap_code;
+        unsigned depth, max_depth;      /* simulated stack depth */
+};
+
+void compiler_error(struct compiler *c, unsigned line, unsigned col, const char *fmt, ...) _printf_(4, 5);
+int compiler_add_int(struct compiler *c, int64_t v);
+int compiler_add_string(struct compiler *c, const char *s);
+int compiler_add_set(struct compiler *c, unsigned nbits);
+int ruleset_field_index(const struct ruleset *rs, const char *name);

@@ -1,0 +1,195 @@
+/*
+ * Example runner. Examples go through the same path as a real export — text in the pack's
+ * delimiter and encoding, read by the reader from a file descriptor (a memfd), checked by
+ * the checker — so a passing example shows that the whole chain does what the rule says.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "checker.h"
+#include "engine.h"
+#include "ruletest.h"
+#include "strbuf.h"
+
+struct collect {
+        unsigned nrules;
+        unsigned char *fired;   /* per rule: reported at least once */
+        struct strbuf ids;      /* rule ids reported, for the failure message */
+};
+
+static int on_finding(void *userdata, const struct finding *f) {
+        struct collect *col = userdata;
+        if (!col->fired[f->rule]) {
+                col->fired[f->rule] = 1;
+                return strbuf_printf(&col->ids, "%s%s", col->ids.len ? ", " : "", f->rule_id);
+        }
+        return 0;
+}
+
+/* The value an example record gives a field: its own, else the base record's, else empty.
+ * *ret_present is false when the column is to be left out. */
+static const char *value_for(const struct ruleset *rs, const struct example_record *er, const char *name,
+                             bool *ret_present) {
+        *ret_present = true;
+        for (unsigned i = 0; er && i < er->n; i++)
+                if (strcmp(er->names[i], name) == 0) {
+                        *ret_present = er->values[i] != NULL;
+                        return er->values[i] ? er->values[i] : "";
+                }
+        for (unsigned i = 0; i < rs->base.n; i++)
+                if (strcmp(rs->base.names[i], name) == 0) {
+                        *ret_present = rs->base.values[i] != NULL;
+                        return rs->base.values[i] ? rs->base.values[i] : "";
+                }
+        return "";
+}
+
+static int put_field(struct strbuf *b, const char *s, char delim) {
+        if (!strchr(s, delim) && !strchr(s, '"') && !strchr(s, '\n') && !strchr(s, '\r'))
+                return strbuf_puts(b, s);
+        int e = strbuf_putc(b, '"');
+        for (; *s && e >= 0; s++)
+                e = *s == '"' ? strbuf_puts(b, "\"\"") : strbuf_putc(b, *s);
+        return e < 0 ? e : strbuf_putc(b, '"');
+}
+
+/* Writes the example as CSV text: header, then one line per record. */
+static int build_csv(const struct ruleset *rs, const struct example *ex, struct strbuf *out) {
+        char delim = rs->input.delimiter;
+        bool *present = calloc(rs->nfields, sizeof(bool));
+        if (!present)
+                return -ENOMEM;
+        for (unsigned f = 0; f < rs->nfields; f++) {
+                bool p = true, any_absent = false;
+                for (unsigned r = 0; r < ex->nrecords; r++) {
+                        value_for(rs, &ex->records[r], rs->fields[f].name, &p);
+                        any_absent |= !p;
+                }
+                if (ex->nrecords == 0)
+                        value_for(rs, NULL, rs->fields[f].name, &p), any_absent = !p;
+                for (unsigned d = 0; d < ex->ndrop; d++)
+                        any_absent |= strcmp(ex->drop[d], rs->fields[f].name) == 0;
+                present[f] = !any_absent;
+        }
+        int e = 0;
+        bool first = true;
+        for (unsigned f = 0; f < rs->nfields && e >= 0; f++)
+                if (present[f]) {
+                        if (!first)
+                                e = strbuf_putc(out, delim);
+                        if (e >= 0)
+                                e = strbuf_puts(out, rs->fields[f].name);
+                        first = false;
+                }
+        if (e >= 0)
+                e = strbuf_putc(out, '\n');
+        for (unsigned r = 0; r < ex->nrecords && e >= 0; r++) {
+                first = true;
+                for (unsigned f = 0; f < rs->nfields && e >= 0; f++) {
+                        if (!present[f])
+                                continue;
+                        bool p;
+                        const char *v = value_for(rs, &ex->records[r], rs->fields[f].name, &p);
+                        if (!first)
+                                e = strbuf_putc(out, delim);
+                        if (e >= 0)
+                                e = put_field(out, v, delim);
+                        first = false;
+                }
+                if (e >= 0 && ex->records[r].append)
+                        e = strbuf_append(out, ex->records[r].append, ex->records[r].append_len);
+                if (e >= 0)
+                        e = strbuf_putc(out, '\n');
+        }
+        free(present);
+        return e;
+}
+
+/* Checks CSV text as if it were a file; sets fired[] for every rule that reported. */
+static int run_text(const struct ruleset *rs, const struct strbuf *text, struct collect *col) {
+        _cleanup_(closep) int fd = memfd_create("example", MFD_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        for (size_t off = 0; off < text->len;) {
+                ssize_t n = write(fd, text->data + off, text->len - off);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                off += (size_t) n;
+        }
+        if (lseek(fd, 0, SEEK_SET) < 0)
+                return -errno;
+        _cleanup_(reader_freep) struct reader *reader = NULL;
+        _cleanup_(checker_freep) struct checker *checker = NULL;
+        int e = reader_new(fd, &rs->input, &reader);
+        if (e < 0)
+                return e;
+        e = checker_new(rs, on_finding, col, &checker);
+        if (e < 0)
+                return e;
+        e = reader_read(reader, checker_record, checker);
+        if (e == -EBADMSG) {
+                unsigned long line;
+                const char *reason;
+                reader_error(reader, &line, &reason);
+                e = checker_unreadable(checker, line, reason);
+        }
+        if (e < 0)
+                return e;
+        return checker_finish(checker);
+}
+
+int ruletest_run(const struct ruleset *rs, struct ruletest_result *results, struct diaglist *failures) {
+        struct collect col = {.nrules = rs->nrules};
+        col.fired = calloc(rs->nrules ? rs->nrules : 1, 1);
+        struct strbuf text = {0};
+        int failed = 0, e = 0;
+        if (!col.fired)
+                return -ENOMEM;
+
+        /* The base record alone must be clean, or every pass example would prove nothing. */
+        struct example_record empty = {0};
+        struct example base = {.records = &empty, .nrecords = 1};
+        e = build_csv(rs, &base, &text);
+        if (e >= 0)
+                e = run_text(rs, &text, &col);
+        if (e >= 0 && col.ids.len) {
+                failed++;
+                e = diaglist_add(failures, rs->path, 0, 0, "example_base is not clean: it is reported by %s",
+                                 strbuf_str(&col.ids));
+        }
+
+        for (unsigned ri = 0; ri < rs->nrules && e >= 0; ri++) {
+                const struct rule *r = &rs->rules[ri];
+                results[ri] = (struct ruletest_result) {0};
+                for (unsigned k = 0; k < r->nexamples && e >= 0; k++) {
+                        const struct example *ex = &r->examples[k];
+                        memset(col.fired, 0, rs->nrules);
+                        strbuf_reset(&col.ids);
+                        strbuf_reset(&text);
+                        e = build_csv(rs, ex, &text);
+                        if (e >= 0)
+                                e = run_text(rs, &text, &col);
+                        if (e < 0)
+                                break;
+                        results[ri].examples++;
+                        if ((bool) col.fired[ri] == ex->expect_fail)
+                                continue;
+                        results[ri].failed++;
+                        failed++;
+                        e = diaglist_add(failures, rs->path, ex->line, 1,
+                                         "%s: example expected to %s, but %s (reported: %s)", r->id,
+                                         ex->expect_fail ? "fail" : "pass",
+                                         ex->expect_fail ? "the rule did not fire" : "the rule fired",
+                                         col.ids.len ? strbuf_str(&col.ids) : "nothing");
+                }
+        }
+        free(col.fired);
+        strbuf_done(&col.ids);
+        strbuf_done(&text);
+        return e < 0 ? e : failed;
+}

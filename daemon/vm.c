@@ -1,0 +1,189 @@
+/*
+ * The evaluator: one loop over a program's instructions with a fixed stack on the C stack.
+ * It allocates nothing and looks nothing up by name; every operand is an index the
+ * compiler resolved. Unknown propagates through comparisons and arithmetic, and and/or/not
+ * follow Kleene's three-valued logic.
+ */
+#include <string.h>
+
+#include "engine.h"
+
+static inline uint64_t pack_code(const char *s, size_t len) {
+        uint64_t k = 0;
+        for (size_t i = 0; i < 8; i++)
+                k = (k << 8) | (i < len ? (unsigned char) s[i] : 0);
+        return k;
+}
+
+int codelist_find(const struct codelist *cl, const char *s, size_t len) {
+        char padded[8];
+        if (len == 0 || len > 8)
+                return -1;
+        /* A dropped leading zero ("7" for "07") is restored when every code of the list has
+         * the same length and is made of digits. Whether a field accepts that is the
+         * caller's decision; literals in rules always get it. */
+        if (cl->common_len && len < cl->common_len && cl->all_digits) {
+                size_t pad = cl->common_len - len;
+                for (size_t i = 0; i < len; i++)
+                        if (s[i] < '0' || s[i] > '9')
+                                return -1;
+                memset(padded, '0', pad);
+                memcpy(padded + pad, s, len);
+                s = padded;
+                len = cl->common_len;
+        }
+        uint64_t key = pack_code(s, len);
+        unsigned lo = 0, hi = cl->n;
+        while (lo < hi) {
+                unsigned mid = (lo + hi) / 2;
+                if (cl->keys[mid] < key)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo < cl->n && cl->keys[lo] == key ? (int) lo : -1;
+}
+
+static inline int64_t floordiv(int64_t a, int64_t b) {
+        int64_t q = a / b;
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+struct vm_value vm_eval(const struct ruleset *rs, const struct program *p, const struct field_value *vals) {
+        struct vm_value st[VM_STACK];
+        unsigned sp = 0;
+        const struct insn *pc = p->code, *end = p->code + p->n;
+        for (; pc < end; pc++) {
+                switch ((enum opcode) pc->op) {
+                case OP_FIELD:
+                case OP_TOSTR: {
+                        const struct field_value *v = &vals[pc->a];
+                        st[sp++] = (struct vm_value) {.i = v->i, .s = v->s, .len = v->len, .unknown = v->state != FV_OK};
+                        break;
+                }
+                case OP_EMPTY:
+                        st[sp++] = (struct vm_value) {.i = vals[pc->a].state == FV_EMPTY};
+                        break;
+                case OP_FILLED:
+                        st[sp++] = (struct vm_value) {.i = vals[pc->a].state != FV_EMPTY};
+                        break;
+                case OP_INT:
+                        st[sp++] = (struct vm_value) {.i = rs->ints[pc->b]};
+                        break;
+                case OP_STR: {
+                        const char *s = rs->strings[pc->b];
+                        st[sp++] = (struct vm_value) {.s = s, .len = (uint32_t) strlen(s)};
+                        break;
+                }
+                case OP_REPORT_END: {
+                        const struct field_value *v = &vals[rs->year_field];
+                        st[sp++] = (struct vm_value) {.i = v->i * 12 + 11, .unknown = v->state != FV_OK};
+                        break;
+                }
+                case OP_LEVEL: {
+                        const struct field_value *v = &vals[pc->a];
+                        struct vm_value r = {.unknown = true};
+                        if (v->state == FV_OK) {
+                                const struct hierarchy *h = rs->fields[pc->a].hierarchy;
+                                const struct level_choice *ch = &h->choices[v->i * h->nlevels + pc->a8];
+                                if (ch->by_field < 0) {
+                                        r = (struct vm_value) {.i = ch->value};
+                                } else if (vals[ch->by_field].state == FV_OK) {
+                                        int c = ch->cases[vals[ch->by_field].i];
+                                        r = (struct vm_value) {.i = c >= 0 ? c : ch->value};
+                                }
+                                if (!r.unknown) {
+                                        r.s = h->values[pc->a8][r.i];
+                                        r.len = (uint32_t) strlen(r.s);
+                                }
+                        }
+                        st[sp++] = r;
+                        break;
+                }
+                case OP_LABEL: {
+                        const struct field_value *v = &vals[pc->a];
+                        struct vm_value r = {.unknown = v->state != FV_OK};
+                        if (!r.unknown) {
+                                r.s = rs->fields[pc->a].codes->labels[v->i];
+                                r.len = (uint32_t) strlen(r.s);
+                        }
+                        st[sp++] = r;
+                        break;
+                }
+#define CMP(OPC, EXPR)                                                                   \
+                case OPC: {                                                              \
+                        struct vm_value *a = &st[sp - 2], *b = &st[sp - 1];             \
+                        a->unknown = a->unknown || b->unknown;                          \
+                        a->i = a->unknown ? 0 : (EXPR);                                 \
+                        sp--;                                                           \
+                        break;                                                          \
+                }
+                CMP(OP_EQ, a->i == b->i)
+                CMP(OP_NE, a->i != b->i)
+                CMP(OP_LT, a->i < b->i)
+                CMP(OP_LE, a->i <= b->i)
+                CMP(OP_GT, a->i > b->i)
+                CMP(OP_GE, a->i >= b->i)
+                CMP(OP_STREQ, a->len == b->len && memcmp(a->s, b->s, a->len) == 0)
+                CMP(OP_STRNE, !(a->len == b->len && memcmp(a->s, b->s, a->len) == 0))
+                CMP(OP_ADD, a->i + b->i)
+                CMP(OP_SUB, a->i - b->i)
+                CMP(OP_MONTHS, b->i - a->i)
+                CMP(OP_AGE, floordiv(b->i - a->i, 12))
+#undef CMP
+                case OP_IN: {
+                        struct vm_value *a = &st[sp - 1];
+                        if (!a->unknown) {
+                                const uint64_t *set = rs->sets[pc->b];
+                                a->i = (set[a->i / 64] >> (a->i % 64)) & 1;
+                        }
+                        break;
+                }
+                case OP_FIELD_IN: {
+                        const struct field_value *v = &vals[pc->a];
+                        struct vm_value r = {.unknown = v->state != FV_OK};
+                        if (!r.unknown) {
+                                const uint64_t *set = rs->sets[pc->b];
+                                r.i = (set[v->i / 64] >> (v->i % 64)) & 1;
+                        }
+                        st[sp++] = r;
+                        break;
+                }
+                case OP_AND: {
+                        struct vm_value *a = &st[sp - 2], *b = &st[sp - 1];
+                        bool af = !a->unknown && !a->i, bf = !b->unknown && !b->i;
+                        if (af || bf)
+                                *a = (struct vm_value) {.i = 0};
+                        else
+                                *a = (struct vm_value) {.i = 1, .unknown = a->unknown || b->unknown};
+                        sp--;
+                        break;
+                }
+                case OP_OR: {
+                        struct vm_value *a = &st[sp - 2], *b = &st[sp - 1];
+                        bool at = !a->unknown && a->i, bt = !b->unknown && b->i;
+                        if (at || bt)
+                                *a = (struct vm_value) {.i = 1};
+                        else
+                                *a = (struct vm_value) {.i = 0, .unknown = a->unknown || b->unknown};
+                        sp--;
+                        break;
+                }
+                case OP_NOT:
+                        st[sp - 1].i = !st[sp - 1].i;
+                        break;
+                case OP_YEAR:
+                        st[sp - 1].i = floordiv(st[sp - 1].i, 12);
+                        break;
+                case OP_MONTH:
+                        st[sp - 1].i = st[sp - 1].i - floordiv(st[sp - 1].i, 12) * 12 + 1;
+                        break;
+                case OP_COALESCE:
+                        if (st[sp - 2].unknown)
+                                st[sp - 2] = st[sp - 1];
+                        sp--;
+                        break;
+                }
+        }
+        return sp ? st[sp - 1] : (struct vm_value) {.unknown = true};
+}

@@ -1,0 +1,57 @@
+/*
+ * The checker: applies a compiled rule pack to the records of one file, as the reader
+ * delivers them, and reports every finding through a callback. Per-record findings are
+ * reported while the record is at hand; findings that need the whole file (overlaps,
+ * shares, a missing header) come from checker_finish(). It keeps only what cross-record
+ * rules must remember: a 16-byte fingerprint per key, and one entry per record that takes
+ * part in an overlap rule.
+ */
+#ifndef PLAUSID_CHECKER_H
+#define PLAUSID_CHECKER_H
+
+#include <stdbool.h>
+
+#include "reader.h"
+#include "ruleset.h"
+#include "util.h"
+
+struct finding {
+        unsigned long line;     /* line the record starts on; 0 for the file as a whole */
+        const char *key;        /* the record's key fields joined by '-', "" for the file */
+        unsigned rule;          /* index of the rule in the pack */
+        const char *rule_id;
+        enum severity severity;
+        const char *field;      /* canonical name of the field concerned, or "" */
+        const char *value;      /* that field's value as read, or "" */
+        const char *message;    /* German, with the values filled in */
+};
+
+/* A negative return stops checking and is passed back by the checker call. */
+typedef int (*checker_finding_fn)(void *userdata, const struct finding *f);
+
+struct checker_stats {
+        unsigned long records;  /* data records read (the header not counted) */
+        unsigned long rejected; /* records with at least one error finding */
+        unsigned long warned;   /* records with warnings only */
+        bool file_rejected;     /* a finding of severity "file" */
+        unsigned long *per_rule;        /* findings per rule index */
+};
+
+struct checker;
+
+_must_check_ int checker_new(const struct ruleset *rs, checker_finding_fn fn, void *userdata, struct checker **ret);
+void checker_free(struct checker *c);
+DEFINE_CLEANUP_FUNC(struct checker, checker_free)
+
+/* Feeds one record; the first one fed is the header. Matches reader_record_fn. */
+_must_check_ int checker_record(void *checker, const struct reader_record *rec);
+/* The reader gave up (-EBADMSG): reports the file as unreadable. */
+_must_check_ int checker_unreadable(struct checker *c, unsigned long line, const char *reason);
+/* End of file: reports overlaps, shares and a missing header. Call once. */
+_must_check_ int checker_finish(struct checker *c);
+
+const struct checker_stats *checker_stats(const struct checker *c);
+/* Columns of the header that no field claims, comma-separated, or NULL. */
+const char *checker_unknown_columns(const struct checker *c);
+
+#endif

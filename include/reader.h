@@ -1,0 +1,69 @@
+/*
+ * The reader: turns an export file into records of UTF-8 fields, streaming, with the
+ * physical line on which each record starts. It knows nothing of rules or columns' meaning;
+ * the first record it delivers is the header. Today it reads delimited text (libcsv); the
+ * official fixed-width layout is the next format behind the same interface.
+ */
+#ifndef PLAUSID_READER_H
+#define PLAUSID_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+enum reader_encoding {
+        READER_ENCODING_AUTO,           /* valid UTF-8 is UTF-8, anything else Windows-1252 */
+        READER_ENCODING_UTF8,
+        READER_ENCODING_WINDOWS_1252,
+        READER_ENCODING_ISO_8859_15,
+};
+
+struct reader_options {
+        char delimiter;                 /* field delimiter, usually ';' */
+        enum reader_encoding encoding;
+        size_t max_record_bytes;        /* 0: READER_DEFAULT_MAX_RECORD */
+};
+
+#define READER_DEFAULT_MAX_RECORD (1024u * 1024u)
+
+struct reader_record {
+        unsigned long line;             /* physical line where the record starts; header = 1 */
+        size_t nfields;
+        const char *const *fields;      /* nfields UTF-8 strings, NUL-terminated, trimmed */
+        const size_t *lengths;          /* byte length of each field */
+        const char *raw;                /* the record's text in UTF-8, without final line end */
+        size_t raw_len;
+        bool bad_encoding;              /* bytes invalid in the encoding were replaced by U+FFFD */
+};
+
+/* Called once per record, the header first; a negative return stops reading and is
+ * returned by reader_read(). */
+typedef int (*reader_record_fn)(void *userdata, const struct reader_record *rec);
+
+struct reader;
+
+/* Reads from fd, which stays owned by the caller. */
+_must_check_ int reader_new(int fd, const struct reader_options *opts, struct reader **ret);
+void reader_free(struct reader *r);
+DEFINE_CLEANUP_FUNC(struct reader, reader_free)
+
+/*
+ * Reads to the end, calling fn per record. Returns 0 at the end of the input, a negative
+ * errno from read(2) or from fn, or -EBADMSG when the input cannot be read as records (a
+ * record longer than the limit, a quote never closed); then reader_error() says where and
+ * why.
+ */
+_must_check_ int reader_read(struct reader *r, reader_record_fn fn, void *userdata);
+
+/* Where and why reading failed with -EBADMSG: the line the bad record starts on and a
+ * German sentence. */
+void reader_error(const struct reader *r, unsigned long *ret_line, const char **ret_reason);
+
+/* The encoding that was used: for AUTO, what the input turned out to be. */
+enum reader_encoding reader_encoding_used(const struct reader *r);
+const char *reader_encoding_name(enum reader_encoding e);
+/* Parses "auto", "utf-8", "windows-1252", "iso-8859-15"; -EINVAL for anything else. */
+_must_check_ int reader_encoding_from_name(const char *name, enum reader_encoding *ret);
+
+#endif

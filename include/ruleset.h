@@ -1,0 +1,49 @@
+/*
+ * Rule packs: compile a YAML rule pack into an immutable, compact form. Column names are
+ * resolved to indices, code lists to sorted lookup tables, expressions to byte code. A pack
+ * that has errors yields every error as a diagnostic and no ruleset; a ruleset is only ever
+ * handed out complete, so a caller can swap it in safely.
+ */
+#ifndef PLAUSID_RULESET_H
+#define PLAUSID_RULESET_H
+
+#include <stddef.h>
+
+#include "diag.h"
+#include "reader.h"
+#include "util.h"
+
+enum severity {
+        SEVERITY_ERROR,         /* the record is rejected */
+        SEVERITY_WARNING,       /* the record is loaded, the finding listed */
+        SEVERITY_FILE,          /* the whole delivery is rejected */
+};
+
+struct ruleset;
+
+/* Limits a pack must stay within; exceeding one is a compile error that names it. */
+#define RULESET_MAX_RULES 1000
+#define RULESET_MAX_FIELDS 500
+#define RULESET_MAX_CODES 5000
+#define RULESET_MAX_EXPR_BYTES 4096
+#define RULESET_MAX_EXPR_DEPTH 48
+#define RULESET_MAX_FILE_BYTES (8u * 1024u * 1024u)
+
+_must_check_ int ruleset_compile_file(const char *path, struct ruleset **ret, struct diaglist *diags);
+/* Compiles from memory; name is used in diagnostics. */
+_must_check_ int ruleset_compile_buffer(const char *name, const char *data, size_t len,
+                                        struct ruleset **ret, struct diaglist *diags);
+void ruleset_free(struct ruleset *rs);
+DEFINE_CLEANUP_FUNC(struct ruleset, ruleset_free)
+
+const char *ruleset_name(const struct ruleset *rs);
+const char *ruleset_version(const struct ruleset *rs);
+const struct reader_options *ruleset_input(const struct ruleset *rs);
+
+unsigned ruleset_rule_count(const struct ruleset *rs);
+const char *ruleset_rule_id(const struct ruleset *rs, unsigned rule);
+const char *ruleset_rule_title(const struct ruleset *rs, unsigned rule);
+enum severity ruleset_rule_severity(const struct ruleset *rs, unsigned rule);
+const char *severity_name(enum severity s);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * A growable byte buffer that is reused across records: after the first few records it has
+ * reached its working size and appending no longer allocates.
+ */
+#ifndef PLAUSID_STRBUF_H
+#define PLAUSID_STRBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+struct strbuf {
+        char *data;     /* always NUL-terminated once anything was appended */
+        size_t len;     /* bytes in use, without the terminating NUL */
+        size_t cap;     /* bytes allocated */
+};
+
+void strbuf_done(struct strbuf *b);
+static inline void strbuf_reset(struct strbuf *b) {
+        b->len = 0;
+        if (b->data)
+                b->data[0] = 0;
+}
+_must_check_ int strbuf_reserve(struct strbuf *b, size_t extra);
+_must_check_ int strbuf_append(struct strbuf *b, const void *data, size_t n);
+_must_check_ int strbuf_puts(struct strbuf *b, const char *s);
+_must_check_ int strbuf_putc(struct strbuf *b, char c);
+_must_check_ int strbuf_printf(struct strbuf *b, const char *fmt, ...) _printf_(2, 3);
+/* The buffer's text, "" when nothing was appended. */
+static inline const char *strbuf_str(const struct strbuf *b) {
+        return b->data ? b->data : "";
+}
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * Small helpers shared by every module: scope-bound cleanup in the style of systemd's
+ * alloc-util.h, and the attribute that makes callers look at fallible results. Nothing here
+ * allocates on its own or logs.
+ */
+#ifndef PLAUSID_UTIL_H
+#define PLAUSID_UTIL_H
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _must_check_ __attribute__((warn_unused_result))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+#define _unused_ __attribute__((unused))
+
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Hands ownership of a pointer to the caller and leaves NULL behind, so that the cleanup
+ * function of the scope it came from does nothing. */
+#define TAKE_PTR(p)                       \
+        ({                                \
+                __typeof__(p) _p_ = (p);  \
+                (p) = NULL;               \
+                _p_;                      \
+        })
+
+static inline void freep(void *p) {
+        free(*(void **) p);
+}
+
+static inline void closep(int *fd) {
+        if (*fd >= 0)
+                close(*fd);
+}
+
+#define DEFINE_CLEANUP_FUNC(type, func)             \
+        static inline void func##p(type **p) {      \
+                func(*p);                           \
+        }
+
+#endif

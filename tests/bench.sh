@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# tests/bench.sh - the `make bench` driver.
+#
+# Generates (once, cached by name under $BUILD/bench/) a deterministic 1,000,000-record hze
+# export with genhze, then measures on it:
+#   check   - wall-clock time of the libcsv baseline (csvbare) and of `plausid check`,
+#             best of $RUNS runs each, their ratio (target <= 2.5) and the peak RSS of
+#             plausid (target < 100 MB).
+# Missed targets are reported, never fatal: the exit status is 0 unless a tool is missing or
+# plausid fails (exit status other than 0/1; 1 is expected, the file carries injected errors).
+#
+# Usage: tests/bench.sh [BUILD]         (run from anywhere; paths below are resolved)
+# Environment:
+#   BUILD   build directory holding genhze, csvbare, plausid (default: build)
+#   RULES   rule pack for plausid, relative to the project root (default: rules/hze.yaml)
+#   RUNS    timed runs per program, the best one counts (default: 3)
+#
+# Layout for later sections (load vs psql \copy, latency, ...): each section is a function
+# section_NAME that uses the cached data file ($DATA), times commands with best_of/peak_rss_kb
+# and adds rows with add_row; main() calls the sections in order and prints one table.
+set -euo pipefail
+export LC_ALL=C # '.' as decimal point in $EPOCHREALTIME, printf and awk
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${1:-${BUILD:-build}}
+RULES=${RULES:-rules/hze.yaml}
+RUNS=${RUNS:-3}
+
+GEN_N=1000000
+GEN_SEED=42
+GEN_ERRS=5
+
+die() {
+	echo "bench: $*" >&2
+	exit 2
+}
+
+[[ -d $BUILD ]] || die "build directory '$BUILD' not found (run make first)"
+BUILD=$(cd "$BUILD" && pwd)
+cd "$ROOT"
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, not '$RUNS'"
+
+GENHZE=$BUILD/genhze
+CSVBARE=$BUILD/csvbare
+PLAUSID=$BUILD/plausid
+WORK=$BUILD/bench
+DATA=$WORK/hze-n${GEN_N}-s${GEN_SEED}-e${GEN_ERRS}.csv
+RESULTS=$WORK/results.txt
+
+# ---- helpers ----------------------------------------------------------------------------
+
+# now: wall-clock seconds with microseconds, without forking date(1) when bash can help.
+now() {
+	if [[ -n ${EPOCHREALTIME:-} ]]; then
+		echo "$EPOCHREALTIME"
+	else
+		date +%s.%N
+	fi
+}
+
+# add_row KEY LABEL VALUE [TARGET VERDICT]: one row of the table, printed by print_table,
+# and KEY=VALUE in $RESULTS for scripts.
+ROWS=()
+add_row() {
+	ROWS+=("$2|$3|${4:-}|${5:-}")
+	printf '%s=%s\n' "$1" "$3" >>"$RESULTS"
+}
+
+print_table() {
+	local row label value target verdict
+	printf '\n%-34s %14s  %-10s %s\n' "measure" "value" "target" "verdict"
+	printf '%-34s %14s  %-10s %s\n' "----------------------------------" "--------------" \
+		"----------" "-------"
+	for row in "${ROWS[@]}"; do
+		IFS='|' read -r label value target verdict <<<"$row"
+		printf '%-34s %14s  %-10s %s\n' "$label" "$value" "$target" "$verdict"
+	done
+	echo
+}
+
+# verdict VALUE OP LIMIT: "ok" or "MISSED" (OP is <= or <), "n/a" for a non-number.
+verdict() {
+	awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {
+		if (v !~ /^[0-9.]+$/) { print "n/a"; exit }
+		ok = (op == "<=") ? (v + 0 <= l + 0) : (v + 0 < l + 0)
+		print ok ? "ok" : "MISSED"
+	}'
+}
+
+# best_of ALLOWED_RCS OUTFILE CMD...: runs CMD $RUNS times (stdout to OUTFILE, stderr to
+# OUTFILE.err) and prints the fastest wall-clock time in seconds.  An exit status not in the
+# space-separated ALLOWED_RCS list aborts the benchmark with the command's stderr.
+best_of() {
+	local allowed=$1 out=$2 best="" i t0 t1 rc
+	shift 2
+	for ((i = 0; i < RUNS; i++)); do
+		rc=0
+		t0=$(now)
+		"$@" >"$out" 2>"$out.err" || rc=$?
+		t1=$(now)
+		if [[ " $allowed " != *" $rc "* ]]; then
+			echo "bench: '$*' exited with status $rc; its stderr:" >&2
+			tail -n 20 "$out.err" >&2
+			exit 2
+		fi
+		best=$(awk -v a="$t0" -v b="$t1" -v best="$best" \
+			'BEGIN { d = b - a; if (best == "" || d < best + 0) best = d; printf "%.3f", best }')
+	done
+	echo "$best"
+}
+
+# peak_rss_kb CMD...: one extra run of CMD (output discarded) and its peak RSS in KiB.
+# GNU time's %M (ru_maxrss) when /usr/bin/time works; otherwise VmHWM from /proc sampled
+# every 10 ms, which can miss growth in the last interval (reported with a '~').
+RSS_METHOD=${BENCH_RSS_METHOD:-} # gnutime or proc; detected when empty
+peak_rss_kb() {
+	local f=$WORK/rss.$$ pid hwm=0 v
+	if [[ -z $RSS_METHOD ]]; then
+		if [[ -x /usr/bin/time ]] && /usr/bin/time -f %M -o "$f" true 2>/dev/null; then
+			RSS_METHOD=gnutime
+		else
+			RSS_METHOD=proc
+		fi
+	fi
+	if [[ $RSS_METHOD == gnutime ]]; then
+		/usr/bin/time -f %M -o "$f" "$@" >/dev/null 2>&1 || true
+		# with a non-zero exit status GNU time writes a "Command exited ..." line first
+		tail -n 1 "$f"
+		rm -f "$f"
+		return
+	fi
+	"$@" >/dev/null 2>&1 &
+	pid=$!
+	while [[ -r /proc/$pid/status ]]; do
+		v=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+		[[ -n $v && $v -gt $hwm ]] && hwm=$v
+		sleep 0.01
+	done
+	wait "$pid" || true
+	echo "~$hwm"
+}
+
+# ---- data -------------------------------------------------------------------------------
+
+prepare_data() {
+	[[ -x $GENHZE ]] || die "$GENHZE is missing (build it: make $BUILD/genhze)"
+	mkdir -p "$WORK"
+	# cached by name; regenerated when genhze was rebuilt after the file was written
+	if [[ ! -s $DATA || $GENHZE -nt $DATA ]]; then
+		echo "bench: generating $DATA ($GEN_N records, seed $GEN_SEED, $GEN_ERRS errors per 1000)"
+		local t0 t1
+		t0=$(now)
+		"$GENHZE" -n "$GEN_N" -s "$GEN_SEED" -e "$GEN_ERRS" >"$DATA.tmp"
+		mv "$DATA.tmp" "$DATA"
+		t1=$(now)
+		awk -v a="$t0" -v b="$t1" 'BEGIN { printf "bench: generated in %.2f s\n", b - a }'
+	else
+		echo "bench: using cached $DATA"
+	fi
+	local bytes
+	bytes=$(stat -c %s "$DATA")
+	add_row size_mb "file size (MB)" "$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')"
+}
+
+# ---- sections ---------------------------------------------------------------------------
+
+# check: libcsv baseline vs plausid check on the same file.
+section_check() {
+	[[ -x $CSVBARE ]] || die "$CSVBARE is missing (build it: make $BUILD/csvbare)"
+
+	local t_bare t_plausid rows records ratio rss rss_mb
+	echo "bench: csvbare, best of $RUNS"
+	t_bare=$(best_of "0" "$WORK/csvbare.out" "$CSVBARE" "$DATA")
+	rows=$(sed -n 's/^records=\([0-9]*\) .*/\1/p' "$WORK/csvbare.out")
+	records=$((rows - 1)) # header row
+	[[ $records -eq $GEN_N ]] ||
+		echo "bench: warning: csvbare counted $records records, expected $GEN_N" >&2
+	add_row records "records" "$records"
+	add_row csvbare_s "csvbare (s, best of $RUNS)" "$t_bare"
+
+	if [[ ! -x $PLAUSID ]]; then
+		echo "bench: $PLAUSID is missing: plausid not built, its measurements are skipped" >&2
+		add_row plausid_s "plausid check (s, best of $RUNS)" "MISSING" "" "not built"
+		add_row ratio "ratio plausid/csvbare" "n/a" "<= 2.5" "n/a"
+		add_row plausid_rss_mb "plausid peak RSS (MB)" "n/a" "< 100" "n/a"
+		PLAUSID_MISSING=1
+		return
+	fi
+	[[ -f $RULES ]] || die "rule pack $RULES not found (in $ROOT)"
+
+	echo "bench: plausid check, best of $RUNS"
+	# exit status 1 = findings (expected: the file carries injected errors); 2 = failure
+	t_plausid=$(best_of "0 1" "$WORK/plausid.out" "$PLAUSID" check --rules "$RULES" "$DATA")
+	add_row plausid_s "plausid check (s, best of $RUNS)" "$t_plausid"
+
+	ratio=$(awk -v p="$t_plausid" -v b="$t_bare" 'BEGIN { printf "%.2f", (b > 0) ? p / b : 0 }')
+	add_row ratio "ratio plausid/csvbare" "$ratio" "<= 2.5" "$(verdict "$ratio" "<=" 2.5)"
+
+	echo "bench: plausid peak RSS"
+	rss=$(peak_rss_kb "$PLAUSID" check --rules "$RULES" "$DATA")
+	rss_mb=$(awk -v k="${rss#\~}" 'BEGIN { printf "%.1f", k / 1024 }')
+	[[ $rss == \~* ]] && rss_mb="~$rss_mb"
+	add_row plausid_rss_mb "plausid peak RSS (MB)" "$rss_mb" "< 100" "$(verdict "${rss_mb#\~}" "<" 100)"
+}
+
+# Further sections (load vs psql \copy, latency) go here as section_NAME functions and are
+# added to main().
+
+# ---- main -------------------------------------------------------------------------------
+
+main() {
+	PLAUSID_MISSING=0
+	mkdir -p "$WORK"
+	: >"$RESULTS"
+	prepare_data
+	section_check
+	print_table
+	echo "bench: results also in $RESULTS"
+	if [[ $PLAUSID_MISSING -eq 1 ]]; then
+		echo "bench: $PLAUSID is missing - build plausid to get the full benchmark" >&2
+		exit 2
+	fi
+}
+
+main "$@"

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The test suite: runs every kind of test against the binaries in BUILD and ends with the
+# line "N passed, N failed". Exit status 0 only when nothing failed.
+#
+#   unit      cmocka tests in BUILD/tests/test_*
+#   rules     plausid rules test on every pack in rules/
+#   compile   tests/compile/*.yaml must fail to compile with exactly the diagnostics in *.err
+#   golden    tests/golden/*/: a plausid run whose stdout, rejects CSV and exit status are
+#             compared with the expected files (diff -u)
+#   fuzz      each fuzz target replays its corpus in tests/fuzz/corpus/NAME
+set -uo pipefail
+BUILD=${1:-build}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+PLAUSID=$BUILD/plausid
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+
+passed=0
+failed=0
+failures=()
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+ok() { passed=$((passed + 1)); }
+bad() {
+        failed=$((failed + 1))
+        failures+=("$1")
+        echo "FAIL: $1" >&2
+}
+
+# ---- unit tests ----
+for t in "$BUILD"/tests/test_*; do
+        [ -x "$t" ] || continue
+        [[ $t == *.d ]] && continue
+        if "$t" >"$TMP/unit.log" 2>&1; then ok; else cat "$TMP/unit.log" >&2; bad "unit $(basename "$t")"; fi
+done
+
+# ---- rule packs: their own examples ----
+for pack in rules/*.yaml; do
+        if "$PLAUSID" rules test "$pack" >"$TMP/rules.log" 2>&1; then ok; else cat "$TMP/rules.log" >&2; bad "rules test $pack"; fi
+done
+
+# ---- packs that must not compile, with their exact diagnostics ----
+for y in tests/compile/*.yaml; do
+        [ -e "$y" ] || continue
+        name=${y%.yaml}
+        "$PLAUSID" check --rules "$y" /dev/null >/dev/null 2>"$TMP/compile.err"
+        status=$?
+        if [ "$status" -ne 2 ]; then
+                bad "compile $y: exit $status, expected 2"
+        elif ! diff -u "$name.err" "$TMP/compile.err" >&2; then
+                bad "compile $y: diagnostics differ"
+        else
+                ok
+        fi
+done
+
+# ---- golden runs of the command line ----
+for dir in tests/golden/*/; do
+        [ -f "$dir/args" ] || continue
+        name=$(basename "$dir")
+        read -r -a args <"$dir/args"
+        expanded=()
+        for a in "${args[@]}"; do expanded+=("${a//@OUT@/$TMP/$name.csv}"); done
+        rm -f "$TMP/$name.csv"
+        "$PLAUSID" "${expanded[@]}" >"$TMP/$name.out" 2>"$TMP/$name.err"
+        status=$?
+        good=1
+        want_status=$(cat "$dir/status" 2>/dev/null || echo 0)
+        if [ "$status" != "$want_status" ]; then
+                echo "golden $name: exit $status, expected $want_status" >&2
+                cat "$TMP/$name.err" >&2
+                good=0
+        fi
+        for kind in out err csv; do
+                [ -f "$dir/expected.$kind" ] || continue
+                diff -u "$dir/expected.$kind" "$TMP/$name.$kind" >&2 || good=0
+        done
+        if [ $good = 1 ]; then ok; else bad "golden $name"; fi
+done
+
+# ---- fuzz corpora ----
+for f in "$BUILD"/fuzz/fuzz_*; do
+        [ -x "$f" ] || continue
+        [[ $f == *.d ]] && continue
+        n=$(basename "$f")
+        corpus=tests/fuzz/corpus/${n#fuzz_}
+        if "$f" -runs=0 "$corpus" >"$TMP/fuzz.log" 2>&1; then ok; else tail -40 "$TMP/fuzz.log" >&2; bad "fuzz replay $n"; fi
+done
+
+echo
+if [ $failed -gt 0 ]; then
+        printf 'failed: %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
