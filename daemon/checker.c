@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 
 #include <xxhash.h>
 
@@ -34,6 +35,22 @@ struct key_table {
         struct key_slot *slots;
         size_t cap, used;       /* cap is a power of two */
 };
+
+/* Slot arrays are mapped, not malloc'd: a million keys make a 32 MB table that is hit at
+ * random, and on huge pages those hits stop missing the TLB as well as the cache. */
+static struct key_slot *slots_alloc(size_t cap) {
+        void *p = mmap(NULL, cap * sizeof(struct key_slot), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+                return NULL;
+        if (cap * sizeof(struct key_slot) >= 2u * 1024 * 1024)
+                (void) madvise(p, cap * sizeof(struct key_slot), MADV_HUGEPAGE);
+        return p;
+}
+
+static void slots_free(struct key_slot *slots, size_t cap) {
+        if (slots)
+                munmap(slots, cap * sizeof(struct key_slot));
+}
 
 struct interval {
         uint64_t group_hi, group_lo;
@@ -65,6 +82,7 @@ struct checker {
         const char **expected;          /* per field: what a valid value looks like (German) */
         const struct reader_record *rec;
         bool rec_error, rec_warning;
+        bool rec_empty_required, rec_bad_code, rec_bad_format; /* set by decode() for the builtins */
         bool key_ready;
         struct strbuf key, message, value;
         char first_value[64];           /* same_as_first: the value of the first record */
@@ -73,6 +91,8 @@ struct checker {
         unsigned long *share_count;     /* per rule */
         unsigned long share_total;
         struct key_table *tables;       /* per rule */
+        XXH128_hash_t *unique_hash;     /* per rule: the current record's key hash */
+        bool has_unique;
         struct overlap_state *overlaps; /* per rule */
         uint32_t seq;
 
@@ -124,9 +144,12 @@ int checker_new(const struct ruleset *rs, checker_finding_fn fn, void *userdata,
         c->expected = calloc(rs->nfields, sizeof(*c->expected));
         c->share_count = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->share_count));
         c->tables = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->tables));
+        c->unique_hash = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->unique_hash));
+        for (unsigned i = 0; i < rs->nrules; i++)
+                c->has_unique |= rs->rules[i].kind == RULE_UNIQUE;
         c->overlaps = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->overlaps));
         c->stats.per_rule = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->stats.per_rule));
-        if (!c->column || !c->vals || !c->expected || !c->share_count || !c->tables || !c->overlaps ||
+        if (!c->column || !c->vals || !c->expected || !c->share_count || !c->tables || !c->unique_hash || !c->overlaps ||
             !c->stats.per_rule) {
                 checker_free(c);
                 return -ENOMEM;
@@ -155,8 +178,9 @@ void checker_free(struct checker *c) {
         free(c->share_count);
         if (c->tables)
                 for (unsigned i = 0; i < c->rs->nrules; i++)
-                        free(c->tables[i].slots);
+                        slots_free(c->tables[i].slots, c->tables[i].cap);
         free(c->tables);
+        free(c->unique_hash);
         if (c->overlaps)
                 for (unsigned i = 0; i < c->rs->nrules; i++) {
                         free(c->overlaps[i].items);
@@ -395,6 +419,7 @@ static size_t utf8_chars(const char *s, size_t len) {
 
 static void decode(struct checker *c, const struct reader_record *rec) {
         const struct ruleset *rs = c->rs;
+        bool empty_required = false, bad_code = false, bad_format = false;
         for (unsigned f = 0; f < rs->nfields; f++) {
                 const struct field *fd = &rs->fields[f];
                 struct field_value *v = &c->vals[f];
@@ -412,6 +437,7 @@ static void decode(struct checker *c, const struct reader_record *rec) {
                 v->i = 0;
                 if (len == 0) {
                         v->state = FV_EMPTY;
+                        empty_required |= fd->required;
                         continue;
                 }
                 v->state = FV_INVALID;
@@ -443,7 +469,7 @@ static void decode(struct checker *c, const struct reader_record *rec) {
                                 break;
                         v->i = idx;
                         v->s = cl->codes[idx];
-                        v->len = (uint32_t) strlen(v->s);
+                        v->len = cl->lens[idx];
                         v->state = FV_OK;
                         break;
                 }
@@ -470,15 +496,25 @@ static void decode(struct checker *c, const struct reader_record *rec) {
                                 v->state = FV_OK;
                         break;
                 }
+                if (v->state == FV_INVALID) {
+                        if (fd->type == FIELD_CODE)
+                                bad_code = true;
+                        else
+                                bad_format = true;
+                }
         }
+        /* Most records are clean: the builtins look at the fields only when told to. */
+        c->rec_empty_required = empty_required;
+        c->rec_bad_code = bad_code;
+        c->rec_bad_format = bad_format;
 }
 
 /* ---- cross-record state ---- */
 
 static int key_table_insert(struct key_table *t, XXH128_hash_t h, uint32_t line, uint32_t *ret_first) {
         if (t->used * 4 >= t->cap * 3) {
-                size_t cap = t->cap ? t->cap * 2 : 1024;
-                struct key_slot *slots = calloc(cap, sizeof(*slots));
+                size_t cap = t->cap ? t->cap * 2 : 4096;
+                struct key_slot *slots = slots_alloc(cap);
                 if (!slots)
                         return -ENOMEM;
                 for (size_t i = 0; i < t->cap; i++) {
@@ -490,7 +526,7 @@ static int key_table_insert(struct key_table *t, XXH128_hash_t h, uint32_t line,
                                 j = (j + 1) & (cap - 1);
                         slots[j] = *s;
                 }
-                free(t->slots);
+                slots_free(t->slots, t->cap);
                 t->slots = slots;
                 t->cap = cap;
         }
@@ -513,29 +549,48 @@ static int key_table_insert(struct key_table *t, XXH128_hash_t h, uint32_t line,
 /* Hashes the fields' values, each preceded by its length so that ("1","23") and ("12","3")
  * differ. The normalised value is used when valid, so "5" and "05" are one key. */
 static int hash_fields(struct checker *c, const unsigned *fields, unsigned n, XXH128_hash_t *ret) {
+        char local[512];
+        size_t used = 0;
         struct strbuf *b = &c->value;
         strbuf_reset(b);
         for (unsigned i = 0; i < n; i++) {
                 const struct field_value *v = &c->vals[fields[i]];
                 const char *s = v->state == FV_OK ? v->s : (v->raw ? v->raw : "");
                 uint32_t len = v->state == FV_OK ? v->len : (uint32_t) strlen(s);
-                int e = strbuf_append(b, &len, sizeof(len));
+                if (b->len == 0 && used + sizeof(len) + len <= sizeof(local)) {
+                        memcpy(local + used, &len, sizeof(len));
+                        memcpy(local + used + sizeof(len), s, len);
+                        used += sizeof(len) + len;
+                        continue;
+                }
+                /* Long keys: continue in the heap buffer. */
+                int e = b->len == 0 ? strbuf_append(b, local, used) : 0;
+                if (e >= 0)
+                        e = strbuf_append(b, &len, sizeof(len));
                 if (e >= 0)
                         e = strbuf_append(b, s, len);
                 if (e < 0)
                         return e;
         }
-        *ret = XXH3_128bits(b->data, b->len);
+        *ret = b->len ? XXH3_128bits(b->data, b->len) : XXH3_128bits(local, used);
         return 0;
+}
+
+/* Hashes the record's key for a unique rule and prefetches its slot: the table is far
+ * bigger than the caches, and the other rules run while the slot is on its way. */
+static int prepare_unique(struct checker *c, unsigned ri) {
+        const struct rule *r = &c->rs->rules[ri];
+        int e = hash_fields(c, r->unique, r->nunique, &c->unique_hash[ri]);
+        struct key_table *t = &c->tables[ri];
+        if (e >= 0 && t->cap)
+                __builtin_prefetch(&t->slots[c->unique_hash[ri].high64 & (t->cap - 1)]);
+        return e;
 }
 
 static int check_unique(struct checker *c, unsigned ri) {
         const struct rule *r = &c->rs->rules[ri];
-        XXH128_hash_t h;
         uint32_t first = 0;
-        int e = hash_fields(c, r->unique, r->nunique, &h);
-        if (e >= 0)
-                e = key_table_insert(&c->tables[ri], h, (uint32_t) c->rec->line, &first);
+        int e = key_table_insert(&c->tables[ri], c->unique_hash[ri], (uint32_t) c->rec->line, &first);
         if (e < 0 || !first)
                 return e;
         char line[24];
@@ -683,7 +738,7 @@ static int run_builtin(struct checker *c, unsigned ri) {
         int e = 0;
         switch (r->builtin) {
         case BUILTIN_REQUIRED:
-                for (unsigned f = 0; f < rs->nfields && e >= 0; f++)
+                for (unsigned f = 0; c->rec_empty_required && f < rs->nfields && e >= 0; f++)
                         if (rs->fields[f].required && c->vals[f].state == FV_EMPTY) {
                                 const char *ctx[_CTX_MAX] = {[CTX_FIELD] = rs->fields[f].label};
                                 e = emit(c, ri, c->rec->line, (int) f, NULL, ctx, NULL);
@@ -691,6 +746,8 @@ static int run_builtin(struct checker *c, unsigned ri) {
                 break;
         case BUILTIN_CODE:
         case BUILTIN_FORMAT:
+                if (!(r->builtin == BUILTIN_CODE ? c->rec_bad_code : c->rec_bad_format))
+                        break;
                 for (unsigned f = 0; f < rs->nfields && e >= 0; f++)
                         if (c->vals[f].state == FV_INVALID &&
                             (rs->fields[f].type == FIELD_CODE) == (r->builtin == BUILTIN_CODE)) {
@@ -769,6 +826,9 @@ int checker_record(void *checker, const struct reader_record *rec) {
         }
         decode(c, rec);
         c->share_total++;
+        for (unsigned ri = 0; c->has_unique && ri < rs->nrules && e >= 0; ri++)
+                if (rs->rules[ri].kind == RULE_UNIQUE)
+                        e = prepare_unique(c, ri);
         ssize_t intervals[8];
         unsigned nintervals = 0;
         for (unsigned ri = 0; ri < rs->nrules && e >= 0; ri++) {

@@ -31,8 +31,10 @@ struct codelist {
         uint64_t *keys;         /* codes packed big-endian into 8 bytes, sorted ascending */
         const char **codes;     /* in the same (lexicographic) order; index = code index */
         const char **labels;
+        uint8_t *lens;          /* length of each code */
         unsigned common_len;    /* length every code shares, 0 when they differ */
         bool all_digits;
+        int16_t *direct;        /* all-digit codes of one length <= 4: value -> index, -1 */
         unsigned line;
 };
 
@@ -103,6 +105,9 @@ enum opcode {
         OP_AGE,                 /* pop at, birth; push whole years */
         OP_COALESCE,
         OP_TOSTR,               /* a: field; push the field's text (for digits/text compares) */
+        OP_FIELD_CMP,           /* a: field, a8: OP_EQ..OP_GE, b: ints index; fused field-constant compare */
+        OP_JFALSE,              /* if the top is a known false, skip b instructions (short-circuit and) */
+        OP_JTRUE,               /* if the top is a known true, skip b instructions (short-circuit or) */
 };
 
 struct insn {

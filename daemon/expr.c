@@ -518,6 +518,21 @@ static void emit(struct gen *g, enum opcode op, unsigned a, uint8_t a8, uint32_t
                 c->max_depth = c->depth;
 }
 
+/* Emits an integer comparison; when its operands are just a field and a constant, fuses
+ * the three instructions into one, which is what most rule conditions are. */
+static void emit_compare(struct gen *g, enum opcode op) {
+        struct compiler *c = g->c;
+        if (op >= OP_EQ && op <= OP_GE && c->ncode >= 2 && c->code[c->ncode - 2].op == OP_FIELD &&
+            c->code[c->ncode - 1].op == OP_INT) {
+                struct insn field = c->code[c->ncode - 2], k = c->code[c->ncode - 1];
+                c->ncode -= 2;
+                c->depth -= 2;
+                emit(g, OP_FIELD_CMP, field.a, (uint8_t) op, k.b, +1);
+                return;
+        }
+        emit(g, op, 0, 0, 0, -1);
+}
+
 static const char *type_name(const struct compiler *c, struct type t) {
         switch (t.vt) {
         case VT_BOOL: return "a truth value";
@@ -607,7 +622,7 @@ static struct type gen_cmp(struct gen *g, const struct node *n) {
                 gen_literal_for(g, lt, r);
                 if (lt.vt == VT_LEVEL && op != OP_EQ && op != OP_NE)
                         gerr(g, n, "hierarchy levels can only be compared with == and !=");
-                emit(g, (enum opcode) op, 0, 0, 0, -1);
+                emit_compare(g, (enum opcode) op);
                 return bool_t;
         }
         struct type rt = gen_node(g, r);
@@ -637,7 +652,7 @@ static struct type gen_cmp(struct gen *g, const struct node *n) {
                 gerr(g, n, "cannot compare %s with %s", type_name(g->c, lt), type_name(g->c, rt));
                 return bool_t;
         }
-        emit(g, emitted, 0, 0, 0, -1);
+        emit_compare(g, emitted);
         return bool_t;
 }
 
@@ -688,7 +703,7 @@ static struct type gen_in(struct gen *g, const struct node *n) {
                         if (i > 0)
                                 gen_node(g, l);
                         emit_int(g, n->items[i]->ival);
-                        emit(g, OP_EQ, 0, 0, 0, -1);
+                        emit_compare(g, OP_EQ);
                         if (i > 0)
                                 emit(g, OP_OR, 0, 0, 0, -1);
                 }
@@ -850,12 +865,19 @@ static struct type gen_node(struct gen *g, const struct node *n) {
                 return gen_in(g, n);
         case N_AND:
         case N_OR: {
+                /* Short-circuit: a known false left side decides "and", a known true one "or";
+                 * an unknown left side still needs the right (Kleene). The jump is relative,
+                 * so programs can be concatenated without patching. */
                 struct type a = gen_node(g, n->a);
+                unsigned jump = g->c->ncode;
+                emit(g, n->kind == N_AND ? OP_JFALSE : OP_JTRUE, 0, 0, 0, 0);
                 struct type b = gen_node(g, n->b);
                 if (!g->failed && (!require(g, n->a, a, VT_BOOL, "each side of 'and'/'or'") ||
                                    !require(g, n->b, b, VT_BOOL, "each side of 'and'/'or'")))
                         return bool_t;
                 emit(g, n->kind == N_AND ? OP_AND : OP_OR, 0, 0, 0, -1);
+                if (!g->failed)
+                        g->c->code[jump].b = g->c->ncode - jump - 1;
                 return bool_t;
         }
         case N_NOT: {

@@ -43,7 +43,10 @@ struct reader {
 
         unsigned long line;             /* physical number of the line being fed */
         unsigned long record_line;      /* line where the record in progress started */
-        struct strbuf raw;              /* text of the record in progress */
+        struct strbuf raw;              /* text of the record in progress, when it spans lines */
+        const char *line_text;          /* the line being fed, in UTF-8 */
+        size_t line_len;
+        bool raw_in_line;               /* the record started in the line being fed */
         bool bad_encoding;              /* the record in progress had invalid bytes */
 
         struct strbuf fieldbuf;         /* fields of the record in progress, NUL-separated */
@@ -173,11 +176,13 @@ static void on_field(void *s, size_t len, void *data) {
         r->offsets[r->nfields] = r->fieldbuf.len;
         r->lengths[r->nfields] = len;
         r->nfields++;
+        /* The field and its NUL; strbuf_append terminates the buffer, so counting that NUL
+         * into the length keeps it. */
         int e = strbuf_append(&r->fieldbuf, s ? s : "", len);
-        if (e >= 0)
-                e = strbuf_putc(&r->fieldbuf, 0);
         if (e < 0)
                 r->field_error = e;
+        else
+                r->fieldbuf.len++;
 }
 
 /* libcsv record callback: hand the finished record to the caller. */
@@ -188,15 +193,18 @@ static void on_record(int c, void *data) {
                 goto reset;
         for (size_t i = 0; i < r->nfields; i++)
                 r->fields[i] = r->fieldbuf.data + r->offsets[i];
-        size_t raw_len = r->raw.len;
-        while (raw_len > 0 && (r->raw.data[raw_len - 1] == '\n' || r->raw.data[raw_len - 1] == '\r'))
+        /* A record on one line is that line; only records with line breaks in quoted
+         * fields were collected in r->raw. */
+        const char *raw = r->raw_in_line ? r->line_text : strbuf_str(&r->raw);
+        size_t raw_len = r->raw_in_line ? r->line_len : r->raw.len;
+        while (raw_len > 0 && (raw[raw_len - 1] == '\n' || raw[raw_len - 1] == '\r'))
                 raw_len--;
         struct reader_record rec = {
                 .line = r->record_line,
                 .nfields = r->nfields,
                 .fields = r->fields,
                 .lengths = r->lengths,
-                .raw = r->raw.len ? r->raw.data : "",
+                .raw = raw,
                 .raw_len = raw_len,
                 .bad_encoding = r->bad_encoding,
         };
@@ -354,7 +362,8 @@ static int feed_line(struct reader *r, const unsigned char *p, size_t n) {
                 if (r->encoding == READER_ENCODING_AUTO)
                         r->encoding = READER_ENCODING_UTF8;
         }
-        if (r->parser.pstate == LIBCSV_ROW_NOT_BEGUN) {
+        bool starts = r->parser.pstate == LIBCSV_ROW_NOT_BEGUN;
+        if (starts) {
                 r->record_line = r->line;
                 strbuf_reset(&r->raw);
                 r->bad_encoding = false;
@@ -373,10 +382,17 @@ static int feed_line(struct reader *r, const unsigned char *p, size_t n) {
                 len = r->decoded.len;
         }
 
-        int e = strbuf_append(&r->raw, text, len);
-        if (e < 0)
-                return e;
-        if (r->raw.len > r->opts.max_record_bytes) {
+        int e;
+        r->line_text = text;
+        r->line_len = len;
+        r->raw_in_line = starts;
+        if (!starts) {
+                /* The record continues over a line break: collect its text. */
+                e = strbuf_append(&r->raw, text, len);
+                if (e < 0)
+                        return e;
+        }
+        if (r->raw.len > r->opts.max_record_bytes || len > r->opts.max_record_bytes) {
                 snprintf(r->error_text, sizeof(r->error_text),
                          "Der Datensatz ab Zeile %lu ist länger als %zu Bytes (nicht geschlossenes Anführungszeichen?).",
                          r->record_line, r->opts.max_record_bytes);
@@ -384,6 +400,12 @@ static int feed_line(struct reader *r, const unsigned char *p, size_t n) {
         }
         if (csv_parse(&r->parser, text, len, on_field, on_record, r) != len)
                 return csv_error(&r->parser) == CSV_ENOMEM ? -ENOMEM : -EIO;
+        if (starts && r->parser.pstate != LIBCSV_ROW_NOT_BEGUN) {
+                /* The record began here and goes on: keep this line before it is gone. */
+                e = strbuf_append(&r->raw, text, len);
+                if (e < 0)
+                        return e;
+        }
         if (r->field_error)
                 return r->field_error;
         return r->fn_error;

@@ -447,7 +447,8 @@ static void compile_codelists(struct yctx *y, const yaml_node_t *n) {
                 cl->keys = arena_array(rs->arena, m ? m : 1, sizeof(*cl->keys));
                 cl->codes = arena_array(rs->arena, m ? m : 1, sizeof(*cl->codes));
                 cl->labels = arena_array(rs->arena, m ? m : 1, sizeof(*cl->labels));
-                if (!cl->keys || !cl->codes || !cl->labels) {
+                cl->lens = arena_array(rs->arena, m ? m : 1, sizeof(*cl->lens));
+                if (!cl->keys || !cl->codes || !cl->labels || !cl->lens) {
                         free(e);
                         y->c.nomem = true;
                         return;
@@ -467,9 +468,23 @@ static void compile_codelists(struct yctx *y, const yaml_node_t *n) {
                         cl->keys[cl->n] = e[i].key;
                         cl->codes[cl->n] = pdup(y, e[i].code);
                         cl->labels[cl->n] = pdup(y, e[i].label);
+                        cl->lens[cl->n] = (uint8_t) strlen(e[i].code);
                         cl->n++;
                 }
                 free(e);
+                if (cl->all_digits && cl->common_len && cl->common_len <= 4) {
+                        unsigned size = 1;
+                        for (unsigned i = 0; i < cl->common_len; i++)
+                                size *= 10;
+                        if (!(cl->direct = arena_array(rs->arena, size, sizeof(*cl->direct)))) {
+                                y->c.nomem = true;
+                                return;
+                        }
+                        for (unsigned i = 0; i < size; i++)
+                                cl->direct[i] = -1;
+                        for (unsigned i = 0; i < cl->n; i++)
+                                cl->direct[atoi(cl->codes[i])] = (int16_t) i;
+                }
         }
 }
 
@@ -1244,7 +1259,7 @@ static int compile_expr_node(struct yctx *y, yaml_node_t *n, struct program *p, 
 /* Builds "when and not check" from two compiled programs by concatenating their code. */
 static int combine_when_check(struct yctx *y, struct program *out, const struct program *when,
                               const struct program *check) {
-        unsigned n = (when ? when->n : 0) + check->n + (when ? 2 : 1);
+        unsigned n = (when ? when->n + 1 : 0) + check->n + (when ? 2 : 1);
         struct insn *code = arena_array(y->c.rs->arena, n, sizeof(*code));
         if (!code)
                 return -ENOMEM;
@@ -1252,6 +1267,8 @@ static int combine_when_check(struct yctx *y, struct program *out, const struct 
         if (when) {
                 memcpy(code, when->code, when->n * sizeof(*code));
                 k = when->n;
+                /* Most records fail the "when": skip the check for them. */
+                code[k++] = (struct insn) {.op = OP_JFALSE, .b = check->n + 2};
         }
         memcpy(code + k, check->code, check->n * sizeof(*code));
         k += check->n;

@@ -14,7 +14,7 @@ void strbuf_done(struct strbuf *b) {
         *b = (struct strbuf) {0};
 }
 
-int strbuf_reserve(struct strbuf *b, size_t extra) {
+int strbuf_grow(struct strbuf *b, size_t extra) {
         if (b->cap - b->len > extra)
                 return 0;
         size_t cap = b->cap ? b->cap : 256;
@@ -28,17 +28,6 @@ int strbuf_reserve(struct strbuf *b, size_t extra) {
                 return -ENOMEM;
         b->data = p;
         b->cap = cap;
-        return 0;
-}
-
-int strbuf_append(struct strbuf *b, const void *data, size_t n) {
-        int r = strbuf_reserve(b, n);
-        if (r < 0)
-                return r;
-        if (n)
-                memcpy(b->data + b->len, data, n);
-        b->len += n;
-        b->data[b->len] = 0;
         return 0;
 }
 

@@ -19,6 +19,19 @@ int codelist_find(const struct codelist *cl, const char *s, size_t len) {
         char padded[8];
         if (len == 0 || len > 8)
                 return -1;
+        if (cl->direct) {
+                /* Short numeric codes, the common case: one table look-up. The numeric value
+                 * of "7" and "07" is the same, which is the zero restoration. */
+                if (len > cl->common_len)
+                        return -1;
+                unsigned v = 0;
+                for (size_t i = 0; i < len; i++) {
+                        if (s[i] < '0' || s[i] > '9')
+                                return -1;
+                        v = v * 10 + (unsigned) (s[i] - '0');
+                }
+                return cl->direct[v];
+        }
         /* A dropped leading zero ("7" for "07") is restored when every code of the list has
          * the same length and is made of digits. Whether a field accepts that is the
          * caller's decision; literals in rules always get it. */
@@ -61,6 +74,30 @@ struct vm_value vm_eval(const struct ruleset *rs, const struct program *p, const
                         st[sp++] = (struct vm_value) {.i = v->i, .s = v->s, .len = v->len, .unknown = v->state != FV_OK};
                         break;
                 }
+                case OP_FIELD_CMP: {
+                        const struct field_value *v = &vals[pc->a];
+                        int64_t k = rs->ints[pc->b];
+                        struct vm_value r = {.unknown = v->state != FV_OK};
+                        if (!r.unknown)
+                                switch (pc->a8) {
+                                case OP_EQ: r.i = v->i == k; break;
+                                case OP_NE: r.i = v->i != k; break;
+                                case OP_LT: r.i = v->i < k; break;
+                                case OP_LE: r.i = v->i <= k; break;
+                                case OP_GT: r.i = v->i > k; break;
+                                default: r.i = v->i >= k; break;
+                                }
+                        st[sp++] = r;
+                        break;
+                }
+                case OP_JFALSE:
+                        if (!st[sp - 1].unknown && !st[sp - 1].i)
+                                pc += pc->b;
+                        break;
+                case OP_JTRUE:
+                        if (!st[sp - 1].unknown && st[sp - 1].i)
+                                pc += pc->b;
+                        break;
                 case OP_EMPTY:
                         st[sp++] = (struct vm_value) {.i = vals[pc->a].state == FV_EMPTY};
                         break;
