@@ -16,7 +16,7 @@ VERSION   := 0.1
 CFLAGS_ALL = -std=gnu11 -D_GNU_SOURCE -DPLAUSID_VERSION='"$(VERSION)"' -Wall -Wextra -Werror \
              -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers \
              -Iinclude -Idaemon -MMD -MP $(OPT) $(SAN) $(CFLAGS)
-LIBS       = -lcsv -lyaml -lxxhash
+LIBS       = -lcsv -lyaml -lxxhash -pthread
 FUZZ_SECONDS ?= 60
 
 ENGINE_SRC = daemon/arena.c daemon/strbuf.c daemon/diag.c daemon/reader.c daemon/vm.c \

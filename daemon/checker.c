@@ -92,6 +92,7 @@ struct checker {
         unsigned long share_total;
         struct key_table *tables;       /* per rule */
         XXH128_hash_t *unique_hash;     /* per rule: the current record's key hash */
+        uint64_t *verdicts;             /* per rule: a record rule fired on the current record */
         bool has_unique;
         struct overlap_state *overlaps; /* per rule */
         uint32_t seq;
@@ -145,11 +146,12 @@ int checker_new(const struct ruleset *rs, checker_finding_fn fn, void *userdata,
         c->share_count = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->share_count));
         c->tables = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->tables));
         c->unique_hash = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->unique_hash));
+        c->verdicts = calloc(rs->nrules / 64 + 1, sizeof(*c->verdicts));
         for (unsigned i = 0; i < rs->nrules; i++)
                 c->has_unique |= rs->rules[i].kind == RULE_UNIQUE;
         c->overlaps = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->overlaps));
         c->stats.per_rule = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->stats.per_rule));
-        if (!c->column || !c->vals || !c->expected || !c->share_count || !c->tables || !c->unique_hash || !c->overlaps ||
+        if (!c->column || !c->vals || !c->expected || !c->share_count || !c->tables || !c->unique_hash || !c->verdicts || !c->overlaps ||
             !c->stats.per_rule) {
                 checker_free(c);
                 return -ENOMEM;
@@ -181,6 +183,7 @@ void checker_free(struct checker *c) {
                         slots_free(c->tables[i].slots, c->tables[i].cap);
         free(c->tables);
         free(c->unique_hash);
+        free(c->verdicts);
         if (c->overlaps)
                 for (unsigned i = 0; i < c->rs->nrules; i++) {
                         free(c->overlaps[i].items);
@@ -241,7 +244,7 @@ static int format_message(struct checker *c, const struct rule *r, const char *c
                 else if (s->ctx >= 0)
                         e = strbuf_puts(&c->message, ctx && ctx[s->ctx] ? ctx[s->ctx] : "");
                 else
-                        e = put_value(c, &c->message, &s->prog, vm_eval(c->rs, &s->prog, c->vals));
+                        e = put_value(c, &c->message, &s->prog, vm_eval(c->rs, &s->prog, c->vals, NULL));
                 if (e < 0)
                         return e;
         }
@@ -607,11 +610,11 @@ static int collect_interval(struct checker *c, unsigned ri, ssize_t *ret_index) 
         if (g->state != FV_OK)
                 return 0;
         if (r->prog.n) {
-                struct vm_value w = vm_eval(c->rs, &r->prog, c->vals);
+                struct vm_value w = vm_eval(c->rs, &r->prog, c->vals, NULL);
                 if (w.unknown || !w.i)
                         return 0;
         }
-        struct vm_value b = vm_eval(c->rs, &r->begin, c->vals), en = vm_eval(c->rs, &r->end, c->vals);
+        struct vm_value b = vm_eval(c->rs, &r->begin, c->vals, NULL), en = vm_eval(c->rs, &r->end, c->vals, NULL);
         if (b.unknown || en.unknown)
                 return 0;
         struct overlap_state *o = &c->overlaps[ri];
@@ -829,22 +832,24 @@ int checker_record(void *checker, const struct reader_record *rec) {
         for (unsigned ri = 0; c->has_unique && ri < rs->nrules && e >= 0; ri++)
                 if (rs->rules[ri].kind == RULE_UNIQUE)
                         e = prepare_unique(c, ri);
+        /* All record rules in one run of the byte code; the loop below reports them in
+         * pack order. */
+        memset(c->verdicts, 0, (rs->nrules / 64 + 1) * sizeof(uint64_t));
+        vm_eval(rs, &rs->checks, c->vals, c->verdicts);
         ssize_t intervals[8];
         unsigned nintervals = 0;
         for (unsigned ri = 0; ri < rs->nrules && e >= 0; ri++) {
                 const struct rule *r = &rs->rules[ri];
                 switch (r->kind) {
-                case RULE_CHECK: {
-                        struct vm_value v = vm_eval(rs, &r->prog, c->vals);
-                        if (!v.unknown && v.i)
+                case RULE_CHECK:
+                        if (c->verdicts[ri / 64] & (1ull << (ri % 64)))
                                 e = emit(c, ri, rec->line, r->field, NULL, NULL, NULL);
                         break;
-                }
                 case RULE_BUILTIN:
                         e = run_builtin(c, ri);
                         break;
                 case RULE_SHARE: {
-                        struct vm_value v = vm_eval(rs, &r->prog, c->vals);
+                        struct vm_value v = vm_eval(rs, &r->prog, c->vals, NULL);
                         if (!v.unknown && v.i)
                                 c->share_count[ri]++;
                         break;

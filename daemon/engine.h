@@ -108,6 +108,7 @@ enum opcode {
         OP_FIELD_CMP,           /* a: field, a8: OP_EQ..OP_GE, b: ints index; fused field-constant compare */
         OP_JFALSE,              /* if the top is a known false, skip b instructions (short-circuit and) */
         OP_JTRUE,               /* if the top is a known true, skip b instructions (short-circuit or) */
+        OP_VERDICT,             /* pop; if a known true, set bit b of the verdict set (rule b fires) */
 };
 
 struct insn {
@@ -229,6 +230,7 @@ struct ruleset {
         uint64_t **sets;        /* bit sets over code/level indices */
         unsigned nsets;
         unsigned max_stack;     /* deepest stack any program needs */
+        struct program checks;  /* every record rule's program, each ending in OP_VERDICT */
 };
 
 /* The state of one field of the record being checked. */
@@ -256,8 +258,10 @@ struct vm_value {
 
 #define VM_STACK 64
 
-/* Evaluates a program on a record's decoded fields. */
-struct vm_value vm_eval(const struct ruleset *rs, const struct program *p, const struct field_value *vals);
+/* Evaluates a program on a record's decoded fields. OP_VERDICT sets bits in verdicts,
+ * which may be NULL for programs without it. */
+struct vm_value vm_eval(const struct ruleset *rs, const struct program *p, const struct field_value *vals,
+                        uint64_t *verdicts);
 
 /* Looks a code up; returns its index or -1. Applies the field's leading-zero rule. */
 int codelist_find(const struct codelist *cl, const char *s, size_t len);

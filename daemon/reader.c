@@ -11,6 +11,8 @@
  */
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -26,6 +28,32 @@
 /* libcsv's parser states (ROW_NOT_BEGUN and FIELD_BEGUN in libcsv.c). */
 #define LIBCSV_ROW_NOT_BEGUN 0
 #define LIBCSV_FIELD_BEGUN 2
+
+/*
+ * Parsed records travel in batches: the fields and original text of up to BATCH_RECORDS
+ * records in one byte buffer. The parser fills one batch while the caller's callback works
+ * through another; with threads on, parsing runs in its own thread, so reading and checking
+ * use both cores. Without threads a full batch is handed to the callback at once. Either
+ * way the callback sees the records in file order, in the calling thread.
+ */
+#define BATCH_RECORDS 512
+#define NBATCHES 4
+
+struct batch_record {
+        unsigned long line;
+        size_t first_field;     /* index into the batch's field arrays */
+        size_t nfields;
+        size_t raw_off, raw_len;
+        bool bad_encoding;
+};
+
+struct batch {
+        struct strbuf bytes;    /* fields, each NUL-terminated, and raw texts */
+        size_t *field_off, *field_len;
+        size_t nfields, cap_fields;
+        struct batch_record recs[BATCH_RECORDS];
+        size_t nrecs;
+};
 
 struct reader {
         int fd;
@@ -48,13 +76,24 @@ struct reader {
         size_t line_len;
         bool raw_in_line;               /* the record started in the line being fed */
         bool bad_encoding;              /* the record in progress had invalid bytes */
+        size_t record_first_field;      /* where the record in progress starts in cur */
+        int parse_error;                /* -ENOMEM from a libcsv callback */
 
-        struct strbuf fieldbuf;         /* fields of the record in progress, NUL-separated */
-        size_t *offsets, *lengths;      /* per field: start in fieldbuf, length */
+        /* batches: the parser owns cur; full ones wait in the queue for the consumer */
+        struct batch batches[NBATCHES];
+        struct batch *cur;
+        struct batch *queue[NBATCHES], *free_list[NBATCHES];
+        size_t queue_head, queue_len, nfree;
+        bool threaded, producer_done;
+        int producer_status;
+        atomic_bool cancel;
+        pthread_mutex_t lock;
+        pthread_cond_t changed;
+
+        /* consumer side */
         const char **fields;
-        size_t nfields, fields_cap;
-        int field_error;                /* -ENOMEM from the field callback */
-
+        size_t *lengths;
+        size_t fields_cap;
         reader_record_fn fn;
         void *userdata;
         int fn_error;                   /* first negative return of fn */
@@ -107,11 +146,17 @@ int reader_new(int fd, const struct reader_options *opts, struct reader **ret) {
         r->cap = READ_CHUNK;
         r->buf = malloc(r->cap);
         if (!r->buf || csv_init(&r->parser, CSV_STRICT_FINI) != 0) {
-                reader_free(r);
+                free(r->buf);
+                free(r);
                 return -ENOMEM;
         }
         r->parser_ready = true;
         csv_set_delim(&r->parser, (unsigned char) r->opts.delimiter);
+        pthread_mutex_init(&r->lock, NULL);
+        pthread_cond_init(&r->changed, NULL);
+        r->cur = &r->batches[0];
+        for (size_t i = 1; i < NBATCHES; i++)
+                r->free_list[r->nfree++] = &r->batches[i];
         *ret = r;
         return 0;
 }
@@ -126,10 +171,15 @@ void reader_free(struct reader *r) {
         free(r->buf);
         strbuf_done(&r->decoded);
         strbuf_done(&r->raw);
-        strbuf_done(&r->fieldbuf);
-        free(r->offsets);
-        free(r->lengths);
+        for (size_t i = 0; i < NBATCHES; i++) {
+                strbuf_done(&r->batches[i].bytes);
+                free(r->batches[i].field_off);
+                free(r->batches[i].field_len);
+        }
+        pthread_mutex_destroy(&r->lock);
+        pthread_cond_destroy(&r->changed);
         free(r->fields);
+        free(r->lengths);
         free(r);
 }
 
@@ -151,92 +201,169 @@ static int fail(struct reader *r, unsigned long line, const char *reason) {
         return -EBADMSG;
 }
 
-/* libcsv field callback: copy the field, since libcsv reuses its buffer. */
-static void on_field(void *s, size_t len, void *data) {
-        struct reader *r = data;
-        if (r->field_error)
-                return;
-        if (r->nfields == r->fields_cap) {
-                size_t cap = r->fields_cap ? r->fields_cap * 2 : 64;
-                size_t *o = realloc(r->offsets, cap * sizeof(*o));
-                if (o)
-                        r->offsets = o;
-                size_t *l = realloc(r->lengths, cap * sizeof(*l));
-                if (l)
-                        r->lengths = l;
-                const char **f = realloc(r->fields, cap * sizeof(*f));
-                if (f)
-                        r->fields = f;
-                if (!o || !l || !f) {
-                        r->field_error = -ENOMEM;
-                        return;
+/* Hands the records of a batch to the callback, in the calling thread. */
+static int consume(struct reader *r, struct batch *b) {
+        for (size_t k = 0; k < b->nrecs; k++) {
+                const struct batch_record *br = &b->recs[k];
+                if (br->nfields > r->fields_cap) {
+                        size_t cap = br->nfields * 2;
+                        const char **f = realloc(r->fields, cap * sizeof(*f));
+                        if (f)
+                                r->fields = f;
+                        size_t *l = realloc(r->lengths, cap * sizeof(*l));
+                        if (l)
+                                r->lengths = l;
+                        if (!f || !l)
+                                return -ENOMEM;
+                        r->fields_cap = cap;
                 }
-                r->fields_cap = cap;
+                for (size_t i = 0; i < br->nfields; i++) {
+                        r->fields[i] = b->bytes.data + b->field_off[br->first_field + i];
+                        r->lengths[i] = b->field_len[br->first_field + i];
+                }
+                struct reader_record rec = {
+                        .line = br->line,
+                        .nfields = br->nfields,
+                        .fields = r->fields,
+                        .lengths = r->lengths,
+                        .raw = b->bytes.data + br->raw_off,
+                        .raw_len = br->raw_len,
+                        .bad_encoding = br->bad_encoding,
+                };
+                int e = r->fn(r->userdata, &rec);
+                if (e < 0)
+                        return e;
         }
-        r->offsets[r->nfields] = r->fieldbuf.len;
-        r->lengths[r->nfields] = len;
-        r->nfields++;
-        /* The field and its NUL; strbuf_append terminates the buffer, so counting that NUL
-         * into the length keeps it. */
-        int e = strbuf_append(&r->fieldbuf, s ? s : "", len);
-        if (e < 0)
-                r->field_error = e;
-        else
-                r->fieldbuf.len++;
+        return 0;
 }
 
-/* libcsv record callback: hand the finished record to the caller. */
+static void batch_reset(struct batch *b) {
+        strbuf_reset(&b->bytes);
+        b->nfields = 0;
+        b->nrecs = 0;
+}
+
+/* The parser's batch is full (or the input ended): pass it on and get an empty one. */
+static int publish(struct reader *r) {
+        struct batch *b = r->cur;
+        if (!r->threaded) {
+                int e = consume(r, b);
+                /* Fields of a record in progress stay; only completed records leave. */
+                batch_reset(b);
+                return e;
+        }
+        pthread_mutex_lock(&r->lock);
+        r->queue[(r->queue_head + r->queue_len++) % NBATCHES] = b;
+        pthread_cond_broadcast(&r->changed);
+        while (r->nfree == 0)
+                pthread_cond_wait(&r->changed, &r->lock);
+        r->cur = r->free_list[--r->nfree];
+        pthread_mutex_unlock(&r->lock);
+        batch_reset(r->cur);
+        return 0;
+}
+
+/* libcsv field callback: copy the field into the batch, since libcsv reuses its buffer.
+ * feed_line() reserved room for everything one line can produce, so this does no checks:
+ * it runs for every field of every record. */
+static void on_field(void *s, size_t len, void *data) {
+        struct reader *r = data;
+        struct batch *b = r->cur;
+        b->field_off[b->nfields] = b->bytes.len;
+        b->field_len[b->nfields] = len;
+        b->nfields++;
+        char *dst = b->bytes.data + b->bytes.len;
+        const char *src = s ? s : "";
+        if (len <= 16)
+                for (size_t i = 0; i < len; i++)
+                        dst[i] = src[i];
+        else
+                memcpy(dst, src, len);
+        dst[len] = 0;
+        b->bytes.len += len + 1;
+}
+
+/* Room for what a line of len bytes can add to the batch: its fields (at most len bytes
+ * and len + 1 terminators), the raw text of a record ending on it, and as many field
+ * entries as it can hold fields. */
+static int reserve_line(struct reader *r, size_t len) {
+        struct batch *b = r->cur;
+        size_t fields = len + 2;
+        if (b->cap_fields - b->nfields < fields) {
+                size_t cap = b->cap_fields ? b->cap_fields : 8192;
+                while (cap - b->nfields < fields)
+                        cap *= 2;
+                size_t *o = realloc(b->field_off, cap * sizeof(*o));
+                if (o)
+                        b->field_off = o;
+                size_t *l = realloc(b->field_len, cap * sizeof(*l));
+                if (l)
+                        b->field_len = l;
+                if (!o || !l)
+                        return -ENOMEM;
+                b->cap_fields = cap;
+        }
+        return strbuf_reserve(&b->bytes, 3 * len + r->raw.len + 16);
+}
+
+/* libcsv record callback: the record is complete; add it to the batch. */
 static void on_record(int c, void *data) {
         (void) c;
         struct reader *r = data;
-        if (r->field_error || r->fn_error)
-                goto reset;
-        for (size_t i = 0; i < r->nfields; i++)
-                r->fields[i] = r->fieldbuf.data + r->offsets[i];
+        struct batch *b = r->cur;
+        if (r->parse_error || r->fn_error)
+                return;
         /* A record on one line is that line; only records with line breaks in quoted
          * fields were collected in r->raw. */
         const char *raw = r->raw_in_line ? r->line_text : strbuf_str(&r->raw);
         size_t raw_len = r->raw_in_line ? r->line_len : r->raw.len;
         while (raw_len > 0 && (raw[raw_len - 1] == '\n' || raw[raw_len - 1] == '\r'))
                 raw_len--;
-        struct reader_record rec = {
+        size_t raw_off = b->bytes.len;
+        memcpy(b->bytes.data + raw_off, raw, raw_len);
+        b->bytes.data[raw_off + raw_len] = 0;
+        b->bytes.len += raw_len + 1;
+        int e;
+        b->recs[b->nrecs++] = (struct batch_record) {
                 .line = r->record_line,
-                .nfields = r->nfields,
-                .fields = r->fields,
-                .lengths = r->lengths,
-                .raw = raw,
+                .first_field = r->record_first_field,
+                .nfields = b->nfields - r->record_first_field,
+                .raw_off = raw_off,
                 .raw_len = raw_len,
                 .bad_encoding = r->bad_encoding,
         };
-        int e = r->fn(r->userdata, &rec);
-        if (e < 0)
-                r->fn_error = e;
-reset:
-        r->nfields = 0;
-        strbuf_reset(&r->fieldbuf);
         strbuf_reset(&r->raw);
         r->bad_encoding = false;
+        if (b->nrecs == BATCH_RECORDS) {
+                e = publish(r);
+                if (e < 0)
+                        r->fn_error = e;
+        }
+        r->record_first_field = r->cur->nfields;
 }
 
-/* True when every byte is printable-range ASCII or a control other than NUL: the common
- * case that needs no decoding. Eight bytes at a time. */
+/* True when every byte is ASCII other than NUL: the common case that needs no decoding.
+ * Sixteen bytes at a time with GCC vector extensions (SSE2 on x86-64, plain code elsewhere). */
+typedef unsigned char v16u8 __attribute__((vector_size(16)));
+
 static bool plain_ascii(const unsigned char *p, size_t n) {
         size_t i = 0;
-        uint64_t acc = 0;
-        for (; i + 8 <= n; i += 8) {
-                uint64_t w;
-                memcpy(&w, p + i, 8);
-                acc |= w;
-                /* A zero byte: the classic haszero() test. */
-                if ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull)
-                        return false;
+        v16u8 bad = {0};
+        const v16u8 zero = {0};
+        for (; i + 16 <= n; i += 16) {
+                v16u8 w;
+                memcpy(&w, p + i, 16);
+                /* high bit set, or a NUL byte */
+                bad |= (w >= 0x80) | (w == zero);
         }
-        for (; i < n; i++) {
-                if (p[i] == 0)
+        uint64_t lanes[2];
+        memcpy(lanes, &bad, 16);
+        if (lanes[0] | lanes[1])
+                return false;
+        for (; i < n; i++)
+                if (p[i] == 0 || p[i] >= 0x80)
                         return false;
-                acc |= p[i];
-        }
-        return (acc & 0x8080808080808080ull) == 0;
+        return true;
 }
 
 /* Length of the valid UTF-8 sequence at p (1–4), or 0 when it is invalid (overlong forms,
@@ -398,6 +525,9 @@ static int feed_line(struct reader *r, const unsigned char *p, size_t n) {
                          r->record_line, r->opts.max_record_bytes);
                 return fail(r, r->record_line, r->error_text);
         }
+        e = reserve_line(r, len);
+        if (e < 0)
+                return e;
         if (csv_parse(&r->parser, text, len, on_field, on_record, r) != len)
                 return csv_error(&r->parser) == CSV_ENOMEM ? -ENOMEM : -EIO;
         if (starts && r->parser.pstate != LIBCSV_ROW_NOT_BEGUN) {
@@ -406,8 +536,8 @@ static int feed_line(struct reader *r, const unsigned char *p, size_t n) {
                 if (e < 0)
                         return e;
         }
-        if (r->field_error)
-                return r->field_error;
+        if (r->parse_error)
+                return r->parse_error;
         return r->fn_error;
 }
 
@@ -444,11 +574,12 @@ static int fill(struct reader *r) {
         }
 }
 
-int reader_read(struct reader *r, reader_record_fn fn, void *userdata) {
-        r->fn = fn;
-        r->userdata = userdata;
+/* The parser: splits, decodes and parses the whole input into batches. */
+static int produce(struct reader *r) {
         size_t scanned = 0;     /* bytes after start already known to hold no newline */
         for (;;) {
+                if (atomic_load_explicit(&r->cancel, memory_order_relaxed))
+                        return -ECANCELED;
                 unsigned char *base = (unsigned char *) r->buf;
                 unsigned char *nl = memchr(base + r->start + scanned, '\n', r->end - r->start - scanned);
                 if (nl) {
@@ -476,6 +607,10 @@ int reader_read(struct reader *r, reader_record_fn fn, void *userdata) {
         }
         /* A quoted field still open at the end of the input: libcsv would only notice in
          * strict mode, which also refuses the stray quotes that real exports contain. */
+        /* csv_fini completes the last record when the input has no final line break. */
+        int e = reserve_line(r, r->line_len + 1);
+        if (e < 0)
+                return e;
         if ((r->parser.pstate == LIBCSV_FIELD_BEGUN && r->parser.quoted) ||
             csv_fini(&r->parser, on_field, on_record, r) != 0) {
                 snprintf(r->error_text, sizeof(r->error_text),
@@ -483,7 +618,70 @@ int reader_read(struct reader *r, reader_record_fn fn, void *userdata) {
                          r->record_line);
                 return fail(r, r->record_line, r->error_text);
         }
-        if (r->field_error)
-                return r->field_error;
+        if (r->parse_error)
+                return r->parse_error;
         return r->fn_error;
+}
+
+static void *producer_thread(void *data) {
+        struct reader *r = data;
+        int status = produce(r);
+        pthread_mutex_lock(&r->lock);
+        /* The records completed before the end (or before an error) still count. */
+        if (r->cur->nrecs)
+                r->queue[(r->queue_head + r->queue_len++) % NBATCHES] = r->cur;
+        r->producer_status = status;
+        r->producer_done = true;
+        pthread_cond_broadcast(&r->changed);
+        pthread_mutex_unlock(&r->lock);
+        return NULL;
+}
+
+static int read_threaded(struct reader *r) {
+        pthread_t thread;
+        r->threaded = true;
+        int e = -pthread_create(&thread, NULL, producer_thread, r);
+        if (e < 0) {
+                r->threaded = false;
+                return e;
+        }
+        e = 0;
+        for (;;) {
+                pthread_mutex_lock(&r->lock);
+                while (r->queue_len == 0 && !r->producer_done)
+                        pthread_cond_wait(&r->changed, &r->lock);
+                if (r->queue_len == 0) {
+                        pthread_mutex_unlock(&r->lock);
+                        break;
+                }
+                struct batch *b = r->queue[r->queue_head];
+                r->queue_head = (r->queue_head + 1) % NBATCHES;
+                r->queue_len--;
+                pthread_mutex_unlock(&r->lock);
+                /* After a failure the remaining batches are only returned, so that the
+                 * parser, which stops at the next line, is never left waiting. */
+                if (e >= 0 && (e = consume(r, b)) < 0)
+                        atomic_store(&r->cancel, true);
+                pthread_mutex_lock(&r->lock);
+                r->free_list[r->nfree++] = b;
+                pthread_cond_broadcast(&r->changed);
+                pthread_mutex_unlock(&r->lock);
+        }
+        pthread_join(thread, NULL);
+        return e < 0 ? e : r->producer_status;
+}
+
+int reader_read(struct reader *r, reader_record_fn fn, void *userdata) {
+        r->fn = fn;
+        r->userdata = userdata;
+        if (r->opts.threads)
+                return read_threaded(r);
+        int status = produce(r);
+        if (status >= 0 || status == -EBADMSG) {
+                int e = consume(r, r->cur);
+                batch_reset(r->cur);
+                if (e < 0)
+                        return e;
+        }
+        return status;
 }

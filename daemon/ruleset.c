@@ -1467,6 +1467,32 @@ static void compile_rules(struct yctx *y, const yaml_node_t *n) {
         }
 }
 
+/* Joins every record rule's program into one, each followed by OP_VERDICT, so that a
+ * record is checked by one run of the evaluator. Jumps are relative and end at their own
+ * rule's end, which is where its OP_VERDICT sits. */
+static void link_checks(struct yctx *y) {
+        struct ruleset *rs = y->c.rs;
+        unsigned n = 0;
+        for (unsigned i = 0; i < rs->nrules; i++)
+                if (rs->rules[i].kind == RULE_CHECK)
+                        n += rs->rules[i].prog.n + 1;
+        struct insn *code = arena_array(rs->arena, n ? n : 1, sizeof(*code));
+        if (!code) {
+                y->c.nomem = true;
+                return;
+        }
+        unsigned k = 0;
+        for (unsigned i = 0; i < rs->nrules; i++) {
+                const struct program *p = &rs->rules[i].prog;
+                if (rs->rules[i].kind != RULE_CHECK)
+                        continue;
+                memcpy(code + k, p->code, p->n * sizeof(*code));
+                k += p->n;
+                code[k++] = (struct insn) {.op = OP_VERDICT, .b = i};
+        }
+        rs->checks = (struct program) {.code = code, .n = k, .type = VT_BOOL, .first_field = -1};
+}
+
 static void compile_year_field(struct yctx *y) {
         struct ruleset *rs = y->c.rs;
         if (rs->year_field >= -1)
@@ -1511,6 +1537,8 @@ static void compile_document(struct yctx *y) {
                         rs->nkey = (unsigned) cnt;
         }
         compile_rules(y, v[K_RULES]);
+        if (!y->c.errors && !y->c.nomem)
+                link_checks(y);
         if (v[K_BASE]) {
                 struct example dummy = {0};
                 compile_example_record(y, v[K_BASE], &rs->base, &dummy, false);

@@ -62,7 +62,8 @@ static inline int64_t floordiv(int64_t a, int64_t b) {
         return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-struct vm_value vm_eval(const struct ruleset *rs, const struct program *p, const struct field_value *vals) {
+struct vm_value vm_eval(const struct ruleset *rs, const struct program *p, const struct field_value *vals,
+                        uint64_t *verdicts) {
         struct vm_value st[VM_STACK];
         unsigned sp = 0;
         const struct insn *pc = p->code, *end = p->code + p->n;
@@ -97,6 +98,11 @@ struct vm_value vm_eval(const struct ruleset *rs, const struct program *p, const
                 case OP_JTRUE:
                         if (!st[sp - 1].unknown && st[sp - 1].i)
                                 pc += pc->b;
+                        break;
+                case OP_VERDICT:
+                        sp--;
+                        if (!st[sp].unknown && st[sp].i)
+                                verdicts[pc->b / 64] |= 1ull << (pc->b % 64);
                         break;
                 case OP_EMPTY:
                         st[sp++] = (struct vm_value) {.i = vals[pc->a].state == FV_EMPTY};

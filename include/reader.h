@@ -23,6 +23,7 @@ struct reader_options {
         char delimiter;                 /* field delimiter, usually ';' */
         enum reader_encoding encoding;
         size_t max_record_bytes;        /* 0: READER_DEFAULT_MAX_RECORD */
+        bool threads;                   /* parse in a second thread; the callback still runs in the caller's */
 };
 
 #define READER_DEFAULT_MAX_RECORD (1024u * 1024u)
