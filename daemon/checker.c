@@ -329,9 +329,12 @@ static int header(struct checker *c, const struct reader_record *rec) {
                 if (c->column[f] >= 0) {
                         /* Two columns for one field: which one holds the data is anyone's
                          * guess, so the file cannot be read reliably. */
-                        int rule = rs->builtin_rule[BUILTIN_MISSING_COLUMN];
+                        int rule = rs->builtin_rule[BUILTIN_UNREADABLE];
+                        char reason[200];
+                        snprintf(reason, sizeof(reason), "die Spalte „%s“ kommt in der Kopfzeile mehrfach vor (Spalten %d und %zu)",
+                                 rs->fields[f].name, c->column[f] + 1, col + 1);
                         if (rule >= 0) {
-                                const char *ctx[_CTX_MAX] = {[CTX_COLUMN] = rs->fields[f].name};
+                                const char *ctx[_CTX_MAX] = {[CTX_REASON] = reason};
                                 e = emit(c, (unsigned) rule, 0, f, "", ctx, "");
                         }
                         c->stop = true;
@@ -893,7 +896,7 @@ int checker_finish(struct checker *c) {
         const struct ruleset *rs = c->rs;
         int e = 0;
         if (!c->header_seen) {
-                e = checker_unreadable(c, 0, "Die Datei enthält keine Kopfzeile (sie ist leer)");
+                e = checker_unreadable(c, 0, "die Datei enthält keine Kopfzeile (sie ist leer)");
                 return e;
         }
         if (c->stop)

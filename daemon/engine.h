@@ -183,6 +183,7 @@ struct example {
         unsigned nrecords;
         const char **drop;
         unsigned ndrop;
+        const char *header_append;      /* raw text appended to the header line */
 };
 
 struct rule {

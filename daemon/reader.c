@@ -521,7 +521,7 @@ static int feed_line(struct reader *r, const unsigned char *p, size_t n) {
         }
         if (r->raw.len > r->opts.max_record_bytes || len > r->opts.max_record_bytes) {
                 snprintf(r->error_text, sizeof(r->error_text),
-                         "Der Datensatz ab Zeile %lu ist länger als %zu Bytes (nicht geschlossenes Anführungszeichen?).",
+                         "der Datensatz ab Zeile %lu ist länger als %zu Bytes (nicht geschlossenes Anführungszeichen?)",
                          r->record_line, r->opts.max_record_bytes);
                 return fail(r, r->record_line, r->error_text);
         }
@@ -551,7 +551,7 @@ static int fill(struct reader *r) {
                 /* One line does not fit: grow, within the record limit. */
                 if (r->cap > r->opts.max_record_bytes) {
                         snprintf(r->error_text, sizeof(r->error_text),
-                                 "Zeile %lu ist länger als %zu Bytes.", r->line + 1, r->opts.max_record_bytes);
+                                 "Zeile %lu ist länger als %zu Bytes", r->line + 1, r->opts.max_record_bytes);
                         return fail(r, r->line + 1, r->error_text);
                 }
                 char *p = realloc(r->buf, r->cap * 2);
@@ -614,7 +614,7 @@ static int produce(struct reader *r) {
         if ((r->parser.pstate == LIBCSV_FIELD_BEGUN && r->parser.quoted) ||
             csv_fini(&r->parser, on_field, on_record, r) != 0) {
                 snprintf(r->error_text, sizeof(r->error_text),
-                         "Das Anführungszeichen im Datensatz ab Zeile %lu wird bis zum Dateiende nicht geschlossen.",
+                         "das Anführungszeichen im Datensatz ab Zeile %lu wird bis zum Dateiende nicht geschlossen",
                          r->record_line);
                 return fail(r, r->record_line, r->error_text);
         }

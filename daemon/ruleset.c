@@ -1129,6 +1129,14 @@ static bool compile_example_record(struct yctx *y, yaml_node_t *n, struct exampl
                                 ex->nrecords = (unsigned) nrec;
                                 continue;
                         }
+                        if (allow_shape && strcmp(name, "_header_append") == 0) {
+                                const char *h = scalar(y, v, name);
+                                if (h)
+                                        ex->header_append = pdup(y, h);
+                                else
+                                        ok = false;
+                                continue;
+                        }
                         if (allow_shape && strcmp(name, "_drop") == 0) {
                                 if (!is_sequence(y, v, "_drop")) {
                                         ok = false;
@@ -1152,7 +1160,7 @@ static bool compile_example_record(struct yctx *y, yaml_node_t *n, struct exampl
                                 }
                                 continue;
                         }
-                        yerr(y, k, "unknown example key '%s' (known: _records, _drop, _append, _append_hex)", name);
+                        yerr(y, k, "unknown example key '%s' (known: _records, _drop, _append, _append_hex, _header_append)", name);
                         ok = false;
                         continue;
                 }

@@ -83,6 +83,8 @@ static int build_csv(const struct ruleset *rs, const struct example *ex, struct 
                                 e = strbuf_puts(out, rs->fields[f].name);
                         first = false;
                 }
+        if (e >= 0 && ex->header_append)
+                e = strbuf_puts(out, ex->header_append);
         if (e >= 0)
                 e = strbuf_putc(out, '\n');
         for (unsigned r = 0; r < ex->nrecords && e >= 0; r++) {

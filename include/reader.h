@@ -58,7 +58,7 @@ DEFINE_CLEANUP_FUNC(struct reader, reader_free)
 _must_check_ int reader_read(struct reader *r, reader_record_fn fn, void *userdata);
 
 /* Where and why reading failed with -EBADMSG: the line the bad record starts on and a
- * German sentence. */
+ * German phrase without final stop, to be set into a sentence. */
 void reader_error(const struct reader *r, unsigned long *ret_line, const char **ret_reason);
 
 /* The encoding that was used: for AUTO, what the input turned out to be. */
