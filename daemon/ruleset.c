@@ -1581,7 +1581,10 @@ int ruleset_compile_buffer(const char *name, const char *data, size_t len, struc
         yaml_parser_set_input_string(&parser, (const unsigned char *) data, len);
         if (!yaml_parser_load(&parser, &doc)) {
                 unsigned line = (unsigned) parser.problem_mark.line + 1, col = (unsigned) parser.problem_mark.column + 1;
-                if (parser.error == YAML_MEMORY_ERROR)
+                /* libyaml sets a problem text for every input error; when an allocation
+                 * fails in some of its paths it reports no problem and not always
+                 * YAML_MEMORY_ERROR. */
+                if (parser.error == YAML_MEMORY_ERROR || !parser.problem)
                         r = -ENOMEM;
                 else if (diaglist_add(diags, name, line, col, "YAML: %s%s%s", parser.problem ? parser.problem : "syntax error",
                                       parser.context ? " " : "", parser.context ? parser.context : "") < 0)
