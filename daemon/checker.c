@@ -926,3 +926,22 @@ int checker_finish(struct checker *c) {
         }
         return e;
 }
+
+int checker_check_fd(struct checker *c, int fd, const struct reader_options *opts, enum reader_encoding *ret_encoding) {
+        _cleanup_(reader_freep) struct reader *reader = NULL;
+        int e = reader_new(fd, opts, &reader);
+        if (e < 0)
+                return e;
+        e = reader_read(reader, checker_record, c);
+        if (e == -EBADMSG) {
+                unsigned long line;
+                const char *reason;
+                reader_error(reader, &line, &reason);
+                e = checker_unreadable(c, line, reason);
+        }
+        if (e >= 0)
+                e = checker_finish(c);
+        if (ret_encoding)
+                *ret_encoding = reader_encoding_used(reader);
+        return e;
+}

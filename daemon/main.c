@@ -114,27 +114,14 @@ static int check_file(const struct ruleset *rs, const char *path, FILE *rejects,
         if (!copy)
                 return EXIT_TROUBLE;
         struct check_run run = {.rejects = rejects, .file = basename(copy)};
-        _cleanup_(reader_freep) struct reader *reader = NULL;
         _cleanup_(checker_freep) struct checker *checker = NULL;
         /* Parsing in a second thread while this one checks: two cores, about half the time. */
         struct reader_options opts = *ruleset_input(rs);
         opts.threads = true;
-        int e = reader_new(fd, &opts, &reader);
+        enum reader_encoding encoding = READER_ENCODING_AUTO;
+        int e = checker_new(rs, on_finding, &run, &checker);
         if (e >= 0)
-                e = checker_new(rs, on_finding, &run, &checker);
-        if (e < 0) {
-                fprintf(stderr, "%s: %s\n", path, strerror(-e));
-                return EXIT_TROUBLE;
-        }
-        e = reader_read(reader, checker_record, checker);
-        if (e == -EBADMSG) {
-                unsigned long line;
-                const char *reason;
-                reader_error(reader, &line, &reason);
-                e = checker_unreadable(checker, line, reason);
-        }
-        if (e >= 0)
-                e = checker_finish(checker);
+                e = checker_check_fd(checker, fd, &opts, &encoding);
         if (e < 0) {
                 if (run.write_error)
                         fprintf(stderr, "%s: cannot write the rejects file: %s\n", path, strerror(-run.write_error));
@@ -142,7 +129,7 @@ static int check_file(const struct ruleset *rs, const char *path, FILE *rejects,
                         fprintf(stderr, "%s: cannot read: %s\n", path, strerror(-e));
                 return EXIT_TROUBLE;
         }
-        print_summary(rs, run.file, checker, reader_encoding_name(reader_encoding_used(reader)));
+        print_summary(rs, run.file, checker, reader_encoding_name(encoding));
         const struct checker_stats *s = checker_stats(checker);
         totals[0] += s->records;
         totals[1] += s->rejected;

@@ -125,24 +125,11 @@ static int run_text(const struct ruleset *rs, const struct strbuf *text, struct 
         }
         if (lseek(fd, 0, SEEK_SET) < 0)
                 return -errno;
-        _cleanup_(reader_freep) struct reader *reader = NULL;
         _cleanup_(checker_freep) struct checker *checker = NULL;
-        int e = reader_new(fd, &rs->input, &reader);
+        int e = checker_new(rs, on_finding, col, &checker);
         if (e < 0)
                 return e;
-        e = checker_new(rs, on_finding, col, &checker);
-        if (e < 0)
-                return e;
-        e = reader_read(reader, checker_record, checker);
-        if (e == -EBADMSG) {
-                unsigned long line;
-                const char *reason;
-                reader_error(reader, &line, &reason);
-                e = checker_unreadable(checker, line, reason);
-        }
-        if (e < 0)
-                return e;
-        return checker_finish(checker);
+        return checker_check_fd(checker, fd, &rs->input, NULL);
 }
 
 int ruletest_run(const struct ruleset *rs, struct ruletest_result *results, struct diaglist *failures) {

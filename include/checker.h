@@ -50,6 +50,15 @@ _must_check_ int checker_unreadable(struct checker *c, unsigned long line, const
 /* End of file: reports overlaps, shares and a missing header. Call once. */
 _must_check_ int checker_finish(struct checker *c);
 
+/*
+ * The whole file in one call: reads fd with a reader of the given options, checks every
+ * record, reports an unreadable file as a finding, and finishes. Returns 0 or a negative
+ * errno (from reading or from the finding callback). ret_encoding, if not NULL, gets the
+ * encoding the input turned out to have.
+ */
+_must_check_ int checker_check_fd(struct checker *c, int fd, const struct reader_options *opts,
+                                  enum reader_encoding *ret_encoding);
+
 const struct checker_stats *checker_stats(const struct checker *c);
 /* Columns of the header that no field claims, comma-separated, or NULL. */
 const char *checker_unknown_columns(const struct checker *c);

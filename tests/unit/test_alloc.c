@@ -117,18 +117,12 @@ static int compile_and_check(bool threads, unsigned long *ret_findings) {
         }
         struct reader_options opts = *ruleset_input(rs);
         opts.threads = threads;
-        struct reader *reader = NULL;
         struct checker *checker = NULL;
         unsigned long findings = 0;
-        e = reader_new(fd, &opts, &reader);
+        e = checker_new(rs, count_finding, &findings, &checker);
         if (e >= 0)
-                e = checker_new(rs, count_finding, &findings, &checker);
-        if (e >= 0)
-                e = reader_read(reader, checker_record, checker);
-        if (e >= 0)
-                e = checker_finish(checker);
+                e = checker_check_fd(checker, fd, &opts, NULL);
         checker_free(checker);
-        reader_free(reader);
         close(fd);
         ruleset_free(rs);
         *ret_findings = findings;
