@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <xxhash.h>
 
@@ -79,6 +80,7 @@ struct checker {
         char *unknown_columns;
 
         struct field_value *vals;       /* per field, for the current record */
+        char (*restored)[24];           /* per field: a digits value with its zeros restored */
         const char **expected;          /* per field: what a valid value looks like (German) */
         const struct reader_record *rec;
         bool rec_error, rec_warning;
@@ -142,6 +144,7 @@ int checker_new(const struct ruleset *rs, checker_finding_fn fn, void *userdata,
         c->userdata = userdata;
         c->column = calloc(rs->nfields, sizeof(*c->column));
         c->vals = calloc(rs->nfields, sizeof(*c->vals));
+        c->restored = calloc(rs->nfields, sizeof(*c->restored));
         c->expected = calloc(rs->nfields, sizeof(*c->expected));
         c->share_count = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->share_count));
         c->tables = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->tables));
@@ -151,7 +154,7 @@ int checker_new(const struct ruleset *rs, checker_finding_fn fn, void *userdata,
                 c->has_unique |= rs->rules[i].kind == RULE_UNIQUE;
         c->overlaps = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->overlaps));
         c->stats.per_rule = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->stats.per_rule));
-        if (!c->column || !c->vals || !c->expected || !c->share_count || !c->tables || !c->unique_hash || !c->verdicts || !c->overlaps ||
+        if (!c->column || !c->vals || !c->restored || !c->expected || !c->share_count || !c->tables || !c->unique_hash || !c->verdicts || !c->overlaps ||
             !c->stats.per_rule) {
                 checker_free(c);
                 return -ENOMEM;
@@ -176,6 +179,7 @@ void checker_free(struct checker *c) {
         free(c->expected);
         free(c->column);
         free(c->vals);
+        free(c->restored);
         free(c->unknown_columns);
         free(c->share_count);
         if (c->tables)
@@ -455,10 +459,11 @@ static void decode(struct checker *c, const struct reader_record *rec) {
                                 if (!fd->restore_zeros)
                                         break;
                                 size_t pad = fd->length - len;
-                                memset(v->restored, '0', pad);
-                                memcpy(v->restored + pad, s, len);
-                                v->restored[fd->length] = 0;
-                                v->s = v->restored;
+                                char *restored = c->restored[f];
+                                memset(restored, '0', pad);
+                                memcpy(restored + pad, s, len);
+                                restored[fd->length] = 0;
+                                v->s = restored;
                                 v->len = fd->length;
                         }
                         v->i = digits_value(v->s, v->len);
@@ -927,8 +932,29 @@ int checker_finish(struct checker *c) {
         return e;
 }
 
+/* Sizes the key tables for the records a file of this size probably holds, so that they
+ * are not rebuilt (and their pages cleared) at every doubling on the way. An export record
+ * is rarely under 100 bytes; a guess too low only means the usual growth. */
+static void presize_key_tables(struct checker *c, off_t bytes) {
+        size_t records = (size_t) (bytes / 128);
+        size_t cap = 4096;
+        while (cap * 3 / 4 < records && cap < ((size_t) 1 << 30))
+                cap *= 2;
+        for (unsigned i = 0; i < c->rs->nrules; i++) {
+                struct key_table *t = &c->tables[i];
+                if (c->rs->rules[i].kind != RULE_UNIQUE || t->cap)
+                        continue;
+                t->slots = slots_alloc(cap);
+                if (t->slots)
+                        t->cap = cap;
+        }
+}
+
 int checker_check_fd(struct checker *c, int fd, const struct reader_options *opts, enum reader_encoding *ret_encoding) {
         _cleanup_(reader_freep) struct reader *reader = NULL;
+        struct stat st;
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+                presize_key_tables(c, st.st_size);
         int e = reader_new(fd, opts, &reader);
         if (e < 0)
                 return e;

@@ -247,7 +247,6 @@ struct field_value {
         const char *s;          /* text after normalisation (restored zeros) */
         uint32_t len;
         const char *raw;        /* as read */
-        char restored[24];      /* storage for a digits value with restored zeros */
 };
 
 struct vm_value {
