@@ -283,12 +283,14 @@ static void on_field(void *s, size_t len, void *data) {
         b->bytes.len += len + 1;
 }
 
-/* Room for what a line of len bytes can add to the batch: its fields (at most len bytes
- * and len + 1 terminators), the raw text of a record ending on it, and as many field
- * entries as it can hold fields. */
+/* Room for what feeding a line of len bytes can add to the batch: the fields that end on
+ * it (a quoted field may have begun lines earlier, so up to the whole record's text, plus
+ * one terminator per field), the raw text of the record, and as many field entries as the
+ * line can end fields. */
 static int reserve_line(struct reader *r, size_t len) {
         struct batch *b = r->cur;
         size_t fields = len + 2;
+        size_t record = r->raw.len + len;
         if (b->cap_fields - b->nfields < fields) {
                 size_t cap = b->cap_fields ? b->cap_fields : 8192;
                 while (cap - b->nfields < fields)
@@ -303,7 +305,7 @@ static int reserve_line(struct reader *r, size_t len) {
                         return -ENOMEM;
                 b->cap_fields = cap;
         }
-        return strbuf_reserve(&b->bytes, 3 * len + r->raw.len + 16);
+        return strbuf_reserve(&b->bytes, 3 * record + 16);
 }
 
 /* libcsv record callback: the record is complete; add it to the batch. */
@@ -338,6 +340,10 @@ static void on_record(int c, void *data) {
                 e = publish(r);
                 if (e < 0)
                         r->fn_error = e;
+                /* A line can hold more records (bare CR line ends inside one read line are
+                 * not split); the fresh batch needs the same room. */
+                else if ((e = reserve_line(r, r->line_len)) < 0)
+                        r->parse_error = e;
         }
         r->record_first_field = r->cur->nfields;
 }
@@ -367,11 +373,10 @@ static bool plain_ascii(const unsigned char *p, size_t n) {
 }
 
 /* Length of the valid UTF-8 sequence at p (1–4), or 0 when it is invalid (overlong forms,
- * surrogates, beyond U+10FFFF, truncated) or NUL. */
+ * surrogates, beyond U+10FFFF, truncated). NUL is valid UTF-8 here: it says nothing about
+ * the encoding, and the decoders replace it. */
 static size_t utf8_sequence(const unsigned char *p, size_t n) {
         unsigned char c = p[0];
-        if (c == 0)
-                return 0;
         if (c < 0x80)
                 return 1;
         size_t len;
@@ -412,10 +417,11 @@ static bool utf8_valid(const unsigned char *p, size_t n) {
 
 static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
 
-/* Copies UTF-8 input into r->decoded, replacing every invalid byte by U+FFFD. */
+/* Copies UTF-8 input into r->decoded, replacing every invalid byte and every NUL (which
+ * would cut a C string) by U+FFFD. */
 static int decode_utf8(struct reader *r, const unsigned char *p, size_t n) {
         for (size_t i = 0; i < n;) {
-                size_t l = utf8_sequence(p + i, n - i);
+                size_t l = p[i] ? utf8_sequence(p + i, n - i) : 0;
                 int e;
                 if (l) {
                         e = strbuf_append(&r->decoded, p + i, l);
@@ -433,13 +439,7 @@ static int decode_utf8(struct reader *r, const unsigned char *p, size_t n) {
 
 /* Converts a single-byte encoding with iconv; bytes that the encoding leaves undefined
  * become U+FFFD and mark the record. */
-static int decode_single_byte(struct reader *r, const unsigned char *p, size_t n) {
-        if (r->cd == (iconv_t) -1) {
-                const char *from = r->encoding == READER_ENCODING_ISO_8859_15 ? "ISO-8859-15" : "WINDOWS-1252";
-                r->cd = iconv_open("UTF-8", from);
-                if (r->cd == (iconv_t) -1)
-                        return -errno;
-        }
+static int iconv_piece(struct reader *r, const unsigned char *p, size_t n) {
         int e = strbuf_reserve(&r->decoded, n * 3 + 3);
         if (e < 0)
                 return e;
@@ -469,14 +469,32 @@ static int decode_single_byte(struct reader *r, const unsigned char *p, size_t n
                         return e;
         }
         r->decoded.data[r->decoded.len] = 0;
-        /* Windows-1252 and ISO-8859-15 map 0x00 to NUL, which would cut a C string. */
-        if (memchr(r->decoded.data, 0, r->decoded.len)) {
-                r->bad_encoding = true;
-                for (size_t i = 0; i < r->decoded.len; i++)
-                        if (r->decoded.data[i] == 0)
-                                r->decoded.data[i] = '?';
-        }
         return 0;
+}
+
+/* Converts a single-byte encoding with iconv; bytes that the encoding leaves undefined, and
+ * NUL (which both encodings map to NUL, cutting a C string), become U+FFFD and mark the
+ * record. */
+static int decode_single_byte(struct reader *r, const unsigned char *p, size_t n) {
+        if (r->cd == (iconv_t) -1) {
+                const char *from = r->encoding == READER_ENCODING_ISO_8859_15 ? "ISO-8859-15" : "WINDOWS-1252";
+                r->cd = iconv_open("UTF-8", from);
+                if (r->cd == (iconv_t) -1)
+                        return -errno;
+        }
+        for (;;) {
+                const unsigned char *nul = memchr(p, 0, n);
+                size_t piece = nul ? (size_t) (nul - p) : n;
+                int e = iconv_piece(r, p, piece);
+                if (e < 0 || !nul)
+                        return e;
+                r->bad_encoding = true;
+                e = strbuf_append(&r->decoded, replacement, 3);
+                if (e < 0)
+                        return e;
+                p += piece + 1;
+                n -= piece + 1;
+        }
 }
 
 /* Decodes one physical line (with its line end) to UTF-8 and feeds it to libcsv. */
@@ -513,17 +531,22 @@ static int feed_line(struct reader *r, const unsigned char *p, size_t n) {
         r->line_text = text;
         r->line_len = len;
         r->raw_in_line = starts;
+        /* The limit is on the record's text: line breaks inside it count, the one that
+         * ends it does not, so LF and CRLF files have the same limit. */
+        size_t body = len;
+        while (body > 0 && (text[body - 1] == '\n' || text[body - 1] == '\r'))
+                body--;
+        if ((starts ? 0 : r->raw.len) + body > r->opts.max_record_bytes) {
+                snprintf(r->error_text, sizeof(r->error_text),
+                         "der Datensatz ab Zeile %lu ist länger als %zu Bytes (nicht geschlossenes Anführungszeichen?)",
+                         r->record_line, r->opts.max_record_bytes);
+                return fail(r, r->record_line, r->error_text);
+        }
         if (!starts) {
                 /* The record continues over a line break: collect its text. */
                 e = strbuf_append(&r->raw, text, len);
                 if (e < 0)
                         return e;
-        }
-        if (r->raw.len > r->opts.max_record_bytes || len > r->opts.max_record_bytes) {
-                snprintf(r->error_text, sizeof(r->error_text),
-                         "der Datensatz ab Zeile %lu ist länger als %zu Bytes (nicht geschlossenes Anführungszeichen?)",
-                         r->record_line, r->opts.max_record_bytes);
-                return fail(r, r->record_line, r->error_text);
         }
         e = reserve_line(r, len);
         if (e < 0)
@@ -550,9 +573,11 @@ static int fill(struct reader *r) {
         if (r->end == r->cap) {
                 /* One line does not fit: grow, within the record limit. */
                 if (r->cap > r->opts.max_record_bytes) {
+                        /* Blame the record the line belongs to: it may have begun earlier. */
+                        unsigned long line = r->parser.pstate == LIBCSV_ROW_NOT_BEGUN ? r->line + 1 : r->record_line;
                         snprintf(r->error_text, sizeof(r->error_text),
-                                 "Zeile %lu ist länger als %zu Bytes", r->line + 1, r->opts.max_record_bytes);
-                        return fail(r, r->line + 1, r->error_text);
+                                 "der Datensatz ab Zeile %lu ist länger als %zu Bytes", line, r->opts.max_record_bytes);
+                        return fail(r, line, r->error_text);
                 }
                 char *p = realloc(r->buf, r->cap * 2);
                 if (!p)
@@ -574,33 +599,46 @@ static int fill(struct reader *r) {
         }
 }
 
+/*
+ * End of the line at p: its LF, or a CR not followed by LF (old Mac line ends count as line
+ * ends, as libcsv counts them as record ends). NULL when the buffer holds no complete line
+ * yet; a CR as the last byte waits for the next read, which may bring its LF.
+ */
+static const unsigned char *line_end(const unsigned char *p, size_t n, bool eof) {
+        const unsigned char *nl = memchr(p, '\n', n);
+        size_t before = nl ? (size_t) (nl - p) : n;
+        const unsigned char *cr = memchr(p, '\r', before);
+        if (!cr)
+                return nl;
+        if (cr + 1 < p + n)
+                return cr[1] == '\n' ? cr + 1 : cr;
+        return eof ? cr : NULL;
+}
+
 /* The parser: splits, decodes and parses the whole input into batches. */
 static int produce(struct reader *r) {
-        size_t scanned = 0;     /* bytes after start already known to hold no newline */
         for (;;) {
                 if (atomic_load_explicit(&r->cancel, memory_order_relaxed))
                         return -ECANCELED;
-                unsigned char *base = (unsigned char *) r->buf;
-                unsigned char *nl = memchr(base + r->start + scanned, '\n', r->end - r->start - scanned);
-                if (nl) {
-                        size_t n = (size_t) (nl - (base + r->start)) + 1;
-                        int e = feed_line(r, base + r->start, n);
+                unsigned char *base = (unsigned char *) r->buf + r->start;
+                const unsigned char *end = line_end(base, r->end - r->start, r->eof);
+                if (end) {
+                        size_t n = (size_t) (end - base) + 1;
+                        int e = feed_line(r, base, n);
                         if (e < 0)
                                 return e;
                         r->start += n;
-                        scanned = 0;
                         continue;
                 }
                 if (r->eof) {
                         if (r->end > r->start) {
-                                int e = feed_line(r, base + r->start, r->end - r->start);
+                                int e = feed_line(r, base, r->end - r->start);
                                 if (e < 0)
                                         return e;
                                 r->start = r->end;
                         }
                         break;
                 }
-                scanned = r->end - r->start;
                 int e = fill(r);
                 if (e < 0)
                         return e;
@@ -677,7 +715,9 @@ int reader_read(struct reader *r, reader_record_fn fn, void *userdata) {
         if (r->opts.threads)
                 return read_threaded(r);
         int status = produce(r);
-        if (status >= 0 || status == -EBADMSG) {
+        /* Records completed before a reading error are delivered, as in threaded mode; not
+         * after the callback itself failed. */
+        if (!r->fn_error) {
                 int e = consume(r, r->cur);
                 batch_reset(r->cur);
                 if (e < 0)
