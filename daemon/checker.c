@@ -671,10 +671,14 @@ static int cmp_line(const void *a, const void *b) {
 }
 
 /*
- * Within each group, sorted by begin (then file order), a record overlaps an earlier-starting
- * one when it begins before the latest end seen so far in its group. Keeping the record
- * with that latest end makes this one pass. Reported records stay in the sweep: the rule is
- * about pairs, and the later one of each overlapping pair is the one reported.
+ * Within each group, sorted by begin (then file order), a record B overlaps an earlier one
+ * A when B.begin < A.end and A.begin < B.end. For an interval of positive length the second
+ * half holds for every earlier A (A.begin <= B.begin < B.end), so it is enough to compare
+ * with the latest end seen so far in the group: one pass. An interval of no length (begin
+ * = end, an aid within one month; or end before begin, already a D02 error) needs the
+ * second half checked too, so it is compared with each earlier record of its group; groups
+ * are one person's aids, so that stays short. Reported records stay in the sweep: the rule
+ * is about pairs, and the later one of each overlapping pair is the one reported.
  */
 static int finish_overlap(struct checker *c, unsigned ri) {
         struct overlap_state *o = &c->overlaps[ri];
@@ -688,16 +692,25 @@ static int finish_overlap(struct checker *c, unsigned ri) {
                 free(other);
                 return -ENOMEM;
         }
-        size_t nhits = 0;
+        size_t nhits = 0, group_start = 0;
         const struct interval *latest = NULL;
         for (size_t i = 0; i < o->n; i++) {
                 struct interval *it = &o->items[i];
                 if (!latest || latest->group_hi != it->group_hi || latest->group_lo != it->group_lo) {
                         latest = it;
+                        group_start = i;
                         continue;
                 }
-                if (it->begin < latest->end && latest->begin < it->end) {
-                        other[it - o->items] = (uint32_t) (latest - o->items);
+                const struct interval *with = NULL;
+                if (it->end > it->begin) {
+                        if (it->begin < latest->end)
+                                with = latest;
+                } else
+                        for (size_t j = group_start; j < i && !with; j++)
+                                if (o->items[j].begin < it->end && it->begin < o->items[j].end)
+                                        with = &o->items[j];
+                if (with) {
+                        other[i] = (uint32_t) (with - o->items);
                         hits[nhits++] = it;
                 }
                 if (it->end > latest->end)

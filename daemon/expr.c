@@ -660,7 +660,8 @@ static struct type gen_in(struct gen *g, const struct node *n) {
         struct type bool_t = {VT_BOOL, -1, -1};
         const struct node *l = n->a;
         struct type lt;
-        bool fused = l->kind == N_FIELD && g->c->rs->fields[l->field].type == FIELD_CODE;
+        bool fused = l->kind == N_FIELD && g->c->rs->fields[l->field].type == FIELD_CODE &&
+                     g->c->rs->fields[l->field].codes;
         if (fused) {
                 lt = field_type(g->c, l->field);
                 if (g->first_field < 0)
@@ -783,6 +784,10 @@ static struct type gen_call(struct gen *g, const struct node *n) {
                                 gerr(g, a, "label() takes a code field");
                                 return fail_t;
                         }
+                        if (!g->c->rs->fields[a->field].codes) {
+                                g->failed = true;
+                                return fail_t;
+                        }
                         emit(g, OP_LABEL, (unsigned) a->field, 0, 0, +1);
                         return (struct type) {VT_STRING, -1, -1};
                 }
@@ -838,6 +843,11 @@ static struct type gen_node(struct gen *g, const struct node *n) {
                 return (struct type) {VT_STRING, -1, -1};
         }
         case N_FIELD:
+                if (g->c->rs->fields[n->field].type == FIELD_CODE && !g->c->rs->fields[n->field].codes) {
+                        /* The field has no code list, which was reported with the field. */
+                        g->failed = true;
+                        return bool_t;
+                }
                 if (g->first_field < 0)
                         g->first_field = n->field;
                 if (g->c->rs->fields[n->field].type == FIELD_TEXT)
