@@ -266,11 +266,26 @@ struct vm_value vm_eval(const struct ruleset *rs, const struct program *p, const
 /* Looks a code up; returns its index or -1. Applies the field's leading-zero rule. */
 int codelist_find(const struct codelist *cl, const char *s, size_t len);
 
-/* Compiles an expression; reports errors to diags at line/col of the source. Returns 0 or
- * -EINVAL (errors reported) or -ENOMEM. */
+/*
+ * Where a scalar's text came from in the YAML source, so that an offset into the text
+ * (after unquoting, unescaping, folding) maps back to the line and column a person sees.
+ */
+struct srcmap {
+        const char *source;     /* the whole YAML file */
+        size_t source_len;
+        size_t index;           /* byte index of the scalar's first character (or indicator) */
+        unsigned line, col;     /* its position */
+        int style;              /* yaml_scalar_style_t */
+        const char *value;      /* the scalar's text */
+        size_t base;            /* offset of the compiled text within value */
+};
+
+void srcmap_position(const struct srcmap *m, size_t offset, unsigned *ret_line, unsigned *ret_col);
+
+/* Compiles an expression; reports errors to diags at their place in the source. Returns 0
+ * or -EINVAL (errors reported) or -ENOMEM. */
 struct compiler;
-int expr_compile(struct compiler *c, const char *src, unsigned line, unsigned col,
-                 struct program *ret);
+int expr_compile(struct compiler *c, const char *src, const struct srcmap *map, struct program *ret);
 
 #endif
 

@@ -43,7 +43,7 @@ enum tok {
 struct parser {
         struct compiler *c;
         const char *src, *p;
-        unsigned line, col;     /* position of src[0] */
+        const struct srcmap *map;       /* where src is in the YAML file */
         enum tok tok;
         const char *tok_start;
         size_t tok_len;
@@ -54,16 +54,7 @@ struct parser {
 };
 
 static void position(const struct parser *ps, const char *at, unsigned *line, unsigned *col) {
-        unsigned l = ps->line, c = ps->col;
-        for (const char *q = ps->src; q < at; q++) {
-                if (*q == '\n') {
-                        l++;
-                        c = 1;
-                } else if (((unsigned char) *q & 0xC0) != 0x80)
-                        c++;
-        }
-        *line = l;
-        *col = c;
+        srcmap_position(ps->map, (size_t) (at - ps->src), line, col);
 }
 
 _printf_(3, 4) static void perr(struct parser *ps, const char *at, const char *fmt, ...) {
@@ -915,12 +906,14 @@ static struct type gen_node(struct gen *g, const struct node *n) {
         return bool_t;
 }
 
-int expr_compile(struct compiler *c, const char *src, unsigned line, unsigned col, struct program *ret) {
+int expr_compile(struct compiler *c, const char *src, const struct srcmap *map, struct program *ret) {
+        unsigned line, col;
+        srcmap_position(map, 0, &line, &col);
         if (strlen(src) > RULESET_MAX_EXPR_BYTES) {
                 compiler_error(c, line, col, "expression too long (limit is %d bytes)", RULESET_MAX_EXPR_BYTES);
                 return -EINVAL;
         }
-        struct parser ps = {.c = c, .src = src, .p = src, .line = line, .col = col};
+        struct parser ps = {.c = c, .src = src, .p = src, .map = map};
         next(&ps);
         struct node *root = ps.failed ? NULL : parse_or(&ps);
         if (root && !ps.failed && ps.tok != T_END)

@@ -24,6 +24,8 @@
 
 struct yctx {
         struct compiler c;
+        const char *source;     /* the YAML text, for positions inside scalars */
+        size_t source_len;
         yaml_document_t *doc;
         unsigned char *seen;    /* per node: visited already (aliases are refused) */
         size_t nnodes;
@@ -181,24 +183,95 @@ static bool is_sequence(struct yctx *y, const yaml_node_t *n, const char *what) 
         return n != NULL;
 }
 
-/* Position of an expression inside a scalar: quotes shift it by one column, block scalars
- * start on the next line. */
-static void expr_position(const yaml_node_t *n, unsigned *line, unsigned *col) {
-        *line = nline(n);
-        *col = ncol(n);
-        switch (n->data.scalar.style) {
-        case YAML_SINGLE_QUOTED_SCALAR_STYLE:
-        case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
-                (*col)++;
-                break;
-        case YAML_LITERAL_SCALAR_STYLE:
-        case YAML_FOLDED_SCALAR_STYLE:
-                (*line)++;
-                *col = 1;
-                break;
-        default:
-                break;
+/*
+ * Maps an offset into a scalar's text back to the YAML source. The text differs from the
+ * source only in whitespace (indentation, folded line breaks) and in quoting (the quotes,
+ * '' and backslash escapes), so walking both side by side, skipping whitespace and matching
+ * the other characters one by one, finds the place. Where they stop matching (an escape
+ * the walk does not know) the last matched place is as close as it gets.
+ */
+void srcmap_position(const struct srcmap *m, size_t offset, unsigned *ret_line, unsigned *ret_col) {
+        const char *raw = m->source, *end = m->source + m->source_len;
+        const char *r = raw + (m->index < m->source_len ? m->index : m->source_len);
+        unsigned line = m->line, col = m->col;
+        bool block = m->style == YAML_LITERAL_SCALAR_STYLE || m->style == YAML_FOLDED_SCALAR_STYLE;
+        if (m->style == YAML_SINGLE_QUOTED_SCALAR_STYLE || m->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
+                r++;
+                col++;
+        } else if (block) {
+                /* The text starts on the line after the indicator. */
+                while (r < end && *r != '\n')
+                        r++;
         }
+#define ADVANCE()                                                              \
+        do {                                                                   \
+                if (*r == '\n') {                                              \
+                        line++;                                                \
+                        col = 1;                                               \
+                } else if (((unsigned char) *r & 0xC0) != 0x80)                \
+                        col++;                                                 \
+                r++;                                                           \
+        } while (0)
+#define SKIP_SPACE()                                                           \
+        while (r < end && (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r')) \
+                ADVANCE()
+        size_t target = m->base + offset;
+        for (size_t i = 0; i < target && m->value[i]; i++) {
+                char ch = m->value[i];
+                if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r')
+                        continue;
+                SKIP_SPACE();
+                if (r >= end)
+                        break;
+                if (m->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE && *r == '\\' && r + 1 < end) {
+                        ADVANCE();
+                        ADVANCE();
+                        continue;
+                }
+                if (m->style == YAML_SINGLE_QUOTED_SCALAR_STYLE && *r == '\'' && r + 1 < end && r[1] == '\'') {
+                        ADVANCE();
+                        ADVANCE();
+                        continue;
+                }
+                if (*r != ch)
+                        break;
+                ADVANCE();
+        }
+        /* The offset itself: on the next character that is not whitespace. */
+        if (m->value[target] && m->value[target] != ' ' && m->value[target] != '\n')
+                SKIP_SPACE();
+#undef SKIP_SPACE
+#undef ADVANCE
+        *ret_line = line;
+        *ret_col = col;
+}
+
+/* Byte offset of a node's start. libyaml's mark.index counts characters, not bytes, so it
+ * is found from line and column instead. */
+static size_t source_offset(const struct yctx *y, const yaml_node_t *n) {
+        const char *p = y->source, *end = y->source + y->source_len;
+        for (size_t line = 0; line < n->start_mark.line && p < end; p++)
+                if (*p == '\n')
+                        line++;
+        for (size_t col = 0; col < n->start_mark.column && p < end; col++) {
+                p++;
+                while (p < end && ((unsigned char) *p & 0xC0) == 0x80)
+                        p++;
+        }
+        return (size_t) (p - y->source);
+}
+
+static struct srcmap scalar_map(struct yctx *y, const yaml_node_t *n, const char *value, size_t base) {
+        return (struct srcmap) {
+                .source = y->source,
+                .source_len = y->source_len,
+                .index = source_offset(y, n),
+                .line = nline(n),
+                .col = ncol(n),
+                .style = n->data.scalar.style,
+                .value = value,
+                .base = base,
+        };
 }
 
 struct kv {
@@ -960,8 +1033,6 @@ static void compile_message(struct yctx *y, struct rule *r, yaml_node_t *n) {
         const char *text = pdup(y, yaml_text);
         if (!text)
                 return;
-        unsigned line, col;
-        expr_position(n, &line, &col);
         /* Per-record rules read fields in placeholders. Share rules, builtins that are not
          * about one record (missing columns, unreadable file) and overlap rules (decided when
          * the record is long gone) have no record to read: only their own placeholders. */
@@ -991,12 +1062,16 @@ static void compile_message(struct yctx *y, struct rule *r, yaml_node_t *n) {
                         continue;
                 }
                 const char *close = strchr(brace, '}');
-                unsigned at_col = col + (unsigned) (brace - text) + 1;
+                struct srcmap map = scalar_map(y, n, text, (size_t) (brace + 1 - text));
+                unsigned line, col;
                 if (!close) {
-                        compiler_error(&y->c, line, at_col - 1, "'{' in the message is not closed by '}'");
+                        struct srcmap at_brace = scalar_map(y, n, text, (size_t) (brace - text));
+                        srcmap_position(&at_brace, 0, &line, &col);
+                        compiler_error(&y->c, line, col, "'{' in the message is not closed by '}'");
                         ok = false;
                         break;
                 }
+                srcmap_position(&map, 0, &line, &col);
                 char *inner = arena_strndup(rs->arena, brace + 1, (size_t) (close - brace - 1));
                 if (!inner) {
                         y->c.nomem = true;
@@ -1009,13 +1084,13 @@ static void compile_message(struct yctx *y, struct rule *r, yaml_node_t *n) {
                                 s.ctx = i;
                 if (s.ctx < 0) {
                         if (!record_context) {
-                                compiler_error(&y->c, line, at_col, "unknown placeholder {%s} for this kind of rule",
+                                compiler_error(&y->c, line, col, "unknown placeholder {%s} for this kind of rule",
                                                inner);
                                 ok = false;
                                 break;
                         }
                         y->c.allow_label = true;
-                        int e = expr_compile(&y->c, inner, line, at_col, &s.prog);
+                        int e = expr_compile(&y->c, inner, &map, &s.prog);
                         y->c.allow_label = false;
                         if (e < 0) {
                                 ok = false;
@@ -1251,9 +1326,8 @@ static int compile_expr_node(struct yctx *y, yaml_node_t *n, struct program *p, 
         const char *src = scalar(y, n, what);
         if (!src)
                 return -EINVAL;
-        unsigned line, col;
-        expr_position(n, &line, &col);
-        int e = expr_compile(&y->c, src, line, col, p);
+        struct srcmap map = scalar_map(y, n, src, 0);
+        int e = expr_compile(&y->c, src, &map, p);
         if (e < 0)
                 return e;
         if (p->type != want && !(want == VT_INT && p->type == VT_DIGITS)) {
@@ -1569,7 +1643,7 @@ int ruleset_compile_buffer(const char *name, const char *data, size_t len, struc
                 return -ENOMEM;
         }
         rs->path = arena_strdup(rs->arena, name);
-        struct yctx y = {.c = {.rs = rs, .diags = diags, .file = name}};
+        struct yctx y = {.c = {.rs = rs, .diags = diags, .file = name}, .source = data, .source_len = len};
 
         yaml_parser_t parser;
         yaml_document_t doc;

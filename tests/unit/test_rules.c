@@ -963,13 +963,9 @@ static void test_expression_positions(void **state) {
 /* The same for expressions written over several lines of the YAML file. */
 static void test_multiline_expression_positions(void **state) {
         (void) state;
-        /* BUG: the compiler takes a block scalar's expression to start in column 1 of the
-         * line after the indicator, ignoring the indentation, and does not count the line
-         * breaks that a folded (>) or a continued plain scalar folds into spaces. For the
-         * cases below it reports "unknown field 'nix'" at (relative) 4:16 (past the end of
-         * that line), 5:1 and 3:27 instead of 5:7, 5:7 and 4:7. */
-        print_message("BUG: positions of expressions in block scalars and multi-line plain scalars are wrong\n");
-        skip();
+        /* Block scalars are indented, folded (>) and continued plain scalars turn line breaks
+         * into spaces, double-quoted ones have escapes: the position must still be the one
+         * in the file. */
         static const struct position_case cases[] = {
                 {"  - id: R\n    severity: error\n    check: >-\n      anzahl > 0 and\n      nix > 1\n    message: m\n",
                  5, 7, "unknown field 'nix'"},
@@ -977,6 +973,12 @@ static void test_multiline_expression_positions(void **state) {
                  5, 7, "unknown field 'nix'"},
                 {"  - id: R\n    severity: error\n    check: anzahl > 0 and\n      nix > 1\n    message: m\n", 4, 7,
                  "unknown field 'nix'"},
+                {"  - id: R\n    severity: error\n    check: \"anzahl > 0 and name == \\\"a\\\" and nix > 1\"\n    message: m\n",
+                 3, 46, "unknown field 'nix'"},
+                {"  - id: R\n    severity: error\n    check: 'name == ''a'' and nix > 1'\n    message: m\n", 3, 31,
+                 "unknown field 'nix'"},
+                {"  - id: R\n    severity: error\n    check: anzahl > 0\n    message: >-\n      Wert {anzahl}\n      und {nix}\n",
+                 6, 12, "unknown field 'nix'"},
         };
         check_positions(cases, ELEMENTSOF(cases));
 }
