@@ -116,7 +116,9 @@ static const char *expected_text(struct checker *c, const struct ruleset *rs, un
                 snprintf(buf, sizeof(buf), "Monat und Jahr als MM.JJJJ, Jahr 1900 bis 2100");
                 break;
         case FIELD_INTEGER:
-                if (fd->min != INT64_MIN && fd->max != INT64_MAX)
+                if ((int) f == rs->year_field)
+                        snprintf(buf, sizeof(buf), "ein Berichtsjahr von %d bis %d", rs->year_first, rs->year_last);
+                else if (fd->min != INT64_MIN && fd->max != INT64_MAX)
                         snprintf(buf, sizeof(buf), "eine ganze Zahl von %lld bis %lld", (long long) fd->min,
                                  (long long) fd->max);
                 else if (fd->min != INT64_MIN)
@@ -221,7 +223,7 @@ static int put_month(struct strbuf *b, int64_t m) {
 static int put_value(struct checker *c, struct strbuf *b, const struct program *p, struct vm_value v) {
         const struct ruleset *rs = c->rs;
         if (v.unknown) {
-                if (p->n == 1 && (p->code[0].op == OP_FIELD || p->code[0].op == OP_TOSTR))
+                if (p->n == 1 && (p->code[0].op == OP_FIELD || p->code[0].op == OP_TOSTR || p->code[0].op == OP_LABEL))
                         return strbuf_puts(b, c->vals[p->code[0].a].raw ? c->vals[p->code[0].a].raw : "");
                 return strbuf_puts(b, "–");
         }
@@ -498,8 +500,11 @@ static void decode(struct checker *c, const struct reader_record *rec) {
                         if (len - i > 15 || !all_digits(s + i, len - i))
                                 break;
                         v->i = digits_value(s + i, len - i) * (neg ? -1 : 1);
-                        if (v->i >= fd->min && v->i <= fd->max)
-                                v->state = FV_OK;
+                        if (v->i < fd->min || v->i > fd->max)
+                                break;
+                        if ((int) f == rs->year_field && (v->i < rs->year_first || v->i > rs->year_last))
+                                break;
+                        v->state = FV_OK;
                         break;
                 }
                 case FIELD_TEXT:

@@ -410,21 +410,24 @@ static struct node *parse_cmp(struct parser *ps) {
         return n;
 }
 
+/* Depth counts parentheses, argument lists and chained 'not's: what a person sees as
+ * nesting. */
 static struct node *parse_not(struct parser *ps) {
+        if (!is_word(ps, "not"))
+                return parse_cmp(ps);
         if (++ps->depth > RULESET_MAX_EXPR_DEPTH) {
-                perr(ps, ps->tok_start, "expression nested too deeply (limit is %d)", RULESET_MAX_EXPR_DEPTH);
+                perr(ps, ps->tok_start, "expression nested too deeply (limit is %d levels)", RULESET_MAX_EXPR_DEPTH);
                 return NULL;
         }
         struct node *r;
-        if (is_word(ps, "not")) {
+        {
                 struct node *n = mk(ps, N_NOT, ps->tok_start);
                 next(ps);
                 if (!n)
                         return NULL;
                 n->a = parse_not(ps);
                 r = n->a ? n : NULL;
-        } else
-                r = parse_cmp(ps);
+        }
         ps->depth--;
         return r;
 }
@@ -447,7 +450,7 @@ static struct node *parse_and(struct parser *ps) {
 
 static struct node *parse_or(struct parser *ps) {
         if (++ps->depth > RULESET_MAX_EXPR_DEPTH) {
-                perr(ps, ps->tok_start, "expression nested too deeply (limit is %d)", RULESET_MAX_EXPR_DEPTH);
+                perr(ps, ps->tok_start, "expression nested too deeply (limit is %d levels)", RULESET_MAX_EXPR_DEPTH);
                 return NULL;
         }
         struct node *l = parse_and(ps);
@@ -640,7 +643,15 @@ static struct type gen_cmp(struct gen *g, const struct node *n) {
         } else
                 ok = false;
         if (!ok) {
-                gerr(g, n, "cannot compare %s with %s", type_name(g->c, lt), type_name(g->c, rt));
+                const struct field *fields = g->c->rs->fields;
+                if (lt.vt == VT_CODE && rt.vt == VT_CODE)
+                        gerr(g, n, "cannot compare codes of different lists: %s uses '%s', %s uses '%s'",
+                             fields[lt.ref].name, fields[lt.ref].codes->name, fields[rt.ref].name,
+                             fields[rt.ref].codes->name);
+                else if (emitted == OP_STREQ || emitted == OP_STRNE || lt.vt == VT_LEVEL || lt.vt == VT_BOOL)
+                        gerr(g, n, "%s can only be compared with == and !=", type_name(g->c, lt));
+                else
+                        gerr(g, n, "cannot compare %s with %s", type_name(g->c, lt), type_name(g->c, rt));
                 return bool_t;
         }
         emit_compare(g, emitted);
@@ -671,8 +682,8 @@ static struct type gen_in(struct gen *g, const struct node *n) {
                 }
                 for (unsigned i = 0; i < n->nitems; i++) {
                         if (n->items[i]->kind != N_STR) {
-                                gerr(g, n->items[i], "codes are strings: write '%lld' in quotes",
-                                     (long long) n->items[i]->ival);
+                                gerr(g, n->items[i], "%s are strings: write '%lld' in quotes",
+                                     lt.vt == VT_CODE ? "codes" : "level values", (long long) n->items[i]->ival);
                                 continue;
                         }
                         int idx = lt.vt == VT_CODE ? code_literal(g, lt.ref, n->items[i])
@@ -684,7 +695,7 @@ static struct type gen_in(struct gen *g, const struct node *n) {
                         emit(g, OP_FIELD_IN, (unsigned) l->field, 0, (uint32_t) set, +1);
                 else
                         emit(g, OP_IN, 0, 0, (uint32_t) set, 0);
-        } else if (numeric(lt.vt)) {
+        } else if (numeric(lt.vt) && !(lt.vt == VT_DIGITS && n->items[0]->kind == N_STR)) {
                 /* Rare: expand to a chain of equality tests. The value is re-evaluated per
                  * item, which is fine for the short lists this is meant for. */
                 for (unsigned i = 0; i < n->nitems; i++) {
@@ -699,7 +710,8 @@ static struct type gen_in(struct gen *g, const struct node *n) {
                         if (i > 0)
                                 emit(g, OP_OR, 0, 0, 0, -1);
                 }
-        } else if (lt.vt == VT_TEXT) {
+        } else if (lt.vt == VT_TEXT || lt.vt == VT_DIGITS) {
+                /* Text, or digits against strings ('007'): compared as text. */
                 for (unsigned i = 0; i < n->nitems; i++) {
                         if (n->items[i]->kind != N_STR) {
                                 gerr(g, n->items[i], "the list must hold strings here");

@@ -1079,16 +1079,33 @@ static void compile_message(struct yctx *y, struct rule *r, yaml_node_t *n) {
                 }
                 struct segment s = {.ctx = -1};
                 unsigned allowed = ctx_allowed(r);
+                bool known_elsewhere = false;
                 for (int i = 0; i < _CTX_MAX; i++)
-                        if (strcmp(inner, ctx_names[i]) == 0 && (allowed & (1u << i)))
-                                s.ctx = i;
-                if (s.ctx < 0) {
-                        if (!record_context) {
-                                compiler_error(&y->c, line, col, "unknown placeholder {%s} for this kind of rule",
-                                               inner);
-                                ok = false;
-                                break;
+                        if (strcmp(inner, ctx_names[i]) == 0) {
+                                if (allowed & (1u << i))
+                                        s.ctx = i;
+                                else
+                                        known_elsewhere = true;
                         }
+                if (s.ctx < 0 && (!record_context || (known_elsewhere && ruleset_field_index(rs, inner) < 0))) {
+                        char list[200] = "";
+                        for (int i = 0; i < _CTX_MAX; i++)
+                                if (allowed & (1u << i)) {
+                                        size_t len = strlen(list);
+                                        snprintf(list + len, sizeof(list) - len, "%s{%s}", len ? ", " : "", ctx_names[i]);
+                                }
+                        if (record_context)
+                                compiler_error(&y->c, line, col,
+                                               "placeholder {%s} is not available in this kind of rule%s%s%s; fields are shown with their name, e.g. {%s}",
+                                               inner, *list ? " (it has " : "", list, *list ? ")" : "",
+                                               rs->nfields ? rs->fields[0].name : "feld");
+                        else
+                                compiler_error(&y->c, line, col, "unknown placeholder {%s} for this kind of rule (%s%s)",
+                                               inner, *list ? "it has " : "it has none", list);
+                        ok = false;
+                        break;
+                }
+                if (s.ctx < 0) {
                         y->c.allow_label = true;
                         int e = expr_compile(&y->c, inner, &map, &s.prog);
                         y->c.allow_label = false;
@@ -1235,7 +1252,12 @@ static bool compile_example_record(struct yctx *y, yaml_node_t *n, struct exampl
                                 }
                                 continue;
                         }
-                        yerr(y, k, "unknown example key '%s' (known: _records, _drop, _append, _append_hex, _header_append)", name);
+                        if (allow_shape)
+                                yerr(y, k, "unknown example key '%s' (known: _records, _drop, _append, _append_hex, _header_append)",
+                                     name);
+                        else
+                                yerr(y, k, "'%s' cannot be used here (a single record knows only _append and _append_hex)",
+                                     name);
                         ok = false;
                         continue;
                 }
@@ -1425,9 +1447,20 @@ static void compile_rule(struct yctx *y, yaml_node_t *n) {
 
         int kinds = !!v[K_CHECK] + !!v[K_BUILTIN] + !!v[K_SHARE] + !!v[K_UNIQUE] + !!v[K_OVERLAP];
         if (kinds != 1) {
-                yerr(y, n, "rule %s needs exactly one of check, builtin, share, unique, overlap", id);
+                char found[80] = "";
+                static const int kind_keys[] = {K_CHECK, K_BUILTIN, K_SHARE, K_UNIQUE, K_OVERLAP};
+                for (size_t i = 0; i < ELEMENTSOF(kind_keys); i++)
+                        if (v[kind_keys[i]]) {
+                                size_t len = strlen(found);
+                                snprintf(found + len, sizeof(found) - len, "%s%s", len ? " and " : "", keys[kind_keys[i]]);
+                        }
+                if (kinds == 0)
+                        yerr(y, n, "rule %s needs one of check, builtin, share, unique, overlap", id);
+                else
+                        yerr(y, n, "rule %s has %s; a rule is of exactly one kind", id, found);
                 return;
         }
+        bool message_ok = true;
         if (v[K_WHEN] && !v[K_CHECK])
                 yerr(y, v[K_WHEN], "rule %s: 'when' goes with 'check'", id);
         if (v[K_MAXSHARE] && !v[K_SHARE])
@@ -1449,8 +1482,12 @@ static void compile_rule(struct yctx *y, yaml_node_t *n) {
                 for (int i = 0; b && i < _BUILTIN_MAX; i++)
                         if (strcmp(builtin_names[i], b) == 0)
                                 which = i;
-                if (b && which < 0)
-                        yerr(y, v[K_BUILTIN], "rule %s: unknown builtin '%s'", id, b);
+                if (b && which < 0) {
+                        yerr(y, v[K_BUILTIN],
+                             "rule %s: unknown builtin '%s' (known: missing_column, field_count, same_as_first, required, code, format, encoding, unreadable)",
+                             id, b);
+                        message_ok = false; /* its placeholders are unknown too */
+                }
                 else if (which >= 0 && rs->builtin_rule[which] >= 0)
                         yerr(y, v[K_BUILTIN], "rule %s: builtin '%s' is already rule %s", id, b,
                              rs->rules[rs->builtin_rule[which]].id);
@@ -1515,7 +1552,7 @@ static void compile_rule(struct yctx *y, yaml_node_t *n) {
         }
         if (!v[K_MSG])
                 yerr(y, n, "rule %s has no 'message'", id);
-        else
+        else if (message_ok)
                 compile_message(y, r, v[K_MSG]);
         if (v[K_EXAMPLES])
                 compile_examples(y, r, v[K_EXAMPLES]);
@@ -1627,6 +1664,44 @@ static void compile_document(struct yctx *y) {
         }
 }
 
+/*
+ * Refuses what the document loader would accept silently: aliases (a shared node walked
+ * twice could make a small file cost exponential time, and a pack reads better written
+ * out) and a second document after "---", which the loader ignores. Scanning the events
+ * gives the position of the alias itself. Syntax errors are left to the loader.
+ */
+static int prescan(const char *name, const char *data, size_t len, struct diaglist *diags) {
+        yaml_parser_t p;
+        yaml_event_t ev;
+        if (!yaml_parser_initialize(&p))
+                return -ENOMEM;
+        yaml_parser_set_input_string(&p, (const unsigned char *) data, len);
+        int r = 0, docs = 0;
+        while (yaml_parser_parse(&p, &ev)) {
+                int e = 0;
+                yaml_event_type_t type = ev.type;
+                if (type == YAML_ALIAS_EVENT) {
+                        e = diaglist_add(diags, name, (unsigned) ev.start_mark.line + 1, (unsigned) ev.start_mark.column + 1,
+                                         "YAML alias '*%s': aliases are not supported in rule packs; write the value out",
+                                         (const char *) ev.data.alias.anchor);
+                        r = -EINVAL;
+                } else if (type == YAML_DOCUMENT_START_EVENT && ++docs == 2) {
+                        e = diaglist_add(diags, name, (unsigned) ev.start_mark.line + 1, (unsigned) ev.start_mark.column + 1,
+                                         "a rule pack is one YAML document, but a second one begins here");
+                        r = -EINVAL;
+                }
+                yaml_event_delete(&ev);
+                if (e < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+                if (type == YAML_STREAM_END_EVENT)
+                        break;
+        }
+        yaml_parser_delete(&p);
+        return r;
+}
+
 int ruleset_compile_buffer(const char *name, const char *data, size_t len, struct ruleset **ret,
                            struct diaglist *diags) {
         if (len > RULESET_MAX_FILE_BYTES) {
@@ -1643,6 +1718,11 @@ int ruleset_compile_buffer(const char *name, const char *data, size_t len, struc
                 return -ENOMEM;
         }
         rs->path = arena_strdup(rs->arena, name);
+        int pre = prescan(name, data, len, diags);
+        if (pre < 0) {
+                ruleset_free(rs);
+                return pre;
+        }
         struct yctx y = {.c = {.rs = rs, .diags = diags, .file = name}, .source = data, .source_len = len};
 
         yaml_parser_t parser;
@@ -1660,8 +1740,11 @@ int ruleset_compile_buffer(const char *name, const char *data, size_t len, struc
                  * YAML_MEMORY_ERROR. */
                 if (parser.error == YAML_MEMORY_ERROR || !parser.problem)
                         r = -ENOMEM;
-                else if (diaglist_add(diags, name, line, col, "YAML: %s%s%s", parser.problem ? parser.problem : "syntax error",
-                                      parser.context ? " " : "", parser.context ? parser.context : "") < 0)
+                else if (parser.context &&
+                         diaglist_add(diags, name, line, col, "YAML: %s %s that began at %zu:%zu", parser.problem,
+                                      parser.context, parser.context_mark.line + 1, parser.context_mark.column + 1) < 0)
+                        r = -ENOMEM;
+                else if (!parser.context && diaglist_add(diags, name, line, col, "YAML: %s", parser.problem) < 0)
                         r = -ENOMEM;
                 else
                         r = -EINVAL;
