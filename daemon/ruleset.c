@@ -1044,7 +1044,9 @@ static void compile_message(struct yctx *y, struct rule *r, yaml_node_t *n) {
         const char *p = text;
         bool ok = true;
         while (*p && ok) {
-                if (nseg == ELEMENTSOF(segs)) {
+                /* One pass adds at most two segments: the text before a brace and the
+                 * placeholder (or literal brace) itself. */
+                if (nseg + 2 > ELEMENTSOF(segs)) {
                         yerr(y, n, "message has too many parts (limit is %zu)", ELEMENTSOF(segs));
                         return;
                 }
@@ -1056,8 +1058,7 @@ static void compile_message(struct yctx *y, struct rule *r, yaml_node_t *n) {
                 if (brace > p)
                         segs[nseg++] = (struct segment) {.text = p, .len = (size_t) (brace - p), .ctx = -1};
                 if (brace[1] == '{') {
-                        if (nseg < ELEMENTSOF(segs))
-                                segs[nseg++] = (struct segment) {.text = "{", .len = 1, .ctx = -1};
+                        segs[nseg++] = (struct segment) {.text = "{", .len = 1, .ctx = -1};
                         p = brace + 2;
                         continue;
                 }

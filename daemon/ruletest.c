@@ -4,14 +4,17 @@
  * the checker — so a passing example shows that the whole chain does what the rule says.
  */
 #include <errno.h>
+#include <iconv.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "checker.h"
 #include "engine.h"
+#include "reader.h"
 #include "ruletest.h"
 #include "strbuf.h"
+#include "util.h"
 
 struct collect {
         unsigned nrules;
@@ -46,6 +49,43 @@ static const char *value_for(const struct ruleset *rs, const struct example_reco
         return "";
 }
 
+/* Examples are written in the pack's encoding, so that they go through the same
+ * conversion as a real export. The text is collected as UTF-8 (YAML is UTF-8) and
+ * converted at the end of every line and before raw bytes (_append_hex), which are
+ * written as they are. */
+struct example_writer {
+        struct strbuf *out;
+        struct strbuf utf8;
+        iconv_t cd;             /* (iconv_t) -1: the pack reads UTF-8, copy as is */
+};
+
+/* -EILSEQ: the example has a character the pack's encoding cannot represent. */
+static int writer_flush(struct example_writer *w) {
+        if (w->cd == (iconv_t) -1) {
+                int e = strbuf_append(w->out, w->utf8.data, w->utf8.len);
+                strbuf_reset(&w->utf8);
+                return e;
+        }
+        char *in = w->utf8.data;
+        size_t inleft = w->utf8.len;
+        while (inleft > 0) {
+                /* Single-byte targets never need more bytes than the UTF-8 input. */
+                int e = strbuf_reserve(w->out, inleft);
+                if (e < 0)
+                        return e;
+                char *o = w->out->data + w->out->len;
+                size_t oleft = inleft;
+                size_t n = iconv(w->cd, &in, &inleft, &o, &oleft);
+                w->out->len = (size_t) (o - w->out->data);
+                if (n == (size_t) -1 && errno != E2BIG)
+                        return -EILSEQ;
+                if (n != (size_t) -1 && n > 0)
+                        return -EILSEQ;    /* glibc counts irreversible conversions here */
+        }
+        strbuf_reset(&w->utf8);
+        return 0;
+}
+
 static int put_field(struct strbuf *b, const char *s, char delim) {
         if (!strchr(s, delim) && !strchr(s, '"') && !strchr(s, '\n') && !strchr(s, '\r'))
                 return strbuf_puts(b, s);
@@ -56,7 +96,8 @@ static int put_field(struct strbuf *b, const char *s, char delim) {
 }
 
 /* Writes the example as CSV text: header, then one line per record. */
-static int build_csv(const struct ruleset *rs, const struct example *ex, struct strbuf *out) {
+static int build_csv(const struct ruleset *rs, const struct example *ex, struct example_writer *w) {
+        struct strbuf *out = &w->utf8;
         char delim = rs->input.delimiter;
         bool *present = calloc(rs->nfields, sizeof(bool));
         if (!present)
@@ -87,6 +128,8 @@ static int build_csv(const struct ruleset *rs, const struct example *ex, struct 
                 e = strbuf_puts(out, ex->header_append);
         if (e >= 0)
                 e = strbuf_putc(out, '\n');
+        if (e >= 0)
+                e = writer_flush(w);
         for (unsigned r = 0; r < ex->nrecords && e >= 0; r++) {
                 first = true;
                 for (unsigned f = 0; f < rs->nfields && e >= 0; f++) {
@@ -100,10 +143,14 @@ static int build_csv(const struct ruleset *rs, const struct example *ex, struct 
                                 e = put_field(out, v, delim);
                         first = false;
                 }
+                if (e >= 0)
+                        e = writer_flush(w);
                 if (e >= 0 && ex->records[r].append)
-                        e = strbuf_append(out, ex->records[r].append, ex->records[r].append_len);
+                        e = strbuf_append(w->out, ex->records[r].append, ex->records[r].append_len);
                 if (e >= 0)
                         e = strbuf_putc(out, '\n');
+                if (e >= 0)
+                        e = writer_flush(w);
         }
         free(present);
         return e;
@@ -134,17 +181,30 @@ static int run_text(const struct ruleset *rs, const struct strbuf *text, struct 
 
 int ruletest_run(const struct ruleset *rs, struct ruletest_result *results, struct diaglist *failures) {
         struct collect col = {.nrules = rs->nrules};
-        col.fired = calloc(rs->nrules ? rs->nrules : 1, 1);
         struct strbuf text = {0};
+        struct example_writer w = {.out = &text, .cd = (iconv_t) -1};
         int failed = 0, e = 0;
-        if (!col.fired)
+        enum reader_encoding enc = rs->input.encoding;
+        if (enc == READER_ENCODING_WINDOWS_1252 || enc == READER_ENCODING_ISO_8859_15) {
+                w.cd = iconv_open(reader_encoding_name(enc), "UTF-8");
+                if (w.cd == (iconv_t) -1)
+                        return -errno;
+        }
+        col.fired = calloc(rs->nrules ? rs->nrules : 1, 1);
+        if (!col.fired) {
+                iconv_close(w.cd);
                 return -ENOMEM;
+        }
 
         /* The base record alone must be clean, or every pass example would prove nothing. */
         struct example_record empty = {0};
         struct example base = {.records = &empty, .nrecords = 1};
-        e = build_csv(rs, &base, &text);
-        if (e >= 0)
+        e = build_csv(rs, &base, &w);
+        if (e == -EILSEQ) {
+                failed++;
+                e = diaglist_add(failures, rs->path, 0, 0, "example_base has characters that %s cannot represent",
+                                 reader_encoding_name(enc));
+        } else if (e >= 0)
                 e = run_text(rs, &text, &col);
         if (e >= 0 && col.ids.len) {
                 failed++;
@@ -160,12 +220,21 @@ int ruletest_run(const struct ruleset *rs, struct ruletest_result *results, stru
                         memset(col.fired, 0, rs->nrules);
                         strbuf_reset(&col.ids);
                         strbuf_reset(&text);
-                        e = build_csv(rs, ex, &text);
+                        strbuf_reset(&w.utf8);
+                        e = build_csv(rs, ex, &w);
+                        results[ri].examples++;
+                        if (e == -EILSEQ) {
+                                results[ri].failed++;
+                                failed++;
+                                e = diaglist_add(failures, rs->path, ex->line, 1,
+                                                 "%s: example has characters that %s cannot represent", r->id,
+                                                 reader_encoding_name(enc));
+                                continue;
+                        }
                         if (e >= 0)
                                 e = run_text(rs, &text, &col);
                         if (e < 0)
                                 break;
-                        results[ri].examples++;
                         if ((bool) col.fired[ri] == ex->expect_fail)
                                 continue;
                         results[ri].failed++;
@@ -180,5 +249,8 @@ int ruletest_run(const struct ruleset *rs, struct ruletest_result *results, stru
         free(col.fired);
         strbuf_done(&col.ids);
         strbuf_done(&text);
+        strbuf_done(&w.utf8);
+        if (w.cd != (iconv_t) -1)
+                iconv_close(w.cd);
         return e < 0 ? e : failed;
 }

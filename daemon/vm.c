@@ -169,11 +169,28 @@ struct vm_value vm_eval(const struct ruleset *rs, const struct program *p, const
                 CMP(OP_GE, a->i >= b->i)
                 CMP(OP_STREQ, a->len == b->len && memcmp(a->s, b->s, a->len) == 0)
                 CMP(OP_STRNE, !(a->len == b->len && memcmp(a->s, b->s, a->len) == 0))
-                CMP(OP_ADD, a->i + b->i)
-                CMP(OP_SUB, a->i - b->i)
-                CMP(OP_MONTHS, b->i - a->i)
-                CMP(OP_AGE, floordiv(b->i - a->i, 12))
 #undef CMP
+                /* Arithmetic that leaves int64_t has no meaningful answer (an 18-digit field
+                 * added to itself): the result is unknown, like an invalid field, rather than
+                 * a wrapped number that would decide a rule. */
+#define ARITH(OPC, BUILTIN, X, Y, POST)                                                  \
+                case OPC: {                                                              \
+                        struct vm_value *a = &st[sp - 2], *b = &st[sp - 1];             \
+                        int64_t r = 0;                                                   \
+                        a->unknown = a->unknown || b->unknown || BUILTIN(X, Y, &r);      \
+                        a->i = a->unknown ? 0 : POST(r);                                 \
+                        sp--;                                                           \
+                        break;                                                          \
+                }
+#define AS_IS(r) (r)
+#define IN_YEARS(r) floordiv((r), 12)
+                ARITH(OP_ADD, __builtin_add_overflow, a->i, b->i, AS_IS)
+                ARITH(OP_SUB, __builtin_sub_overflow, a->i, b->i, AS_IS)
+                ARITH(OP_MONTHS, __builtin_sub_overflow, b->i, a->i, AS_IS)
+                ARITH(OP_AGE, __builtin_sub_overflow, b->i, a->i, IN_YEARS)
+#undef ARITH
+#undef AS_IS
+#undef IN_YEARS
                 case OP_IN: {
                         struct vm_value *a = &st[sp - 1];
                         if (!a->unknown) {

@@ -164,8 +164,10 @@ static void sweep(bool threads) {
         }
         printf("allocation sweep (%s): %ld runs, all clean\n", threads ? "threads" : "one thread", runs);
 #else
-        (void) threads;
-        skip();
+        /* Without the sweep, the operation still runs once so that the sanitizers see it. */
+        unsigned long findings = 0;
+        assert_int_equal(compile_and_check(threads, &findings), 0);
+        assert_true(findings > 0);
 #endif
 }
 

@@ -420,6 +420,11 @@ static const struct expr_case EXPR_CASES[] = {
         {"anzahl - 5 == -2", NULL, 'T', NULL},
         {"anzahl + 1 > 3", NULL, 'T', NULL},
         {"anzahl + 1 > 3", "anzahl=", 'U', NULL},
+        /* arithmetic beyond int64_t is unknown, never a wrapped number (found by fuzz_rules) */
+        {"9000000000000000000 + 9000000000000000000 > 0", NULL, 'U', NULL},
+        {"0 - 9000000000000000000 - 9000000000000000000 < 0", NULL, 'U', NULL},
+        {"anzahl + 9000000000000000000 + 9000000000000000000 > 0", NULL, 'U', NULL},
+        {"anzahl + 9000000000000000000 > 0", "anzahl=1", 'T', NULL},
 
         /* text */
         {"name == 'abc'", NULL, 'T', NULL},
@@ -1158,6 +1163,16 @@ static void test_limit_other(void **state) {
         for (int i = 0; i < 40; i++)
                 CHECK_MEM(strbuf_puts(&e, "x {anzahl} "));
         expect_rule_error("1 == 2", e.data, "message has too many parts (limit is 64)");
+        /* the limit holds when one step adds two parts: text, then a placeholder or '{{'
+         * (a stack overflow found by fuzz_rules) */
+        for (int pad = 0; pad < 2; pad++) {
+                strbuf_reset(&e);
+                if (pad)
+                        CHECK_MEM(strbuf_puts(&e, "{anzahl}"));
+                for (int i = 0; i < 40; i++)
+                        CHECK_MEM(strbuf_puts(&e, "x {{"));
+                expect_rule_error("1 == 2", e.data, "message has too many parts (limit is 64)");
+        }
         /* an integer literal that does not fit */
         expect_rule_error("anzahl > 99999999999999999999", "m", "number too large");
         strbuf_done(&e);
