@@ -13,15 +13,21 @@ BUILD     ?= build
 OPT       ?= -O2 -g
 SAN       ?=
 VERSION   := 0.1
+PQ_INCLUDE := $(shell pkg-config --variable=includedir libpq 2>/dev/null || echo /usr/include/postgresql)
 CFLAGS_ALL = -std=gnu11 -D_GNU_SOURCE -DPLAUSID_VERSION='"$(VERSION)"' -Wall -Wextra -Werror \
              -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers \
-             -Iinclude -Idaemon -MMD -MP $(OPT) $(SAN) $(CFLAGS)
-LIBS       = -lcsv -lyaml -lxxhash -pthread
+             -Iinclude -Idaemon -I$(PQ_INCLUDE) -MMD -MP $(OPT) $(SAN) $(CFLAGS)
+LIBS       = -lcsv -lyaml -lxxhash -lpq -lcrypto -pthread
 FUZZ_SECONDS ?= 60
 
+# The engine (reading, rules, checking) needs no database; the fuzz targets link it alone.
 ENGINE_SRC = daemon/arena.c daemon/strbuf.c daemon/diag.c daemon/reader.c daemon/vm.c \
-             daemon/expr.c daemon/ruleset.c daemon/checker.c daemon/ruletest.c daemon/report.c
-ENGINE_OBJ = $(ENGINE_SRC:daemon/%.c=$(BUILD)/obj/%.o)
+             daemon/expr.c daemon/ruleset.c daemon/checker.c daemon/ruletest.c daemon/report.c \
+             daemon/table.c daemon/yamldoc.c daemon/config.c
+# Loading into PostgreSQL, with the schema migrations in sql/ embedded.
+LOAD_SRC   = daemon/db.c daemon/digest.c daemon/schema.c daemon/loader.c
+ENGINE_OBJ = $(ENGINE_SRC:daemon/%.c=$(BUILD)/obj/%.o) $(LOAD_SRC:daemon/%.c=$(BUILD)/obj/%.o) \
+             $(BUILD)/obj/migrations.o
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 FUZZERS    = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 TOOLS      = $(BUILD)/genhze $(BUILD)/csvbare
@@ -35,6 +41,11 @@ deps:
 $(BUILD)/obj/%.o: daemon/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+# .incbin is invisible to -MMD: the migrations are listed as prerequisites by hand.
+$(BUILD)/obj/migrations.o: daemon/migrations.S $(wildcard sql/*.sql)
+	@mkdir -p $(@D)
+	$(CC) -c $< -o $@
 
 $(BUILD)/libplausid.a: $(ENGINE_OBJ)
 	rm -f $@

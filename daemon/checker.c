@@ -72,6 +72,8 @@ struct checker {
         const struct ruleset *rs;
         checker_finding_fn fn;
         void *userdata;
+        checker_record_fn record_fn;
+        void *record_userdata;
 
         bool header_seen;
         bool stop;              /* file rejected: later records are only counted */
@@ -813,11 +815,24 @@ static int run_builtin(struct checker *c, unsigned ri) {
         return e;
 }
 
-static void count_record(struct checker *c) {
+/* Counts the record and hands it to the record consumer, if any. */
+static int record_done(struct checker *c, const struct reader_record *rec) {
         if (c->rec_error)
                 c->stats.rejected++;
         else if (c->rec_warning)
                 c->stats.warned++;
+        c->rec = NULL;
+        if (!c->record_fn)
+                return 0;
+        struct checked_record cr = {
+                .line = rec->line, .rejected = c->rec_error, .warned = c->rec_warning && !c->rec_error,
+                .raw = rec->raw, .raw_len = rec->raw_len, .values = c->vals};
+        return c->record_fn(c->record_userdata, &cr);
+}
+
+void checker_on_record(struct checker *c, checker_record_fn fn, void *userdata) {
+        c->record_fn = fn;
+        c->record_userdata = userdata;
 }
 
 int checker_record(void *checker, const struct reader_record *rec) {
@@ -849,9 +864,7 @@ int checker_record(void *checker, const struct reader_record *rec) {
                         e = emit(c, (unsigned) rule, rec->line, -1, "", ctx, "");
                 } else
                         c->rec_error = true;
-                count_record(c);
-                c->rec = NULL;
-                return e;
+                return e < 0 ? e : record_done(c, rec);
         }
         decode(c, rec);
         c->share_total++;
@@ -899,9 +912,7 @@ int checker_record(void *checker, const struct reader_record *rec) {
                 it->had_error = c->rec_error;
                 it->had_warning = c->rec_warning;
         }
-        count_record(c);
-        c->rec = NULL;
-        return e;
+        return e < 0 ? e : record_done(c, rec);
 }
 
 int checker_unreadable(struct checker *c, unsigned long line, const char *reason) {

@@ -214,6 +214,11 @@ struct ruleset {
         struct reader_options input;
         unsigned *key;
         unsigned nkey;
+        /* delivery: what one delivery covers, for redeliveries (see rules/README.md) */
+        bool has_delivery;
+        unsigned *unit;         /* the fields naming the reporting unit */
+        unsigned nunit;
+        int part_field;         /* field whose value splits a unit-year into parts, -1 */
         struct field *fields;
         unsigned nfields;
         struct codelist *codelists;
@@ -248,6 +253,24 @@ struct field_value {
         uint32_t len;
         const char *raw;        /* as read */
 };
+
+/* The value index of one level of a field's hierarchy for the record in vals, or -1 when
+ * the code or the field deciding the level is empty or invalid. Shared by the evaluator
+ * and the loader's derived columns so that both decide a setting the same way. */
+static inline int hierarchy_level(const struct ruleset *rs, unsigned field, unsigned level,
+                                  const struct field_value *vals) {
+        const struct field_value *v = &vals[field];
+        if (v->state != FV_OK)
+                return -1;
+        const struct hierarchy *h = rs->fields[field].hierarchy;
+        const struct level_choice *ch = &h->choices[v->i * h->nlevels + level];
+        if (ch->by_field < 0)
+                return ch->value;
+        if (vals[ch->by_field].state != FV_OK)
+                return -1;
+        int c = ch->cases[vals[ch->by_field].i];
+        return c >= 0 ? c : ch->value;
+}
 
 struct vm_value {
         int64_t i;

@@ -3,10 +3,12 @@
  * codes; the modules below it return errors and findings.
  *
  *   plausid check --rules FILE [--rejects OUT.csv] INPUT...
+ *   plausid load --config FILE --source NAME INPUT...
  *   plausid rules test FILE
  *
  * Exit status of check: 0 no error findings (warnings allowed), 1 records or a file
- * rejected, 2 could not run.
+ * rejected, 2 could not run. Of load: 0 every file loaded or skipped as a duplicate, 1 a
+ * file rejected as a whole, 2 a file could not be loaded (nothing of it is stored).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,11 +21,17 @@
 #include <unistd.h>
 
 #include "checker.h"
+#include "config.h"
+#include "db.h"
 #include "diag.h"
+#include "digest.h"
+#include "loader.h"
 #include "reader.h"
 #include "report.h"
 #include "ruleset.h"
 #include "ruletest.h"
+#include "schema.h"
+#include "table.h"
 
 #ifndef PLAUSID_VERSION
 #define PLAUSID_VERSION "0.1"
@@ -40,14 +48,19 @@ static const char *program = "plausid";
 static void usage(FILE *out) {
         fprintf(out,
                 "usage: %s check --rules FILE [--rejects OUT.csv] INPUT...\n"
+                "       %s load --config FILE --source NAME INPUT...\n"
                 "       %s rules test FILE\n"
                 "       %s --version\n"
                 "\n"
                 "check   checks statistics exports against a rule pack and prints a summary;\n"
                 "        --rejects writes one CSV row per finding (UTF-8 with BOM, ';').\n"
                 "        Exit 0: no errors, 1: records or a file rejected, 2: could not run.\n"
+                "load    checks each export and loads it into PostgreSQL in one transaction:\n"
+                "        clean records, findings and rejected records, or nothing.\n"
+                "        Exit 0: every file loaded or a duplicate skipped, 1: a file rejected\n"
+                "        as a whole, 2: a file could not be loaded (nothing of it is stored).\n"
                 "rules test  runs the examples of a rule pack; exit 0 all pass, 1 otherwise.\n",
-                program, program, program);
+                program, program, program, program);
 }
 
 /* Compiles a pack, printing every error; NULL when it does not compile. */
@@ -83,14 +96,12 @@ static int on_finding(void *userdata, const struct finding *f) {
         return e;
 }
 
-static void print_summary(const struct ruleset *rs, const char *name, const struct checker *checker,
-                          const char *encoding) {
-        const struct checker_stats *st = checker_stats(checker);
+static void print_summary(const struct ruleset *rs, const char *name, const struct checker_stats *st,
+                          const char *unknown_columns, const char *encoding) {
         printf("%s: %lu records read, %lu rejected, %lu with warnings (encoding %s)%s\n", name, st->records,
                st->rejected, st->warned, encoding, st->file_rejected ? " -- FILE REJECTED" : "");
-        const char *unknown = checker_unknown_columns(checker);
-        if (unknown)
-                printf("  notice: columns not in the rule pack, ignored: %s\n", unknown);
+        if (unknown_columns)
+                printf("  notice: columns not in the rule pack, ignored: %s\n", unknown_columns);
         for (unsigned i = 0; i < ruleset_rule_count(rs); i++)
                 if (st->per_rule[i])
                         printf("  %-6s %-8s %8lu  %s\n", ruleset_rule_id(rs, i),
@@ -129,7 +140,8 @@ static int check_file(const struct ruleset *rs, const char *path, FILE *rejects,
                         fprintf(stderr, "%s: cannot read: %s\n", path, strerror(-e));
                 return EXIT_TROUBLE;
         }
-        print_summary(rs, run.file, checker, reader_encoding_name(encoding));
+        print_summary(rs, run.file, checker_stats(checker), checker_unknown_columns(checker),
+                      reader_encoding_name(encoding));
         const struct checker_stats *s = checker_stats(checker);
         totals[0] += s->records;
         totals[1] += s->rejected;
@@ -208,6 +220,168 @@ static int cmd_check(int argc, char **argv) {
         return status;
 }
 
+/* Reads the configuration, printing every error; NULL when it has errors. */
+static struct config *load_config(const char *path) {
+        struct diaglist diags = {0};
+        struct config *cfg = NULL;
+        int e = config_load_file(path, &cfg, &diags);
+        diaglist_print(&diags, stderr);
+        diaglist_done(&diags);
+        if (e < 0) {
+                if (e == -ENOMEM)
+                        fprintf(stderr, "%s: out of memory\n", path);
+                else if (e == -EINVAL)
+                        fprintf(stderr, "%s: configuration has errors\n", path);
+                return NULL;
+        }
+        return cfg;
+}
+
+/* What every file of one `plausid load` shares. */
+struct load_run {
+        PGconn *conn;
+        const struct ruleset *rs;
+        const struct table *table;
+        struct loader_options options;
+};
+
+/* Loads one input; returns an exit status. */
+static int load_file(struct load_run *run, const char *path) {
+        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+                fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
+                return EXIT_TROUBLE;
+        }
+        struct stat st;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+                fprintf(stderr, "%s: not a regular file\n", path);
+                return EXIT_TROUBLE;
+        }
+        _cleanup_(freep) char *copy = strdup(path);
+        if (!copy)
+                return EXIT_TROUBLE;
+        const char *name = basename(copy);
+
+        /* A connection lost with the previous file is opened again for this one. */
+        if (PQstatus(run->conn) != CONNECTION_OK)
+                PQreset(run->conn);
+        struct load_result res = {0};
+        _cleanup_(freep) char *error = NULL;
+        int e = loader_load(run->conn, run->rs, run->table, &run->options, fd, name, &res, &error);
+        if (e < 0) {
+                fprintf(stderr, "%s: not loaded, nothing of it is in the database: %s\n", path,
+                        error ? error : strerror(-e));
+                return EXIT_TROUBLE;
+        }
+        if (res.status == LOAD_DUPLICATE) {
+                printf("%s: duplicate of delivery %lld, skipped (recorded as delivery %lld)\n", name,
+                       res.duplicate_of, res.delivery_id);
+                load_result_done(&res);
+                return EXIT_CLEAN;
+        }
+        if (res.per_rule) {
+                struct checker_stats st_checked = {.records = res.records, .rejected = res.rejected,
+                                                   .warned = res.warned, .per_rule = res.per_rule};
+                print_summary(run->rs, name, &st_checked, res.unknown_columns, res.encoding);
+        }
+        int status = EXIT_CLEAN;
+        if (res.status == LOAD_REJECTED) {
+                printf("delivery %lld: REJECTED as a whole, nothing loaded: %s\n", res.delivery_id, res.reason);
+                status = EXIT_REJECTED;
+        } else {
+                printf("delivery %lld: %lu records loaded, %lu findings", res.delivery_id, res.loaded, res.findings);
+                if (res.replaced_rows || res.superseded)
+                        printf("; replaced %lu rows of earlier deliveries, %lu of them completely", res.replaced_rows,
+                               res.superseded);
+                printf("\n");
+        }
+        load_result_done(&res);
+        return status;
+}
+
+static int cmd_load(int argc, char **argv) {
+        static const struct option options[] = {
+                {"config", required_argument, NULL, 'c'},
+                {"source", required_argument, NULL, 's'},
+                {"help", no_argument, NULL, 'h'},
+                {0},
+        };
+        const char *config_path = NULL, *source_name = NULL;
+        int c;
+        while ((c = getopt_long(argc, argv, "c:s:h", options, NULL)) != -1)
+                switch (c) {
+                case 'c': config_path = optarg; break;
+                case 's': source_name = optarg; break;
+                case 'h': usage(stdout); return EXIT_CLEAN;
+                default: usage(stderr); return EXIT_TROUBLE;
+                }
+        if (!config_path || !source_name || optind >= argc) {
+                fprintf(stderr, "%s load: %s\n", program,
+                        !config_path   ? "--config FILE is required"
+                        : !source_name ? "--source NAME is required"
+                                       : "no INPUT given");
+                usage(stderr);
+                return EXIT_TROUBLE;
+        }
+        _cleanup_(config_freep) struct config *cfg = load_config(config_path);
+        if (!cfg)
+                return EXIT_TROUBLE;
+        const struct source_config *src = config_find_source(cfg, source_name);
+        if (!src) {
+                fprintf(stderr, "%s: no source named '%s'; the sources are:", config_path, source_name);
+                for (size_t i = 0; i < cfg->nsources; i++)
+                        fprintf(stderr, " %s", cfg->sources[i].name);
+                fprintf(stderr, "\n");
+                return EXIT_TROUBLE;
+        }
+        _cleanup_(ruleset_freep) struct ruleset *rs = load_rules(src->rules);
+        if (!rs)
+                return EXIT_TROUBLE;
+        char pack_sha[DIGEST_HEX_LEN + 1];
+        int e = digest_file(src->rules, pack_sha);
+        _cleanup_(table_freep) struct table *table = NULL;
+        if (e >= 0)
+                e = table_new(rs, &table);
+        if (e < 0) {
+                fprintf(stderr, "%s: %s\n", src->rules, strerror(-e));
+                return EXIT_TROUBLE;
+        }
+
+        _cleanup_(db_closep) PGconn *conn = NULL;
+        _cleanup_(freep) char *error = NULL;
+        e = db_connect(cfg->conninfo, &conn, &error);
+        if (e < 0) {
+                fprintf(stderr, "%s: cannot connect to the database: %s\n", config_path, error ? error : strerror(-e));
+                return EXIT_TROUBLE;
+        }
+        bool views_skipped = false;
+        e = schema_migrate(conn, cfg->schema, &error);
+        if (e >= 0)
+                e = schema_prepare_dataset(conn, cfg->schema, rs, table, src->rules, pack_sha, &views_skipped, &error);
+        if (e < 0) {
+                fprintf(stderr, "%s: cannot prepare schema %s: %s\n", config_path, cfg->schema,
+                        error ? error : strerror(-e));
+                return EXIT_TROUBLE;
+        }
+        if (views_skipped)
+                printf("notice: the views of %s wait for the data sets they need\n", ruleset_name(rs));
+
+        struct load_run run = {
+                .conn = conn,
+                .rs = rs,
+                .table = table,
+                .options = {.schema = cfg->schema, .source = src->name, .redelivery = src->redelivery,
+                            .max_reject_share = src->max_reject_share, .pack_sha256 = pack_sha},
+        };
+        int status = EXIT_CLEAN;
+        for (int i = optind; i < argc; i++) {
+                int s = load_file(&run, argv[i]);
+                if (s > status)
+                        status = s;
+        }
+        return status;
+}
+
 static int cmd_rules(int argc, char **argv) {
         if (argc != 3 || strcmp(argv[1], "test") != 0) {
                 usage(stderr);
@@ -261,6 +435,8 @@ int main(int argc, char **argv) {
         }
         if (strcmp(cmd, "check") == 0)
                 return cmd_check(argc - 1, argv + 1);
+        if (strcmp(cmd, "load") == 0)
+                return cmd_load(argc - 1, argv + 1);
         if (strcmp(cmd, "rules") == 0)
                 return cmd_rules(argc - 1, argv + 1);
         fprintf(stderr, "%s: unknown command '%s'\n", program, cmd);

@@ -8,27 +8,22 @@
  * lives in one arena; only the growable constant pools are separate allocations.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <yaml.h>
 
 #include "engine.h"
+#include "yamldoc.h"
 
 #define MAX_ID_LEN 16
 
 struct yctx {
         struct compiler c;
-        const char *source;     /* the YAML text, for positions inside scalars */
-        size_t source_len;
-        yaml_document_t *doc;
-        unsigned char *seen;    /* per node: visited already (aliases are refused) */
-        size_t nnodes;
+        struct yamldoc yd;      /* the document; counts its errors into c */
 };
 
 void compiler_error(struct compiler *c, unsigned line, unsigned col, const char *fmt, ...) {
@@ -110,79 +105,6 @@ int ruleset_field_index(const struct ruleset *rs, const char *name) {
 
 /* ---- YAML access ---- */
 
-static unsigned nline(const yaml_node_t *n) {
-        return (unsigned) n->start_mark.line + 1;
-}
-
-static unsigned ncol(const yaml_node_t *n) {
-        return (unsigned) n->start_mark.column + 1;
-}
-
-_printf_(3, 4) static void yerr(struct yctx *y, const yaml_node_t *n, const char *fmt, ...) {
-        char msg[600];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
-        va_end(ap);
-        compiler_error(&y->c, n ? nline(n) : 0, n ? ncol(n) : 0, "%s", msg);
-}
-
-static yaml_node_t *node(struct yctx *y, int id) {
-        yaml_node_t *n = yaml_document_get_node(y->doc, id);
-        if (!n)
-                return NULL;
-        size_t i = (size_t) (n - y->doc->nodes.start);
-        if (i < y->nnodes) {
-                if (y->seen[i]) {
-                        /* The loader shares aliased nodes; walking them again could make a
-                         * small file cost exponential time. */
-                        if (y->seen[i] == 1)
-                                yerr(y, n, "YAML aliases are not supported in rule packs");
-                        y->seen[i] = 2;
-                        return NULL;
-                }
-                y->seen[i] = 1;
-        }
-        return n;
-}
-
-static const char *scalar(struct yctx *y, const yaml_node_t *n, const char *what) {
-        if (!n)
-                return NULL;
-        if (n->type != YAML_SCALAR_NODE) {
-                yerr(y, n, "%s must be a single value", what);
-                return NULL;
-        }
-        if (strlen((const char *) n->data.scalar.value) != n->data.scalar.length) {
-                yerr(y, n, "%s contains a NUL character", what);
-                return NULL;
-        }
-        return (const char *) n->data.scalar.value;
-}
-
-static bool is_null(const yaml_node_t *n) {
-        if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-                return false;
-        const char *v = (const char *) n->data.scalar.value;
-        return !*v || strcmp(v, "~") == 0 || strcmp(v, "null") == 0;
-}
-
-static bool is_mapping(struct yctx *y, const yaml_node_t *n, const char *what) {
-        if (n && n->type != YAML_MAPPING_NODE) {
-                yerr(y, n, "%s must be a mapping (key: value)", what);
-                return false;
-        }
-        return n != NULL;
-}
-
-static bool is_sequence(struct yctx *y, const yaml_node_t *n, const char *what) {
-        if (n && n->type != YAML_SEQUENCE_NODE) {
-                yerr(y, n, "%s must be a list", what);
-                return false;
-        }
-        return n != NULL;
-}
-
 /*
  * Maps an offset into a scalar's text back to the YAML source. The text differs from the
  * source only in whitespace (indentation, folded line breaks) and in quoting (the quotes,
@@ -249,7 +171,7 @@ void srcmap_position(const struct srcmap *m, size_t offset, unsigned *ret_line, 
 /* Byte offset of a node's start. libyaml's mark.index counts characters, not bytes, so it
  * is found from line and column instead. */
 static size_t source_offset(const struct yctx *y, const yaml_node_t *n) {
-        const char *p = y->source, *end = y->source + y->source_len;
+        const char *p = y->yd.source, *end = y->yd.source + y->yd.source_len;
         for (size_t line = 0; line < n->start_mark.line && p < end; p++)
                 if (*p == '\n')
                         line++;
@@ -258,107 +180,20 @@ static size_t source_offset(const struct yctx *y, const yaml_node_t *n) {
                 while (p < end && ((unsigned char) *p & 0xC0) == 0x80)
                         p++;
         }
-        return (size_t) (p - y->source);
+        return (size_t) (p - y->yd.source);
 }
 
 static struct srcmap scalar_map(struct yctx *y, const yaml_node_t *n, const char *value, size_t base) {
         return (struct srcmap) {
-                .source = y->source,
-                .source_len = y->source_len,
+                .source = y->yd.source,
+                .source_len = y->yd.source_len,
                 .index = source_offset(y, n),
-                .line = nline(n),
-                .col = ncol(n),
+                .line = yamldoc_line(n),
+                .col = yamldoc_col(n),
                 .style = n->data.scalar.style,
                 .value = value,
                 .base = base,
         };
-}
-
-struct kv {
-        yaml_node_t *key;
-        yaml_node_t *value;
-        const char *name;
-};
-
-/*
- * Walks a mapping whose keys must come from `allowed`; unknown and repeated keys are
- * errors. Values land in out[] in the order of `allowed` (NULL when absent).
- */
-static void take_keys(struct yctx *y, const yaml_node_t *map, const char *const *allowed, size_t nallowed,
-                      yaml_node_t **out, const char *what) {
-        for (size_t i = 0; i < nallowed; i++)
-                out[i] = NULL;
-        for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-                yaml_node_t *k = node(y, p->key);
-                const char *name = scalar(y, k, "a key");
-                if (!name)
-                        continue;
-                size_t i = 0;
-                while (i < nallowed && strcmp(allowed[i], name) != 0)
-                        i++;
-                if (i == nallowed) {
-                        char list[400] = "";
-                        for (size_t j = 0; j < nallowed; j++) {
-                                size_t len = strlen(list);
-                                snprintf(list + len, sizeof(list) - len, "%s%s", j ? ", " : "", allowed[j]);
-                        }
-                        yerr(y, k, "unknown key '%s' in %s (known keys: %s)", name, what, list);
-                        continue;
-                }
-                if (out[i]) {
-                        yerr(y, k, "key '%s' appears twice in %s", name, what);
-                        continue;
-                }
-                out[i] = node(y, p->value);
-        }
-}
-
-static bool parse_int(const char *s, int64_t lo, int64_t hi, int64_t *ret) {
-        if (!s || !*s)
-                return false;
-        char *end;
-        errno = 0;
-        long long v = strtoll(s, &end, 10);
-        if (errno || *end || v < lo || v > hi)
-                return false;
-        *ret = v;
-        return true;
-}
-
-static bool get_int(struct yctx *y, const yaml_node_t *n, int64_t lo, int64_t hi, int64_t *ret, const char *what) {
-        const char *s = scalar(y, n, what);
-        if (!s)
-                return false;
-        if (!parse_int(s, lo, hi, ret)) {
-                yerr(y, n, "%s must be a whole number from %lld to %lld, not '%s'", what, (long long) lo,
-                     (long long) hi, s);
-                return false;
-        }
-        return true;
-}
-
-static bool get_bool(struct yctx *y, const yaml_node_t *n, bool *ret, const char *what) {
-        const char *s = scalar(y, n, what);
-        if (!s)
-                return false;
-        if (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0)
-                *ret = true;
-        else if (strcmp(s, "false") == 0 || strcmp(s, "no") == 0)
-                *ret = false;
-        else {
-                yerr(y, n, "%s must be true or false, not '%s'", what, s);
-                return false;
-        }
-        return true;
-}
-
-static bool is_identifier(const char *s) {
-        if (!((*s >= 'a' && *s <= 'z') || *s == '_'))
-                return false;
-        for (s++; *s; s++)
-                if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
-                        return false;
-        return true;
 }
 
 static char *pdup(struct yctx *y, const char *s) {
@@ -374,68 +209,68 @@ static void compile_dataset(struct yctx *y, const yaml_node_t *n) {
         struct ruleset *rs = y->c.rs;
         rs->year_field = -1;
         if (!n) {
-                yerr(y, NULL, "the pack has no 'dataset' section");
+                yamldoc_error(&y->yd, NULL, "the pack has no 'dataset' section");
                 return;
         }
-        if (!is_mapping(y, n, "dataset"))
+        if (!yamldoc_is_mapping(&y->yd, n, "dataset"))
                 return;
         static const char *const keys[] = {"name", "version", "berichtsjahre", "year_field"};
         yaml_node_t *v[ELEMENTSOF(keys)];
-        take_keys(y, n, keys, ELEMENTSOF(keys), v, "dataset");
-        const char *name = scalar(y, v[0], "dataset.name");
+        yamldoc_take_keys(&y->yd, n, keys, ELEMENTSOF(keys), v, "dataset");
+        const char *name = yamldoc_scalar(&y->yd, v[0], "dataset.name");
         if (!v[0])
-                yerr(y, n, "dataset has no 'name'");
-        else if (name && (!is_identifier(name) || strlen(name) > 48))
-                yerr(y, v[0], "dataset.name '%s' must be a lower-case identifier of at most 48 characters (it names a table)",
+                yamldoc_error(&y->yd, n, "dataset has no 'name'");
+        else if (name && (!yamldoc_is_identifier(name) || strlen(name) > 48))
+                yamldoc_error(&y->yd, v[0], "dataset.name '%s' must be a lower-case identifier of at most 48 characters (it names a table)",
                      name);
         else if (name)
                 rs->name = pdup(y, name);
-        const char *version = scalar(y, v[1], "dataset.version");
+        const char *version = yamldoc_scalar(&y->yd, v[1], "dataset.version");
         if (!v[1])
-                yerr(y, n, "dataset has no 'version'");
+                yamldoc_error(&y->yd, n, "dataset has no 'version'");
         else if (version)
                 rs->version = pdup(y, version);
         rs->year_first = 1900;
         rs->year_last = 2100;
-        if (v[2] && is_sequence(y, v[2], "dataset.berichtsjahre")) {
+        if (v[2] && yamldoc_is_sequence(&y->yd, v[2], "dataset.berichtsjahre")) {
                 yaml_node_item_t *it = v[2]->data.sequence.items.start;
                 int64_t a, b;
                 if (v[2]->data.sequence.items.top - it != 2)
-                        yerr(y, v[2], "dataset.berichtsjahre must be [first, last]");
-                else if (get_int(y, node(y, it[0]), 1900, 2100, &a, "the first Berichtsjahr") &&
-                         get_int(y, node(y, it[1]), 1900, 2100, &b, "the last Berichtsjahr")) {
+                        yamldoc_error(&y->yd, v[2], "dataset.berichtsjahre must be [first, last]");
+                else if (yamldoc_get_int(&y->yd, yamldoc_node(&y->yd, it[0]), 1900, 2100, &a, "the first Berichtsjahr") &&
+                         yamldoc_get_int(&y->yd, yamldoc_node(&y->yd, it[1]), 1900, 2100, &b, "the last Berichtsjahr")) {
                         if (a > b)
-                                yerr(y, v[2], "dataset.berichtsjahre: %lld comes after %lld", (long long) a, (long long) b);
+                                yamldoc_error(&y->yd, v[2], "dataset.berichtsjahre: %lld comes after %lld", (long long) a, (long long) b);
                         rs->year_first = (int) a;
                         rs->year_last = (int) b;
                 }
         }
         if (v[3]) {
                 /* Resolved after the fields are known; remember the node. */
-                rs->year_field = -2 - (int) (v[3] - y->doc->nodes.start);
+                rs->year_field = -2 - (int) (v[3] - y->yd.doc.nodes.start);
         }
 }
 
 static void compile_input(struct yctx *y, const yaml_node_t *n) {
         struct ruleset *rs = y->c.rs;
         rs->input = (struct reader_options) {.delimiter = ';', .encoding = READER_ENCODING_AUTO};
-        if (!n || !is_mapping(y, n, "input"))
+        if (!n || !yamldoc_is_mapping(&y->yd, n, "input"))
                 return;
         static const char *const keys[] = {"delimiter", "encoding"};
         yaml_node_t *v[ELEMENTSOF(keys)];
-        take_keys(y, n, keys, ELEMENTSOF(keys), v, "input");
-        const char *d = scalar(y, v[0], "input.delimiter");
+        yamldoc_take_keys(&y->yd, n, keys, ELEMENTSOF(keys), v, "input");
+        const char *d = yamldoc_scalar(&y->yd, v[0], "input.delimiter");
         if (d) {
                 if (strcmp(d, "\\t") == 0 || strcmp(d, "tab") == 0)
                         d = "\t";
                 if (strlen(d) != 1 || *d == '"' || *d == '\n' || *d == '\r' || (unsigned char) *d >= 0x80)
-                        yerr(y, v[0], "input.delimiter must be one ASCII character other than a quote or line break");
+                        yamldoc_error(&y->yd, v[0], "input.delimiter must be one ASCII character other than a quote or line break");
                 else
                         rs->input.delimiter = *d;
         }
-        const char *e = scalar(y, v[1], "input.encoding");
+        const char *e = yamldoc_scalar(&y->yd, v[1], "input.encoding");
         if (e && reader_encoding_from_name(e, &rs->input.encoding) < 0)
-                yerr(y, v[1], "input.encoding must be auto, utf-8, windows-1252 or iso-8859-15, not '%s'", e);
+                yamldoc_error(&y->yd, v[1], "input.encoding must be auto, utf-8, windows-1252 or iso-8859-15, not '%s'", e);
 }
 
 struct code_entry {
@@ -459,7 +294,7 @@ static uint64_t pack8(const char *s) {
 
 static void compile_codelists(struct yctx *y, const yaml_node_t *n) {
         struct ruleset *rs = y->c.rs;
-        if (!n || !is_mapping(y, n, "codelists"))
+        if (!n || !yamldoc_is_mapping(&y->yd, n, "codelists"))
                 return;
         size_t count = (size_t) (n->data.mapping.pairs.top - n->data.mapping.pairs.start);
         rs->codelists = arena_array(rs->arena, count ? count : 1, sizeof(*rs->codelists));
@@ -468,30 +303,30 @@ static void compile_codelists(struct yctx *y, const yaml_node_t *n) {
                 return;
         }
         for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-                yaml_node_t *k = node(y, p->key), *v = node(y, p->value);
-                const char *name = scalar(y, k, "a code list name");
+                yaml_node_t *k = yamldoc_node(&y->yd, p->key), *v = yamldoc_node(&y->yd, p->value);
+                const char *name = yamldoc_scalar(&y->yd, k, "a code list name");
                 if (!name || !v)
                         continue;
-                if (!is_identifier(name)) {
-                        yerr(y, k, "code list name '%s' must be a lower-case identifier", name);
+                if (!yamldoc_is_identifier(name)) {
+                        yamldoc_error(&y->yd, k, "code list name '%s' must be a lower-case identifier", name);
                         continue;
                 }
                 bool twice = false;
                 for (unsigned i = 0; i < rs->ncodelists; i++)
                         twice |= strcmp(rs->codelists[i].name, name) == 0;
                 if (twice) {
-                        yerr(y, k, "code list '%s' is defined twice", name);
+                        yamldoc_error(&y->yd, k, "code list '%s' is defined twice", name);
                         continue;
                 }
-                if (!is_mapping(y, v, "a code list"))
+                if (!yamldoc_is_mapping(&y->yd, v, "a code list"))
                         continue;
                 size_t ncodes = (size_t) (v->data.mapping.pairs.top - v->data.mapping.pairs.start);
                 if (ncodes == 0) {
-                        yerr(y, v, "code list '%s' is empty", name);
+                        yamldoc_error(&y->yd, v, "code list '%s' is empty", name);
                         continue;
                 }
                 if (ncodes > RULESET_MAX_CODES) {
-                        yerr(y, v, "code list '%s' has too many codes (limit is %d)", name, RULESET_MAX_CODES);
+                        yamldoc_error(&y->yd, v, "code list '%s' has too many codes (limit is %d)", name, RULESET_MAX_CODES);
                         continue;
                 }
                 struct code_entry *e = calloc(ncodes, sizeof(*e));
@@ -501,14 +336,14 @@ static void compile_codelists(struct yctx *y, const yaml_node_t *n) {
                 }
                 size_t m = 0;
                 for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
-                        yaml_node_t *ck = node(y, q->key), *cv = node(y, q->value);
-                        const char *code = scalar(y, ck, "a code");
-                        const char *label = scalar(y, cv, "a code's label");
+                        yaml_node_t *ck = yamldoc_node(&y->yd, q->key), *cv = yamldoc_node(&y->yd, q->value);
+                        const char *code = yamldoc_scalar(&y->yd, ck, "a code");
+                        const char *label = yamldoc_scalar(&y->yd, cv, "a code's label");
                         if (!code || !label)
                                 continue;
                         size_t len = strlen(code);
                         if (len == 0 || len > 8) {
-                                yerr(y, ck, "code '%s' must have 1 to 8 characters", code);
+                                yamldoc_error(&y->yd, ck, "code '%s' must have 1 to 8 characters", code);
                                 continue;
                         }
                         e[m++] = (struct code_entry) {.key = pack8(code), .code = code, .label = label, .node = ck};
@@ -516,7 +351,7 @@ static void compile_codelists(struct yctx *y, const yaml_node_t *n) {
                 qsort(e, m, sizeof(*e), cmp_code);
                 struct codelist *cl = &rs->codelists[rs->ncodelists++];
                 cl->name = pdup(y, name);
-                cl->line = nline(k);
+                cl->line = yamldoc_line(k);
                 cl->keys = arena_array(rs->arena, m ? m : 1, sizeof(*cl->keys));
                 cl->codes = arena_array(rs->arena, m ? m : 1, sizeof(*cl->codes));
                 cl->labels = arena_array(rs->arena, m ? m : 1, sizeof(*cl->labels));
@@ -530,7 +365,7 @@ static void compile_codelists(struct yctx *y, const yaml_node_t *n) {
                 cl->all_digits = true;
                 for (size_t i = 0; i < m; i++) {
                         if (i > 0 && e[i].key == e[i - 1].key) {
-                                yerr(y, e[i].node, "code '%s' appears twice in code list '%s'", e[i].code, name);
+                                yamldoc_error(&y->yd, e[i].node, "code '%s' appears twice in code list '%s'", e[i].code, name);
                                 continue;
                         }
                         if (strlen(e[i].code) != cl->common_len)
@@ -587,36 +422,36 @@ static void compile_field(struct yctx *y, const yaml_node_t *n) {
         enum { K_NAME, K_LABEL, K_ALIASES, K_TYPE, K_LENGTH, K_MAXLEN, K_MIN, K_MAX, K_CODES, K_ZEROS, K_COLUMN,
                K_REQUIRED };
         yaml_node_t *v[ELEMENTSOF(keys)];
-        if (!is_mapping(y, n, "a field"))
+        if (!yamldoc_is_mapping(&y->yd, n, "a field"))
                 return;
-        take_keys(y, n, keys, ELEMENTSOF(keys), v, "a field");
-        const char *name = scalar(y, v[K_NAME], "field name");
+        yamldoc_take_keys(&y->yd, n, keys, ELEMENTSOF(keys), v, "a field");
+        const char *name = yamldoc_scalar(&y->yd, v[K_NAME], "field name");
         if (!v[K_NAME]) {
-                yerr(y, n, "field has no 'name'");
+                yamldoc_error(&y->yd, n, "field has no 'name'");
                 return;
         }
         if (!name)
                 return;
-        if (!is_identifier(name) || strlen(name) > 63) {
-                yerr(y, v[K_NAME], "field name '%s' must be a lower-case identifier of at most 63 characters", name);
+        if (!yamldoc_is_identifier(name) || strlen(name) > 63) {
+                yamldoc_error(&y->yd, v[K_NAME], "field name '%s' must be a lower-case identifier of at most 63 characters", name);
                 return;
         }
         if (strcmp(name, "report_end") == 0 || strcmp(name, "and") == 0 || strcmp(name, "or") == 0 ||
             strcmp(name, "not") == 0 || strcmp(name, "in") == 0) {
-                yerr(y, v[K_NAME], "'%s' is a reserved word and cannot name a field", name);
+                yamldoc_error(&y->yd, v[K_NAME], "'%s' is a reserved word and cannot name a field", name);
                 return;
         }
         if (name_taken(rs, name)) {
-                yerr(y, v[K_NAME], "field or alias '%s' is defined twice", name);
+                yamldoc_error(&y->yd, v[K_NAME], "field or alias '%s' is defined twice", name);
                 return;
         }
         struct field *f = &rs->fields[rs->nfields];
-        *f = (struct field) {.line = nline(n), .col = ncol(n), .column_required = true, .min = INT64_MIN, .max = INT64_MAX};
+        *f = (struct field) {.line = yamldoc_line(n), .col = yamldoc_col(n), .column_required = true, .min = INT64_MIN, .max = INT64_MAX};
         f->name = pdup(y, name);
-        const char *label = scalar(y, v[K_LABEL], "field label");
+        const char *label = yamldoc_scalar(&y->yd, v[K_LABEL], "field label");
         f->label = label ? pdup(y, label) : f->name;
 
-        if (v[K_ALIASES] && is_sequence(y, v[K_ALIASES], "aliases")) {
+        if (v[K_ALIASES] && yamldoc_is_sequence(&y->yd, v[K_ALIASES], "aliases")) {
                 yaml_node_item_t *it = v[K_ALIASES]->data.sequence.items.start;
                 size_t na = (size_t) (v[K_ALIASES]->data.sequence.items.top - it);
                 f->aliases = arena_array(rs->arena, na ? na : 1, sizeof(char *));
@@ -625,19 +460,19 @@ static void compile_field(struct yctx *y, const yaml_node_t *n) {
                         return;
                 }
                 for (size_t i = 0; i < na; i++) {
-                        yaml_node_t *an = node(y, it[i]);
-                        const char *a = scalar(y, an, "an alias");
+                        yaml_node_t *an = yamldoc_node(&y->yd, it[i]);
+                        const char *a = yamldoc_scalar(&y->yd, an, "an alias");
                         if (!a)
                                 continue;
                         if (!*a || name_taken(rs, a) || strcasecmp(a, name) == 0) {
-                                yerr(y, an, "alias '%s' is empty or already names a field", a);
+                                yamldoc_error(&y->yd, an, "alias '%s' is empty or already names a field", a);
                                 continue;
                         }
                         f->aliases[f->naliases++] = pdup(y, a);
                 }
         }
 
-        const char *type = scalar(y, v[K_TYPE], "field type");
+        const char *type = yamldoc_scalar(&y->yd, v[K_TYPE], "field type");
         static const char *const types[] = {[FIELD_DIGITS] = "digits", [FIELD_CODE] = "code", [FIELD_MONTH] = "month",
                                             [FIELD_INTEGER] = "integer", [FIELD_TEXT] = "text"};
         int t = -1;
@@ -645,23 +480,23 @@ static void compile_field(struct yctx *y, const yaml_node_t *n) {
                 if (strcmp(types[i], type) == 0)
                         t = (int) i;
         if (!v[K_TYPE])
-                yerr(y, n, "field '%s' has no 'type'", name);
+                yamldoc_error(&y->yd, n, "field '%s' has no 'type'", name);
         else if (type && t < 0)
-                yerr(y, v[K_TYPE], "field '%s': type must be digits, code, month, integer or text, not '%s'", name, type);
+                yamldoc_error(&y->yd, v[K_TYPE], "field '%s': type must be digits, code, month, integer or text, not '%s'", name, type);
         f->type = t < 0 ? FIELD_TEXT : (enum field_type) t;
 
         int64_t num;
         if (v[K_LENGTH]) {
                 if (f->type != FIELD_DIGITS)
-                        yerr(y, v[K_LENGTH], "field '%s': 'length' is only for digits fields", name);
-                else if (get_int(y, v[K_LENGTH], 1, 18, &num, "length"))
+                        yamldoc_error(&y->yd, v[K_LENGTH], "field '%s': 'length' is only for digits fields", name);
+                else if (yamldoc_get_int(&y->yd, v[K_LENGTH], 1, 18, &num, "length"))
                         f->length = (unsigned) num;
         } else if (f->type == FIELD_DIGITS && t >= 0)
-                yerr(y, n, "digits field '%s' needs a 'length'", name);
+                yamldoc_error(&y->yd, n, "digits field '%s' needs a 'length'", name);
         if (v[K_MAXLEN]) {
                 if (f->type != FIELD_TEXT)
-                        yerr(y, v[K_MAXLEN], "field '%s': 'max_length' is only for text fields", name);
-                else if (get_int(y, v[K_MAXLEN], 1, 65536, &num, "max_length"))
+                        yamldoc_error(&y->yd, v[K_MAXLEN], "field '%s': 'max_length' is only for text fields", name);
+                else if (yamldoc_get_int(&y->yd, v[K_MAXLEN], 1, 65536, &num, "max_length"))
                         f->max_length = (unsigned) num;
         }
         for (int which = 0; which < 2; which++) {
@@ -669,8 +504,8 @@ static void compile_field(struct yctx *y, const yaml_node_t *n) {
                 if (!vn)
                         continue;
                 if (f->type != FIELD_INTEGER)
-                        yerr(y, vn, "field '%s': '%s' is only for integer fields", name, which ? "max" : "min");
-                else if (get_int(y, vn, -1000000000000LL, 1000000000000LL, &num, which ? "max" : "min")) {
+                        yamldoc_error(&y->yd, vn, "field '%s': '%s' is only for integer fields", name, which ? "max" : "min");
+                else if (yamldoc_get_int(&y->yd, vn, -1000000000000LL, 1000000000000LL, &num, which ? "max" : "min")) {
                         if (which)
                                 f->max = num;
                         else
@@ -678,40 +513,40 @@ static void compile_field(struct yctx *y, const yaml_node_t *n) {
                 }
         }
         if (f->min > f->max)
-                yerr(y, n, "field '%s': min is greater than max", name);
-        const char *codes = scalar(y, v[K_CODES], "codes");
+                yamldoc_error(&y->yd, n, "field '%s': min is greater than max", name);
+        const char *codes = yamldoc_scalar(&y->yd, v[K_CODES], "codes");
         if (f->type == FIELD_CODE && t >= 0) {
                 if (!v[K_CODES])
-                        yerr(y, n, "code field '%s' needs 'codes' (the name of a code list)", name);
+                        yamldoc_error(&y->yd, n, "code field '%s' needs 'codes' (the name of a code list)", name);
                 else if (codes && !(f->codes = find_codelist(rs, codes)))
-                        yerr(y, v[K_CODES], "field '%s': unknown code list '%s'", name, codes);
+                        yamldoc_error(&y->yd, v[K_CODES], "field '%s': unknown code list '%s'", name, codes);
         } else if (v[K_CODES])
-                yerr(y, v[K_CODES], "field '%s': 'codes' is only for code fields", name);
-        const char *zeros = scalar(y, v[K_ZEROS], "leading_zeros");
+                yamldoc_error(&y->yd, v[K_CODES], "field '%s': 'codes' is only for code fields", name);
+        const char *zeros = yamldoc_scalar(&y->yd, v[K_ZEROS], "leading_zeros");
         if (zeros) {
                 if (strcmp(zeros, "restore") != 0 && strcmp(zeros, "keep") != 0)
-                        yerr(y, v[K_ZEROS], "leading_zeros must be 'restore' or 'keep', not '%s'", zeros);
+                        yamldoc_error(&y->yd, v[K_ZEROS], "leading_zeros must be 'restore' or 'keep', not '%s'", zeros);
                 else if (strcmp(zeros, "restore") == 0) {
                         if (f->type == FIELD_CODE && f->codes && (!f->codes->common_len || !f->codes->all_digits))
-                                yerr(y, v[K_ZEROS],
+                                yamldoc_error(&y->yd, v[K_ZEROS],
                                      "field '%s': leading zeros can only be restored when all codes of list '%s' are digits of one length",
                                      name, f->codes->name);
                         else if (f->type != FIELD_CODE && f->type != FIELD_DIGITS)
-                                yerr(y, v[K_ZEROS], "field '%s': leading_zeros is only for digits and code fields", name);
+                                yamldoc_error(&y->yd, v[K_ZEROS], "field '%s': leading_zeros is only for digits and code fields", name);
                         f->restore_zeros = true;
                 }
         }
-        const char *column = scalar(y, v[K_COLUMN], "column");
+        const char *column = yamldoc_scalar(&y->yd, v[K_COLUMN], "column");
         if (column) {
                 if (strcmp(column, "required") == 0)
                         f->column_required = true;
                 else if (strcmp(column, "optional") == 0)
                         f->column_required = false;
                 else
-                        yerr(y, v[K_COLUMN], "column must be 'required' or 'optional', not '%s'", column);
+                        yamldoc_error(&y->yd, v[K_COLUMN], "column must be 'required' or 'optional', not '%s'", column);
         }
         if (v[K_REQUIRED])
-                get_bool(y, v[K_REQUIRED], &f->required, "required");
+                yamldoc_get_bool(&y->yd, v[K_REQUIRED], &f->required, "required");
         if (f->name)
                 rs->nfields++;
 }
@@ -719,18 +554,18 @@ static void compile_field(struct yctx *y, const yaml_node_t *n) {
 static void compile_fields(struct yctx *y, const yaml_node_t *n) {
         struct ruleset *rs = y->c.rs;
         if (!n) {
-                yerr(y, NULL, "the pack has no 'fields' section");
+                yamldoc_error(&y->yd, NULL, "the pack has no 'fields' section");
                 return;
         }
-        if (!is_sequence(y, n, "fields"))
+        if (!yamldoc_is_sequence(&y->yd, n, "fields"))
                 return;
         size_t count = (size_t) (n->data.sequence.items.top - n->data.sequence.items.start);
         if (count > RULESET_MAX_FIELDS) {
-                yerr(y, n, "too many fields (limit is %d)", RULESET_MAX_FIELDS);
+                yamldoc_error(&y->yd, n, "too many fields (limit is %d)", RULESET_MAX_FIELDS);
                 return;
         }
         if (count == 0) {
-                yerr(y, n, "the pack declares no fields");
+                yamldoc_error(&y->yd, n, "the pack declares no fields");
                 return;
         }
         rs->fields = arena_array(rs->arena, count, sizeof(*rs->fields));
@@ -739,7 +574,7 @@ static void compile_fields(struct yctx *y, const yaml_node_t *n) {
                 return;
         }
         for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-                yaml_node_t *f = node(y, *it);
+                yaml_node_t *f = yamldoc_node(&y->yd, *it);
                 if (f)
                         compile_field(y, f);
         }
@@ -761,32 +596,32 @@ static void compile_level_choice(struct yctx *y, struct hierarchy *h, unsigned l
         ch->by_field = -1;
         ch->value = -1;
         if (vn->type == YAML_SCALAR_NODE) {
-                const char *s = scalar(y, vn, "a level value");
+                const char *s = yamldoc_scalar(&y->yd, vn, "a level value");
                 if (s && (ch->value = intern_level_value(y, h, level, s, cap)) < 0)
-                        yerr(y, vn, "too many distinct values for level '%s'", h->levels[level]);
+                        yamldoc_error(&y->yd, vn, "too many distinct values for level '%s'", h->levels[level]);
                 return;
         }
-        if (!is_mapping(y, vn, "a level value"))
+        if (!yamldoc_is_mapping(&y->yd, vn, "a level value"))
                 return;
         static const char *const keys[] = {"by", "cases", "default"};
         yaml_node_t *v[ELEMENTSOF(keys)];
-        take_keys(y, vn, keys, ELEMENTSOF(keys), v, "a decided level");
-        const char *by = scalar(y, v[0], "by");
-        const char *def = scalar(y, v[2], "default");
+        yamldoc_take_keys(&y->yd, vn, keys, ELEMENTSOF(keys), v, "a decided level");
+        const char *by = yamldoc_scalar(&y->yd, v[0], "by");
+        const char *def = yamldoc_scalar(&y->yd, v[2], "default");
         if (!v[0] || !v[1] || !v[2]) {
-                yerr(y, vn, "a decided level needs 'by', 'cases' and 'default'");
+                yamldoc_error(&y->yd, vn, "a decided level needs 'by', 'cases' and 'default'");
                 return;
         }
         if (!by || !def)
                 return;
         int bf = ruleset_field_index(rs, by);
         if (bf < 0 || rs->fields[bf].type != FIELD_CODE || !rs->fields[bf].codes) {
-                yerr(y, v[0], "'by: %s' must name a code field", by);
+                yamldoc_error(&y->yd, v[0], "'by: %s' must name a code field", by);
                 return;
         }
         ch->by_field = bf;
         if ((ch->value = intern_level_value(y, h, level, def, cap)) < 0)
-                yerr(y, v[2], "too many distinct values for level '%s'", h->levels[level]);
+                yamldoc_error(&y->yd, v[2], "too many distinct values for level '%s'", h->levels[level]);
         const struct codelist *cl = rs->fields[bf].codes;
         int *cases = arena_array(rs->arena, cl->n, sizeof(int));
         if (!cases) {
@@ -796,49 +631,49 @@ static void compile_level_choice(struct yctx *y, struct hierarchy *h, unsigned l
         for (unsigned i = 0; i < cl->n; i++)
                 cases[i] = -1;
         ch->cases = cases;
-        if (!is_mapping(y, v[1], "cases"))
+        if (!yamldoc_is_mapping(&y->yd, v[1], "cases"))
                 return;
         for (yaml_node_pair_t *p = v[1]->data.mapping.pairs.start; p < v[1]->data.mapping.pairs.top; p++) {
-                yaml_node_t *k = node(y, p->key), *val = node(y, p->value);
-                const char *code = scalar(y, k, "a code"), *value = scalar(y, val, "a level value");
+                yaml_node_t *k = yamldoc_node(&y->yd, p->key), *val = yamldoc_node(&y->yd, p->value);
+                const char *code = yamldoc_scalar(&y->yd, k, "a code"), *value = yamldoc_scalar(&y->yd, val, "a level value");
                 if (!code || !value)
                         continue;
                 int idx = codelist_find(cl, code, strlen(code));
                 if (idx < 0) {
-                        yerr(y, k, "'%s' is not a code of list '%s' (field %s)", code, cl->name, by);
+                        yamldoc_error(&y->yd, k, "'%s' is not a code of list '%s' (field %s)", code, cl->name, by);
                         continue;
                 }
                 if (cases[idx] >= 0)
-                        yerr(y, k, "code '%s' appears twice in cases", code);
+                        yamldoc_error(&y->yd, k, "code '%s' appears twice in cases", code);
                 if ((cases[idx] = intern_level_value(y, h, level, value, cap)) < 0)
-                        yerr(y, val, "too many distinct values for level '%s'", h->levels[level]);
+                        yamldoc_error(&y->yd, val, "too many distinct values for level '%s'", h->levels[level]);
         }
 }
 
 static void compile_hierarchy(struct yctx *y, const char *name, yaml_node_t *k, yaml_node_t *n) {
         struct ruleset *rs = y->c.rs;
-        if (!is_mapping(y, n, "a hierarchy"))
+        if (!yamldoc_is_mapping(&y->yd, n, "a hierarchy"))
                 return;
         static const char *const keys[] = {"field", "levels", "codes"};
         yaml_node_t *v[ELEMENTSOF(keys)];
-        take_keys(y, n, keys, ELEMENTSOF(keys), v, "a hierarchy");
+        yamldoc_take_keys(&y->yd, n, keys, ELEMENTSOF(keys), v, "a hierarchy");
         if (!v[0] || !v[1] || !v[2]) {
-                yerr(y, n, "hierarchy '%s' needs 'field', 'levels' and 'codes'", name);
+                yamldoc_error(&y->yd, n, "hierarchy '%s' needs 'field', 'levels' and 'codes'", name);
                 return;
         }
-        const char *fname = scalar(y, v[0], "field");
+        const char *fname = yamldoc_scalar(&y->yd, v[0], "field");
         if (!fname)
                 return;
         int f = ruleset_field_index(rs, fname);
         if (f < 0 || rs->fields[f].type != FIELD_CODE || !rs->fields[f].codes) {
-                yerr(y, v[0], "hierarchy '%s': '%s' is not a code field", name, fname);
+                yamldoc_error(&y->yd, v[0], "hierarchy '%s': '%s' is not a code field", name, fname);
                 return;
         }
         if (rs->fields[f].hierarchy) {
-                yerr(y, v[0], "field '%s' has a hierarchy already", fname);
+                yamldoc_error(&y->yd, v[0], "field '%s' has a hierarchy already", fname);
                 return;
         }
-        if (!is_sequence(y, v[1], "levels"))
+        if (!yamldoc_is_sequence(&y->yd, v[1], "levels"))
                 return;
         struct hierarchy *h = &rs->hierarchies[rs->nhierarchies];
         h->name = pdup(y, name);
@@ -846,7 +681,7 @@ static void compile_hierarchy(struct yctx *y, const char *name, yaml_node_t *k, 
         yaml_node_item_t *it = v[1]->data.sequence.items.start;
         size_t nlevels = (size_t) (v[1]->data.sequence.items.top - it);
         if (nlevels == 0 || nlevels > 8) {
-                yerr(y, v[1], "a hierarchy has 1 to 8 levels");
+                yamldoc_error(&y->yd, v[1], "a hierarchy has 1 to 8 levels");
                 return;
         }
         const struct codelist *cl = rs->fields[f].codes;
@@ -860,13 +695,13 @@ static void compile_hierarchy(struct yctx *y, const char *name, yaml_node_t *k, 
                 return;
         }
         for (size_t i = 0; i < nlevels; i++) {
-                yaml_node_t *ln = node(y, it[i]);
-                const char *level = scalar(y, ln, "a level name");
-                if (level && !is_identifier(level))
-                        yerr(y, ln, "level name '%s' must be a lower-case identifier", level);
+                yaml_node_t *ln = yamldoc_node(&y->yd, it[i]);
+                const char *level = yamldoc_scalar(&y->yd, ln, "a level name");
+                if (level && !yamldoc_is_identifier(level))
+                        yamldoc_error(&y->yd, ln, "level name '%s' must be a lower-case identifier", level);
                 for (size_t j = 0; level && j < i; j++)
                         if (h->levels[j] && strcmp(h->levels[j], level) == 0)
-                                yerr(y, ln, "level '%s' appears twice", level);
+                                yamldoc_error(&y->yd, ln, "level '%s' appears twice", level);
                 h->levels[i] = level ? pdup(y, level) : "?";
                 if (!(h->values[i] = arena_array(rs->arena, cap, sizeof(char *)))) {
                         y->c.nomem = true;
@@ -876,23 +711,23 @@ static void compile_hierarchy(struct yctx *y, const char *name, yaml_node_t *k, 
         }
         for (size_t i = 0; i < (size_t) cl->n * nlevels; i++)
                 h->choices[i] = (struct level_choice) {.by_field = -1, .value = -1};
-        if (!is_mapping(y, v[2], "codes"))
+        if (!yamldoc_is_mapping(&y->yd, v[2], "codes"))
                 return;
         for (yaml_node_pair_t *p = v[2]->data.mapping.pairs.start; p < v[2]->data.mapping.pairs.top; p++) {
-                yaml_node_t *ck = node(y, p->key), *cv = node(y, p->value);
-                const char *code = scalar(y, ck, "a code");
+                yaml_node_t *ck = yamldoc_node(&y->yd, p->key), *cv = yamldoc_node(&y->yd, p->value);
+                const char *code = yamldoc_scalar(&y->yd, ck, "a code");
                 if (!code || !cv)
                         continue;
                 int idx = codelist_find(cl, code, strlen(code));
                 if (idx < 0 || strcmp(cl->codes[idx], code) != 0) {
-                        yerr(y, ck, "'%s' is not a code of list '%s' (field %s)", code, cl->name, fname);
+                        yamldoc_error(&y->yd, ck, "'%s' is not a code of list '%s' (field %s)", code, cl->name, fname);
                         continue;
                 }
-                if (!is_mapping(y, cv, "a code's levels"))
+                if (!yamldoc_is_mapping(&y->yd, cv, "a code's levels"))
                         continue;
                 for (yaml_node_pair_t *q = cv->data.mapping.pairs.start; q < cv->data.mapping.pairs.top; q++) {
-                        yaml_node_t *lk = node(y, q->key), *lv = node(y, q->value);
-                        const char *level = scalar(y, lk, "a level name");
+                        yaml_node_t *lk = yamldoc_node(&y->yd, q->key), *lv = yamldoc_node(&y->yd, q->value);
+                        const char *level = yamldoc_scalar(&y->yd, lk, "a level name");
                         if (!level || !lv)
                                 continue;
                         int l = -1;
@@ -900,12 +735,12 @@ static void compile_hierarchy(struct yctx *y, const char *name, yaml_node_t *k, 
                                 if (strcmp(h->levels[j], level) == 0)
                                         l = (int) j;
                         if (l < 0) {
-                                yerr(y, lk, "hierarchy '%s' has no level '%s'", name, level);
+                                yamldoc_error(&y->yd, lk, "hierarchy '%s' has no level '%s'", name, level);
                                 continue;
                         }
                         struct level_choice *ch = &h->choices[(size_t) idx * h->nlevels + (size_t) l];
                         if (ch->value >= 0) {
-                                yerr(y, lk, "level '%s' of code '%s' is given twice", level, code);
+                                yamldoc_error(&y->yd, lk, "level '%s' of code '%s' is given twice", level, code);
                                 continue;
                         }
                         compile_level_choice(y, h, (unsigned) l, lv, ch, cap);
@@ -914,7 +749,7 @@ static void compile_hierarchy(struct yctx *y, const char *name, yaml_node_t *k, 
         for (unsigned i = 0; i < cl->n; i++)
                 for (unsigned l = 0; l < h->nlevels; l++)
                         if (h->choices[i * h->nlevels + l].value < 0) {
-                                yerr(y, k, "hierarchy '%s': code '%s' has no value for level '%s'", name, cl->codes[i],
+                                yamldoc_error(&y->yd, k, "hierarchy '%s': code '%s' has no value for level '%s'", name, cl->codes[i],
                                      h->levels[l]);
                                 h->choices[i * h->nlevels + l].value = 0;
                                 if (h->nvalues[l] == 0)
@@ -926,7 +761,7 @@ static void compile_hierarchy(struct yctx *y, const char *name, yaml_node_t *k, 
 
 static void compile_hierarchies(struct yctx *y, const yaml_node_t *n) {
         struct ruleset *rs = y->c.rs;
-        if (!n || !is_mapping(y, n, "hierarchies"))
+        if (!n || !yamldoc_is_mapping(&y->yd, n, "hierarchies"))
                 return;
         size_t count = (size_t) (n->data.mapping.pairs.top - n->data.mapping.pairs.start);
         rs->hierarchies = arena_array(rs->arena, count ? count : 1, sizeof(*rs->hierarchies));
@@ -935,19 +770,19 @@ static void compile_hierarchies(struct yctx *y, const yaml_node_t *n) {
                 return;
         }
         for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-                yaml_node_t *k = node(y, p->key), *v = node(y, p->value);
-                const char *name = scalar(y, k, "a hierarchy name");
+                yaml_node_t *k = yamldoc_node(&y->yd, p->key), *v = yamldoc_node(&y->yd, p->value);
+                const char *name = yamldoc_scalar(&y->yd, k, "a hierarchy name");
                 if (!name || !v)
                         continue;
-                if (!is_identifier(name)) {
-                        yerr(y, k, "hierarchy name '%s' must be a lower-case identifier", name);
+                if (!yamldoc_is_identifier(name)) {
+                        yamldoc_error(&y->yd, k, "hierarchy name '%s' must be a lower-case identifier", name);
                         continue;
                 }
                 bool twice = false;
                 for (unsigned i = 0; i < rs->nhierarchies; i++)
                         twice |= strcmp(rs->hierarchies[i].name, name) == 0;
                 if (twice) {
-                        yerr(y, k, "hierarchy '%s' is defined twice", name);
+                        yamldoc_error(&y->yd, k, "hierarchy '%s' is defined twice", name);
                         continue;
                 }
                 compile_hierarchy(y, name, k, v);
@@ -957,12 +792,12 @@ static void compile_hierarchies(struct yctx *y, const yaml_node_t *n) {
 /* Resolves a list of field names; returns the count, or -1 after reporting errors. */
 static int field_list(struct yctx *y, yaml_node_t *n, unsigned **ret, const char *what) {
         struct ruleset *rs = y->c.rs;
-        if (!is_sequence(y, n, what))
+        if (!yamldoc_is_sequence(&y->yd, n, what))
                 return -1;
         yaml_node_item_t *it = n->data.sequence.items.start;
         size_t count = (size_t) (n->data.sequence.items.top - it);
         if (count == 0 || count > 32) {
-                yerr(y, n, "%s must list 1 to 32 fields", what);
+                yamldoc_error(&y->yd, n, "%s must list 1 to 32 fields", what);
                 return -1;
         }
         unsigned *out = arena_array(rs->arena, count, sizeof(unsigned));
@@ -972,11 +807,11 @@ static int field_list(struct yctx *y, yaml_node_t *n, unsigned **ret, const char
         }
         bool ok = true;
         for (size_t i = 0; i < count; i++) {
-                yaml_node_t *fn = node(y, it[i]);
-                const char *name = scalar(y, fn, "a field name");
+                yaml_node_t *fn = yamldoc_node(&y->yd, it[i]);
+                const char *name = yamldoc_scalar(&y->yd, fn, "a field name");
                 int f = name ? ruleset_field_index(rs, name) : -1;
                 if (name && f < 0)
-                        yerr(y, fn, "%s: unknown field '%s'", what, name);
+                        yamldoc_error(&y->yd, fn, "%s: unknown field '%s'", what, name);
                 if (f < 0)
                         ok = false;
                 else
@@ -1026,7 +861,7 @@ static unsigned ctx_allowed(const struct rule *r) {
 
 static void compile_message(struct yctx *y, struct rule *r, yaml_node_t *n) {
         struct ruleset *rs = y->c.rs;
-        const char *yaml_text = scalar(y, n, "message");
+        const char *yaml_text = yamldoc_scalar(&y->yd, n, "message");
         if (!yaml_text)
                 return;
         /* Segments point into the text, which must outlive the YAML document. */
@@ -1047,7 +882,7 @@ static void compile_message(struct yctx *y, struct rule *r, yaml_node_t *n) {
                 /* One pass adds at most two segments: the text before a brace and the
                  * placeholder (or literal brace) itself. */
                 if (nseg + 2 > ELEMENTSOF(segs)) {
-                        yerr(y, n, "message has too many parts (limit is %zu)", ELEMENTSOF(segs));
+                        yamldoc_error(&y->yd, n, "message has too many parts (limit is %zu)", ELEMENTSOF(segs));
                         return;
                 }
                 const char *brace = strchr(p, '{');
@@ -1144,7 +979,7 @@ static int hexval(char c) {
 static bool compile_example_record(struct yctx *y, yaml_node_t *n, struct example_record *er, struct example *ex,
                                    bool allow_shape) {
         struct ruleset *rs = y->c.rs;
-        if (!is_mapping(y, n, "an example"))
+        if (!yamldoc_is_mapping(&y->yd, n, "an example"))
                 return false;
         size_t count = (size_t) (n->data.mapping.pairs.top - n->data.mapping.pairs.start);
         er->names = arena_array(rs->arena, count ? count : 1, sizeof(char *));
@@ -1155,15 +990,15 @@ static bool compile_example_record(struct yctx *y, yaml_node_t *n, struct exampl
         }
         bool ok = true;
         for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-                yaml_node_t *k = node(y, p->key), *v = node(y, p->value);
-                const char *name = scalar(y, k, "a field name");
+                yaml_node_t *k = yamldoc_node(&y->yd, p->key), *v = yamldoc_node(&y->yd, p->value);
+                const char *name = yamldoc_scalar(&y->yd, k, "a field name");
                 if (!name || !v) {
                         ok = false;
                         continue;
                 }
                 if (name[0] == '_') {
                         if (strcmp(name, "_append") == 0 || strcmp(name, "_append_hex") == 0) {
-                                const char *s = scalar(y, v, name);
+                                const char *s = yamldoc_scalar(&y->yd, v, name);
                                 if (!s) {
                                         ok = false;
                                         continue;
@@ -1176,14 +1011,14 @@ static bool compile_example_record(struct yctx *y, yaml_node_t *n, struct exampl
                                                 return false;
                                         }
                                         if (len % 2) {
-                                                yerr(y, v, "_append_hex needs an even number of hex digits");
+                                                yamldoc_error(&y->yd, v, "_append_hex needs an even number of hex digits");
                                                 ok = false;
                                                 continue;
                                         }
                                         for (size_t i = 0; i < len; i += 2) {
                                                 int hi = hexval(s[i]), lo = hexval(s[i + 1]);
                                                 if (hi < 0 || lo < 0) {
-                                                        yerr(y, v, "_append_hex: '%c%c' is not a hex byte", s[i], s[i + 1]);
+                                                        yamldoc_error(&y->yd, v, "_append_hex: '%c%c' is not a hex byte", s[i], s[i + 1]);
                                                         ok = false;
                                                         break;
                                                 }
@@ -1198,14 +1033,14 @@ static bool compile_example_record(struct yctx *y, yaml_node_t *n, struct exampl
                                 continue;
                         }
                         if (allow_shape && strcmp(name, "_records") == 0) {
-                                if (!is_sequence(y, v, "_records")) {
+                                if (!yamldoc_is_sequence(&y->yd, v, "_records")) {
                                         ok = false;
                                         continue;
                                 }
                                 yaml_node_item_t *it = v->data.sequence.items.start;
                                 size_t nrec = (size_t) (v->data.sequence.items.top - it);
                                 if (nrec == 0 || nrec > 1000) {
-                                        yerr(y, v, "_records must hold 1 to 1000 records");
+                                        yamldoc_error(&y->yd, v, "_records must hold 1 to 1000 records");
                                         ok = false;
                                         continue;
                                 }
@@ -1215,7 +1050,7 @@ static bool compile_example_record(struct yctx *y, yaml_node_t *n, struct exampl
                                         return false;
                                 }
                                 for (size_t i = 0; i < nrec; i++) {
-                                        yaml_node_t *rn = node(y, it[i]);
+                                        yaml_node_t *rn = yamldoc_node(&y->yd, it[i]);
                                         if (!rn || !compile_example_record(y, rn, &ex->records[i], ex, false))
                                                 ok = false;
                                 }
@@ -1223,7 +1058,7 @@ static bool compile_example_record(struct yctx *y, yaml_node_t *n, struct exampl
                                 continue;
                         }
                         if (allow_shape && strcmp(name, "_header_append") == 0) {
-                                const char *h = scalar(y, v, name);
+                                const char *h = yamldoc_scalar(&y->yd, v, name);
                                 if (h)
                                         ex->header_append = pdup(y, h);
                                 else
@@ -1231,7 +1066,7 @@ static bool compile_example_record(struct yctx *y, yaml_node_t *n, struct exampl
                                 continue;
                         }
                         if (allow_shape && strcmp(name, "_drop") == 0) {
-                                if (!is_sequence(y, v, "_drop")) {
+                                if (!yamldoc_is_sequence(&y->yd, v, "_drop")) {
                                         ok = false;
                                         continue;
                                 }
@@ -1243,10 +1078,10 @@ static bool compile_example_record(struct yctx *y, yaml_node_t *n, struct exampl
                                         return false;
                                 }
                                 for (size_t i = 0; i < nd; i++) {
-                                        yaml_node_t *dn = node(y, it[i]);
-                                        const char *d = scalar(y, dn, "a column");
+                                        yaml_node_t *dn = yamldoc_node(&y->yd, it[i]);
+                                        const char *d = yamldoc_scalar(&y->yd, dn, "a column");
                                         if (d && ruleset_field_index(rs, d) < 0) {
-                                                yerr(y, dn, "_drop: unknown field '%s'", d);
+                                                yamldoc_error(&y->yd, dn, "_drop: unknown field '%s'", d);
                                                 ok = false;
                                         } else if (d)
                                                 ex->drop[ex->ndrop++] = pdup(y, d);
@@ -1254,24 +1089,24 @@ static bool compile_example_record(struct yctx *y, yaml_node_t *n, struct exampl
                                 continue;
                         }
                         if (allow_shape)
-                                yerr(y, k, "unknown example key '%s' (known: _records, _drop, _append, _append_hex, _header_append)",
+                                yamldoc_error(&y->yd, k, "unknown example key '%s' (known: _records, _drop, _append, _append_hex, _header_append)",
                                      name);
                         else
-                                yerr(y, k, "'%s' cannot be used here (a single record knows only _append and _append_hex)",
+                                yamldoc_error(&y->yd, k, "'%s' cannot be used here (a single record knows only _append and _append_hex)",
                                      name);
                         ok = false;
                         continue;
                 }
                 if (ruleset_field_index(rs, name) < 0) {
-                        yerr(y, k, "example: unknown field '%s'", name);
+                        yamldoc_error(&y->yd, k, "example: unknown field '%s'", name);
                         ok = false;
                         continue;
                 }
                 er->names[er->n] = pdup(y, name);
-                if (is_null(v))
+                if (yamldoc_is_null(v))
                         er->values[er->n] = NULL;
                 else {
-                        const char *s = scalar(y, v, "an example value");
+                        const char *s = yamldoc_scalar(&y->yd, v, "an example value");
                         if (!s) {
                                 ok = false;
                                 continue;
@@ -1285,14 +1120,14 @@ static bool compile_example_record(struct yctx *y, yaml_node_t *n, struct exampl
 
 static void compile_examples(struct yctx *y, struct rule *r, yaml_node_t *n) {
         struct ruleset *rs = y->c.rs;
-        if (!is_mapping(y, n, "examples"))
+        if (!yamldoc_is_mapping(&y->yd, n, "examples"))
                 return;
         static const char *const keys[] = {"pass", "fail"};
         yaml_node_t *v[ELEMENTSOF(keys)];
-        take_keys(y, n, keys, ELEMENTSOF(keys), v, "examples");
+        yamldoc_take_keys(&y->yd, n, keys, ELEMENTSOF(keys), v, "examples");
         size_t total = 0;
         for (int i = 0; i < 2; i++)
-                if (v[i] && is_sequence(y, v[i], keys[i]))
+                if (v[i] && yamldoc_is_sequence(&y->yd, v[i], keys[i]))
                         total += (size_t) (v[i]->data.sequence.items.top - v[i]->data.sequence.items.start);
         r->examples = arena_array(rs->arena, total ? total : 1, sizeof(*r->examples));
         if (!r->examples) {
@@ -1303,16 +1138,16 @@ static void compile_examples(struct yctx *y, struct rule *r, yaml_node_t *n) {
                 if (!v[i] || v[i]->type != YAML_SEQUENCE_NODE)
                         continue;
                 for (yaml_node_item_t *it = v[i]->data.sequence.items.start; it < v[i]->data.sequence.items.top; it++) {
-                        yaml_node_t *en = node(y, *it);
+                        yaml_node_t *en = yamldoc_node(&y->yd, *it);
                         if (!en)
                                 continue;
                         struct example *ex = &r->examples[r->nexamples];
-                        *ex = (struct example) {.expect_fail = i == 1, .line = nline(en)};
+                        *ex = (struct example) {.expect_fail = i == 1, .line = yamldoc_line(en)};
                         struct example_record single = {0};
                         if (!compile_example_record(y, en, &single, ex, true))
                                 continue;
                         if (ex->nrecords > 0 && single.n > 0) {
-                                yerr(y, en, "an example with _records sets its fields inside the records");
+                                yamldoc_error(&y->yd, en, "an example with _records sets its fields inside the records");
                                 continue;
                         }
                         if (ex->nrecords == 0) {
@@ -1346,7 +1181,7 @@ static const char *const builtin_names[_BUILTIN_MAX] = {
 
 static int compile_expr_node(struct yctx *y, yaml_node_t *n, struct program *p, enum value_type want,
                              const char *what) {
-        const char *src = scalar(y, n, what);
+        const char *src = yamldoc_scalar(&y->yd, n, what);
         if (!src)
                 return -EINVAL;
         struct srcmap map = scalar_map(y, n, src, 0);
@@ -1355,7 +1190,7 @@ static int compile_expr_node(struct yctx *y, yaml_node_t *n, struct program *p, 
                 return e;
         if (p->type != want && !(want == VT_INT && p->type == VT_DIGITS)) {
                 static const char *const names[] = {[VT_BOOL] = "a condition (true/false)", [VT_MONTH] = "a month"};
-                yerr(y, n, "%s must be %s", what, want < ELEMENTSOF(names) && names[want] ? names[want] : "something else");
+                yamldoc_error(&y->yd, n, "%s must be %s", what, want < ELEMENTSOF(names) && names[want] ? names[want] : "something else");
                 return -EINVAL;
         }
         return 0;
@@ -1388,7 +1223,7 @@ static int combine_when_check(struct yctx *y, struct program *out, const struct 
         if (when && y->c.rs->max_stack < VM_STACK)
                 y->c.rs->max_stack++;
         if (y->c.rs->max_stack > VM_STACK) {
-                yerr(y, NULL, "expression needs too deep a stack");
+                yamldoc_error(&y->yd, NULL, "expression needs too deep a stack");
                 return -EINVAL;
         }
         return 0;
@@ -1401,14 +1236,14 @@ static void compile_rule(struct yctx *y, yaml_node_t *n) {
         enum { K_ID, K_SEV, K_TITLE, K_MSG, K_FIELD, K_CHECK, K_WHEN, K_BUILTIN, K_SHARE, K_MAXSHARE, K_UNIQUE,
                K_OVERLAP, K_EXAMPLES };
         yaml_node_t *v[ELEMENTSOF(keys)];
-        if (!is_mapping(y, n, "a rule"))
+        if (!yamldoc_is_mapping(&y->yd, n, "a rule"))
                 return;
-        take_keys(y, n, keys, ELEMENTSOF(keys), v, "a rule");
+        yamldoc_take_keys(&y->yd, n, keys, ELEMENTSOF(keys), v, "a rule");
         struct rule *r = &rs->rules[rs->nrules];
-        *r = (struct rule) {.field = -1, .group = -1, .line = nline(n)};
-        const char *id = scalar(y, v[K_ID], "id");
+        *r = (struct rule) {.field = -1, .group = -1, .line = yamldoc_line(n)};
+        const char *id = yamldoc_scalar(&y->yd, v[K_ID], "id");
         if (!v[K_ID]) {
-                yerr(y, n, "rule has no 'id'");
+                yamldoc_error(&y->yd, n, "rule has no 'id'");
                 return;
         }
         if (!id)
@@ -1418,18 +1253,18 @@ static void compile_rule(struct yctx *y, yaml_node_t *n) {
                 if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
                         id_ok = false;
         if (!id_ok) {
-                yerr(y, v[K_ID], "rule id '%s' must be 1 to %d letters, digits or '_'", id, MAX_ID_LEN);
+                yamldoc_error(&y->yd, v[K_ID], "rule id '%s' must be 1 to %d letters, digits or '_'", id, MAX_ID_LEN);
                 return;
         }
         for (unsigned i = 0; i < rs->nrules; i++)
                 if (strcmp(rs->rules[i].id, id) == 0) {
-                        yerr(y, v[K_ID], "rule id '%s' is used twice (first on line %u)", id, rs->rules[i].line);
+                        yamldoc_error(&y->yd, v[K_ID], "rule id '%s' is used twice (first on line %u)", id, rs->rules[i].line);
                         return;
                 }
         r->id = pdup(y, id);
-        const char *sev = scalar(y, v[K_SEV], "severity");
+        const char *sev = yamldoc_scalar(&y->yd, v[K_SEV], "severity");
         if (!v[K_SEV])
-                yerr(y, n, "rule %s has no 'severity'", id);
+                yamldoc_error(&y->yd, n, "rule %s has no 'severity'", id);
         else if (sev) {
                 if (strcmp(sev, "error") == 0)
                         r->severity = SEVERITY_ERROR;
@@ -1438,13 +1273,13 @@ static void compile_rule(struct yctx *y, yaml_node_t *n) {
                 else if (strcmp(sev, "file") == 0)
                         r->severity = SEVERITY_FILE;
                 else
-                        yerr(y, v[K_SEV], "rule %s: severity must be error, warning or file, not '%s'", id, sev);
+                        yamldoc_error(&y->yd, v[K_SEV], "rule %s: severity must be error, warning or file, not '%s'", id, sev);
         }
-        const char *title = scalar(y, v[K_TITLE], "title");
+        const char *title = yamldoc_scalar(&y->yd, v[K_TITLE], "title");
         r->title = title ? pdup(y, title) : r->id;
-        const char *fname = scalar(y, v[K_FIELD], "field");
+        const char *fname = yamldoc_scalar(&y->yd, v[K_FIELD], "field");
         if (fname && (r->field = ruleset_field_index(rs, fname)) < 0)
-                yerr(y, v[K_FIELD], "rule %s: unknown field '%s'", id, fname);
+                yamldoc_error(&y->yd, v[K_FIELD], "rule %s: unknown field '%s'", id, fname);
 
         int kinds = !!v[K_CHECK] + !!v[K_BUILTIN] + !!v[K_SHARE] + !!v[K_UNIQUE] + !!v[K_OVERLAP];
         if (kinds != 1) {
@@ -1456,16 +1291,16 @@ static void compile_rule(struct yctx *y, yaml_node_t *n) {
                                 snprintf(found + len, sizeof(found) - len, "%s%s", len ? " and " : "", keys[kind_keys[i]]);
                         }
                 if (kinds == 0)
-                        yerr(y, n, "rule %s needs one of check, builtin, share, unique, overlap", id);
+                        yamldoc_error(&y->yd, n, "rule %s needs one of check, builtin, share, unique, overlap", id);
                 else
-                        yerr(y, n, "rule %s has %s; a rule is of exactly one kind", id, found);
+                        yamldoc_error(&y->yd, n, "rule %s has %s; a rule is of exactly one kind", id, found);
                 return;
         }
         bool message_ok = true;
         if (v[K_WHEN] && !v[K_CHECK])
-                yerr(y, v[K_WHEN], "rule %s: 'when' goes with 'check'", id);
+                yamldoc_error(&y->yd, v[K_WHEN], "rule %s: 'when' goes with 'check'", id);
         if (v[K_MAXSHARE] && !v[K_SHARE])
-                yerr(y, v[K_MAXSHARE], "rule %s: 'max_share' goes with 'share'", id);
+                yamldoc_error(&y->yd, v[K_MAXSHARE], "rule %s: 'max_share' goes with 'share'", id);
 
         if (v[K_CHECK]) {
                 r->kind = RULE_CHECK;
@@ -1478,47 +1313,47 @@ static void compile_rule(struct yctx *y, yaml_node_t *n) {
                         r->field = r->prog.first_field;
         } else if (v[K_BUILTIN]) {
                 r->kind = RULE_BUILTIN;
-                const char *b = scalar(y, v[K_BUILTIN], "builtin");
+                const char *b = yamldoc_scalar(&y->yd, v[K_BUILTIN], "builtin");
                 int which = -1;
                 for (int i = 0; b && i < _BUILTIN_MAX; i++)
                         if (strcmp(builtin_names[i], b) == 0)
                                 which = i;
                 if (b && which < 0) {
-                        yerr(y, v[K_BUILTIN],
+                        yamldoc_error(&y->yd, v[K_BUILTIN],
                              "rule %s: unknown builtin '%s' (known: missing_column, field_count, same_as_first, required, code, format, encoding, unreadable)",
                              id, b);
                         message_ok = false; /* its placeholders are unknown too */
                 }
                 else if (which >= 0 && rs->builtin_rule[which] >= 0)
-                        yerr(y, v[K_BUILTIN], "rule %s: builtin '%s' is already rule %s", id, b,
+                        yamldoc_error(&y->yd, v[K_BUILTIN], "rule %s: builtin '%s' is already rule %s", id, b,
                              rs->rules[rs->builtin_rule[which]].id);
                 else if (which >= 0) {
                         r->builtin = (enum builtin) which;
                         rs->builtin_rule[which] = (int) rs->nrules;
                         if (which == BUILTIN_SAME_AS_FIRST && !v[K_FIELD])
-                                yerr(y, n, "rule %s: same_as_first needs 'field'", id);
+                                yamldoc_error(&y->yd, n, "rule %s: same_as_first needs 'field'", id);
                 }
         } else if (v[K_SHARE]) {
                 r->kind = RULE_SHARE;
                 compile_expr_node(y, v[K_SHARE], &r->prog, VT_BOOL, "share");
                 r->max_share = 0;
-                const char *ms = scalar(y, v[K_MAXSHARE], "max_share");
+                const char *ms = yamldoc_scalar(&y->yd, v[K_MAXSHARE], "max_share");
                 char *end = NULL;
                 if (!v[K_MAXSHARE])
-                        yerr(y, n, "rule %s: a share rule needs 'max_share'", id);
+                        yamldoc_error(&y->yd, n, "rule %s: a share rule needs 'max_share'", id);
                 else if (ms && (!*ms || (r->max_share = strtod(ms, &end), *end) || !(r->max_share >= 0) ||
                                 r->max_share > 1))
-                        yerr(y, v[K_MAXSHARE], "rule %s: max_share must be a number from 0 to 1, not '%s'", id, ms);
+                        yamldoc_error(&y->yd, v[K_MAXSHARE], "rule %s: max_share must be a number from 0 to 1, not '%s'", id, ms);
                 if (r->field < 0)
                         r->field = r->prog.first_field;
         } else if (v[K_UNIQUE]) {
                 r->kind = RULE_UNIQUE;
                 if (v[K_UNIQUE]->type == YAML_SCALAR_NODE) {
-                        const char *s = scalar(y, v[K_UNIQUE], "unique");
+                        const char *s = yamldoc_scalar(&y->yd, v[K_UNIQUE], "unique");
                         if (s && strcmp(s, "key") != 0)
-                                yerr(y, v[K_UNIQUE], "rule %s: unique must be 'key' or a list of fields", id);
+                                yamldoc_error(&y->yd, v[K_UNIQUE], "rule %s: unique must be 'key' or a list of fields", id);
                         else if (s && rs->nkey == 0)
-                                yerr(y, v[K_UNIQUE], "rule %s: 'unique: key' but the pack has no 'key'", id);
+                                yamldoc_error(&y->yd, v[K_UNIQUE], "rule %s: 'unique: key' but the pack has no 'key'", id);
                         else {
                                 r->unique = rs->key;
                                 r->nunique = rs->nkey;
@@ -1532,15 +1367,15 @@ static void compile_rule(struct yctx *y, yaml_node_t *n) {
                         r->field = (int) r->unique[r->nunique - 1];
         } else {
                 r->kind = RULE_OVERLAP;
-                if (is_mapping(y, v[K_OVERLAP], "overlap")) {
+                if (yamldoc_is_mapping(&y->yd, v[K_OVERLAP], "overlap")) {
                         static const char *const okeys[] = {"group", "when", "begin", "end"};
                         yaml_node_t *o[ELEMENTSOF(okeys)];
-                        take_keys(y, v[K_OVERLAP], okeys, ELEMENTSOF(okeys), o, "overlap");
+                        yamldoc_take_keys(&y->yd, v[K_OVERLAP], okeys, ELEMENTSOF(okeys), o, "overlap");
                         if (!o[0] || !o[2] || !o[3])
-                                yerr(y, v[K_OVERLAP], "rule %s: overlap needs 'group', 'begin' and 'end'", id);
-                        const char *g = scalar(y, o[0], "group");
+                                yamldoc_error(&y->yd, v[K_OVERLAP], "rule %s: overlap needs 'group', 'begin' and 'end'", id);
+                        const char *g = yamldoc_scalar(&y->yd, o[0], "group");
                         if (g && (r->group = ruleset_field_index(rs, g)) < 0)
-                                yerr(y, o[0], "rule %s: unknown field '%s'", id, g);
+                                yamldoc_error(&y->yd, o[0], "rule %s: unknown field '%s'", id, g);
                         if (o[1])
                                 compile_expr_node(y, o[1], &r->prog, VT_BOOL, "when");
                         if (o[2])
@@ -1552,7 +1387,7 @@ static void compile_rule(struct yctx *y, yaml_node_t *n) {
                 }
         }
         if (!v[K_MSG])
-                yerr(y, n, "rule %s has no 'message'", id);
+                yamldoc_error(&y->yd, n, "rule %s has no 'message'", id);
         else if (message_ok)
                 compile_message(y, r, v[K_MSG]);
         if (v[K_EXAMPLES])
@@ -1563,14 +1398,14 @@ static void compile_rule(struct yctx *y, yaml_node_t *n) {
 static void compile_rules(struct yctx *y, const yaml_node_t *n) {
         struct ruleset *rs = y->c.rs;
         if (!n) {
-                yerr(y, NULL, "the pack has no 'rules' section");
+                yamldoc_error(&y->yd, NULL, "the pack has no 'rules' section");
                 return;
         }
-        if (!is_sequence(y, n, "rules"))
+        if (!yamldoc_is_sequence(&y->yd, n, "rules"))
                 return;
         size_t count = (size_t) (n->data.sequence.items.top - n->data.sequence.items.start);
         if (count > RULESET_MAX_RULES) {
-                yerr(y, n, "too many rules (limit is %d)", RULESET_MAX_RULES);
+                yamldoc_error(&y->yd, n, "too many rules (limit is %d)", RULESET_MAX_RULES);
                 return;
         }
         rs->rules = arena_array(rs->arena, count ? count : 1, sizeof(*rs->rules));
@@ -1579,7 +1414,7 @@ static void compile_rules(struct yctx *y, const yaml_node_t *n) {
                 return;
         }
         for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-                yaml_node_t *r = node(y, *it);
+                yaml_node_t *r = yamldoc_node(&y->yd, *it);
                 if (r)
                         compile_rule(y, r);
                 if (y->c.nomem)
@@ -1617,31 +1452,62 @@ static void compile_year_field(struct yctx *y) {
         struct ruleset *rs = y->c.rs;
         if (rs->year_field >= -1)
                 return;
-        yaml_node_t *n = &y->doc->nodes.start[-2 - rs->year_field];
+        yaml_node_t *n = &y->yd.doc.nodes.start[-2 - rs->year_field];
         rs->year_field = -1;
-        const char *name = scalar(y, n, "year_field");
+        const char *name = yamldoc_scalar(&y->yd, n, "year_field");
         if (!name)
                 return;
         int f = ruleset_field_index(rs, name);
         if (f < 0 || (rs->fields[f].type != FIELD_DIGITS && rs->fields[f].type != FIELD_INTEGER))
-                yerr(y, n, "year_field '%s' must name a digits or integer field", name);
+                yamldoc_error(&y->yd, n, "year_field '%s' must name a digits or integer field", name);
         else
                 rs->year_field = f;
 }
 
+/* delivery: {unit: [fields], part: field} -- what one delivery covers (rules/README.md). */
+static void compile_delivery(struct yctx *y, yaml_node_t *n) {
+        struct ruleset *rs = y->c.rs;
+        rs->part_field = -1;
+        if (!n || !yamldoc_is_mapping(&y->yd, n, "delivery"))
+                return;
+        static const char *const keys[] = {"unit", "part"};
+        yaml_node_t *v[ELEMENTSOF(keys)];
+        yamldoc_take_keys(&y->yd, n, keys, ELEMENTSOF(keys), v, "delivery");
+        rs->has_delivery = true;
+        if (!v[0])
+                yamldoc_error(&y->yd, n, "delivery needs 'unit': the fields that name the reporting unit");
+        else {
+                int cnt = field_list(y, v[0], &rs->unit, "delivery unit");
+                if (cnt > 0)
+                        rs->nunit = (unsigned) cnt;
+        }
+        if (v[1]) {
+                const char *name = yamldoc_scalar(&y->yd, v[1], "delivery part");
+                int f = name ? ruleset_field_index(rs, name) : -1;
+                if (name && f < 0)
+                        yamldoc_error(&y->yd, v[1], "delivery part: unknown field '%s'", name);
+                else if (f >= 0 && rs->fields[f].type != FIELD_CODE)
+                        yamldoc_error(&y->yd, v[1], "delivery part must be a code field ('%s' is not)", name);
+                else
+                        rs->part_field = f;
+        }
+        if (rs->year_field < 0)
+                yamldoc_error(&y->yd, n, "delivery needs the data set's year field (dataset: year_field)");
+}
+
 static void compile_document(struct yctx *y) {
-        yaml_node_t *root = node(y, 1);
+        yaml_node_t *root = yamldoc_node(&y->yd, 1);
         if (!root) {
-                yerr(y, NULL, "the rule pack is empty");
+                yamldoc_error(&y->yd, NULL, "the rule pack is empty");
                 return;
         }
-        if (!is_mapping(y, root, "the rule pack"))
+        if (!yamldoc_is_mapping(&y->yd, root, "the rule pack"))
                 return;
         static const char *const keys[] = {"dataset", "input", "key", "codelists", "fields",
-                                           "hierarchies", "rules", "example_base"};
-        enum { K_DATASET, K_INPUT, K_KEY, K_CODELISTS, K_FIELDS, K_HIER, K_RULES, K_BASE };
+                                           "hierarchies", "rules", "example_base", "delivery"};
+        enum { K_DATASET, K_INPUT, K_KEY, K_CODELISTS, K_FIELDS, K_HIER, K_RULES, K_BASE, K_DELIVERY };
         yaml_node_t *v[ELEMENTSOF(keys)];
-        take_keys(y, root, keys, ELEMENTSOF(keys), v, "the rule pack");
+        yamldoc_take_keys(&y->yd, root, keys, ELEMENTSOF(keys), v, "the rule pack");
         struct ruleset *rs = y->c.rs;
         for (int i = 0; i < _BUILTIN_MAX; i++)
                 rs->builtin_rule[i] = -1;
@@ -1656,6 +1522,7 @@ static void compile_document(struct yctx *y) {
                 if (cnt > 0)
                         rs->nkey = (unsigned) cnt;
         }
+        compile_delivery(y, v[K_DELIVERY]);
         compile_rules(y, v[K_RULES]);
         if (!y->c.errors && !y->c.nomem)
                 link_checks(y);
@@ -1663,44 +1530,6 @@ static void compile_document(struct yctx *y) {
                 struct example dummy = {0};
                 compile_example_record(y, v[K_BASE], &rs->base, &dummy, false);
         }
-}
-
-/*
- * Refuses what the document loader would accept silently: aliases (a shared node walked
- * twice could make a small file cost exponential time, and a pack reads better written
- * out) and a second document after "---", which the loader ignores. Scanning the events
- * gives the position of the alias itself. Syntax errors are left to the loader.
- */
-static int prescan(const char *name, const char *data, size_t len, struct diaglist *diags) {
-        yaml_parser_t p;
-        yaml_event_t ev;
-        if (!yaml_parser_initialize(&p))
-                return -ENOMEM;
-        yaml_parser_set_input_string(&p, (const unsigned char *) data, len);
-        int r = 0, docs = 0;
-        while (yaml_parser_parse(&p, &ev)) {
-                int e = 0;
-                yaml_event_type_t type = ev.type;
-                if (type == YAML_ALIAS_EVENT) {
-                        e = diaglist_add(diags, name, (unsigned) ev.start_mark.line + 1, (unsigned) ev.start_mark.column + 1,
-                                         "YAML alias '*%s': aliases are not supported in rule packs; write the value out",
-                                         (const char *) ev.data.alias.anchor);
-                        r = -EINVAL;
-                } else if (type == YAML_DOCUMENT_START_EVENT && ++docs == 2) {
-                        e = diaglist_add(diags, name, (unsigned) ev.start_mark.line + 1, (unsigned) ev.start_mark.column + 1,
-                                         "a rule pack is one YAML document, but a second one begins here");
-                        r = -EINVAL;
-                }
-                yaml_event_delete(&ev);
-                if (e < 0) {
-                        r = -ENOMEM;
-                        break;
-                }
-                if (type == YAML_STREAM_END_EVENT)
-                        break;
-        }
-        yaml_parser_delete(&p);
-        return r;
 }
 
 int ruleset_compile_buffer(const char *name, const char *data, size_t len, struct ruleset **ret,
@@ -1719,51 +1548,18 @@ int ruleset_compile_buffer(const char *name, const char *data, size_t len, struc
                 return -ENOMEM;
         }
         rs->path = arena_strdup(rs->arena, name);
-        int pre = prescan(name, data, len, diags);
-        if (pre < 0) {
-                ruleset_free(rs);
-                return pre;
-        }
-        struct yctx y = {.c = {.rs = rs, .diags = diags, .file = name}, .source = data, .source_len = len};
-
-        yaml_parser_t parser;
-        yaml_document_t doc;
-        int r = 0;
-        if (!yaml_parser_initialize(&parser)) {
-                ruleset_free(rs);
-                return -ENOMEM;
-        }
-        yaml_parser_set_input_string(&parser, (const unsigned char *) data, len);
-        if (!yaml_parser_load(&parser, &doc)) {
-                unsigned line = (unsigned) parser.problem_mark.line + 1, col = (unsigned) parser.problem_mark.column + 1;
-                /* libyaml sets a problem text for every input error; when an allocation
-                 * fails in some of its paths it reports no problem and not always
-                 * YAML_MEMORY_ERROR. */
-                if (parser.error == YAML_MEMORY_ERROR || !parser.problem)
-                        r = -ENOMEM;
-                else if (parser.context &&
-                         diaglist_add(diags, name, line, col, "YAML: %s %s that began at %zu:%zu", parser.problem,
-                                      parser.context, parser.context_mark.line + 1, parser.context_mark.column + 1) < 0)
-                        r = -ENOMEM;
-                else if (!parser.context && diaglist_add(diags, name, line, col, "YAML: %s", parser.problem) < 0)
-                        r = -ENOMEM;
-                else
-                        r = -EINVAL;
-                yaml_parser_delete(&parser);
+        struct yctx y = {.c = {.rs = rs, .diags = diags, .file = name}};
+        y.yd = (struct yamldoc) {.file = name, .diags = diags, .errors = &y.c.errors, .nomem = &y.c.nomem,
+                                 .what = "a rule pack", .where = "in rule packs"};
+        int r = yamldoc_load(&y.yd, data, len);
+        if (r < 0) {
+                yamldoc_done(&y.yd);
                 ruleset_free(rs);
                 return r;
         }
-        y.doc = &doc;
-        y.nnodes = (size_t) (doc.nodes.top - doc.nodes.start);
-        y.seen = calloc(y.nnodes + 1, 1);
-        if (!y.seen)
-                y.c.nomem = true;
-        else
-                compile_document(&y);
-        free(y.seen);
+        compile_document(&y);
         free(y.c.code);
-        yaml_document_delete(&doc);
-        yaml_parser_delete(&parser);
+        yamldoc_done(&y.yd);
         if (y.c.nomem)
                 r = -ENOMEM;
         else if (y.c.errors)
@@ -1777,38 +1573,12 @@ int ruleset_compile_buffer(const char *name, const char *data, size_t len, struc
 }
 
 int ruleset_compile_file(const char *path, struct ruleset **ret, struct diaglist *diags) {
-        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-                int e = -errno;
-                if (diaglist_add(diags, path, 0, 0, "cannot open rule pack: %s", strerror(-e)) < 0)
-                        return -ENOMEM;
-                return e;
-        }
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode)) {
-                if (diaglist_add(diags, path, 0, 0, "rule pack is not a regular file") < 0)
-                        return -ENOMEM;
-                return -EINVAL;
-        }
-        if ((uint64_t) st.st_size > RULESET_MAX_FILE_BYTES)
-                return ruleset_compile_buffer(path, "", RULESET_MAX_FILE_BYTES + 1, ret, diags);
-        _cleanup_(freep) char *data = malloc((size_t) st.st_size + 1);
-        if (!data)
-                return -ENOMEM;
-        size_t got = 0;
-        while (got < (size_t) st.st_size) {
-                ssize_t n = read(fd, data + got, (size_t) st.st_size - got);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        break;
-                got += (size_t) n;
-        }
-        return ruleset_compile_buffer(path, data, got, ret, diags);
+        _cleanup_(freep) char *data = NULL;
+        size_t len;
+        int r = yamldoc_read_file(path, RULESET_MAX_FILE_BYTES, "rule pack", diags, &data, &len);
+        if (r < 0)
+                return r;
+        return ruleset_compile_buffer(path, data, len, ret, diags);
 }
 
 void ruleset_free(struct ruleset *rs) {

@@ -124,21 +124,12 @@ struct vm_value vm_eval(const struct ruleset *rs, const struct program *p, const
                         break;
                 }
                 case OP_LEVEL: {
-                        const struct field_value *v = &vals[pc->a];
-                        struct vm_value r = {.unknown = true};
-                        if (v->state == FV_OK) {
-                                const struct hierarchy *h = rs->fields[pc->a].hierarchy;
-                                const struct level_choice *ch = &h->choices[v->i * h->nlevels + pc->a8];
-                                if (ch->by_field < 0) {
-                                        r = (struct vm_value) {.i = ch->value};
-                                } else if (vals[ch->by_field].state == FV_OK) {
-                                        int c = ch->cases[vals[ch->by_field].i];
-                                        r = (struct vm_value) {.i = c >= 0 ? c : ch->value};
-                                }
-                                if (!r.unknown) {
-                                        r.s = h->values[pc->a8][r.i];
-                                        r.len = (uint32_t) strlen(r.s);
-                                }
+                        int li = hierarchy_level(rs, pc->a, pc->a8, vals);
+                        struct vm_value r = {.unknown = li < 0};
+                        if (li >= 0) {
+                                r.i = li;
+                                r.s = rs->fields[pc->a].hierarchy->values[pc->a8][li];
+                                r.len = (uint32_t) strlen(r.s);
                         }
                         st[sp++] = r;
                         break;

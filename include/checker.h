@@ -39,9 +39,28 @@ struct checker_stats {
 
 struct checker;
 
+/* One data record after all its per-record rules ran, for a consumer that stores records
+ * (the loader). Valid only during the callback. Rules decided at the end of the file
+ * (overlaps) may still reject a record that was reported here as not rejected; their
+ * findings come from checker_finish(). */
+struct field_value;
+struct checked_record {
+        unsigned long line;
+        bool rejected;          /* an error finding: the record is not to be stored */
+        bool warned;            /* warnings only */
+        const char *raw;        /* the record's text (UTF-8), for the error log */
+        size_t raw_len;
+        const struct field_value *values;       /* decoded fields, for table_values() */
+};
+typedef int (*checker_record_fn)(void *userdata, const struct checked_record *r);
+
 _must_check_ int checker_new(const struct ruleset *rs, checker_finding_fn fn, void *userdata, struct checker **ret);
 void checker_free(struct checker *c);
 DEFINE_CLEANUP_FUNC(struct checker, checker_free)
+
+/* Asks for every checked data record (not the header, not records after the file was
+ * rejected as a whole). */
+void checker_on_record(struct checker *c, checker_record_fn fn, void *userdata);
 
 /* Feeds one record; the first one fed is the header. Matches reader_record_fn. */
 _must_check_ int checker_record(void *checker, const struct reader_record *rec);

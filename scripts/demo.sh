@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # make demo: checks the sample exports in samples/ against rules/hze.yaml and shows what a
-# controller would get. (Later stages add PostgreSQL and the daemon.)
+# controller would get, then starts a throwaway PostgreSQL under a scratch directory, loads
+# the samples with plausid load and shows what landed in the tables. (The daemon comes
+# later.)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
@@ -22,4 +24,32 @@ say "The findings for the controller: $OUT/findings.csv (UTF-8 with BOM, ';' -- 
 rows=$(($(wc -l <"$OUT/findings.csv") - 1))
 echo "$rows findings; the first ones:"
 head -n 12 "$OUT/findings.csv" | sed '1s/^\xEF\xBB\xBF//' | cut -c1-220
-[ "$status" -le 1 ]
+[ "$status" -le 1 ] || exit 1
+
+say "A throwaway PostgreSQL (unix socket in a scratch directory, stopped at the end)"
+. tests/pg.sh
+pg_start || exit 1
+trap pg_stop EXIT
+echo "PGHOST=$PGHOST"
+cat >"$OUT/plausid.yaml" <<EOC
+# demo configuration: the database comes from the PG* environment
+database:
+  conninfo: ""
+  schema: plausid
+sources:
+  - name: hze
+    rules: $PWD/rules/hze.yaml
+    max_reject_share: 0.20
+EOC
+
+say "plausid load of every sample, then the first one again"
+echo "\$ plausid load --config $OUT/plausid.yaml --source hze samples/*.csv samples/hze_2024_ost.csv"
+"$BUILD/plausid" load --config "$OUT/plausid.yaml" --source hze samples/*.csv samples/hze_2024_ost.csv
+echo "(exit status $?: 0 = all loaded or duplicates, 1 = a file rejected as a whole, 2 = failure)"
+
+say "The delivery register"
+psql -X -P pager=off -c "SELECT id, file_name, status, records, loaded, rejected, warned, left(coalesce(reason, ''), 60) AS reason FROM plausid.deliveries ORDER BY id"
+say "Loaded records per Sozialraum and setting"
+psql -X -P pager=off -c "SELECT sozialraum, hilfeart_setting, count(*) FROM plausid.hze GROUP BY 1, 2 ORDER BY 1, 2"
+say "Top findings"
+psql -X -P pager=off -c "SELECT rule, severity, count(*), min(message) AS example FROM plausid.findings GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT 10"

@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
         make gcc clang libclang-rt-14-dev pkg-config
         libcsv-dev libyaml-dev libxxhash-dev libpq-dev libsystemd-dev
-        libcmocka-dev
+        libcmocka-dev libssl-dev postgresql postgresql-client
         time
 )
 

@@ -203,8 +203,48 @@ section_check() {
 	add_row plausid_rss_mb "plausid peak RSS (MB)" "$rss_mb" "< 100" "$(verdict "${rss_mb#\~}" "<" 100)"
 }
 
-# Further sections (load vs psql \copy, latency) go here as section_NAME functions and are
-# added to main().
+# load: plausid load (all validation, typed table, error log, one transaction) against
+# psql \copy of the same file into an all-text table of the same columns, on a throwaway
+# PostgreSQL started here. The file has no injected errors: \copy would stop at the first
+# record with a wrong field count. Each run starts from empty tables, so that the load is
+# not skipped as a duplicate.
+section_load() {
+	local clean=$WORK/hze-n${GEN_N}-s${GEN_SEED}-e0.csv
+	if [[ ! -s $clean || $GENHZE -nt $clean ]]; then
+		"$GENHZE" -n "$GEN_N" -s "$GEN_SEED" -e 0 >"$clean.tmp"
+		mv "$clean.tmp" "$clean"
+	fi
+	# shellcheck source=pg.sh
+	. "$ROOT/tests/pg.sh"
+	pg_start || die "cannot start PostgreSQL"
+	trap pg_stop EXIT
+	local cols config=$WORK/load-config.yaml t_copy t_load ratio
+	cols=$(head -1 "$clean" | tr -d '\r' | sed 's/;/ text, /g')
+	q "CREATE TABLE plain ($cols text)"
+	printf 'database:\n  conninfo: ""\n  schema: plausid\nsources:\n  - name: hze\n    rules: %s\n' \
+		"$ROOT/$RULES" >"$config"
+	# The schema is created once, outside the timed runs (a running service has it).
+	"$PLAUSID" load --config "$config" --source hze "$ROOT/samples/hze_2024_ost.csv" >/dev/null
+	copy_once() {
+		q "TRUNCATE plain" && psql -X -q -v ON_ERROR_STOP=1 \
+			-c "\\copy plain FROM '$clean' WITH (FORMAT csv, HEADER true, DELIMITER ';')"
+	}
+	load_once() {
+		q "TRUNCATE plausid.deliveries, plausid.hze CASCADE" >/dev/null 2>&1 &&
+			"$PLAUSID" load --config "$config" --source hze "$clean"
+	}
+	echo "bench: psql \\copy into an all-text table, best of $RUNS"
+	t_copy=$(best_of "0" "$WORK/copy.out" copy_once)
+	echo "bench: plausid load, best of $RUNS"
+	t_load=$(best_of "0" "$WORK/load.out" load_once)
+	add_row copy_s "psql \\copy, text (s, best of $RUNS)" "$t_copy"
+	add_row load_s "plausid load (s, best of $RUNS)" "$t_load"
+	ratio=$(awk -v p="$t_load" -v b="$t_copy" 'BEGIN { printf "%.2f", (b > 0) ? p / b : 0 }')
+	add_row load_ratio "ratio load/\\copy" "$ratio" "<= 1.5" "$(verdict "$ratio" "<=" 1.5)"
+	add_row load_rows "rows loaded" "$(q "SELECT count(*) FROM plausid.hze")"
+	pg_stop
+	trap - EXIT
+}
 
 # ---- main -------------------------------------------------------------------------------
 
@@ -214,6 +254,7 @@ main() {
 	: >"$RESULTS"
 	prepare_data
 	section_check
+	[[ $PLAUSID_MISSING -eq 1 ]] || section_load
 	print_table
 	echo "bench: results also in $RESULTS"
 	if [[ $PLAUSID_MISSING -eq 1 ]]; then

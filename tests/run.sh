@@ -8,6 +8,7 @@
 #   golden    tests/golden/*/: a plausid run whose stdout, rejects CSV and exit status are
 #             compared with the expected files (diff -u)
 #   fuzz      each fuzz target replays its corpus in tests/fuzz/corpus/NAME
+#   load      tests/load/run.sh: plausid load against a PostgreSQL of its own
 set -uo pipefail
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -91,6 +92,21 @@ for src in tests/fuzz/fuzz_*.c; do
         corpus=tests/fuzz/corpus/${n#fuzz_}
         if "$f" -runs=0 "$corpus" >"$TMP/fuzz.log" 2>&1; then ok; else tail -40 "$TMP/fuzz.log" >&2; bad "fuzz replay $n"; fi
 done
+
+# ---- loading into a real PostgreSQL (its cases count one by one) ----
+tests/load/run.sh "$BUILD" >"$TMP/load.log" 2>&1
+load_status=$?
+counts=$(tail -1 "$TMP/load.log")
+if [[ $counts =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+        passed=$((passed + BASH_REMATCH[1]))
+        if [ "${BASH_REMATCH[2]}" -gt 0 ] || [ $load_status -ne 0 ]; then
+                cat "$TMP/load.log" >&2
+                bad "load: ${BASH_REMATCH[2]} cases"
+        fi
+else
+        cat "$TMP/load.log" >&2
+        bad "load: did not run to the end"
+fi
 
 echo
 if [ $failed -gt 0 ]; then

@@ -7,7 +7,13 @@
  * clean -ENOMEM: no crash, no hang, no other error, and no leak: the wrappers count live
  * blocks, and every run must leave as many as it found. Under AddressSanitizer, which owns
  * malloc itself, the sweep is skipped (ASan's own leak check covers the success paths).
+ *
+ * One leak is libyaml's own and is tolerated, exactly one block and only when the failed
+ * call was a realloc made by libyaml: in libyaml 0.2.5, yaml_parser_load_mapping() and
+ * _load_sequence() initialise the node's item stack and then, when pushing the node onto
+ * the document's node stack fails, return without freeing that item stack.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -43,6 +49,12 @@ static long fail_at = -1;
 static long allocations;
 static int failed_once;
 static long live;               /* blocks allocated and not yet freed */
+static int failed_in_libyaml_realloc;   /* the injected failure hit a realloc by libyaml */
+
+static bool called_from_libyaml(const void *caller) {
+        Dl_info info;
+        return dladdr(caller, &info) && info.dli_fname && strstr(info.dli_fname, "libyaml");
+}
 
 static int should_fail(void) {
         long n = __atomic_fetch_add(&allocations, 1, __ATOMIC_SEQ_CST);
@@ -68,8 +80,11 @@ void *calloc(size_t n, size_t size) {
 }
 
 void *realloc(void *p, size_t n) {
-        if (should_fail())
+        if (should_fail()) {
+                if (called_from_libyaml(__builtin_return_address(0)))
+                        __atomic_store_n(&failed_in_libyaml_realloc, 1, __ATOMIC_SEQ_CST);
                 return NULL;
+        }
         void *q = __libc_realloc(p, n);
         if (!p)
                 counted(q);
@@ -87,6 +102,7 @@ void free(void *p) {
 static void arm(long n) {
         __atomic_store_n(&allocations, 0, __ATOMIC_SEQ_CST);
         __atomic_store_n(&failed_once, 0, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&failed_in_libyaml_realloc, 0, __ATOMIC_SEQ_CST);
         __atomic_store_n(&fail_at, n, __ATOMIC_SEQ_CST);
 }
 
@@ -137,7 +153,7 @@ static void sweep(bool threads) {
         assert_int_equal(compile_and_check(threads, &want), 0);
         assert_true(want > 0);
         long baseline = __atomic_load_n(&live, __ATOMIC_SEQ_CST);
-        long runs = 0;
+        long runs = 0, libyaml_leaks = 0;
         for (long n = 0;; n++) {
                 arm(n);
                 int e = compile_and_check(threads, &got);
@@ -145,6 +161,10 @@ static void sweep(bool threads) {
                 disarm();
                 runs++;
                 long now = __atomic_load_n(&live, __ATOMIC_SEQ_CST);
+                if (now == baseline + 1 && __atomic_load_n(&failed_in_libyaml_realloc, __ATOMIC_SEQ_CST)) {
+                        libyaml_leaks++;
+                        baseline = now;
+                }
                 if (now != baseline)
                         fail_msg("allocation %ld failed: %ld blocks leaked (result %d)", n, now - baseline, e);
                 if (!hit) {
@@ -162,7 +182,8 @@ static void sweep(bool threads) {
                 if (e == 0)
                         assert_int_equal(got, want);
         }
-        printf("allocation sweep (%s): %ld runs, all clean\n", threads ? "threads" : "one thread", runs);
+        printf("allocation sweep (%s): %ld runs, all clean but %ld known libyaml leak%s\n",
+               threads ? "threads" : "one thread", runs, libyaml_leaks, libyaml_leaks == 1 ? "" : "s");
 #else
         /* Without the sweep, the operation still runs once so that the sanitizers see it. */
         unsigned long findings = 0;

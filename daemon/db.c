@@ -1,0 +1,112 @@
+/*
+ * libpq helpers (see db.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+
+void db_close(PGconn *conn) {
+        if (conn)
+                PQfinish(conn);
+}
+
+void db_clearp(PGresult **res) {
+        PQclear(*res);
+}
+
+static char *trimmed_dup(const char *s) {
+        size_t n = strlen(s);
+        while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' '))
+                n--;
+        return strndup(s, n);
+}
+
+char *db_error_text(PGconn *conn, const PGresult *res) {
+        char *out = NULL;
+        if (res) {
+                const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+                const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+                if (state && strncmp(state, "22", 2) == 0) {
+                        if (asprintf(&out, "the database refused a value (SQLSTATE %s)", state) < 0)
+                                out = NULL;
+                } else if (primary) {
+                        if (asprintf(&out, "%s (SQLSTATE %s)", primary, state ? state : "?") < 0)
+                                out = NULL;
+                }
+        }
+        if (!out && conn && *PQerrorMessage(conn))
+                out = trimmed_dup(PQerrorMessage(conn));
+        if (!out)
+                out = strdup("unknown database error");
+        return out;
+}
+
+/* libpq prints server notices ("relation already exists, skipping") to stderr by default;
+ * only the main loop speaks, and it has nothing to say about those. */
+static void ignore_notice(void *arg, const char *message) {
+        (void) arg;
+        (void) message;
+}
+
+int db_connect(const char *conninfo, PGconn **ret, char **ret_error) {
+        /* COPY data and all text plausid sends are UTF-8, whatever the server's default. */
+        const char *keys[] = {"dbname", "client_encoding", "application_name", NULL};
+        const char *vals[] = {conninfo ? conninfo : "", "UTF8", "plausid", NULL};
+        PGconn *conn = PQconnectdbParams(keys, vals, 1);
+        if (!conn)
+                return -ENOMEM;
+        if (PQstatus(conn) != CONNECTION_OK) {
+                *ret_error = db_error_text(conn, NULL);
+                PQfinish(conn);
+                return -ECONNREFUSED;
+        }
+        PQsetNoticeProcessor(conn, ignore_notice, NULL);
+        *ret = conn;
+        return 0;
+}
+
+int db_query(PGconn *conn, const char *sql, int nparams, const char *const *params, PGresult **ret,
+             char **ret_error) {
+        PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+        ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+                *ret_error = db_error_text(conn, res);
+                PQclear(res);
+                return -EIO;
+        }
+        *ret = res;
+        return 0;
+}
+
+int db_exec(PGconn *conn, const char *sql, char **ret_error) {
+        PGresult *res = PQexec(conn, sql);
+        ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+                *ret_error = db_error_text(conn, res);
+                PQclear(res);
+                return -EIO;
+        }
+        PQclear(res);
+        return 0;
+}
+
+char *db_ident(const char *name) {
+        size_t n = strlen(name), quotes = 0;
+        for (size_t i = 0; i < n; i++)
+                quotes += name[i] == '"';
+        char *out = malloc(n + quotes + 3), *p = out;
+        if (!out)
+                return NULL;
+        *p++ = '"';
+        for (size_t i = 0; i < n; i++) {
+                if (name[i] == '"')
+                        *p++ = '"';
+                *p++ = name[i];
+        }
+        *p++ = '"';
+        *p = 0;
+        return out;
+}

@@ -1,0 +1,13 @@
+/*
+ * The schema migrations in sql/, embedded into the binary so that plausid can create and
+ * upgrade its schema wherever it runs. Each is a NUL-terminated string; schema.c lists them
+ * in order. Add a new file as the next number, never edit one that has shipped.
+ */
+        .section .rodata
+        .global plausid_migration_001
+        .type plausid_migration_001, @object
+plausid_migration_001:
+        .incbin "sql/001_core.sql"
+        .byte 0
+
+        .section .note.GNU-stack, "", @progbits

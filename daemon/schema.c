@@ -1,0 +1,321 @@
+/*
+ * Schema set-up (see schema.h). Statements are built with quoted identifiers (db_ident)
+ * and values go as parameters, never spliced into SQL.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "schema.h"
+#include "strbuf.h"
+
+extern const char plausid_migration_001[];
+
+static const char *const migrations[] = {
+        plausid_migration_001,
+};
+
+/* Every schema change of every plausid process goes through this lock. */
+#define SCHEMA_LOCK "SELECT pg_advisory_xact_lock(hashtext('plausid.schema'))"
+
+static int begin_in_schema(PGconn *conn, const char *schema, bool create, char **ret_error) {
+        _cleanup_(freep) char *ident = db_ident(schema);
+        if (!ident)
+                return -ENOMEM;
+        struct strbuf sql = {0};
+        int e = strbuf_puts(&sql, "BEGIN; " SCHEMA_LOCK ";");
+        if (e >= 0 && create)
+                e = strbuf_printf(&sql, " CREATE SCHEMA IF NOT EXISTS %s;", ident);
+        if (e >= 0)
+                e = strbuf_printf(&sql, " SET LOCAL search_path = %s;", ident);
+        if (e >= 0)
+                e = db_exec(conn, strbuf_str(&sql), ret_error);
+        strbuf_done(&sql);
+        return e;
+}
+
+static void rollback(PGconn *conn) {
+        PQclear(PQexec(conn, "ROLLBACK"));
+}
+
+int schema_migrate(PGconn *conn, const char *schema, char **ret_error) {
+        int e = begin_in_schema(conn, schema, true, ret_error);
+        if (e < 0)
+                return e;
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        e = db_exec(conn, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                          " version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+                    ret_error);
+        if (e >= 0)
+                e = db_query(conn, "SELECT coalesce(max(version), 0) FROM schema_migrations", 0, NULL, &res,
+                             ret_error);
+        if (e < 0) {
+                rollback(conn);
+                return e;
+        }
+        int have = atoi(PQgetvalue(res, 0, 0));
+        if (have > (int) ELEMENTSOF(migrations)) {
+                if (asprintf(ret_error, "the database schema is at version %d, newer than this plausid (%zu)", have,
+                             ELEMENTSOF(migrations)) < 0)
+                        *ret_error = NULL;
+                rollback(conn);
+                return -EPROTO;
+        }
+        for (int v = have + 1; v <= (int) ELEMENTSOF(migrations) && e >= 0; v++) {
+                e = db_exec(conn, migrations[v - 1], ret_error);
+                char version[16];
+                snprintf(version, sizeof(version), "%d", v);
+                const char *params[] = {version};
+                PGresult *r = NULL;
+                if (e >= 0)
+                        e = db_query(conn, "INSERT INTO schema_migrations (version) VALUES ($1)", 1, params, &r,
+                                     ret_error);
+                PQclear(r);
+        }
+        if (e >= 0)
+                e = db_exec(conn, "COMMIT", ret_error);
+        if (e < 0)
+                rollback(conn);
+        return e;
+}
+
+static const char *sql_type(enum column_type t) {
+        switch (t) {
+        case COLUMN_INTEGER:
+                return "bigint";
+        case COLUMN_DATE:
+                return "date";
+        case COLUMN_TEXT:
+                break;
+        }
+        return "text";
+}
+
+static int create_table(PGconn *conn, const struct table *t, char **ret_error) {
+        _cleanup_(freep) char *tab = db_ident(t->name);
+        struct strbuf name = {0}, sql = {0};
+        int e = tab ? strbuf_printf(&name, "%s_delivery", t->name) : -ENOMEM;
+        _cleanup_(freep) char *idx = e >= 0 ? db_ident(strbuf_str(&name)) : NULL;
+        if (e >= 0 && !idx)
+                e = -ENOMEM;
+        if (e >= 0)
+                e = strbuf_printf(&sql,
+                                  "CREATE TABLE IF NOT EXISTS %s (delivery_id bigint NOT NULL, line integer NOT NULL);"
+                                  " CREATE INDEX IF NOT EXISTS %s ON %s USING brin (delivery_id);",
+                                  tab, idx, tab);
+        /* delivery_id only grows in the order rows are written, which is what a BRIN index
+         * needs: deleting or replacing a delivery finds its block ranges, and the COPY of a
+         * million rows does not pay for a B-tree entry per row. */
+        /* Columns one by one, so that a pack that gained a field extends its table. */
+        for (unsigned k = 0; k < t->ncolumns && e >= 0; k++) {
+                _cleanup_(freep) char *col = db_ident(t->columns[k].name);
+                e = col ? strbuf_printf(&sql, " ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s;", tab, col,
+                                        sql_type(t->columns[k].type))
+                        : -ENOMEM;
+        }
+        if (e >= 0)
+                e = db_exec(conn, strbuf_str(&sql), ret_error);
+        strbuf_done(&name);
+        strbuf_done(&sql);
+        return e;
+}
+
+struct export_ctx {
+        PGconn *conn;
+        const char *dataset;
+        char **ret_error;
+};
+
+static int insert_code(void *userdata, const struct code_entry *c) {
+        struct export_ctx *x = userdata;
+        const char *params[] = {x->dataset, c->list, c->code, c->label};
+        PGresult *r = NULL;
+        int e = db_query(x->conn, "INSERT INTO codes (dataset, list, code, label) VALUES ($1, $2, $3, $4)", 4,
+                         params, &r, x->ret_error);
+        PQclear(r);
+        return e;
+}
+
+static int insert_level(void *userdata, const struct hierarchy_entry *h) {
+        struct export_ctx *x = userdata;
+        int e = 0;
+        /* The cases as a JSON object; codes and values are the pack's own strings, escaped
+         * by to_jsonb on the server rather than here. */
+        const char *params[7] = {x->dataset, h->hierarchy, h->field, h->code, h->level, h->value, NULL};
+        struct strbuf keys = {0}, vals = {0};
+        if (h->by_field) {
+                e = strbuf_puts(&keys, "{");
+                for (unsigned i = 0; i < h->ncases && e >= 0; i++) {
+                        e = strbuf_printf(&keys, "%s\"", i ? "," : "");
+                        for (const char *p = h->case_codes[i]; *p && e >= 0; p++)
+                                e = (*p == '"' || *p == '\\') ? strbuf_printf(&keys, "\\%c", *p) : strbuf_putc(&keys, *p);
+                        if (e >= 0)
+                                e = strbuf_puts(&keys, "\"");
+                }
+                if (e >= 0)
+                        e = strbuf_puts(&keys, "}");
+                e = e >= 0 ? strbuf_puts(&vals, "{") : e;
+                for (unsigned i = 0; i < h->ncases && e >= 0; i++) {
+                        e = strbuf_printf(&vals, "%s\"", i ? "," : "");
+                        for (const char *p = h->case_values[i]; *p && e >= 0; p++)
+                                e = (*p == '"' || *p == '\\') ? strbuf_printf(&vals, "\\%c", *p) : strbuf_putc(&vals, *p);
+                        if (e >= 0)
+                                e = strbuf_puts(&vals, "\"");
+                }
+                if (e >= 0)
+                        e = strbuf_puts(&vals, "}");
+        }
+        const char *all[9] = {params[0], params[1], params[2], params[3], params[4], params[5],
+                              h->by_field, h->by_field ? strbuf_str(&keys) : NULL,
+                              h->by_field ? strbuf_str(&vals) : NULL};
+        PGresult *r = NULL;
+        if (e >= 0)
+                e = db_query(x->conn,
+                             "INSERT INTO hierarchy (dataset, hierarchy, field, code, level, value, by_field, cases)"
+                             " VALUES ($1, $2, $3, $4, $5, $6::text, $7::text,"
+                             " CASE WHEN $7::text IS NULL THEN NULL"
+                             " ELSE jsonb_object($8::text[], $9::text[]) || jsonb_build_object('default', $6::text) END)",
+                             9, all, &r, x->ret_error);
+        PQclear(r);
+        strbuf_done(&keys);
+        strbuf_done(&vals);
+        return e;
+}
+
+/* Reads "<dir of pack>/<dataset>.views.sql"; *ret stays NULL when there is none. */
+static int read_views(const char *pack_path, const char *dataset, char **ret, char **ret_requires, char **ret_error) {
+        struct strbuf path = {0};
+        const char *slash = strrchr(pack_path, '/');
+        int e = slash ? strbuf_printf(&path, "%.*s/%s.views.sql", (int) (slash - pack_path), pack_path, dataset)
+                      : strbuf_printf(&path, "%s.views.sql", dataset);
+        if (e < 0)
+                return e;
+        FILE *f = fopen(strbuf_str(&path), "re");
+        if (!f) {
+                e = errno == ENOENT ? 0 : -errno;
+                if (e < 0 && asprintf(ret_error, "%s: %s", strbuf_str(&path), strerror(-e)) < 0)
+                        *ret_error = NULL;
+                strbuf_done(&path);
+                return e;
+        }
+        struct strbuf text = {0};
+        char buf[8192];
+        size_t n;
+        while (e >= 0 && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+                e = strbuf_append(&text, buf, n);
+        fclose(f);
+        strbuf_done(&path);
+        if (e < 0) {
+                strbuf_done(&text);
+                return e;
+        }
+        /* "-- plausid: requires a, b" on the first line: as a text[] literal "{a,b}". */
+        struct strbuf req = {0};
+        const char *tag = "-- plausid: requires ";
+        e = strbuf_puts(&req, "{");
+        if (e >= 0 && strncmp(strbuf_str(&text), tag, strlen(tag)) == 0) {
+                const char *p = strbuf_str(&text) + strlen(tag);
+                for (; *p && *p != '\n' && e >= 0; p++)
+                        if (*p != ' ' && *p != '\r')
+                                e = strbuf_putc(&req, *p);
+        }
+        if (e >= 0)
+                e = strbuf_puts(&req, "}");
+        if (e < 0) {
+                strbuf_done(&text);
+                strbuf_done(&req);
+                return e;
+        }
+        *ret = strdup(strbuf_str(&text));
+        *ret_requires = strdup(strbuf_str(&req));
+        strbuf_done(&text);
+        strbuf_done(&req);
+        return *ret && *ret_requires ? 0 : -ENOMEM;
+}
+
+/* Applies every pack's views that wait and whose tables now all exist. */
+static int apply_pending_views(PGconn *conn, bool *ret_skipped, char **ret_error) {
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        int e = db_query(conn,
+                         "SELECT dataset, views_sql, NOT EXISTS (SELECT 1 FROM unnest(views_requires) r"
+                         "  WHERE to_regclass(quote_ident(r)) IS NULL)"
+                         " FROM datasets WHERE NOT views_applied AND views_sql IS NOT NULL ORDER BY dataset",
+                         0, NULL, &res, ret_error);
+        for (int i = 0; e >= 0 && i < PQntuples(res); i++) {
+                if (strcmp(PQgetvalue(res, i, 2), "t") != 0) {
+                        *ret_skipped = true;
+                        continue;
+                }
+                e = db_exec(conn, PQgetvalue(res, i, 1), ret_error);
+                if (e < 0) {
+                        char *inner = *ret_error;
+                        if (asprintf(ret_error, "views of %s: %s", PQgetvalue(res, i, 0), inner) < 0)
+                                *ret_error = NULL;
+                        free(inner);
+                        break;
+                }
+                const char *params[] = {PQgetvalue(res, i, 0)};
+                PGresult *r = NULL;
+                e = db_query(conn, "UPDATE datasets SET views_applied = true WHERE dataset = $1", 1, params, &r,
+                             ret_error);
+                PQclear(r);
+        }
+        return e;
+}
+
+int schema_prepare_dataset(PGconn *conn, const char *schema, const struct ruleset *rs, const struct table *t,
+                           const char *pack_path, const char *pack_sha256, bool *ret_views_skipped, char **ret_error) {
+        bool skipped = false;
+        int e = begin_in_schema(conn, schema, false, ret_error);
+        if (e < 0)
+                return e;
+        e = create_table(conn, t, ret_error);
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        const char *dataset = ruleset_name(rs);
+        const char *params[] = {dataset, pack_sha256};
+        if (e >= 0)
+                e = db_query(conn, "SELECT 1 FROM datasets WHERE dataset = $1 AND rules_sha256 = $2", 2, params, &res,
+                             ret_error);
+        if (e >= 0 && PQntuples(res) == 0) {
+                /* A pack not seen before: its code lists, hierarchy and views anew. */
+                _cleanup_(freep) char *views = NULL;
+                _cleanup_(freep) char *requires = NULL;
+                struct export_ctx x = {conn, dataset, ret_error};
+                PGresult *r = NULL;
+                e = db_query(conn, "DELETE FROM codes WHERE dataset = $1", 1, params, &r, ret_error);
+                PQclear(r);
+                r = NULL;
+                if (e >= 0)
+                        e = db_query(conn, "DELETE FROM hierarchy WHERE dataset = $1", 1, params, &r, ret_error);
+                PQclear(r);
+                r = NULL;
+                if (e >= 0)
+                        e = table_each_code(rs, insert_code, &x);
+                if (e >= 0)
+                        e = table_each_hierarchy_entry(rs, insert_level, &x);
+                if (e >= 0)
+                        e = read_views(pack_path, dataset, &views, &requires, ret_error);
+                const char *up[] = {dataset, pack_sha256, views, requires ? requires : "{}"};
+                if (e >= 0)
+                        e = db_query(conn,
+                                     "INSERT INTO datasets (dataset, rules_sha256, views_sql, views_requires)"
+                                     " VALUES ($1, $2, $3, $4)"
+                                     " ON CONFLICT (dataset) DO UPDATE SET rules_sha256 = $2, views_sql = $3,"
+                                     "  views_requires = $4, views_applied = false, updated_at = now()",
+                                     4, up, &r, ret_error);
+                PQclear(r);
+        }
+        if (e >= 0)
+                e = apply_pending_views(conn, &skipped, ret_error);
+        if (e >= 0)
+                e = db_exec(conn, "COMMIT", ret_error);
+        if (e < 0) {
+                rollback(conn);
+                return e;
+        }
+        if (ret_views_skipped)
+                *ret_views_skipped = skipped;
+        return 0;
+}

@@ -1,0 +1,34 @@
+/*
+ * Thin helpers over libpq shared by the schema and loader modules: connect, run a
+ * statement, and turn a server error into one line that is safe to log. Errors come back
+ * as a malloc'd message through ret_error; nothing here logs.
+ *
+ * Safe to log: the server's primary message and SQLSTATE, never DETAIL or CONTEXT (which
+ * quote row values), and for data exceptions (class 22) not even the primary message,
+ * since "invalid input syntax for type date: ..." quotes the value. Connection errors
+ * never contain the password: libpq does not repeat it.
+ */
+#ifndef PLAUSID_DB_H
+#define PLAUSID_DB_H
+
+#include <libpq-fe.h>
+
+#include "util.h"
+
+_must_check_ int db_connect(const char *conninfo, PGconn **ret, char **ret_error);
+void db_close(PGconn *conn);
+DEFINE_CLEANUP_FUNC(PGconn, db_close)
+void db_clearp(PGresult **res);
+
+/* Runs sql (no parameters); -EIO with *ret_error on failure. */
+_must_check_ int db_exec(PGconn *conn, const char *sql, char **ret_error);
+/* Runs sql with text parameters; on success *ret is the result (PGRES_TUPLES_OK or
+ * PGRES_COMMAND_OK), to be freed with PQclear. */
+_must_check_ int db_query(PGconn *conn, const char *sql, int nparams, const char *const *params, PGresult **ret,
+                          char **ret_error);
+/* The error of a failed result or connection, as described above; never NULL. */
+char *db_error_text(PGconn *conn, const PGresult *res);
+/* A quoted identifier ("name") or NULL on allocation failure; free with free(). */
+char *db_ident(const char *name);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * The loader: checks one export and stores it in PostgreSQL in ONE transaction — the
+ * delivery register row, the clean records (COPY into the data set's table), every finding
+ * and the text of every rejected record — or nothing of it. It decides duplicates (same
+ * SHA-256 already loaded), the quality gate (share of rejected records) and redeliveries
+ * (a newer delivery for the same unit, year and part replaces the older one).
+ */
+#ifndef PLAUSID_LOADER_H
+#define PLAUSID_LOADER_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "checker.h"
+#include "config.h"
+#include "digest.h"
+#include "ruleset.h"
+#include "table.h"
+#include "util.h"
+
+struct loader_options {
+        const char *schema;
+        const char *source;             /* the configuration's source name */
+        enum redelivery redelivery;
+        double max_reject_share;        /* above this share of rejected records, reject the file */
+        const char *pack_sha256;        /* digest of the rule pack file */
+};
+
+enum load_status {
+        LOAD_LOADED,
+        LOAD_DUPLICATE,                 /* same content already loaded: recorded, skipped */
+        LOAD_REJECTED,                  /* rejected as a whole: delivery and findings recorded */
+};
+
+struct load_result {
+        enum load_status status;
+        long long delivery_id;
+        long long duplicate_of;         /* LOAD_DUPLICATE: the delivery that has this content */
+        unsigned long records, loaded, rejected, warned, findings;
+        unsigned long superseded;       /* earlier deliveries this one replaced completely */
+        unsigned long replaced_rows;    /* rows of earlier deliveries it replaced */
+        char reason[512];               /* LOAD_REJECTED / LOAD_DUPLICATE: why, in German */
+        char encoding[16];
+        unsigned long *per_rule;        /* findings per rule index; free with load_result_done() */
+        char *unknown_columns;          /* or NULL */
+};
+
+void load_result_done(struct load_result *r);
+
+/*
+ * Loads the export open on fd (read from offset 0). file_name is the name the delivery is
+ * registered under. Returns 0 with *ret filled, or a negative errno with *ret_error (the
+ * transaction was rolled back; nothing of the file is in the database): -EIO for a
+ * database failure, other values for reading.
+ */
+_must_check_ int loader_load(PGconn *conn, const struct ruleset *rs, const struct table *t,
+                             const struct loader_options *o, int fd, const char *file_name, struct load_result *ret,
+                             char **ret_error);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * plausid's schema in PostgreSQL: the core tables from the versioned migrations in sql/
+ * (embedded in the binary), and per data set its table, code lists, hierarchy and views,
+ * derived from the rule pack. Everything is idempotent and runs under an advisory lock, so
+ * several plausid processes may start at once.
+ */
+#ifndef PLAUSID_SCHEMA_H
+#define PLAUSID_SCHEMA_H
+
+#include <libpq-fe.h>
+
+#include "ruleset.h"
+#include "table.h"
+#include "util.h"
+
+/* The newest migration this binary knows. */
+#define SCHEMA_VERSION 1
+
+/* Creates the schema if needed and applies the missing migrations, each in its own
+ * transaction. -EPROTO when the database is newer than this binary. */
+_must_check_ int schema_migrate(PGconn *conn, const char *schema, char **ret_error);
+
+/*
+ * Makes the data set's table fit the pack (created, new columns added), and, when the pack
+ * with this digest has not been seen before, rewrites its code list and hierarchy rows and
+ * applies its views: the file "<dataset>.views.sql" beside the pack, if there is one. A
+ * views file that starts with "-- plausid: requires a, b" is applied only once those tables
+ * exist (*ret_views_skipped is set then).
+ */
+_must_check_ int schema_prepare_dataset(PGconn *conn, const char *schema, const struct ruleset *rs,
+                                        const struct table *t, const char *pack_path, const char *pack_sha256,
+                                        bool *ret_views_skipped, char **ret_error);
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * A data set as a database table: which columns a rule pack's records are stored in, and
+ * one checked record's values in those columns. The loader turns this into DDL and COPY
+ * rows; this module knows nothing of SQL.
+ *
+ * Columns: one per field, in pack order (digits and codes as text, keeping leading zeros;
+ * the data set's year field as an integer; months as a date on the first of the month;
+ * integers as integers; text as text), then one text column per hierarchy level, named
+ * <field>_<level> (hilfeart_paragraph, hilfeart_setting), so that dashboards group by the
+ * hierarchy without repeating its rules in SQL.
+ */
+#ifndef PLAUSID_TABLE_H
+#define PLAUSID_TABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ruleset.h"
+#include "util.h"
+
+enum column_type {
+        COLUMN_TEXT,
+        COLUMN_INTEGER,
+        COLUMN_DATE,
+};
+
+struct column {
+        const char *name;
+        enum column_type type;
+        unsigned field;         /* the field; for a level column, the hierarchy's code field */
+        int level;              /* -1 for a field column, else the hierarchy level */
+};
+
+struct table {
+        const char *name;       /* the data set's name */
+        struct column *columns;
+        unsigned ncolumns;
+        /* What a delivery covers (the pack's delivery section), as column indices: the
+         * reporting unit, the year and the part. A record's scope is "unit-year-part". */
+        const unsigned *unit;
+        unsigned nunit;
+        int year;               /* -1: the pack has no year field */
+        int part;               /* -1: no parts */
+};
+
+/* One value of a checked record in a column. */
+struct column_value {
+        bool null;              /* empty (a loaded record has no invalid values) */
+        int64_t i;              /* COLUMN_INTEGER: the number; COLUMN_DATE: year * 12 + month - 1 */
+        const char *s;          /* COLUMN_TEXT */
+        size_t len;
+};
+
+_must_check_ int table_new(const struct ruleset *rs, struct table **ret);
+void table_free(struct table *t);
+DEFINE_CLEANUP_FUNC(struct table, table_free)
+
+struct field_value;
+/* Fills out[0..ncolumns) from the field values the checker decoded (struct
+ * checked_record's values). */
+void table_values(const struct table *t, const struct ruleset *rs, const struct field_value *values,
+                  struct column_value *out);
+
+/* The pack's code lists and hierarchies, one entry at a time, for the tables that give
+ * dashboards labels and drill-downs. A negative return of fn stops and is passed back. */
+struct code_entry {
+        const char *list, *code, *label;
+};
+_must_check_ int table_each_code(const struct ruleset *rs, int (*fn)(void *userdata, const struct code_entry *e),
+                                 void *userdata);
+
+struct hierarchy_entry {
+        const char *hierarchy, *field, *code, *level;
+        const char *value;      /* the level's value, or the default when by_field is set */
+        const char *by_field;   /* NULL, or the field whose code decides the level */
+        unsigned ncases;
+        const char *const *case_codes;  /* by_field's codes ... */
+        const char *const *case_values; /* ... and the level value each one gives */
+};
+_must_check_ int table_each_hierarchy_entry(const struct ruleset *rs,
+                                            int (*fn)(void *userdata, const struct hierarchy_entry *e),
+                                            void *userdata);
+
+#endif

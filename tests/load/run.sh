@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# Integration tests of `plausid load` against a real PostgreSQL that this script starts
+# (initdb in a temp dir, unix socket only) and stops. The real binary, real files, real
+# tables; every case checks what landed in the database with psql.
+#
+#   tests/load/run.sh BUILD
+#
+# Ends with "N passed, N failed"; exit status 0 only when nothing failed.
+set -uo pipefail
+BUILD=${1:-build}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+PLAUSID=$ROOT/$BUILD/plausid
+GENHZE=$ROOT/$BUILD/genhze
+# shellcheck source=../pg.sh
+. tests/pg.sh
+
+passed=0
+failed=0
+failures=()
+T=$(mktemp -d)
+chmod 755 "$T"
+cleanup() { pg_stop; rm -rf "$T"; }
+trap cleanup EXIT
+
+pg_start || { echo "load tests: cannot start PostgreSQL" >&2; exit 1; }
+
+check() { # check NAME EXPECTED ACTUAL
+        if [ "$2" == "$3" ]; then
+                passed=$((passed + 1))
+        else
+                failed=$((failed + 1))
+                failures+=("$1")
+                printf 'FAIL: %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3" >&2
+        fi
+}
+
+# A fresh database per case keeps the cases independent.
+new_db() {
+        PGOPTIONS="-c client_min_messages=warning" q "DROP DATABASE IF EXISTS $1" >/dev/null
+        q "CREATE DATABASE $1" >/dev/null
+        export PGDATABASE=$1
+}
+
+write_config() { # write_config FILE [extra source keys...]
+        local f=$1
+        shift
+        {
+                echo "database:"
+                echo "  conninfo: \"\""
+                echo "  schema: plausid"
+                echo "sources:"
+                echo "  - name: hze"
+                echo "    rules: $ROOT/rules/hze.yaml"
+                for kv in "$@"; do echo "    $kv"; done
+        } >"$f"
+}
+
+load() { # load CONFIG FILE... ; sets $status and $out
+        out=$("$PLAUSID" load --config "$1" --source hze "${@:2}" 2>"$T/stderr")
+        status=$?
+}
+
+# ---- a clean load: counts in the register agree with the tables ----
+new_db t_basic
+write_config "$T/c.yaml"
+load "$T/c.yaml" samples/hze_2024_sued_cp1252.csv
+check "basic: exit status" 0 "$status"
+check "basic: delivery row" "loaded|300|277|23|2|windows-1252" \
+        "$(q "SELECT status, records, loaded, rejected, warned, encoding FROM plausid.deliveries")"
+check "basic: rows in hze" 277 "$(q "SELECT count(*) FROM plausid.hze")"
+check "basic: rejected_records" 23 "$(q "SELECT count(*) FROM plausid.rejected_records")"
+want_findings=$("$PLAUSID" check --rules rules/hze.yaml --rejects "$T/r.csv" samples/hze_2024_sued_cp1252.csv >/dev/null; tail -n +2 "$T/r.csv" | wc -l)
+check "basic: findings as in check --rejects" "$want_findings" "$(q "SELECT count(*) FROM plausid.findings")"
+check "basic: no rejected record in hze" 0 \
+        "$(q "SELECT count(*) FROM plausid.hze h JOIN plausid.rejected_records r USING (delivery_id, line)")"
+# the first data record (line 2): typed values, zeros kept, derived hierarchy columns
+check "basic: typed first record" "13|00001|2024|2023-06-01|2013-08-01|P000001|Brackel" \
+        "$(q "SELECT kreis, lfd_nr, berichtsjahr, beginn, geburt, person_id, sozialraum FROM plausid.hze WHERE line = 2")"
+check "basic: hierarchy columns filled" 0 \
+        "$(q "SELECT count(*) FROM plausid.hze WHERE hilfeart_paragraph IS NULL OR hilfeart_setting IS NULL")"
+check "basic: setting of 13 decided by ort" 0 \
+        "$(q "SELECT count(*) FROM plausid.hze WHERE hilfeart = '13' AND ort IN ('02','03','08','09') AND hilfeart_setting <> 'stationär'")"
+check "basic: umlauts arrive as UTF-8" t \
+        "$(q "SELECT bool_and(message NOT LIKE '%Ã%') AND bool_or(message LIKE '%ä%' OR message LIKE '%ü%' OR message LIKE '%ö%') FROM plausid.findings")"
+check "basic: codes exported" t "$(q "SELECT count(*) > 100 FROM plausid.codes WHERE dataset = 'hze'")"
+check "basic: hierarchy exported" "ort|{\"02\": \"stationär\", \"03\": \"stationär\", \"07\": \"teilstationär\", \"08\": \"stationär\", \"09\": \"stationär\", \"default\": \"ambulant\"}" \
+        "$(q "SELECT by_field, cases::text FROM plausid.hierarchy WHERE code = '13' AND level = 'setting'")"
+
+# ---- the same content again: recorded as a duplicate, nothing loaded twice ----
+cp samples/hze_2024_sued_cp1252.csv "$T/renamed.csv"
+load "$T/c.yaml" "$T/renamed.csv"
+check "duplicate: exit status" 0 "$status"
+check "duplicate: recorded" "duplicate|1" "$(q "SELECT status, duplicate_of FROM plausid.deliveries WHERE id = 2")"
+check "duplicate: rows unchanged" 277 "$(q "SELECT count(*) FROM plausid.hze")"
+check "duplicate: findings unchanged" "$want_findings" "$(q "SELECT count(*) FROM plausid.findings")"
+
+# ---- the quality gate: 56 of 400 rejected (14 %) is over the default 10 % ----
+load "$T/c.yaml" samples/hze_2024_nord.csv
+check "gate: exit status" 1 "$status"
+check "gate: delivery rejected with counts" "rejected|400|0|56" \
+        "$(q "SELECT status, records, loaded, rejected FROM plausid.deliveries WHERE file_name = 'hze_2024_nord.csv'")"
+check "gate: no rows of it" 0 \
+        "$(q "SELECT count(*) FROM plausid.hze h JOIN plausid.deliveries d ON d.id = h.delivery_id WHERE d.file_name = 'hze_2024_nord.csv'")"
+check "gate: its findings and rejected records are kept" "t|56" \
+        "$(q "SELECT (SELECT count(*) > 56 FROM plausid.findings f JOIN plausid.deliveries d ON d.id = f.delivery_id WHERE d.file_name = 'hze_2024_nord.csv'), (SELECT count(*) FROM plausid.rejected_records r JOIN plausid.deliveries d ON d.id = r.delivery_id WHERE d.file_name = 'hze_2024_nord.csv')")"
+check "gate: reason says why" t \
+        "$(q "SELECT reason LIKE '56 von 400 Datensätzen (14,0 %) abgewiesen%' FROM plausid.deliveries WHERE file_name = 'hze_2024_nord.csv'")"
+
+# ---- a rejected file may come again: with a higher gate it loads; overlaps (X02) that
+#      are decided at the end of the file are taken out of the table again ----
+new_db t_gate
+write_config "$T/c2.yaml" "max_reject_share: 0.5"
+load "$T/c2.yaml" samples/hze_2024_nord.csv
+check "late: exit status" 0 "$status"
+check "late: counts" "loaded|400|344|56" "$(q "SELECT status, records, loaded, rejected FROM plausid.deliveries")"
+check "late: rows = loaded" 344 "$(q "SELECT count(*) FROM plausid.hze")"
+check "late: X02 records not in hze" 0 \
+        "$(q "SELECT count(*) FROM plausid.hze h JOIN plausid.findings f USING (delivery_id, line) WHERE f.rule = 'X02'")"
+check "late: X02 records in rejected_records" 2 \
+        "$(q "SELECT count(DISTINCT r.line) FROM plausid.rejected_records r JOIN plausid.findings f USING (delivery_id, line) WHERE f.rule = 'X02'")"
+check "late: every rejected record's text" 56 "$(q "SELECT count(*) FROM plausid.rejected_records WHERE raw <> ''")"
+
+# ---- a file rejected by a file rule (missing column, S01) ----
+load "$T/c2.yaml" samples/hze_2024_west.csv
+check "S01: exit status" 1 "$status"
+check "S01: rejected, S01 finding at line 0" "rejected|S01|0" \
+        "$(q "SELECT d.status, f.rule, f.line FROM plausid.deliveries d JOIN plausid.findings f ON f.delivery_id = d.id WHERE d.file_name = 'hze_2024_west.csv' AND f.rule = 'S01'")"
+
+# ---- redeliveries: a delivery covers unit x year x part (andauernd); ongoing and ended
+#      records may come as two files, and a newer delivery replaces only what it covers ----
+new_db t_redeliver
+awk -F';' 'NR == 1 || $29 == "1"' samples/hze_2024_ost.csv >"$T/ost_laufend.csv"
+awk -F';' 'NR == 1 || $29 == "2"' samples/hze_2024_ost.csv >"$T/ost_beendet.csv"
+load "$T/c2.yaml" "$T/ost_laufend.csv" "$T/ost_beendet.csv"
+check "redelivery: two parts both loaded" "0|loaded|2" \
+        "$status|$(q "SELECT status, count(*) FROM plausid.deliveries GROUP BY status")"
+parts=$(q "SELECT sum(loaded) FROM plausid.deliveries")
+check "redelivery: rows of both parts" "$parts" "$(q "SELECT count(*) FROM plausid.hze")"
+load "$T/c2.yaml" samples/hze_2024_ost.csv
+check "redelivery: full file replaces both" "0|superseded,superseded,loaded" \
+        "$status|$(q "SELECT string_agg(status, ',' ORDER BY id) FROM plausid.deliveries")"
+check "redelivery: only the new delivery's rows" "1|$(q "SELECT loaded FROM plausid.deliveries WHERE id = 3")" \
+        "$(q "SELECT count(DISTINCT delivery_id), count(*) FROM plausid.hze")"
+check "redelivery: superseded_by points at it" "3|3" \
+        "$(q "SELECT string_agg(DISTINCT superseded_by::text, ','), count(*) + 1 FROM plausid.deliveries WHERE status = 'superseded'")"
+check "redelivery: said so" 1 "$(grep -c "replaced [0-9]* rows of earlier deliveries, 2 of them completely" <<<"$out")"
+sed 's/;Hörde;/;Hörde-Nord;/' "$T/ost_beendet.csv" >"$T/ost_beendet2.csv"
+load "$T/c2.yaml" "$T/ost_beendet2.csv"
+check "redelivery: ended part replaced, ongoing kept" "0|loaded,loaded" \
+        "$status|$(q "SELECT string_agg(status, ',' ORDER BY id) FROM plausid.deliveries WHERE id >= 3")"
+check "redelivery: ongoing rows from 3, ended rows from 4" "1|3|2|4" \
+        "$(q "SELECT andauernd, string_agg(DISTINCT delivery_id::text, ',') FROM plausid.hze GROUP BY andauernd ORDER BY andauernd" | tr '\n' '|' | sed 's/|$//')"
+write_config "$T/c_reject.yaml" "max_reject_share: 0.5" "redelivery: reject"
+sed 's/;Hörde;/;Hörde-Süd;/' "$T/ost_laufend.csv" >"$T/ost_laufend2.csv"
+rows_before=$(q "SELECT count(*) FROM plausid.hze")
+load "$T/c_reject.yaml" "$T/ost_laufend2.csv"
+check "redelivery reject: exit status" 1 "$status"
+check "redelivery reject: recorded as rejected, rows unchanged" "rejected|$rows_before" \
+        "$(q "SELECT status FROM plausid.deliveries ORDER BY id DESC LIMIT 1")|$(q "SELECT count(*) FROM plausid.hze")"
+check "redelivery reject: reason names the earlier delivery" t \
+        "$(q "SELECT reason ~ 'Lieferung 3' FROM plausid.deliveries ORDER BY id DESC LIMIT 1")"
+write_config "$T/c_append.yaml" "max_reject_share: 0.5" "redelivery: append"
+load "$T/c_append.yaml" "$T/ost_laufend2.csv"
+check "redelivery append: both stay" "0|$((rows_before + $(q "SELECT loaded FROM plausid.deliveries WHERE id = 1")))" \
+        "$status|$(q "SELECT count(*) FROM plausid.hze")"
+
+# ---- the server kills the backend in the middle of the COPY: nothing of the file ----
+new_db t_kill
+"$GENHZE" -n 300000 -s 7 >"$T/big.csv"
+before=$(q "SELECT count(*) FROM pg_database")   # any query: the server is up
+"$PLAUSID" load --config "$T/c.yaml" --source hze "$T/big.csv" >"$T/kill.out" 2>"$T/kill.err" &
+pid=$!
+killed=f
+for _ in $(seq 1 1200); do
+        killed=$(psql -X -A -t -d postgres -c "SELECT coalesce(bool_or(pg_terminate_backend(pid)), false) FROM pg_stat_activity WHERE datname = 't_kill' AND query LIKE '%COPY \"hze\"%' AND pid <> pg_backend_pid() AND state = 'active'")
+        [ "$killed" = t ] && break
+        sleep 0.05
+done
+wait $pid
+status=$?
+check "terminated: the backend was terminated mid-COPY" t "$killed"
+check "terminated: exit status" 2 "$status"
+check "terminated: message names the file" 1 "$(grep -c "big.csv: not loaded, nothing of it is in the database" "$T/kill.err")"
+check "terminated: nothing in the database" "0|0|0" \
+        "$(q "SELECT (SELECT count(*) FROM plausid.deliveries), (SELECT count(*) FROM plausid.hze), (SELECT count(*) FROM plausid.findings)")"
+load "$T/c.yaml" "$T/big.csv"
+check "terminated: the same file loads afterwards" "0|loaded|1" \
+        "$status|$(q "SELECT status, count(*) FROM plausid.deliveries GROUP BY status")"
+
+# ---- plausid killed with SIGKILL mid-load: the server rolls the transaction back ----
+new_db t_kill9
+"$PLAUSID" load --config "$T/c.yaml" --source hze "$T/big.csv" >/dev/null 2>&1 &
+pid=$!
+in_copy=f
+for _ in $(seq 1 1200); do
+        [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE datname = 't_kill9' AND query LIKE '%COPY \"hze\"%' AND pid <> pg_backend_pid()")" = 1 ] && in_copy=t && break
+        sleep 0.05
+done
+kill -9 $pid
+wait $pid 2>/dev/null
+for _ in $(seq 1 100); do
+        [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE datname = 't_kill9' AND application_name = 'plausid'")" = 0 ] && break
+        sleep 0.05
+done
+check "kill -9: killed in the middle of the COPY" t "$in_copy"
+check "kill -9: nothing in the database" "0|0" \
+        "$(q "SELECT (SELECT count(*) FROM plausid.deliveries), (SELECT count(*) FROM plausid.hze)")"
+
+# ---- failures before loading ----
+load "$T/nonexistent.yaml" samples/hze_2024_ost.csv
+check "no config: exit status" 2 "$status"
+printf 'database:\n  conninfo: "password=geheim123"\n  bogus: 1\nsources: []\n' >"$T/bad.yaml"
+load "$T/bad.yaml" samples/hze_2024_ost.csv
+check "bad config: exit status" 2 "$status"
+check "bad config: file:line of the unknown key" 1 "$(grep -c "bad.yaml:3:" "$T/stderr")"
+check "bad config: password not shown" 0 "$(grep -c geheim123 "$T/stderr")"
+write_config "$T/c3.yaml"
+sed -i 's/conninfo: ""/conninfo: "host=\/nonexistent password=geheim123"/' "$T/c3.yaml"
+load "$T/c3.yaml" samples/hze_2024_ost.csv
+check "database unreachable: exit status" 2 "$status"
+check "database unreachable: password not shown" 0 "$(grep -c geheim123 "$T/stderr")"
+load "$T/c.yaml" "$T/missing.csv"
+check "missing input: exit status" 2 "$status"
+
+echo
+if [ $failed -gt 0 ]; then printf 'failed: %s\n' "${failures[@]}"; fi
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
