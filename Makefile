@@ -25,7 +25,7 @@ ENGINE_SRC = daemon/arena.c daemon/strbuf.c daemon/diag.c daemon/reader.c daemon
              daemon/expr.c daemon/ruleset.c daemon/checker.c daemon/ruletest.c daemon/report.c \
              daemon/table.c daemon/yamldoc.c daemon/config.c
 # Loading into PostgreSQL, with the schema migrations in sql/ embedded.
-LOAD_SRC   = daemon/db.c daemon/digest.c daemon/schema.c daemon/loader.c
+LOAD_SRC   = daemon/db.c daemon/digest.c daemon/schema.c daemon/history.c daemon/loader.c
 ENGINE_OBJ = $(ENGINE_SRC:daemon/%.c=$(BUILD)/obj/%.o) $(LOAD_SRC:daemon/%.c=$(BUILD)/obj/%.o) \
              $(BUILD)/obj/migrations.o
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))

@@ -133,6 +133,7 @@ enum message_ctx {
         CTX_FIELD, CTX_VALUE, CTX_EXPECTED, CTX_COUNT, CTX_COLUMN, CTX_REASON,
         CTX_FIRST, CTX_OTHER, CTX_SHARE, CTX_TOTAL,
         CTX_GROUP, CTX_BEGIN, CTX_END, CTX_OTHER_BEGIN, CTX_OTHER_END,
+        CTX_YEAR, CTX_PREVIOUS_YEAR, CTX_KEY, CTX_LINE, CTX_DELIVERY, CTX_UNIT, CTX_PREVIOUS, CTX_CHANGE,
         _CTX_MAX,
 };
 
@@ -154,6 +155,12 @@ enum rule_kind {
         RULE_SHARE,
         RULE_UNIQUE,
         RULE_OVERLAP,
+        RULE_PREVIOUS_YEAR,     /* against the previous Berichtsjahr in the database (load only) */
+};
+
+enum previous_year_kind {
+        PREVIOUS_MISSING,       /* records of last year (a filter) must reappear this year */
+        PREVIOUS_COUNT_CHANGE,  /* records per group may change by at most max_change */
 };
 
 enum builtin {
@@ -199,6 +206,16 @@ struct rule {
         unsigned nunique;
         int group;              /* overlap: the grouping field */
         struct program begin, end;
+        /* previous_year */
+        enum previous_year_kind previous;
+        int where_field;        /* missing: last year's records taken are where_field == where_code */
+        int where_code;         /* (code index), -1 when all are */
+        unsigned *match;        /* missing: fields equal besides the key */
+        unsigned nmatch;
+        int by_field;           /* count_change: the field grouped by ... */
+        int by_level;           /* ... or its hierarchy level (>= 0) */
+        double max_change;
+        int64_t min_count;      /* smaller counts (both years) are not compared */
         struct message message;
         struct example *examples;
         unsigned nexamples;
@@ -271,6 +288,13 @@ static inline int hierarchy_level(const struct ruleset *rs, unsigned field, unsi
         int c = ch->cases[vals[ch->by_field].i];
         return c >= 0 ? c : ch->value;
 }
+
+struct checker;
+/* Reports a finding about the file as a whole (line 0) that was decided outside the
+ * checker, such as a comparison with earlier deliveries; ctx holds the message's
+ * placeholders (indexed by enum message_ctx). It counts in the checker's statistics. */
+_must_check_ int checker_emit(struct checker *c, unsigned rule, const char *key, const char *value,
+                              const char *const *ctx);
 
 struct vm_value {
         int64_t i;

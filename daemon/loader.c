@@ -25,7 +25,9 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "history.h"
 #include "loader.h"
+#include "schema.h"
 #include "strbuf.h"
 
 /* COPY data is handed to libpq in pieces of about this size. */
@@ -377,22 +379,20 @@ static int cmp_ulong(const void *a, const void *b) {
         return x < y ? -1 : x > y;
 }
 
-static int unit_expression(const struct table *t, struct strbuf *out);
-static int part_expression(const struct table *t, struct strbuf *out);
 
 /* After rows were deleted again, the scopes are counted from the table itself. */
 static int recount_scopes(struct load_state *s, const char *tab) {
         struct strbuf sql = {0};
         int e = strbuf_puts(&sql, "SELECT ");
         if (e >= 0)
-                e = unit_expression(s->t, &sql);
+                e = schema_unit_expression(s->t, NULL, &sql);
         if (e >= 0 && s->t->year >= 0) {
                 _cleanup_(freep) char *col = db_ident(s->t->columns[s->t->year].name);
                 e = col ? strbuf_printf(&sql, ", coalesce(%s, 0), ", col) : -ENOMEM;
         } else if (e >= 0)
                 e = strbuf_puts(&sql, ", 0, ");
         if (e >= 0)
-                e = part_expression(s->t, &sql);
+                e = schema_part_expression(s->t, NULL, &sql);
         if (e >= 0)
                 e = strbuf_printf(&sql, ", count(*) FROM %s WHERE delivery_id = $1::bigint GROUP BY 1, 2, 3", tab);
         _cleanup_(db_clearp) PGresult *res = NULL;
@@ -481,26 +481,6 @@ static int remove_late(struct load_state *s, int fd, const char *tab) {
         return e < 0 ? fail(s, e, "reading rejected records again") : 0;
 }
 
-/* The SQL expression that gives a row's unit as count_scope() builds it. */
-static int unit_expression(const struct table *t, struct strbuf *out) {
-        if (t->nunit == 0)
-                return strbuf_puts(out, "''");
-        int e = strbuf_puts(out, "concat_ws('-'");
-        for (unsigned k = 0; k < t->nunit && e >= 0; k++) {
-                _cleanup_(freep) char *col = db_ident(t->columns[t->unit[k]].name);
-                e = col ? strbuf_printf(out, ", coalesce(%s, '')", col) : -ENOMEM;
-        }
-        return e >= 0 ? strbuf_putc(out, ')') : e;
-}
-
-/* The SQL expression that gives a row's part as count_scope() builds it. */
-static int part_expression(const struct table *t, struct strbuf *out) {
-        if (t->part < 0)
-                return strbuf_puts(out, "''");
-        _cleanup_(freep) char *col = db_ident(t->columns[t->part].name);
-        return col ? strbuf_printf(out, "coalesce(%s, '')", col) : -ENOMEM;
-}
-
 /*
  * Registers the delivery's scopes and applies the source's redelivery policy. Returns 1
  * when the policy rejects the delivery (reason filled), 0 otherwise.
@@ -539,7 +519,7 @@ static int redeliver(struct load_state *s, const struct loader_options *o, const
                         struct strbuf sql = {0};
                         e = strbuf_printf(&sql, "DELETE FROM %s WHERE delivery_id = $1::bigint AND ", tab);
                         if (e >= 0)
-                                e = unit_expression(s->t, &sql);
+                                e = schema_unit_expression(s->t, NULL, &sql);
                         if (e >= 0)
                                 e = strbuf_puts(&sql, " = $2");
                         if (e >= 0 && s->t->year >= 0) {
@@ -550,14 +530,15 @@ static int redeliver(struct load_state *s, const struct loader_options *o, const
                         if (e >= 0)
                                 e = strbuf_puts(&sql, " AND ");
                         if (e >= 0)
-                                e = part_expression(s->t, &sql);
+                                e = schema_part_expression(s->t, NULL, &sql);
                         if (e >= 0)
                                 e = strbuf_puts(&sql, " = $4");
                         for (int i = 0; i < PQntuples(earlier) && e >= 0; i++) {
                                 const char *del[] = {PQgetvalue(earlier, i, 0), sc->unit, year, sc->part};
                                 e = strbuf_printf(&touched, "%s%s", touched.len > 1 ? "," : "", del[0]);
                                 PGresult *r = NULL;
-                                e = db_query(s->conn, strbuf_str(&sql), 4, del, &r, &s->error_text);
+                                if (e >= 0)
+                                        e = db_query(s->conn, strbuf_str(&sql), 4, del, &r, &s->error_text);
                                 if (e >= 0)
                                         res->replaced_rows += strtoul(PQcmdTuples(r), NULL, 10);
                                 PQclear(r);
@@ -820,6 +801,15 @@ int loader_load(PGconn *conn, const struct ruleset *rs, const struct table *t, c
                                 *p = ',';
         } else if (redeliver(&s, o, tab, &res) > 0)
                 res.status = LOAD_REJECTED;
+        if (s.error)
+                goto db_failed;
+        /* Comparisons with the previous year see this delivery's rows in place of the ones
+         * it replaced. Their findings are warnings about the delivery as a whole. */
+        if (res.status == LOAD_LOADED) {
+                e = history_check(conn, rs, t, o->source, s.delivery, checker, &s.error_text);
+                if (e < 0)
+                        fail(&s, e, "comparing with the previous year");
+        }
         if (s.error)
                 goto db_failed;
         if (res.status == LOAD_REJECTED) {

@@ -404,8 +404,13 @@ static int cmd_rules(int argc, char **argv) {
         }
         diaglist_print(&failures, stderr);
         diaglist_done(&failures);
-        unsigned passed_rules = 0, untested = 0;
+        unsigned passed_rules = 0, untested = 0, database = 0;
         for (unsigned i = 0; i < n; i++) {
+                if (ruleset_rule_needs_database(rs, i)) {
+                        printf("%-4s %-6s compared with earlier deliveries by plausid load\n", "db", ruleset_rule_id(rs, i));
+                        database++;
+                        continue;
+                }
                 const char *verdict = results[i].examples == 0 ? "NONE" : results[i].failed ? "FAIL" : "ok";
                 printf("%-4s %-6s %u example%s%s\n", verdict, ruleset_rule_id(rs, i), results[i].examples,
                        results[i].examples == 1 ? "" : "s", results[i].failed ? " (some failed)" : "");
@@ -414,8 +419,8 @@ static int cmd_rules(int argc, char **argv) {
                 else if (!results[i].failed)
                         passed_rules++;
         }
-        printf("%s %s: %u rules, %u passed, %u failed, %u without examples\n", ruleset_name(rs),
-               ruleset_version(rs), n, passed_rules, n - passed_rules - untested, untested);
+        printf("%s %s: %u rules, %u passed, %u failed, %u without examples, %u run by load\n", ruleset_name(rs),
+               ruleset_version(rs), n, passed_rules, n - passed_rules - untested - database, untested, database);
         return failed || untested ? EXIT_REJECTED : EXIT_CLEAN;
 }
 

@@ -830,6 +830,8 @@ static const char *const ctx_names[_CTX_MAX] = {
         [CTX_COLUMN] = "column", [CTX_REASON] = "reason", [CTX_FIRST] = "first", [CTX_OTHER] = "other",
         [CTX_SHARE] = "share", [CTX_TOTAL] = "total", [CTX_GROUP] = "group", [CTX_BEGIN] = "begin",
         [CTX_END] = "end", [CTX_OTHER_BEGIN] = "other_begin", [CTX_OTHER_END] = "other_end",
+        [CTX_YEAR] = "year", [CTX_PREVIOUS_YEAR] = "previous_year", [CTX_KEY] = "key", [CTX_LINE] = "line",
+        [CTX_DELIVERY] = "delivery", [CTX_UNIT] = "unit", [CTX_PREVIOUS] = "previous", [CTX_CHANGE] = "change",
 };
 
 /* Placeholders each rule kind provides. */
@@ -842,6 +844,12 @@ static unsigned ctx_allowed(const struct rule *r) {
         case RULE_OVERLAP:
                 return B(CTX_OTHER) | B(CTX_GROUP) | B(CTX_BEGIN) | B(CTX_END) | B(CTX_OTHER_BEGIN) |
                        B(CTX_OTHER_END);
+        case RULE_PREVIOUS_YEAR:
+                if (r->previous == PREVIOUS_MISSING)
+                        return B(CTX_YEAR) | B(CTX_PREVIOUS_YEAR) | B(CTX_KEY) | B(CTX_LINE) | B(CTX_DELIVERY) |
+                               B(CTX_UNIT) | B(CTX_VALUE);
+                return B(CTX_YEAR) | B(CTX_PREVIOUS_YEAR) | B(CTX_UNIT) | B(CTX_GROUP) | B(CTX_COUNT) |
+                       B(CTX_PREVIOUS) | B(CTX_CHANGE);
         case RULE_BUILTIN:
                 switch (r->builtin) {
                 case BUILTIN_MISSING_COLUMN: return B(CTX_COLUMN);
@@ -871,7 +879,7 @@ static void compile_message(struct yctx *y, struct rule *r, yaml_node_t *n) {
         /* Per-record rules read fields in placeholders. Share rules, builtins that are not
          * about one record (missing columns, unreadable file) and overlap rules (decided when
          * the record is long gone) have no record to read: only their own placeholders. */
-        bool record_context = !(r->kind == RULE_SHARE || r->kind == RULE_OVERLAP ||
+        bool record_context = !(r->kind == RULE_SHARE || r->kind == RULE_OVERLAP || r->kind == RULE_PREVIOUS_YEAR ||
                                 (r->kind == RULE_BUILTIN &&
                                  (r->builtin == BUILTIN_MISSING_COLUMN || r->builtin == BUILTIN_UNREADABLE)));
         struct segment segs[64];
@@ -1229,12 +1237,119 @@ static int combine_when_check(struct yctx *y, struct program *out, const struct 
         return 0;
 }
 
+/*
+ * previous_year: {missing: {where: {FIELD: CODE}, match: [FIELD...]}}
+ *             or {count_change: {by: FIELD[.LEVEL], max_change: 0.30, min_count: N}}
+ * Compared at load time with the previous Berichtsjahr of the same reporting unit, so the
+ * pack needs a year field and a delivery unit. Returns false when the kind is unknown.
+ */
+static bool compile_previous_year(struct yctx *y, struct rule *r, yaml_node_t *n) {
+        struct ruleset *rs = y->c.rs;
+        r->where_field = r->where_code = r->by_field = r->by_level = -1;
+        if (!yamldoc_is_mapping(&y->yd, n, "previous_year"))
+                return false;
+        static const char *const keys[] = {"missing", "count_change"};
+        yaml_node_t *v[ELEMENTSOF(keys)];
+        yamldoc_take_keys(&y->yd, n, keys, ELEMENTSOF(keys), v, "previous_year");
+        if (!!v[0] + !!v[1] != 1) {
+                yamldoc_error(&y->yd, n, "rule %s: previous_year needs exactly one of 'missing' and 'count_change'", r->id);
+                return false;
+        }
+        if (rs->year_field < 0 || !rs->has_delivery)
+                yamldoc_error(&y->yd, n,
+                              "rule %s: previous_year needs the data set's year field and a 'delivery' section "
+                              "(the reporting unit to compare)", r->id);
+        if (v[0]) {
+                r->previous = PREVIOUS_MISSING;
+                if (!yamldoc_is_mapping(&y->yd, v[0], "missing"))
+                        return true;
+                static const char *const mkeys[] = {"where", "match"};
+                yaml_node_t *m[ELEMENTSOF(mkeys)];
+                yamldoc_take_keys(&y->yd, v[0], mkeys, ELEMENTSOF(mkeys), m, "missing");
+                if (rs->nkey == 0)
+                        yamldoc_error(&y->yd, v[0], "rule %s: 'missing' finds last year's records by the pack's 'key', "
+                                      "and the pack has none", r->id);
+                if (m[1]) {
+                        int cnt = field_list(y, m[1], &r->match, "match");
+                        if (cnt > 0)
+                                r->nmatch = (unsigned) cnt;
+                }
+                if (m[0] && yamldoc_is_mapping(&y->yd, m[0], "where")) {
+                        yaml_node_pair_t *pair = m[0]->data.mapping.pairs.start;
+                        if (m[0]->data.mapping.pairs.top - pair != 1) {
+                                yamldoc_error(&y->yd, m[0], "rule %s: 'where' takes one field and one of its codes", r->id);
+                                return true;
+                        }
+                        yaml_node_t *kn = yamldoc_node(&y->yd, pair->key), *vn = yamldoc_node(&y->yd, pair->value);
+                        const char *fname = yamldoc_scalar(&y->yd, kn, "a field name");
+                        const char *code = yamldoc_scalar(&y->yd, vn, "a code");
+                        int f = fname ? ruleset_field_index(rs, fname) : -1;
+                        if (fname && f < 0)
+                                yamldoc_error(&y->yd, kn, "where: unknown field '%s'", fname);
+                        else if (f >= 0 && rs->fields[f].type != FIELD_CODE)
+                                yamldoc_error(&y->yd, kn, "where: '%s' is not a code field", fname);
+                        else if (f >= 0 && code) {
+                                int c = codelist_find(rs->fields[f].codes, code, strlen(code));
+                                if (c < 0)
+                                        yamldoc_error(&y->yd, vn, "where: '%s' is not a code of %s", code, fname);
+                                r->where_field = f;
+                                r->where_code = c;
+                        }
+                }
+        } else {
+                r->previous = PREVIOUS_COUNT_CHANGE;
+                if (!yamldoc_is_mapping(&y->yd, v[1], "count_change"))
+                        return true;
+                static const char *const ckeys[] = {"by", "max_change", "min_count"};
+                yaml_node_t *c[ELEMENTSOF(ckeys)];
+                yamldoc_take_keys(&y->yd, v[1], ckeys, ELEMENTSOF(ckeys), c, "count_change");
+                if (!c[0] || !c[1])
+                        yamldoc_error(&y->yd, v[1], "rule %s: count_change needs 'by' and 'max_change'", r->id);
+                const char *by = yamldoc_scalar(&y->yd, c[0], "by");
+                if (by) {
+                        const char *dot = strchr(by, '.');
+                        size_t flen = dot ? (size_t) (dot - by) : strlen(by);
+                        int f = -1;
+                        for (unsigned i = 0; i < rs->nfields && f < 0; i++)
+                                if (strlen(rs->fields[i].name) == flen && memcmp(rs->fields[i].name, by, flen) == 0)
+                                        f = (int) i;
+                        const struct hierarchy *h = f >= 0 ? rs->fields[f].hierarchy : NULL;
+                        if (f < 0)
+                                yamldoc_error(&y->yd, c[0], "by: unknown field '%.*s'", (int) flen, by);
+                        else if (!dot && rs->fields[f].type != FIELD_CODE)
+                                yamldoc_error(&y->yd, c[0], "by: '%s' is not a code field", by);
+                        else if (dot && !h)
+                                yamldoc_error(&y->yd, c[0], "by: field '%.*s' has no hierarchy", (int) flen, by);
+                        else if (dot) {
+                                for (unsigned l = 0; l < h->nlevels && r->by_level < 0; l++)
+                                        if (strcmp(h->levels[l], dot + 1) == 0)
+                                                r->by_level = (int) l;
+                                if (r->by_level < 0)
+                                        yamldoc_error(&y->yd, c[0], "by: hierarchy '%s' has no level '%s'", h->name, dot + 1);
+                        }
+                        r->by_field = f;
+                }
+                const char *mc = yamldoc_scalar(&y->yd, c[1], "max_change");
+                char *end = NULL;
+                if (mc && (!*mc || (r->max_change = strtod(mc, &end), *end) || !(r->max_change >= 0) ||
+                           r->max_change > 100))
+                        yamldoc_error(&y->yd, c[1], "rule %s: max_change must be a number from 0 to 100 (0.30 = 30 %%), not '%s'",
+                                      r->id, mc);
+                if (c[2])
+                        (void) yamldoc_get_int(&y->yd, c[2], 0, INT32_MAX, &r->min_count, "min_count");
+                if (r->field < 0)
+                        r->field = r->by_field;
+        }
+        return true;
+}
+
 static void compile_rule(struct yctx *y, yaml_node_t *n) {
         struct ruleset *rs = y->c.rs;
         static const char *const keys[] = {"id", "severity", "title", "message", "field", "check", "when",
-                                           "builtin", "share", "max_share", "unique", "overlap", "examples"};
+                                           "builtin", "share", "max_share", "unique", "overlap", "previous_year",
+                                           "examples"};
         enum { K_ID, K_SEV, K_TITLE, K_MSG, K_FIELD, K_CHECK, K_WHEN, K_BUILTIN, K_SHARE, K_MAXSHARE, K_UNIQUE,
-               K_OVERLAP, K_EXAMPLES };
+               K_OVERLAP, K_PREVIOUS, K_EXAMPLES };
         yaml_node_t *v[ELEMENTSOF(keys)];
         if (!yamldoc_is_mapping(&y->yd, n, "a rule"))
                 return;
@@ -1281,17 +1396,18 @@ static void compile_rule(struct yctx *y, yaml_node_t *n) {
         if (fname && (r->field = ruleset_field_index(rs, fname)) < 0)
                 yamldoc_error(&y->yd, v[K_FIELD], "rule %s: unknown field '%s'", id, fname);
 
-        int kinds = !!v[K_CHECK] + !!v[K_BUILTIN] + !!v[K_SHARE] + !!v[K_UNIQUE] + !!v[K_OVERLAP];
+        int kinds = !!v[K_CHECK] + !!v[K_BUILTIN] + !!v[K_SHARE] + !!v[K_UNIQUE] + !!v[K_OVERLAP] + !!v[K_PREVIOUS];
         if (kinds != 1) {
-                char found[80] = "";
-                static const int kind_keys[] = {K_CHECK, K_BUILTIN, K_SHARE, K_UNIQUE, K_OVERLAP};
+                char found[120] = "";
+                static const int kind_keys[] = {K_CHECK, K_BUILTIN, K_SHARE, K_UNIQUE, K_OVERLAP, K_PREVIOUS};
                 for (size_t i = 0; i < ELEMENTSOF(kind_keys); i++)
                         if (v[kind_keys[i]]) {
                                 size_t len = strlen(found);
                                 snprintf(found + len, sizeof(found) - len, "%s%s", len ? " and " : "", keys[kind_keys[i]]);
                         }
                 if (kinds == 0)
-                        yamldoc_error(&y->yd, n, "rule %s needs one of check, builtin, share, unique, overlap", id);
+                        yamldoc_error(&y->yd, n, "rule %s needs one of check, builtin, share, unique, overlap, previous_year",
+                                      id);
                 else
                         yamldoc_error(&y->yd, n, "rule %s has %s; a rule is of exactly one kind", id, found);
                 return;
@@ -1365,6 +1481,10 @@ static void compile_rule(struct yctx *y, yaml_node_t *n) {
                 }
                 if (r->field < 0 && r->nunique)
                         r->field = (int) r->unique[r->nunique - 1];
+        } else if (v[K_PREVIOUS]) {
+                r->kind = RULE_PREVIOUS_YEAR;
+                if (!compile_previous_year(y, r, v[K_PREVIOUS]))
+                        message_ok = false; /* which placeholders it has is not known */
         } else {
                 r->kind = RULE_OVERLAP;
                 if (yamldoc_is_mapping(&y->yd, v[K_OVERLAP], "overlap")) {
@@ -1390,7 +1510,11 @@ static void compile_rule(struct yctx *y, yaml_node_t *n) {
                 yamldoc_error(&y->yd, n, "rule %s has no 'message'", id);
         else if (message_ok)
                 compile_message(y, r, v[K_MSG]);
-        if (v[K_EXAMPLES])
+        if (v[K_EXAMPLES] && r->kind == RULE_PREVIOUS_YEAR)
+                yamldoc_error(&y->yd, v[K_EXAMPLES],
+                              "rule %s: a previous_year rule compares with earlier deliveries in the database; "
+                              "examples cannot show that (test it with plausid load)", id);
+        else if (v[K_EXAMPLES])
                 compile_examples(y, r, v[K_EXAMPLES]);
         rs->nrules++;
 }
@@ -1617,6 +1741,10 @@ const char *ruleset_rule_title(const struct ruleset *rs, unsigned rule) {
 
 enum severity ruleset_rule_severity(const struct ruleset *rs, unsigned rule) {
         return rs->rules[rule].severity;
+}
+
+bool ruleset_rule_needs_database(const struct ruleset *rs, unsigned rule) {
+        return rs->rules[rule].kind == RULE_PREVIOUS_YEAR;
 }
 
 const char *severity_name(enum severity s) {

@@ -319,3 +319,41 @@ int schema_prepare_dataset(PGconn *conn, const char *schema, const struct rulese
                 *ret_views_skipped = skipped;
         return 0;
 }
+
+/* One column, qualified with alias when there is one. */
+static int put_column(struct strbuf *out, const char *alias, const char *name) {
+        _cleanup_(freep) char *col = db_ident(name);
+        if (!col)
+                return -ENOMEM;
+        return alias ? strbuf_printf(out, "%s.%s", alias, col) : strbuf_puts(out, col);
+}
+
+int schema_unit_expression(const struct table *t, const char *alias, struct strbuf *out) {
+        if (t->nunit == 0)
+                return strbuf_puts(out, "''");
+        int e = strbuf_puts(out, "concat_ws('-'");
+        for (unsigned k = 0; k < t->nunit && e >= 0; k++) {
+                e = strbuf_puts(out, ", coalesce(");
+                if (e >= 0)
+                        e = put_column(out, alias, t->columns[t->unit[k]].name);
+                if (e >= 0)
+                        e = strbuf_puts(out, ", '')");
+        }
+        return e >= 0 ? strbuf_putc(out, ')') : e;
+}
+
+int schema_part_expression(const struct table *t, const char *alias, struct strbuf *out) {
+        if (t->part < 0)
+                return strbuf_puts(out, "''");
+        int e = strbuf_puts(out, "coalesce(");
+        if (e >= 0)
+                e = put_column(out, alias, t->columns[t->part].name);
+        return e >= 0 ? strbuf_puts(out, ", '')") : e;
+}
+
+int schema_column(const struct table *t, const char *alias, unsigned field, int level, struct strbuf *out) {
+        for (unsigned k = 0; k < t->ncolumns; k++)
+                if (t->columns[k].field == field && t->columns[k].level == level)
+                        return put_column(out, alias, t->columns[k].name);
+        return -ENOENT;
+}

@@ -44,6 +44,8 @@ unsigned ruleset_rule_count(const struct ruleset *rs);
 const char *ruleset_rule_id(const struct ruleset *rs, unsigned rule);
 const char *ruleset_rule_title(const struct ruleset *rs, unsigned rule);
 enum severity ruleset_rule_severity(const struct ruleset *rs, unsigned rule);
+/* Rules checked against earlier deliveries (previous_year): only plausid load runs them. */
+bool ruleset_rule_needs_database(const struct ruleset *rs, unsigned rule);
 const char *severity_name(enum severity s);
 
 #endif

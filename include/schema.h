@@ -31,4 +31,17 @@ _must_check_ int schema_prepare_dataset(PGconn *conn, const char *schema, const 
                                         const struct table *t, const char *pack_path, const char *pack_sha256,
                                         bool *ret_views_skipped, char **ret_error);
 
+/*
+ * SQL expressions over the data set's table, as the loader and the previous-year rules
+ * need them; alias qualifies the columns (NULL: unqualified). The unit is the delivery's
+ * unit fields joined with '-' (as the loader registers scopes), '' without any; the part
+ * is the part field's value, '' without one.
+ */
+struct strbuf;
+_must_check_ int schema_unit_expression(const struct table *t, const char *alias, struct strbuf *out);
+_must_check_ int schema_part_expression(const struct table *t, const char *alias, struct strbuf *out);
+/* The column of a field (level -1) or of one level of its hierarchy; -ENOENT when none. */
+_must_check_ int schema_column(const struct table *t, const char *alias, unsigned field, int level,
+                               struct strbuf *out);
+
 #endif

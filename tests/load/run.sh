@@ -165,6 +165,49 @@ load "$T/c_append.yaml" "$T/ost_laufend2.csv"
 check "redelivery append: both stay" "0|$((rows_before + $(q "SELECT loaded FROM plausid.deliveries WHERE id = 1")))" \
         "$status|$(q "SELECT count(*) FROM plausid.hze")"
 
+# ---- X03/X04 against the previous year: 2023 complete, then 2024 in two parts. Only the
+#      part that completes 2024 is compared; 00029 and 00030 (ongoing in 2023) are missing
+#      in 2024 (X03); stationär grows from 25 to 40 (+60 %, X04); ambulant 31 -> 29 stays
+#      within 30 %; teilstationär 3 -> 10 is under min_count 20 ----
+new_db t_history
+header=$(head -1 samples/hze_2024_ost.csv)
+ongoing() { # ongoing YEAR FIRST LAST HILFEART ORT
+        for i in $(seq "$2" "$3"); do
+                printf '05;9;13;000;512345;%05d;%s;P%05d;Hörde;05.2022;;%s;%s;25;2;11.2015;01;1;2;1;2;1;2;2;2;17;14;;1;;;;;;\n' \
+                        "$i" "$1" "$i" "$4" "$5"
+        done
+}
+ended() { # ended YEAR LFD
+        printf '05;9;13;000;512345;%s;%s;P%s;Lütgendortmund;01.%s;;01;05;10;1;01.2010;01;5;1;1;2;2;2;2;2;18;12;;2;10;05.%s;10;20;01;2\n' \
+                "$2" "$1" "$2" "$1" "$1"
+}
+{ echo "$header"; ongoing 2023 1 30 13 05; ongoing 2023 101 125 13 09; ongoing 2023 201 203 13 07; ended 2023 09001; } >"$T/h2023.csv"
+{ echo "$header"; ongoing 2024 1 28 13 05; ongoing 2024 101 140 13 09; ongoing 2024 201 210 13 07; } >"$T/h2024_laufend.csv"
+{ echo "$header"; ended 2024 09002; } >"$T/h2024_beendet.csv"
+load "$T/c.yaml" "$T/h2023.csv"
+check "history: 2023 loads without comparison" "0|0" "$status|$(q "SELECT count(*) FROM plausid.findings")"
+load "$T/c.yaml" "$T/h2024_laufend.csv"
+check "history: an incomplete year is not compared" "0|0" "$status|$(q "SELECT count(*) FROM plausid.findings")"
+load "$T/c.yaml" "$T/h2024_beendet.csv"
+check "history: the completing part loads" 0 "$status"
+check "history: X03 names last year's missing records" "3|0|05-9-13-000-512345-00029-2023|warning|lfd_nr|00029
+3|0|05-9-13-000-512345-00030-2023|warning|lfd_nr|00030" \
+        "$(q "SELECT delivery_id, line, key, severity, field, value FROM plausid.findings WHERE rule = 'X03' ORDER BY key")"
+check "history: X03 message points at the earlier record" 1 \
+        "$(q "SELECT count(*) FROM plausid.findings WHERE rule = 'X03' AND key LIKE '%00029%' AND message LIKE '%Ende 2023 andauernd (Lieferung 1, Zeile 30)%fehlt aber in den Daten für 2024%'")"
+check "history: X04 only for stationär" "3|stationär|1" \
+        "$(q "SELECT delivery_id, value, count(*) FROM plausid.findings WHERE rule = 'X04' GROUP BY 1, 2")"
+check "history: X04 message has the counts" 1 \
+        "$(q "SELECT count(*) FROM plausid.findings WHERE rule = 'X04' AND message LIKE '%40 Datensätze im Setting „stationär“ für 2024 gegenüber 25 für 2023 (+60,0 %)%'")"
+check "history: summary counts them" 1 "$(grep -cE '^  X03 +warning +2 ' <<<"$out")"
+check "history: warnings keep the delivery loaded" "loaded|1|1" \
+        "$(q "SELECT status, loaded, records FROM plausid.deliveries WHERE id = 3")"
+# A corrected ongoing part with the two aids (and fewer stationary ones): no findings.
+{ echo "$header"; ongoing 2024 1 30 13 05; ongoing 2024 101 130 13 09; ongoing 2024 201 210 13 07; } >"$T/h2024_laufend2.csv"
+load "$T/c.yaml" "$T/h2024_laufend2.csv"
+check "history: the corrected redelivery has no X03/X04" "0|0" \
+        "$status|$(q "SELECT count(*) FROM plausid.findings WHERE delivery_id = 4 AND rule IN ('X03', 'X04')")"
+
 # ---- the server kills the backend in the middle of the COPY: nothing of the file ----
 new_db t_kill
 "$GENHZE" -n 300000 -s 7 >"$T/big.csv"

@@ -1,0 +1,209 @@
+/*
+ * previous_year rules: the SQL that finds last year's records missing this year and the
+ * groups whose record counts changed too much. See history.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "engine.h"
+#include "history.h"
+#include "schema.h"
+#include "strbuf.h"
+
+struct unit_year {
+        const char *unit;
+        const char *year, *previous_year;
+        const char *const *ctx_base;    /* CTX_YEAR, CTX_PREVIOUS_YEAR, CTX_UNIT filled in */
+};
+
+/* The key fields except the year, compared between last year's row p and this year's c. */
+static int put_key_match(const struct ruleset *rs, const struct table *t, const struct rule *r, struct strbuf *sql) {
+        int e = 0;
+        for (unsigned i = 0; i < rs->nkey + r->nmatch && e >= 0; i++) {
+                unsigned f = i < rs->nkey ? rs->key[i] : r->match[i - rs->nkey];
+                if ((int) f == rs->year_field)
+                        continue;
+                e = strbuf_puts(sql, " AND ");
+                if (e >= 0)
+                        e = schema_column(t, "c", f, -1, sql);
+                if (e >= 0)
+                        e = strbuf_puts(sql, " IS NOT DISTINCT FROM ");
+                if (e >= 0)
+                        e = schema_column(t, "p", f, -1, sql);
+        }
+        return e;
+}
+
+/* Last year's records (of the rule's filter) that have no counterpart this year. */
+static int check_missing(PGconn *conn, const struct ruleset *rs, const struct table *t, unsigned ri,
+                         const struct unit_year *uy, struct checker *checker, char **ret_error) {
+        const struct rule *r = &rs->rules[ri];
+        _cleanup_(freep) char *tab = db_ident(t->name);
+        _cleanup_(strbuf_done) struct strbuf sql = {0};
+        int e = tab ? strbuf_puts(&sql, "SELECT p.line, p.delivery_id, concat_ws('-'") : -ENOMEM;
+        for (unsigned i = 0; i < rs->nkey && e >= 0; i++) {
+                e = strbuf_puts(&sql, ", ");
+                if (e >= 0)
+                        e = schema_column(t, "p", rs->key[i], -1, &sql);
+        }
+        e = e >= 0 ? strbuf_puts(&sql, "), ") : e;
+        if (e >= 0 && r->field >= 0) {
+                e = strbuf_puts(&sql, "coalesce(");
+                e = e >= 0 ? schema_column(t, "p", (unsigned) r->field, -1, &sql) : e;
+                e = e >= 0 ? strbuf_puts(&sql, "::text, '')") : e;
+        } else if (e >= 0)
+                e = strbuf_puts(&sql, "''");
+        e = e >= 0 ? strbuf_printf(&sql, " FROM %s p WHERE ", tab) : e;
+        e = e >= 0 ? schema_unit_expression(t, "p", &sql) : e;
+        e = e >= 0 ? strbuf_puts(&sql, " = $1 AND ") : e;
+        e = e >= 0 ? schema_column(t, "p", (unsigned) rs->year_field, -1, &sql) : e;
+        e = e >= 0 ? strbuf_puts(&sql, " = $2::bigint - 1 AND ") : e;
+        if (r->where_field >= 0) {
+                e = e >= 0 ? schema_column(t, "p", (unsigned) r->where_field, -1, &sql) : e;
+                e = e >= 0 ? strbuf_puts(&sql, " = $3 AND ") : e;
+        } else
+                e = e >= 0 ? strbuf_puts(&sql, "$3::text IS NULL AND ") : e;
+        e = e >= 0 ? strbuf_printf(&sql, "NOT EXISTS (SELECT 1 FROM %s c WHERE ", tab) : e;
+        e = e >= 0 ? schema_unit_expression(t, "c", &sql) : e;
+        e = e >= 0 ? strbuf_puts(&sql, " = $1 AND ") : e;
+        e = e >= 0 ? schema_column(t, "c", (unsigned) rs->year_field, -1, &sql) : e;
+        e = e >= 0 ? strbuf_puts(&sql, " = $2::bigint") : e;
+        e = e >= 0 ? put_key_match(rs, t, r, &sql) : e;
+        e = e >= 0 ? strbuf_puts(&sql, ") ORDER BY p.delivery_id, p.line") : e;
+        if (e < 0)
+                return e;
+        const char *where = r->where_field >= 0 ? rs->fields[r->where_field].codes->codes[r->where_code] : NULL;
+        const char *params[] = {uy->unit, uy->year, where};
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        e = db_query(conn, strbuf_str(&sql), 3, params, &res, ret_error);
+        for (int i = 0; e >= 0 && i < PQntuples(res); i++) {
+                const char *ctx[_CTX_MAX];
+                memcpy(ctx, uy->ctx_base, sizeof(ctx));
+                ctx[CTX_LINE] = PQgetvalue(res, i, 0);
+                ctx[CTX_DELIVERY] = PQgetvalue(res, i, 1);
+                ctx[CTX_KEY] = PQgetvalue(res, i, 2);
+                ctx[CTX_VALUE] = PQgetvalue(res, i, 3);
+                e = checker_emit(checker, ri, ctx[CTX_KEY], ctx[CTX_VALUE], ctx);
+        }
+        return e;
+}
+
+/* Records per group this year and last year; a change beyond max_change is a finding. */
+static int check_count_change(PGconn *conn, const struct ruleset *rs, const struct table *t, unsigned ri,
+                              const struct unit_year *uy, struct checker *checker, char **ret_error) {
+        const struct rule *r = &rs->rules[ri];
+        _cleanup_(freep) char *tab = db_ident(t->name);
+        _cleanup_(strbuf_done) struct strbuf sql = {0};
+        _cleanup_(strbuf_done) struct strbuf year = {0};
+        int e = tab ? schema_column(t, NULL, (unsigned) rs->year_field, -1, &year) : -ENOMEM;
+        e = e >= 0 ? strbuf_puts(&sql, "SELECT ") : e;
+        e = e >= 0 ? schema_column(t, NULL, (unsigned) r->by_field, r->by_level, &sql) : e;
+        e = e >= 0 ? strbuf_printf(&sql, "::text, count(*) FILTER (WHERE %s = $2::bigint),"
+                                         " count(*) FILTER (WHERE %s = $2::bigint - 1) FROM %s WHERE ",
+                                   strbuf_str(&year), strbuf_str(&year), tab)
+                   : e;
+        e = e >= 0 ? schema_unit_expression(t, NULL, &sql) : e;
+        e = e >= 0 ? strbuf_printf(&sql, " = $1 AND %s IN ($2::bigint, $2::bigint - 1) GROUP BY 1 ORDER BY 1",
+                                   strbuf_str(&year))
+                   : e;
+        if (e < 0)
+                return e;
+        const char *params[] = {uy->unit, uy->year};
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        e = db_query(conn, strbuf_str(&sql), 2, params, &res, ret_error);
+        if (e < 0)
+                return e;
+        long long previous_total = 0;
+        for (int i = 0; i < PQntuples(res); i++)
+                previous_total += strtoll(PQgetvalue(res, i, 2), NULL, 10);
+        if (previous_total == 0)
+                return 0;       /* no previous year loaded: nothing to compare */
+        for (int i = 0; e >= 0 && i < PQntuples(res); i++) {
+                if (PQgetisnull(res, i, 0))
+                        continue;       /* records whose group is undecided (rejected anyway) */
+                long long now = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+                long long before = strtoll(PQgetvalue(res, i, 2), NULL, 10);
+                if ((now > before ? now : before) < r->min_count)
+                        continue;
+                char change[32];
+                if (before == 0)
+                        snprintf(change, sizeof(change), "neu");
+                else {
+                        double ratio = (double) (now - before) / (double) before;
+                        if (ratio <= r->max_change && -ratio <= r->max_change)
+                                continue;
+                        snprintf(change, sizeof(change), "%+.1f %%", ratio * 100.0);
+                        for (char *p = change; *p; p++)
+                                if (*p == '.')
+                                        *p = ',';
+                }
+                char count[24], previous[24];
+                snprintf(count, sizeof(count), "%lld", now);
+                snprintf(previous, sizeof(previous), "%lld", before);
+                const char *ctx[_CTX_MAX];
+                memcpy(ctx, uy->ctx_base, sizeof(ctx));
+                ctx[CTX_GROUP] = PQgetvalue(res, i, 0);
+                ctx[CTX_COUNT] = count;
+                ctx[CTX_PREVIOUS] = previous;
+                ctx[CTX_CHANGE] = change;
+                e = checker_emit(checker, ri, uy->unit, ctx[CTX_GROUP], ctx);
+        }
+        return e;
+}
+
+/* Whether every part of the unit-year is loaded now. */
+static int unit_year_complete(PGconn *conn, const struct ruleset *rs, const char *source, const char *unit,
+                              const char *year, bool *ret, char **ret_error) {
+        *ret = true;
+        if (rs->part_field < 0)
+                return 0;
+        const char *params[] = {source, unit, year};
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        int e = db_query(conn,
+                         "SELECT count(DISTINCT x.part) FROM delivery_scopes x JOIN deliveries d ON d.id = x.delivery_id"
+                         " WHERE d.source = $1 AND d.status = 'loaded' AND x.unit = $2 AND x.year = $3::integer"
+                         " AND x.records > 0",
+                         3, params, &res, ret_error);
+        if (e < 0)
+                return e;
+        *ret = strtoul(PQgetvalue(res, 0, 0), NULL, 10) >= rs->fields[rs->part_field].codes->n;
+        return 0;
+}
+
+int history_check(PGconn *conn, const struct ruleset *rs, const struct table *t, const char *source,
+                  const char *delivery_id, struct checker *checker, char **ret_error) {
+        bool any = false;
+        for (unsigned ri = 0; ri < rs->nrules; ri++)
+                any = any || rs->rules[ri].kind == RULE_PREVIOUS_YEAR;
+        if (!any)
+                return 0;
+        const char *params[] = {delivery_id};
+        _cleanup_(db_clearp) PGresult *scopes = NULL;
+        int e = db_query(conn,
+                         "SELECT DISTINCT unit, year, year - 1 FROM delivery_scopes"
+                         " WHERE delivery_id = $1::bigint AND records > 0 ORDER BY 1, 2",
+                         1, params, &scopes, ret_error);
+        for (int i = 0; e >= 0 && i < PQntuples(scopes); i++) {
+                bool complete;
+                e = unit_year_complete(conn, rs, source, PQgetvalue(scopes, i, 0), PQgetvalue(scopes, i, 1),
+                                       &complete, ret_error);
+                if (e < 0 || !complete)
+                        continue;
+                const char *ctx[_CTX_MAX] = {[CTX_UNIT] = PQgetvalue(scopes, i, 0),
+                                             [CTX_YEAR] = PQgetvalue(scopes, i, 1),
+                                             [CTX_PREVIOUS_YEAR] = PQgetvalue(scopes, i, 2)};
+                struct unit_year uy = {.unit = ctx[CTX_UNIT], .year = ctx[CTX_YEAR],
+                                       .previous_year = ctx[CTX_PREVIOUS_YEAR], .ctx_base = ctx};
+                for (unsigned ri = 0; e >= 0 && ri < rs->nrules; ri++) {
+                        const struct rule *r = &rs->rules[ri];
+                        if (r->kind != RULE_PREVIOUS_YEAR)
+                                continue;
+                        e = r->previous == PREVIOUS_MISSING ? check_missing(conn, rs, t, ri, &uy, checker, ret_error)
+                                                            : check_count_change(conn, rs, t, ri, &uy, checker, ret_error);
+                }
+        }
+        return e;
+}
