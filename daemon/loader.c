@@ -176,6 +176,27 @@ static int flush_copy(struct load_state *s) {
         return 0;
 }
 
+/* Appends a scope to the delivery's list. */
+static int add_scope(struct load_state *s, const char *unit, long long year, const char *part, size_t part_len,
+                     unsigned long records) {
+        if (s->nscopes == s->scope_cap) {
+                size_t cap = s->scope_cap ? s->scope_cap * 2 : 8;
+                struct scope *n = realloc(s->scopes, cap * sizeof(*n));
+                if (!n)
+                        return -ENOMEM;
+                s->scopes = n;
+                s->scope_cap = cap;
+        }
+        struct scope sc = {.unit = strdup(unit), .year = year, .part = strndup(part, part_len), .records = records};
+        if (!sc.unit || !sc.part) {
+                free(sc.unit);
+                free(sc.part);
+                return -ENOMEM;
+        }
+        s->scopes[s->nscopes++] = sc;
+        return 0;
+}
+
 /* Counts the record in its scope (unit, year, part). Exports come sorted by unit, so the
  * scope of the previous record is tried first. */
 static int count_scope(struct load_state *s) {
@@ -208,23 +229,8 @@ static int count_scope(struct load_state *s) {
                         return 0;
                 }
         }
-        if (s->nscopes == s->scope_cap) {
-                size_t cap = s->scope_cap ? s->scope_cap * 2 : 8;
-                struct scope *n = realloc(s->scopes, cap * sizeof(*n));
-                if (!n)
-                        return -ENOMEM;
-                s->scopes = n;
-                s->scope_cap = cap;
-        }
-        struct scope sc = {.unit = strdup(unit), .year = year, .part = strndup(part, part_len), .records = 1};
-        if (!sc.unit || !sc.part) {
-                free(sc.unit);
-                free(sc.part);
-                return -ENOMEM;
-        }
         s->last_scope = s->nscopes;
-        s->scopes[s->nscopes++] = sc;
-        return 0;
+        return add_scope(s, unit, year, part, part_len, 1);
 }
 
 /* Writers into a buffer whose room was reserved beforehand: the row is the hot path of a
@@ -408,23 +414,11 @@ static int recount_scopes(struct load_state *s, const char *tab) {
         }
         s->nscopes = s->last_scope = 0;
         for (int i = 0; i < PQntuples(res); i++) {
-                if (s->nscopes == s->scope_cap) {
-                        size_t cap = s->scope_cap ? s->scope_cap * 2 : 8;
-                        struct scope *nw = realloc(s->scopes, cap * sizeof(*nw));
-                        if (!nw)
-                                return fail(s, -ENOMEM, "counting the delivery's scopes");
-                        s->scopes = nw;
-                        s->scope_cap = cap;
-                }
-                struct scope sc = {.unit = strdup(PQgetvalue(res, i, 0)), .year = strtoll(PQgetvalue(res, i, 1), NULL, 10),
-                                   .part = strdup(PQgetvalue(res, i, 2)),
-                                   .records = strtoul(PQgetvalue(res, i, 3), NULL, 10)};
-                if (!sc.unit || !sc.part) {
-                        free(sc.unit);
-                        free(sc.part);
-                        return fail(s, -ENOMEM, "counting the delivery's scopes");
-                }
-                s->scopes[s->nscopes++] = sc;
+                const char *part = PQgetvalue(res, i, 2);
+                e = add_scope(s, PQgetvalue(res, i, 0), strtoll(PQgetvalue(res, i, 1), NULL, 10), part, strlen(part),
+                              strtoul(PQgetvalue(res, i, 3), NULL, 10));
+                if (e < 0)
+                        return fail(s, e, "counting the delivery's scopes");
         }
         return 0;
 }

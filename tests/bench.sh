@@ -6,6 +6,10 @@
 #   check   - wall-clock time of the libcsv baseline (csvbare) and of `plausid check`,
 #             best of $RUNS runs each, their ratio (target <= 2.5) and the peak RSS of
 #             plausid (target < 100 MB).
+#   load    - on a throwaway PostgreSQL: psql \copy of a clean 1M-record export into an
+#             all-text table against `plausid load` of the same file (all validation, the
+#             typed table, the error log, one transaction), best of $RUNS each, their ratio
+#             (target <= 1.5).
 # Missed targets are reported, never fatal: the exit status is 0 unless a tool is missing or
 # plausid fails (exit status other than 0/1; 1 is expected, the file carries injected errors).
 #
@@ -15,7 +19,7 @@
 #   RULES   rule pack for plausid, relative to the project root (default: rules/hze.yaml)
 #   RUNS    timed runs per program, the best one counts (default: 3)
 #
-# Layout for later sections (load vs psql \copy, latency, ...): each section is a function
+# Layout for later sections (latency, ...): each section is a function
 # section_NAME that uses the cached data file ($DATA), times commands with best_of/peak_rss_kb
 # and adds rows with add_row; main() calls the sections in order and prints one table.
 set -euo pipefail
