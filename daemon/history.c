@@ -154,22 +154,27 @@ static int check_count_change(PGconn *conn, const struct ruleset *rs, const stru
         return e;
 }
 
-/* Whether every part of the unit-year is loaded now. */
-static int unit_year_complete(PGconn *conn, const struct ruleset *rs, const char *source, const char *unit,
-                              const char *year, bool *ret, char **ret_error) {
-        *ret = true;
-        if (rs->part_field < 0)
-                return 0;
+/*
+ * Whether the unit-year is to be compared: every part of it is loaded now, and the
+ * previous year has loaded records. The second test comes from the small scopes table, so
+ * that a first delivery (the usual case) costs no scan of the data set's table.
+ */
+static int unit_year_comparable(PGconn *conn, const struct ruleset *rs, const char *source, const char *unit,
+                                const char *year, bool *ret, char **ret_error) {
         const char *params[] = {source, unit, year};
         _cleanup_(db_clearp) PGresult *res = NULL;
         int e = db_query(conn,
-                         "SELECT count(DISTINCT x.part) FROM delivery_scopes x JOIN deliveries d ON d.id = x.delivery_id"
-                         " WHERE d.source = $1 AND d.status = 'loaded' AND x.unit = $2 AND x.year = $3::integer"
-                         " AND x.records > 0",
+                         "SELECT count(DISTINCT x.part) FILTER (WHERE x.year = $3::integer),"
+                         " count(*) FILTER (WHERE x.year = $3::integer - 1)"
+                         " FROM delivery_scopes x JOIN deliveries d ON d.id = x.delivery_id"
+                         " WHERE d.source = $1 AND d.status = 'loaded' AND x.unit = $2"
+                         " AND x.year IN ($3::integer, $3::integer - 1) AND x.records > 0",
                          3, params, &res, ret_error);
         if (e < 0)
                 return e;
-        *ret = strtoul(PQgetvalue(res, 0, 0), NULL, 10) >= rs->fields[rs->part_field].codes->n;
+        unsigned long parts = strtoul(PQgetvalue(res, 0, 0), NULL, 10);
+        unsigned long previous = strtoul(PQgetvalue(res, 0, 1), NULL, 10);
+        *ret = previous > 0 && (rs->part_field < 0 || parts >= rs->fields[rs->part_field].codes->n);
         return 0;
 }
 
@@ -187,10 +192,10 @@ int history_check(PGconn *conn, const struct ruleset *rs, const struct table *t,
                          " WHERE delivery_id = $1::bigint AND records > 0 ORDER BY 1, 2",
                          1, params, &scopes, ret_error);
         for (int i = 0; e >= 0 && i < PQntuples(scopes); i++) {
-                bool complete;
-                e = unit_year_complete(conn, rs, source, PQgetvalue(scopes, i, 0), PQgetvalue(scopes, i, 1),
-                                       &complete, ret_error);
-                if (e < 0 || !complete)
+                bool comparable;
+                e = unit_year_comparable(conn, rs, source, PQgetvalue(scopes, i, 0), PQgetvalue(scopes, i, 1),
+                                         &comparable, ret_error);
+                if (e < 0 || !comparable)
                         continue;
                 const char *ctx[_CTX_MAX] = {[CTX_UNIT] = PQgetvalue(scopes, i, 0),
                                              [CTX_YEAR] = PQgetvalue(scopes, i, 1),
