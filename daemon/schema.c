@@ -184,8 +184,13 @@ static int insert_level(void *userdata, const struct hierarchy_entry *h) {
         return e;
 }
 
-/* Reads "<dir of pack>/<dataset>.views.sql"; *ret stays NULL when there is none. */
-static int read_views(const char *pack_path, const char *dataset, char **ret, char **ret_requires, char **ret_error) {
+/*
+ * Reads "<dir of pack>/<dataset>.views.sql": its text into *ret (NULL when there is no
+ * such file), its "-- plausid: requires a, b" line as a text[] literal into *ret_requires,
+ * and the file's path into *ret_path, for messages.
+ */
+static int read_views(const char *pack_path, const char *dataset, char **ret, char **ret_requires, char **ret_path,
+                      char **ret_error) {
         struct strbuf path = {0};
         const char *slash = strrchr(pack_path, '/');
         int e = slash ? strbuf_printf(&path, "%.*s/%s.views.sql", (int) (slash - pack_path), pack_path, dataset)
@@ -205,9 +210,14 @@ static int read_views(const char *pack_path, const char *dataset, char **ret, ch
         size_t n;
         while (e >= 0 && (n = fread(buf, 1, sizeof(buf), f)) > 0)
                 e = strbuf_append(&text, buf, n);
+        if (e >= 0 && ferror(f)) {
+                e = -EIO;
+                if (asprintf(ret_error, "%s: %s", strbuf_str(&path), strerror(EIO)) < 0)
+                        *ret_error = NULL;
+        }
         fclose(f);
-        strbuf_done(&path);
         if (e < 0) {
+                strbuf_done(&path);
                 strbuf_done(&text);
                 return e;
         }
@@ -223,20 +233,88 @@ static int read_views(const char *pack_path, const char *dataset, char **ret, ch
         }
         if (e >= 0)
                 e = strbuf_puts(&req, "}");
-        if (e < 0) {
-                strbuf_done(&text);
-                strbuf_done(&req);
-                return e;
-        }
-        *ret = strdup(strbuf_str(&text));
-        *ret_requires = strdup(strbuf_str(&req));
+        char *views = e >= 0 ? strdup(strbuf_str(&text)) : NULL;
+        char *requires = e >= 0 ? strdup(strbuf_str(&req)) : NULL;
+        char *where = e >= 0 ? strdup(strbuf_str(&path)) : NULL;
+        strbuf_done(&path);
         strbuf_done(&text);
         strbuf_done(&req);
-        return *ret && *ret_requires ? 0 : -ENOMEM;
+        if (!views || !requires || !where) {
+                free(views);
+                free(requires);
+                free(where);
+                return e < 0 ? e : -ENOMEM;
+        }
+        *ret = views;
+        *ret_requires = requires;
+        *ret_path = where;
+        return 0;
 }
 
-/* Applies every pack's views that wait and whose tables now all exist. */
-static int apply_pending_views(PGconn *conn, bool *ret_skipped, char **ret_error) {
+/*
+ * Where in the views text PostgreSQL's error position points: the position is 1-based
+ * and counts characters, not bytes (the text is UTF-8, the connection's encoding), so
+ * continuation bytes are skipped. Returns false when there is no usable position.
+ */
+static bool views_position(const char *sql, const char *position, unsigned *ret_line, unsigned *ret_col) {
+        if (!position || !*position)
+                return false;
+        char *end;
+        errno = 0;
+        unsigned long pos = strtoul(position, &end, 10);
+        if (errno || *end || pos == 0)
+                return false;
+        unsigned long chars = 0;
+        unsigned line = 1, col = 0;
+        for (const unsigned char *p = (const unsigned char *) sql; *p; p++) {
+                if ((*p & 0xc0) == 0x80)
+                        continue;
+                col++;
+                if (++chars == pos) {
+                        *ret_line = line;
+                        *ret_col = col;
+                        return true;
+                }
+                if (*p == '\n') {
+                        line++;
+                        col = 0;
+                }
+        }
+        return false;
+}
+
+/*
+ * Runs one data set's views text. A failure is reported as "file:line:col: message",
+ * the file being the views file, the line and column those of the server's error position
+ * when it gives one (a syntax error, an unknown column), else "file: message".
+ */
+static int exec_views(PGconn *conn, const char *file, const char *sql, char **ret_error) {
+        _cleanup_(db_clearp) PGresult *res = PQexec(conn, sql);
+        ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+        /* A views file that holds only comments is an empty query, and no error. */
+        if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY)
+                return 0;
+        _cleanup_(freep) char *inner = db_error_text(conn, res);
+        unsigned line, col;
+        int r = res && views_position(sql, PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION), &line, &col)
+                        ? asprintf(ret_error, "%s:%u:%u: %s", file, line, col, inner ? inner : "?")
+                        : asprintf(ret_error, "%s: %s", file, inner ? inner : "?");
+        if (r < 0)
+                *ret_error = NULL;
+        return -EIO;
+}
+
+/*
+ * Applies every pack's views that wait and whose tables now all exist. The views of the
+ * data set being prepared (dataset, read from views_path) must apply: their failure fails
+ * the preparation, so that whoever changed the file learns it at once. The views of other
+ * data sets that waited for this one's table are applied under a savepoint: a broken file
+ * of another data set must not stop this data set's loads, and its path is not known here
+ * to name it. They stay waiting (*ret_skipped) and fail loudly when their own data set is
+ * loaded next, which reads the file again.
+ */
+static int apply_pending_views(PGconn *conn, const char *dataset, const char *views_path, bool *ret_skipped,
+                               char **ret_error) {
         _cleanup_(db_clearp) PGresult *res = NULL;
         int e = db_query(conn,
                          "SELECT dataset, views_sql, NOT EXISTS (SELECT 1 FROM unnest(views_requires) r"
@@ -244,19 +322,31 @@ static int apply_pending_views(PGconn *conn, bool *ret_skipped, char **ret_error
                          " FROM datasets WHERE NOT views_applied AND views_sql IS NOT NULL ORDER BY dataset",
                          0, NULL, &res, ret_error);
         for (int i = 0; e >= 0 && i < PQntuples(res); i++) {
+                const char *name = PQgetvalue(res, i, 0);
                 if (strcmp(PQgetvalue(res, i, 2), "t") != 0) {
                         *ret_skipped = true;
                         continue;
                 }
-                e = db_exec(conn, PQgetvalue(res, i, 1), ret_error);
-                if (e < 0) {
-                        char *inner = *ret_error;
-                        if (asprintf(ret_error, "views of %s: %s", PQgetvalue(res, i, 0), inner) < 0)
-                                *ret_error = NULL;
-                        free(inner);
-                        break;
+                bool own = strcmp(name, dataset) == 0;
+                if (own) {
+                        e = exec_views(conn, views_path ? views_path : "views", PQgetvalue(res, i, 1), ret_error);
+                        if (e < 0)
+                                break;
+                } else {
+                        e = db_exec(conn, "SAVEPOINT plausid_views", ret_error);
+                        if (e < 0)
+                                break;
+                        _cleanup_(freep) char *error = NULL;
+                        if (exec_views(conn, name, PQgetvalue(res, i, 1), &error) < 0) {
+                                e = db_exec(conn, "ROLLBACK TO SAVEPOINT plausid_views", ret_error);
+                                *ret_skipped = true;
+                                continue;
+                        }
+                        e = db_exec(conn, "RELEASE SAVEPOINT plausid_views", ret_error);
+                        if (e < 0)
+                                break;
                 }
-                const char *params[] = {PQgetvalue(res, i, 0)};
+                const char *params[] = {name};
                 PGresult *r = NULL;
                 e = db_query(conn, "UPDATE datasets SET views_applied = true WHERE dataset = $1", 1, params, &r,
                              ret_error);
@@ -275,13 +365,20 @@ int schema_prepare_dataset(PGconn *conn, const char *schema, const struct rulese
         _cleanup_(db_clearp) PGresult *res = NULL;
         const char *dataset = ruleset_name(rs);
         const char *params[] = {dataset, pack_sha256};
+        /* The views file is read on every run, not only for a new pack: a file that was
+         * changed on its own is applied again as soon as its text differs from the text
+         * that was applied. */
+        _cleanup_(freep) char *views = NULL;
+        _cleanup_(freep) char *requires = NULL;
+        _cleanup_(freep) char *views_path = NULL;
+        if (e >= 0)
+                e = read_views(pack_path, dataset, &views, &requires, &views_path, ret_error);
+        const char *up[] = {dataset, pack_sha256, views, requires ? requires : "{}"};
         if (e >= 0)
                 e = db_query(conn, "SELECT 1 FROM datasets WHERE dataset = $1 AND rules_sha256 = $2", 2, params, &res,
                              ret_error);
         if (e >= 0 && PQntuples(res) == 0) {
                 /* A pack not seen before: its code lists, hierarchy and views anew. */
-                _cleanup_(freep) char *views = NULL;
-                _cleanup_(freep) char *requires = NULL;
                 struct export_ctx x = {conn, dataset, ret_error};
                 PGresult *r = NULL;
                 e = db_query(conn, "DELETE FROM codes WHERE dataset = $1", 1, params, &r, ret_error);
@@ -296,9 +393,6 @@ int schema_prepare_dataset(PGconn *conn, const char *schema, const struct rulese
                 if (e >= 0)
                         e = table_each_hierarchy_entry(rs, insert_level, &x);
                 if (e >= 0)
-                        e = read_views(pack_path, dataset, &views, &requires, ret_error);
-                const char *up[] = {dataset, pack_sha256, views, requires ? requires : "{}"};
-                if (e >= 0)
                         e = db_query(conn,
                                      "INSERT INTO datasets (dataset, rules_sha256, views_sql, views_requires)"
                                      " VALUES ($1, $2, $3, $4)"
@@ -306,9 +400,19 @@ int schema_prepare_dataset(PGconn *conn, const char *schema, const struct rulese
                                      "  views_requires = $4, views_applied = false, updated_at = now()",
                                      4, up, &r, ret_error);
                 PQclear(r);
+        } else if (e >= 0) {
+                /* A file that is gone leaves the views it created in place: which those were,
+                 * only the file knew. */
+                PGresult *r = NULL;
+                e = db_query(conn,
+                             "UPDATE datasets SET views_sql = $3, views_requires = $4, views_applied = false,"
+                             " updated_at = now() WHERE dataset = $1 AND rules_sha256 = $2"
+                             " AND views_sql IS DISTINCT FROM $3",
+                             4, up, &r, ret_error);
+                PQclear(r);
         }
         if (e >= 0)
-                e = apply_pending_views(conn, &skipped, ret_error);
+                e = apply_pending_views(conn, dataset, views_path, &skipped, ret_error);
         if (e >= 0)
                 e = db_exec(conn, "COMMIT", ret_error);
         if (e < 0) {

@@ -21,11 +21,14 @@
 _must_check_ int schema_migrate(PGconn *conn, const char *schema, char **ret_error);
 
 /*
- * Makes the data set's table fit the pack (created, new columns added), and, when the pack
- * with this digest has not been seen before, rewrites its code list and hierarchy rows and
- * applies its views: the file "<dataset>.views.sql" beside the pack, if there is one. A
- * views file that starts with "-- plausid: requires a, b" is applied only once those tables
- * exist (*ret_views_skipped is set then).
+ * Makes the data set's table fit the pack (created, new columns added); when the pack with
+ * this digest has not been seen before, rewrites its code list and hierarchy rows. Applies
+ * its views, the file "<dataset>.views.sql" beside the pack (if there is one), whenever
+ * the pack is new or the file's text differs from the text applied last. A views file that
+ * starts with "-- plausid: requires a, b" is applied only once those tables exist
+ * (*ret_views_skipped is set then); so are other data sets' views that waited for this
+ * table, and those stay waiting (skipped) if they fail. A failure of this data set's own
+ * views fails the call, with "file:line:col: message" in *ret_error.
  */
 _must_check_ int schema_prepare_dataset(PGconn *conn, const char *schema, const struct ruleset *rs,
                                         const struct table *t, const char *pack_path, const char *pack_sha256,
