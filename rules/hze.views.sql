@@ -1,0 +1,259 @@
+-- Views over the loaded hze data: the key figures of youth-welfare controlling
+-- (/work/shared/domain/key-figures.md), for dashboards that only have to select.
+--
+-- plausid runs this file in the plausid schema (search_path) whenever the hze pack or
+-- this file changed; every view is dropped and created again, so the file can be run any
+-- number of times. The table hze holds the rows of the currently valid deliveries only
+-- (replaced deliveries are deleted by the loader), so no view filters on deliveries.
+--
+-- Choices made for all views:
+--   - The unit is land, regbez, kreis, gemeinde, einrichtung (the reporting unit of a
+--     delivery). Sums over units, Sozialräume, paragraphs and settings are left to the
+--     dashboard: every count is additive, and every share comes with its numerator and
+--     denominator, so that it can be recomputed at a coarser level. Medians cannot.
+--   - sozialraum is an optional column; records without one form the group NULL.
+--   - paragraph and setting are the hierarchy levels of hilfeart (hilfeart_paragraph,
+--     hilfeart_setting); the setting of 12 and 13 depends on ort, as in the rules.
+--   - Erziehungsberatung is hilfeart 01-03 (§ 28), Vollzeitpflege 09 and 10 (§ 33),
+--     Eingliederungshilfe § 35a is 13. § 41 has no code: an aid of a person who was 18
+--     or older at Beginn.
+--   - Shares are numeric fractions between 0 and 1 (not percent), NULL when the
+--     denominator is 0; nothing is rounded.
+--   - Ages are whole years from month and year: (months from geburt to beginn) div 12,
+--     as the rule pack's age(). Durations are months from beginn to ende (the same month
+--     is 0), as the pack's months().
+
+-- v_hze_hilfen: one row per loaded record, without personal identifiers (no person_id,
+-- lfd_nr, geburt), with the derived values the other views use:
+--   ist_andauernd  the aid was ongoing at 31.12. of the Berichtsjahr (andauernd = 1)
+--   ist_beendet    the aid ended in the Berichtsjahr (andauernd = 2, year of ende =
+--                  berichtsjahr; rule D05 rejects other end years, the view checks anyway)
+--   ist_fall       counted in the Fallzahl: ist_andauernd or ist_beendet
+--   ist_begonnen   the aid began in the Berichtsjahr. Counting begun aids only among the
+--                  records of their own Berichtsjahr counts each aid once: an aid begun in
+--                  2023 and still running is delivered in 2023 and again in 2024.
+--   alter_beginn   age in whole years at Beginn; ist_41 = alter_beginn >= 18
+--   dauer_monate   duration of an ended aid in months, NULL for ongoing ones
+DROP VIEW IF EXISTS v_hze_hilfen CASCADE;
+CREATE VIEW v_hze_hilfen AS
+SELECT h.berichtsjahr, h.land, h.regbez, h.kreis, h.gemeinde, h.einrichtung, h.sozialraum,
+       h.hilfeart, h.hilfeart_paragraph AS paragraph, h.hilfeart_setting AS setting, h.ort,
+       h.andauernd = '1' AS ist_andauernd,
+       h.andauernd = '2' AND extract(year FROM h.ende) = h.berichtsjahr AS ist_beendet,
+       h.andauernd = '1' OR (h.andauernd = '2' AND extract(year FROM h.ende) = h.berichtsjahr) AS ist_fall,
+       extract(year FROM h.beginn) = h.berichtsjahr AS ist_begonnen,
+       h.hilfeart IN ('01', '02', '03') AS ist_erziehungsberatung,
+       a.alter_beginn,
+       a.alter_beginn >= 18 AS ist_41,
+       CASE WHEN h.andauernd = '2' THEN
+            (12 * (extract(year FROM h.ende) - extract(year FROM h.beginn))
+             + extract(month FROM h.ende) - extract(month FROM h.beginn))::integer
+       END AS dauer_monate,
+       h.beendigungsgrund, h.familiensituation, h.herkunft_ausland, h.deutsch_zuhause,
+       h.transferleistungen, h.delivery_id, h.line
+FROM hze h
+CROSS JOIN LATERAL (
+    SELECT ((12 * (extract(year FROM h.beginn) - extract(year FROM h.geburt))
+             + extract(month FROM h.beginn) - extract(month FROM h.geburt))::integer / 12) AS alter_beginn
+) a;
+
+-- v_hze_fallzahl: the Fallzahl per Berichtsjahr x unit x Sozialraum x paragraph x
+-- setting: aids ongoing at 31.12. (andauernd) plus aids ended in the Berichtsjahr
+-- (beendet). All aids, Erziehungsberatung and § 35a included; the Eckwert
+-- (v_hze_eckwert, rules/bevoelkerung.views.sql) leaves them out.
+DROP VIEW IF EXISTS v_hze_fallzahl CASCADE;
+CREATE VIEW v_hze_fallzahl AS
+SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, paragraph, setting,
+       count(*) FILTER (WHERE ist_andauernd) AS andauernd,
+       count(*) FILTER (WHERE ist_beendet) AS beendet,
+       count(*) AS fallzahl
+FROM v_hze_hilfen
+WHERE ist_fall
+GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, paragraph, setting;
+
+-- v_hze_begonnen_beendet: aids begun and aids ended in the Berichtsjahr (by the year of
+-- beginn and the year of ende) per Berichtsjahr x unit x Sozialraum x paragraph x
+-- setting, and their difference. Both are counted among the records of the Berichtsjahr
+-- itself (see ist_begonnen above): an aid begun in the year is delivered in that year
+-- either as ended or as ongoing, so it is counted exactly once.
+DROP VIEW IF EXISTS v_hze_begonnen_beendet CASCADE;
+CREATE VIEW v_hze_begonnen_beendet AS
+SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, paragraph, setting,
+       count(*) FILTER (WHERE ist_begonnen) AS begonnen,
+       count(*) FILTER (WHERE ist_beendet) AS beendet,
+       count(*) FILTER (WHERE ist_begonnen) - count(*) FILTER (WHERE ist_beendet) AS saldo
+FROM v_hze_hilfen
+WHERE ist_begonnen OR ist_beendet
+GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, paragraph, setting;
+
+-- v_hze_dauer: duration in months of the aids ended in the Berichtsjahr, per
+-- Berichtsjahr x unit x paragraph: number of ended aids, the sum of months (so that the
+-- average can be recomputed over several units), average and median (percentile_cont:
+-- the mean of the two middle values when the number is even). Every ended aid counts,
+-- also one handed over to another Jugendamt (beendigungsgrund 40): its duration here is
+-- the time it ran for this Jugendamt.
+DROP VIEW IF EXISTS v_hze_dauer CASCADE;
+CREATE VIEW v_hze_dauer AS
+SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, paragraph,
+       count(*) AS beendet,
+       sum(dauer_monate) AS dauer_summe,
+       avg(dauer_monate) AS dauer_mittel,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY dauer_monate) AS dauer_median
+FROM v_hze_hilfen
+WHERE ist_beendet
+GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, paragraph;
+
+-- v_hze_beendigung: planmäßige Beendigung per Berichtsjahr x unit x Sozialraum x
+-- paragraph x setting. Of the aids ended in the Berichtsjahr (beendet), those handed over
+-- to another Jugendamt (beendigungsgrund 40, abgabe) are not counted: the aid did not
+-- end, only the responsibility moved. anteil_planmaessig = planmaessig (beendigungsgrund
+-- 10, gemäß Hilfeplan/Beratungszielen) / beendet_ohne_abgabe.
+DROP VIEW IF EXISTS v_hze_beendigung CASCADE;
+CREATE VIEW v_hze_beendigung AS
+SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, paragraph, setting,
+       count(*) AS beendet,
+       count(*) FILTER (WHERE beendigungsgrund = '40') AS abgabe,
+       count(*) FILTER (WHERE beendigungsgrund IS DISTINCT FROM '40') AS beendet_ohne_abgabe,
+       count(*) FILTER (WHERE beendigungsgrund = '10') AS planmaessig,
+       count(*) FILTER (WHERE beendigungsgrund = '10')::numeric
+           / nullif(count(*) FILTER (WHERE beendigungsgrund IS DISTINCT FROM '40'), 0) AS anteil_planmaessig
+FROM v_hze_hilfen
+WHERE ist_beendet
+GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, paragraph, setting;
+
+-- v_hze_lebenslagen: the situation of the young people and their families, over the
+-- aids of the Fallzahl (ongoing at 31.12. or ended in the Berichtsjahr), per Berichtsjahr
+-- x unit x Sozialraum x paragraph x setting:
+--   alleinerziehend         familiensituation 2 (Elternteil lebt allein ohne Partner)
+--   transferleistungen      transferleistungen 1 (lives wholly or partly on SGB II/XII,
+--                           Kinderzuschlag)
+--   nicht_deutsch_zuhause   deutsch_zuhause 2 (German is not mainly spoken at home)
+--   herkunft_ausland        herkunft_ausland 1 (at least one parent of foreign origin)
+--   junge_volljaehrige      § 41: 18 or older at Beginn
+--   alter_beginn_mittel     average age at Beginn (alter_beginn_summe / faelle)
+-- A share's denominator is the number of aids for which the answer is KNOWN
+-- (*_bekannt): familiensituation 5 and an empty herkunft_ausland, deutsch_zuhause or
+-- transferleistungen mean "unbekannt" and are left out, so that poor data does not
+-- lower the share. How often that happens is v_hze_unbekannt. The § 41 share and the
+-- age are over all aids (geburt is always filled).
+DROP VIEW IF EXISTS v_hze_lebenslagen CASCADE;
+CREATE VIEW v_hze_lebenslagen AS
+SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, paragraph, setting,
+       count(*) AS faelle,
+       count(*) FILTER (WHERE familiensituation IN ('1', '2', '3', '4')) AS familiensituation_bekannt,
+       count(*) FILTER (WHERE familiensituation = '2') AS alleinerziehend,
+       count(*) FILTER (WHERE familiensituation = '2')::numeric
+           / nullif(count(*) FILTER (WHERE familiensituation IN ('1', '2', '3', '4')), 0) AS anteil_alleinerziehend,
+       count(*) FILTER (WHERE transferleistungen IN ('1', '2')) AS transferleistungen_bekannt,
+       count(*) FILTER (WHERE transferleistungen = '1') AS transferleistungen,
+       count(*) FILTER (WHERE transferleistungen = '1')::numeric
+           / nullif(count(*) FILTER (WHERE transferleistungen IN ('1', '2')), 0) AS anteil_transferleistungen,
+       count(*) FILTER (WHERE deutsch_zuhause IN ('1', '2')) AS deutsch_zuhause_bekannt,
+       count(*) FILTER (WHERE deutsch_zuhause = '2') AS nicht_deutsch_zuhause,
+       count(*) FILTER (WHERE deutsch_zuhause = '2')::numeric
+           / nullif(count(*) FILTER (WHERE deutsch_zuhause IN ('1', '2')), 0) AS anteil_nicht_deutsch_zuhause,
+       count(*) FILTER (WHERE herkunft_ausland IN ('1', '2')) AS herkunft_ausland_bekannt,
+       count(*) FILTER (WHERE herkunft_ausland = '1') AS herkunft_ausland,
+       count(*) FILTER (WHERE herkunft_ausland = '1')::numeric
+           / nullif(count(*) FILTER (WHERE herkunft_ausland IN ('1', '2')), 0) AS anteil_herkunft_ausland,
+       sum(alter_beginn) AS alter_beginn_summe,
+       avg(alter_beginn) AS alter_beginn_mittel,
+       count(*) FILTER (WHERE ist_41) AS junge_volljaehrige,
+       count(*) FILTER (WHERE ist_41)::numeric / count(*) AS anteil_41
+FROM v_hze_hilfen
+WHERE ist_fall
+GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, paragraph, setting;
+
+-- v_hze_leistungsbereiche: ambulant share and Vollzeitpflege share over the aids of the
+-- Fallzahl, per Berichtsjahr x unit x Sozialraum:
+--   anteil_ambulant        ambulant / faelle_ohne_eb: both without Erziehungsberatung
+--                          (01-03), which would otherwise dominate; teilstationär aids
+--                          count in the denominator only; § 35a is included.
+--   anteil_vollzeitpflege  vollzeitpflege (09, 10) / stationaer, stationaer being every
+--                          aid whose setting is stationär (also 12 and 13 at a stationary
+--                          ort, and 15). A § 35a aid in a foster family (13 at ort 02/03)
+--                          is stationär but not Vollzeitpflege.
+DROP VIEW IF EXISTS v_hze_leistungsbereiche CASCADE;
+CREATE VIEW v_hze_leistungsbereiche AS
+SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum,
+       count(*) AS faelle,
+       count(*) FILTER (WHERE NOT ist_erziehungsberatung) AS faelle_ohne_eb,
+       count(*) FILTER (WHERE setting = 'ambulant' AND NOT ist_erziehungsberatung) AS ambulant_ohne_eb,
+       count(*) FILTER (WHERE setting = 'teilstationär') AS teilstationaer,
+       count(*) FILTER (WHERE setting = 'stationär') AS stationaer,
+       count(*) FILTER (WHERE hilfeart IN ('09', '10')) AS vollzeitpflege,
+       count(*) FILTER (WHERE setting = 'ambulant' AND NOT ist_erziehungsberatung)::numeric
+           / nullif(count(*) FILTER (WHERE NOT ist_erziehungsberatung), 0) AS anteil_ambulant,
+       count(*) FILTER (WHERE hilfeart IN ('09', '10'))::numeric
+           / nullif(count(*) FILTER (WHERE setting = 'stationär'), 0) AS anteil_vollzeitpflege
+FROM v_hze_hilfen
+WHERE ist_fall
+GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum;
+
+-- v_hze_datenqualitaet: per hze delivery and rule, from the delivery register and the
+-- findings: every delivery with findings, whatever its status (a delivery rejected as a
+-- whole is what the quality dialogue is about; filter on status for the loaded ones).
+--   befunde                the findings of the rule (P01, P02 and P03 report every
+--                          field of a record they concern, so this may exceed the
+--                          records)
+--   datensaetze            the records the delivery had (deliveries.records)
+--   datensaetze_betroffen  records with a finding of the rule: rejected ones for an
+--                          error rule, loaded with a warning for a warning rule
+--   anteil_betroffen       datensaetze_betroffen / datensaetze
+--   dateibefund            the rule reported about the whole file (line 0: S01, S05, and
+--                          the share rules F03, F04); such findings count no record.
+-- Deliveries without findings have no row here; see deliveries itself.
+DROP VIEW IF EXISTS v_hze_datenqualitaet CASCADE;
+CREATE VIEW v_hze_datenqualitaet AS
+SELECT d.id AS delivery_id, d.source, d.file_name, d.received_at, d.loaded_at, d.status,
+       d.rules_version, f.rule, f.severity,
+       count(*) AS befunde,
+       d.records AS datensaetze,
+       count(DISTINCT f.line) FILTER (WHERE f.line > 0) AS datensaetze_betroffen,
+       (count(DISTINCT f.line) FILTER (WHERE f.line > 0))::numeric / nullif(d.records, 0) AS anteil_betroffen,
+       bool_or(f.line = 0) AS dateibefund
+FROM deliveries d
+JOIN findings f ON f.delivery_id = d.id
+WHERE d.dataset = 'hze'
+GROUP BY d.id, f.rule, f.severity;
+
+-- v_hze_warnungen: warnings per Berichtsjahr x unit x Sozialraum x rule, for the
+-- records that are loaded (the Sozialraum of a rejected record is not stored, only its
+-- raw text): warned records and their share of the loaded records of that Sozialraum.
+-- Findings about the whole file (line 0) have no Sozialraum and are not counted.
+DROP VIEW IF EXISTS v_hze_warnungen CASCADE;
+CREATE VIEW v_hze_warnungen AS
+SELECT h.berichtsjahr, h.land, h.regbez, h.kreis, h.gemeinde, h.einrichtung, h.sozialraum, f.rule,
+       count(DISTINCT (h.delivery_id, h.line)) AS datensaetze_gewarnt,
+       n.datensaetze,
+       count(DISTINCT (h.delivery_id, h.line))::numeric / n.datensaetze AS anteil_gewarnt
+FROM hze h
+JOIN findings f ON f.delivery_id = h.delivery_id AND f.line = h.line AND f.severity = 'warning'
+JOIN (SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, count(*) AS datensaetze
+      FROM hze
+      GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum) n
+  ON n.berichtsjahr = h.berichtsjahr AND n.land = h.land AND n.regbez = h.regbez AND n.kreis = h.kreis
+ AND n.gemeinde = h.gemeinde AND n.einrichtung = h.einrichtung
+ AND n.sozialraum IS NOT DISTINCT FROM h.sozialraum
+GROUP BY h.berichtsjahr, h.land, h.regbez, h.kreis, h.gemeinde, h.einrichtung, h.sozialraum, f.rule, n.datensaetze;
+
+-- v_hze_unbekannt: how often the family-structure fields say "unbekannt", per
+-- Berichtsjahr x unit x Sozialraum, over all loaded records: familiensituation 5
+-- (an empty familiensituation is rejected by F01), and an empty herkunft_ausland,
+-- deutsch_zuhause or transferleistungen (empty means unbekannt there, also when the
+-- column is missing from the export). The shares are of all loaded records
+-- (datensaetze); F03 and F04 warn per file above 20 %.
+DROP VIEW IF EXISTS v_hze_unbekannt CASCADE;
+CREATE VIEW v_hze_unbekannt AS
+SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum,
+       count(*) AS datensaetze,
+       count(*) FILTER (WHERE familiensituation = '5') AS familiensituation_unbekannt,
+       count(*) FILTER (WHERE herkunft_ausland IS NULL) AS herkunft_ausland_unbekannt,
+       count(*) FILTER (WHERE deutsch_zuhause IS NULL) AS deutsch_zuhause_unbekannt,
+       count(*) FILTER (WHERE transferleistungen IS NULL) AS transferleistungen_unbekannt,
+       count(*) FILTER (WHERE familiensituation = '5')::numeric / count(*) AS anteil_familiensituation_unbekannt,
+       count(*) FILTER (WHERE herkunft_ausland IS NULL)::numeric / count(*) AS anteil_herkunft_ausland_unbekannt,
+       count(*) FILTER (WHERE deutsch_zuhause IS NULL)::numeric / count(*) AS anteil_deutsch_zuhause_unbekannt,
+       count(*) FILTER (WHERE transferleistungen IS NULL)::numeric / count(*) AS anteil_transferleistungen_unbekannt
+FROM hze
+GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum;
