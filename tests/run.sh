@@ -9,6 +9,7 @@
 #             compared with the expected files (diff -u)
 #   fuzz      each fuzz target replays its corpus in tests/fuzz/corpus/NAME
 #   load      tests/load/run.sh: plausid load against a PostgreSQL of its own
+#   views     tests/views/run.sh: the dashboard views on hand-computed fixtures, likewise
 set -uo pipefail
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -106,6 +107,21 @@ if [[ $counts =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 else
         cat "$TMP/load.log" >&2
         bad "load: did not run to the end"
+fi
+
+# ---- the dashboard views over loaded data (its cases count one by one) ----
+tests/views/run.sh "$BUILD" >"$TMP/views.log" 2>&1
+views_status=$?
+counts=$(tail -1 "$TMP/views.log")
+if [[ $counts =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+        passed=$((passed + BASH_REMATCH[1]))
+        if [ "${BASH_REMATCH[2]}" -gt 0 ] || [ $views_status -ne 0 ]; then
+                cat "$TMP/views.log" >&2
+                bad "views: ${BASH_REMATCH[2]} cases"
+        fi
+else
+        cat "$TMP/views.log" >&2
+        bad "views: did not run to the end"
 fi
 
 echo

@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# Tests of the dashboard views (rules/hze.views.sql, rules/bevoelkerung.views.sql) against
+# a real PostgreSQL that this script starts (tests/pg.sh) and stops. The fixture exports in
+# tests/views/ are loaded with the real binary; each view's output is compared with an
+# expected file in tests/views/expected/ whose numbers were computed by hand (see
+# tests/views/README.md). Then: a views file that changed on its own is applied again, and
+# a broken views file is reported with its name, line and column.
+#
+#   tests/views/run.sh BUILD
+#
+# Ends with "N passed, N failed"; exit status 0 only when nothing failed.
+set -uo pipefail
+BUILD=${1:-build}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+PLAUSID=$ROOT/$BUILD/plausid
+V=tests/views
+# shellcheck source=../pg.sh
+. tests/pg.sh
+
+passed=0
+failed=0
+failures=()
+T=$(mktemp -d)
+chmod 755 "$T"
+cleanup() { pg_stop; rm -rf "$T"; }
+trap cleanup EXIT
+
+pg_start || { echo "views tests: cannot start PostgreSQL" >&2; exit 1; }
+
+pass() { passed=$((passed + 1)); }
+fail() {
+        failed=$((failed + 1))
+        failures+=("$1")
+}
+
+check() { # check NAME EXPECTED ACTUAL
+        if [ "$2" == "$3" ]; then
+                pass
+        else
+                fail "$1"
+                printf 'FAIL: %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3" >&2
+        fi
+}
+
+# expect NAME EXPECTED_FILE QUERY: the query's rows (psql unaligned, '|', NULL empty)
+# must equal the file.
+expect() {
+        if ! q "$3" >"$T/actual.txt" 2>"$T/psql.err"; then
+                fail "$1"
+                echo "FAIL: $1: the query failed" >&2
+                cat "$T/psql.err" >&2
+        elif diff -u "$2" "$T/actual.txt" >"$T/diff.txt"; then
+                pass
+        else
+                fail "$1"
+                echo "FAIL: $1 (- expected, + actual)" >&2
+                cat "$T/diff.txt" >&2
+        fi
+}
+
+new_db() {
+        PGOPTIONS="-c client_min_messages=warning" q "DROP DATABASE IF EXISTS $1" >/dev/null
+        q "CREATE DATABASE $1" >/dev/null
+        export PGDATABASE=$1
+}
+
+write_config() { # write_config FILE RULES_DIR
+        cat >"$1" <<EOC
+database:
+  conninfo: ""
+  schema: plausid
+sources:
+  - name: hze
+    rules: $2/hze.yaml
+    max_reject_share: 0.5
+  - name: bevoelkerung
+    rules: $2/bevoelkerung.yaml
+EOC
+}
+
+load() { # load CONFIG SOURCE FILE... ; sets $status, $out and $T/stderr
+        out=$("$PLAUSID" load --config "$1" --source "$2" "${@:3}" 2>"$T/stderr")
+        status=$?
+}
+
+# The order of the columns and rows that every comparison uses. land, regbez, kreis and
+# gemeinde are the same in every fixture record; they are checked once.
+UNIT="berichtsjahr, einrichtung, sozialraum"
+ORDER="ORDER BY berichtsjahr, einrichtung, sozialraum NULLS LAST"
+
+# ==== the views on the fixtures, with the real rules/ ====
+new_db t_views
+write_config "$T/c.yaml" "$ROOT/rules"
+
+# population first: its views wait for hze; a preliminary delivery is replaced by the
+# final one of the same year (the pack has no delivery section: a year is one scope)
+load "$T/c.yaml" bevoelkerung $V/bevoelkerung_2024_vorlaeufig.csv
+check "population first: exit status" 0 "$status"
+check "population first: its views wait for hze" 1 "$(grep -c "views of bevoelkerung wait" <<<"$out")"
+check "population first: no Eckwert view yet" "" "$(q "SELECT to_regclass('plausid.v_hze_eckwert')")"
+load "$T/c.yaml" bevoelkerung $V/bevoelkerung_2024.csv $V/bevoelkerung_2025.csv
+check "population: final 2024 and 2025 loaded" "0|superseded,loaded,loaded" \
+        "$status|$(q "SELECT string_agg(status, ',' ORDER BY id) FROM plausid.deliveries")"
+check "population: the preliminary rows are gone" "0|20" \
+        "$(q "SELECT count(*) FILTER (WHERE delivery_id = 1), count(*) FROM plausid.bevoelkerung")"
+check "population: B10 warns about the 0 and loads it" "B10|West|1" \
+        "$(q "SELECT f.rule, b.sozialraum, count(*) FROM plausid.findings f JOIN plausid.bevoelkerung b USING (delivery_id, line) GROUP BY 1, 2")"
+
+load "$T/c.yaml" hze $V/hze_2023_asd.csv $V/hze_2024_asd.csv $V/hze_2024_eb_cp1252.csv
+check "hze: three files loaded" "0|loaded|3" \
+        "$status|$(q "SELECT status, count(*) FROM plausid.deliveries WHERE dataset = 'hze' GROUP BY status")"
+check "hze: rows loaded (5 + 17 + 4)" 26 "$(q "SELECT count(*) FROM plausid.hze")"
+check "hze: both views files applied" "bevoelkerung|true,hze|true" \
+        "$(q "SELECT string_agg(dataset || '|' || views_applied, ',' ORDER BY dataset) FROM plausid.datasets")"
+check "hze: the views exist" "v_bevoelkerung_unter21,v_hze_beendigung,v_hze_begonnen_beendet,v_hze_datenqualitaet,v_hze_dauer,v_hze_eckwert,v_hze_fallzahl,v_hze_hilfen,v_hze_lebenslagen,v_hze_leistungsbereiche,v_hze_unbekannt,v_hze_warnungen" \
+        "$(q "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.views WHERE table_schema = 'plausid'")"
+check "hze: one Jugendamt in the fixtures" "05|9|13|000" \
+        "$(q "SELECT DISTINCT land, regbez, kreis, gemeinde FROM plausid.v_hze_fallzahl")"
+check "v_hze_hilfen: no personal identifiers" 0 \
+        "$(q "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'plausid' AND table_name = 'v_hze_hilfen' AND column_name IN ('person_id', 'lfd_nr', 'geburt')")"
+
+expect "v_hze_fallzahl" $V/expected/fallzahl.txt \
+        "SELECT $UNIT, paragraph, setting, andauernd, beendet, fallzahl FROM plausid.v_hze_fallzahl $ORDER, paragraph, setting"
+expect "v_hze_begonnen_beendet" $V/expected/begonnen_beendet.txt \
+        "SELECT $UNIT, paragraph, setting, begonnen, beendet, saldo FROM plausid.v_hze_begonnen_beendet $ORDER, paragraph, setting"
+expect "v_hze_dauer" $V/expected/dauer.txt \
+        "SELECT berichtsjahr, einrichtung, paragraph, beendet, dauer_summe, round(dauer_mittel, 4), dauer_median
+         FROM plausid.v_hze_dauer ORDER BY berichtsjahr, einrichtung, paragraph"
+expect "v_hze_beendigung" $V/expected/beendigung.txt \
+        "SELECT $UNIT, paragraph, setting, beendet, abgabe, beendet_ohne_abgabe, planmaessig, round(anteil_planmaessig, 4)
+         FROM plausid.v_hze_beendigung $ORDER, paragraph, setting"
+expect "v_hze_lebenslagen" $V/expected/lebenslagen.txt \
+        "SELECT $UNIT, paragraph, setting, faelle,
+                familiensituation_bekannt, alleinerziehend, round(anteil_alleinerziehend, 4),
+                transferleistungen_bekannt, transferleistungen, round(anteil_transferleistungen, 4),
+                deutsch_zuhause_bekannt, nicht_deutsch_zuhause, round(anteil_nicht_deutsch_zuhause, 4),
+                herkunft_ausland_bekannt, herkunft_ausland, round(anteil_herkunft_ausland, 4),
+                alter_beginn_summe, round(alter_beginn_mittel, 4), junge_volljaehrige, round(anteil_41, 4)
+         FROM plausid.v_hze_lebenslagen $ORDER, paragraph, setting"
+expect "v_hze_leistungsbereiche" $V/expected/leistungsbereiche.txt \
+        "SELECT $UNIT, faelle, faelle_ohne_eb, ambulant_ohne_eb, teilstationaer, stationaer, vollzeitpflege,
+                round(anteil_ambulant, 4), round(anteil_vollzeitpflege, 4)
+         FROM plausid.v_hze_leistungsbereiche $ORDER"
+expect "v_hze_datenqualitaet" $V/expected/datenqualitaet.txt \
+        "SELECT delivery_id, file_name, status, rule, severity, befunde, datensaetze, datensaetze_betroffen,
+                round(anteil_betroffen, 4), dateibefund
+         FROM plausid.v_hze_datenqualitaet ORDER BY delivery_id, rule"
+expect "v_hze_warnungen" $V/expected/warnungen.txt \
+        "SELECT $UNIT, rule, datensaetze_gewarnt, datensaetze, round(anteil_gewarnt, 4)
+         FROM plausid.v_hze_warnungen $ORDER, rule"
+expect "v_hze_unbekannt" $V/expected/unbekannt.txt \
+        "SELECT $UNIT, datensaetze, familiensituation_unbekannt, herkunft_ausland_unbekannt, deutsch_zuhause_unbekannt,
+                transferleistungen_unbekannt, round(anteil_familiensituation_unbekannt, 4),
+                round(anteil_herkunft_ausland_unbekannt, 4), round(anteil_deutsch_zuhause_unbekannt, 4),
+                round(anteil_transferleistungen_unbekannt, 4)
+         FROM plausid.v_hze_unbekannt $ORDER"
+expect "v_bevoelkerung_unter21" $V/expected/bevoelkerung_unter21.txt \
+        "SELECT berichtsjahr, sozialraum, einwohner_unter21, einwohner_unter27 FROM plausid.v_bevoelkerung_unter21 ORDER BY 1, 2"
+expect "v_hze_eckwert" $V/expected/eckwert.txt \
+        "SELECT berichtsjahr, sozialraum, fallzahl, fallzahl_alle, einwohner_unter21, round(eckwert, 4), round(eckwert_alle, 4)
+         FROM plausid.v_hze_eckwert ORDER BY berichtsjahr, sozialraum NULLS LAST"
+
+# The views agree with each other: the Eckwert's Fallzahl is v_hze_fallzahl without
+# § 28 (Erziehungsberatung) and § 35a; shares recomputed from the counts over all units.
+check "Eckwert's Fallzahl = v_hze_fallzahl without § 28 and § 35a" "15|15|21|21" \
+        "$(q "SELECT (SELECT sum(fallzahl) FROM plausid.v_hze_fallzahl WHERE berichtsjahr = 2024 AND paragraph NOT IN ('§ 28', '§ 35a')),
+                     (SELECT sum(fallzahl) FROM plausid.v_hze_eckwert WHERE berichtsjahr = 2024),
+                     (SELECT sum(fallzahl) FROM plausid.v_hze_fallzahl WHERE berichtsjahr = 2024),
+                     (SELECT sum(fallzahl_alle) FROM plausid.v_hze_eckwert WHERE berichtsjahr = 2024)")"
+check "planmäßig over all units 2024: 6 of 10" "11|1|6|10|0.6000" \
+        "$(q "SELECT sum(beendet), sum(abgabe), sum(planmaessig), sum(beendet_ohne_abgabe), round(sum(planmaessig) / sum(beendet_ohne_abgabe), 4)
+              FROM plausid.v_hze_beendigung WHERE berichtsjahr = 2024")"
+
+# ---- a corrected delivery replaces the EB unit's 2024 rows: the views follow ----
+load "$T/c.yaml" hze $V/hze_2024_eb_korrektur_cp1252.csv
+check "correction: loaded, the first EB delivery superseded" "0|superseded|loaded" \
+        "$status|$(q "SELECT status FROM plausid.deliveries WHERE id = 6")|$(q "SELECT status FROM plausid.deliveries WHERE id = 7")"
+check "correction: Fallzahl of the EB unit in Süd" "2|1|3" \
+        "$(q "SELECT andauernd, beendet, fallzahl FROM plausid.v_hze_fallzahl WHERE einrichtung = '100002' AND sozialraum = 'Süd'")"
+check "correction: Eckwert without EB unchanged, with all aids higher" "7|11|35.0000|55.0000" \
+        "$(q "SELECT fallzahl, fallzahl_alle, round(eckwert, 4), round(eckwert_alle, 4) FROM plausid.v_hze_eckwert WHERE berichtsjahr = 2024 AND sozialraum = 'Süd'")"
+check "correction: the superseded delivery's findings stay, marked" "6|superseded|H06" \
+        "$(q "SELECT delivery_id, status, rule FROM plausid.v_hze_datenqualitaet WHERE delivery_id >= 6")"
+
+# ==== a views file that changed on its own (same pack) is applied again ====
+R=$T/rules
+mkdir -p "$R"
+cp rules/hze.yaml rules/hze.views.sql rules/bevoelkerung.yaml rules/bevoelkerung.views.sql "$R"/
+new_db t_change
+write_config "$T/c2.yaml" "$R"
+load "$T/c2.yaml" bevoelkerung $V/bevoelkerung_2024.csv
+load "$T/c2.yaml" hze $V/hze_2024_asd.csv
+check "change: loaded with a copy of the packs" "0|t" "$status|$(q "SELECT to_regclass('plausid.v_hze_eckwert') IS NOT NULL")"
+printf '\nDROP VIEW IF EXISTS v_hze_neu CASCADE;\nCREATE VIEW v_hze_neu AS SELECT count(*) AS n FROM hze;\n' >>"$R/hze.views.sql"
+load "$T/c2.yaml" hze $V/hze_2024_asd.csv
+check "change: a duplicate file, but the changed views are applied" "0|17" "$status|$(q "SELECT n FROM plausid.v_hze_neu")"
+check "change: the stored text is the file's" "$(md5sum <"$R/hze.views.sql" | cut -d' ' -f1)" \
+        "$(q "SELECT md5(views_sql) FROM plausid.datasets WHERE dataset = 'hze'")"
+check "change: the Eckwert survives the hze views being applied again" "t|4" \
+        "$(q "SELECT to_regclass('plausid.v_hze_eckwert') IS NOT NULL, count(*) FROM plausid.v_hze_eckwert")"
+
+# ==== a broken views file of the data set being loaded: reported, nothing loaded ====
+cp "$R/hze.views.sql" "$T/hze.views.sql.good"
+line=$(($(wc -l <"$R/hze.views.sql") + 1))
+# An umlaut before the error: the server counts characters, not bytes.
+printf "CREATE VIEW v_kaputt AS SELECT 'ä' AS a, kaputt FROM hze;\n" >>"$R/hze.views.sql"
+rows="$(q "SELECT count(*) FROM plausid.hze")|$(q "SELECT count(*) FROM plausid.deliveries")"
+load "$T/c2.yaml" hze $V/hze_2023_asd.csv
+check "broken views: exit status" 2 "$status"
+check "broken views: file:line:col and the server's message" 1 \
+        "$(grep -c "$R/hze.views.sql:$line:42: column \"kaputt\" does not exist" "$T/stderr")"
+check "broken views: nothing of the file loaded, not even its delivery row" "$rows" \
+        "$(q "SELECT count(*) FROM plausid.hze")|$(q "SELECT count(*) FROM plausid.deliveries")"
+check "broken views: the views in place are kept" 17 "$(q "SELECT n FROM plausid.v_hze_neu")"
+cp "$T/hze.views.sql.good" "$R/hze.views.sql"
+load "$T/c2.yaml" hze $V/hze_2023_asd.csv
+check "broken views: once repaired the file loads" "0|22" "$status|$(q "SELECT n FROM plausid.v_hze_neu")"
+
+# ==== a broken views file of ANOTHER data set does not stop this one's loads ====
+new_db t_wait
+cp rules/bevoelkerung.views.sql "$R/bevoelkerung.views.sql"
+sed -i 's/sum(anzahl)::bigint AS einwohner_unter27/sum(anzahl_kaputt)::bigint AS einwohner_unter27/' "$R/bevoelkerung.views.sql"
+bline=$(grep -n anzahl_kaputt "$R/bevoelkerung.views.sql" | cut -d: -f1)
+load "$T/c2.yaml" bevoelkerung $V/bevoelkerung_2024.csv
+check "other broken: population loads, its views wait" "0|1" "$status|$(grep -c "views of bevoelkerung wait" <<<"$out")"
+load "$T/c2.yaml" hze $V/hze_2024_asd.csv
+check "other broken: hze loads all the same" "0|17" "$status|$(q "SELECT count(*) FROM plausid.hze")"
+check "other broken: hze's views applied, the population's still waiting" "bevoelkerung|false,hze|true||t" \
+        "$(q "SELECT string_agg(dataset || '|' || views_applied, ',' ORDER BY dataset) FROM plausid.datasets")|$(q "SELECT to_regclass('plausid.v_hze_eckwert')")|$(q "SELECT to_regclass('plausid.v_hze_fallzahl') IS NOT NULL")"
+load "$T/c2.yaml" bevoelkerung $V/bevoelkerung_2024.csv
+check "other broken: reported when its own data set is loaded" "2|1" \
+        "$status|$(grep -c "$R/bevoelkerung.views.sql:$bline:[0-9]*: column \"anzahl_kaputt\" does not exist" "$T/stderr")"
+cp rules/bevoelkerung.views.sql "$R/bevoelkerung.views.sql"
+load "$T/c2.yaml" bevoelkerung $V/bevoelkerung_2024.csv
+check "other broken: repaired, the Eckwert is there" "0|70.0000" \
+        "$status|$(q "SELECT round(eckwert, 4) FROM plausid.v_hze_eckwert WHERE sozialraum = 'Nord'")"
+
+# ==== the sample population: every Sozialraum of the hze samples has its population ====
+new_db t_samples
+load "$T/c.yaml" bevoelkerung samples/bevoelkerung_2024.csv
+check "samples: population loads without findings" "0|40|0" \
+        "$status|$(q "SELECT count(*) FROM plausid.bevoelkerung")|$(q "SELECT count(*) FROM plausid.findings")"
+load "$T/c.yaml" hze samples/hze_2024_sued_cp1252.csv
+check "samples: every Sozialraum of the export has an Eckwert" "0|8|0" \
+        "$status|$(q "SELECT count(*) FROM plausid.v_hze_eckwert WHERE eckwert > 0")|$(q "SELECT count(*) FROM plausid.v_hze_eckwert WHERE eckwert IS NULL")"
+
+echo
+if [ $failed -gt 0 ]; then printf 'failed: %s\n' "${failures[@]}"; fi
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
