@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make demo: checks the sample exports in samples/ against rules/hze.yaml and shows what a
 # controller would get, then starts a throwaway PostgreSQL under a scratch directory, loads
-# the samples with plausid load and shows what landed in the tables. (The daemon comes
-# later.)
+# the samples with plausid load, adds the sample population as a second source and shows
+# what landed in the tables and the dashboard views. (The daemon comes later.)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
@@ -15,8 +15,8 @@ say "The rule pack compiles and its examples pass"
 "$BUILD/plausid" rules test rules/hze.yaml | tail -1
 
 say "plausid check on the sample exports"
-echo "\$ plausid check --rules rules/hze.yaml --rejects $OUT/findings.csv samples/*.csv"
-"$BUILD/plausid" check --rules rules/hze.yaml --rejects "$OUT/findings.csv" samples/*.csv
+echo "\$ plausid check --rules rules/hze.yaml --rejects $OUT/findings.csv samples/hze_*.csv"
+"$BUILD/plausid" check --rules rules/hze.yaml --rejects "$OUT/findings.csv" samples/hze_*.csv
 status=$?
 echo "(exit status $status: 0 = nothing rejected, 1 = records or a file rejected, 2 = could not run)"
 
@@ -40,11 +40,13 @@ sources:
   - name: hze
     rules: $PWD/rules/hze.yaml
     max_reject_share: 0.20
+  - name: bevoelkerung
+    rules: $PWD/rules/bevoelkerung.yaml
 EOC
 
 say "plausid load of every sample, then the first one again"
-echo "\$ plausid load --config $OUT/plausid.yaml --source hze samples/*.csv samples/hze_2024_ost.csv"
-"$BUILD/plausid" load --config "$OUT/plausid.yaml" --source hze samples/*.csv samples/hze_2024_ost.csv
+echo "\$ plausid load --config $OUT/plausid.yaml --source hze samples/hze_*.csv samples/hze_2024_ost.csv"
+"$BUILD/plausid" load --config "$OUT/plausid.yaml" --source hze samples/hze_*.csv samples/hze_2024_ost.csv
 echo "(exit status $?: 0 = all loaded or duplicates, 1 = a file rejected as a whole, 2 = failure)"
 
 say "The delivery register"
@@ -53,3 +55,13 @@ say "Loaded records per Sozialraum and setting"
 psql -X -P pager=off -c "SELECT sozialraum, hilfeart_setting, count(*) FROM plausid.hze GROUP BY 1, 2 ORDER BY 1, 2"
 say "Top findings"
 psql -X -P pager=off -c "SELECT rule, severity, count(*), min(message) AS example FROM plausid.findings GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT 10"
+
+say "plausid load of the population per Sozialraum, a second source"
+echo "\$ plausid load --config $OUT/plausid.yaml --source bevoelkerung samples/bevoelkerung_2024.csv"
+"$BUILD/plausid" load --config "$OUT/plausid.yaml" --source bevoelkerung samples/bevoelkerung_2024.csv
+echo "(with both tables in place, the Eckwert views of rules/bevoelkerung.views.sql are created)"
+
+say "Dashboard views (rules/README.md): v_hze_fallzahl, summed per Sozialraum"
+psql -X -P pager=off -c "SELECT berichtsjahr, sozialraum, sum(andauernd) AS andauernd, sum(beendet) AS beendet, sum(fallzahl) AS fallzahl, sum(fallzahl) FILTER (WHERE setting = 'stationär') AS stationaer FROM plausid.v_hze_fallzahl GROUP BY 1, 2 ORDER BY 1, 2"
+say "v_hze_eckwert: Hilfen per 10,000 inhabitants under 21 (without Erziehungsberatung and § 35a; all aids)"
+psql -X -P pager=off -c "SELECT berichtsjahr, sozialraum, fallzahl, einwohner_unter21, round(eckwert, 1) AS eckwert, fallzahl_alle, round(eckwert_alle, 1) AS eckwert_alle FROM plausid.v_hze_eckwert ORDER BY 1, 2"
