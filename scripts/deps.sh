@@ -9,6 +9,9 @@ packages=(
         libcsv-dev libyaml-dev libxxhash-dev libpq-dev libsystemd-dev
         libcmocka-dev libssl-dev postgresql postgresql-client
         time
+        # tests/systemd: systemd-analyze, -sysusers, -tmpfiles; man and groff for the man
+        # pages; /bin/kill (the unit's ExecReload, checked by verify); getfacl
+        systemd man-db groff-base procps acl
 )
 
 missing=()
