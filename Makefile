@@ -100,3 +100,57 @@ clean:
 	rm -rf build build-asan
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)
+
+# ---- make install -----------------------------------------------------------------
+#
+#   make install [PREFIX=/usr/local] [DESTDIR=]
+#
+# Installs the binary, the rule packs, the systemd unit with its sysusers.d and tmpfiles.d
+# files, the example configuration and the man pages. The unit in systemd/ names
+# /usr/bin/plausid; its ExecStart is rewritten to $(BINDIR) on the way. With DESTDIR empty,
+# as root, it also creates the user and directories and tells systemd about the unit, so
+# that `systemctl enable --now plausid` is all that is left. An existing
+# $(SYSCONFDIR)/plausid/plausid.yaml is never overwritten.
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+BINDIR      ?= $(PREFIX)/bin
+DATADIR     ?= $(PREFIX)/share
+MANDIR      ?= $(DATADIR)/man
+DOCDIR      ?= $(DATADIR)/doc/plausid
+RULESDIR    ?= $(DATADIR)/plausid/rules
+# ConfigurationDirectory=plausid in the unit is always below /etc.
+SYSCONFDIR  ?= /etc
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+INSTALL     ?= install
+
+.PHONY: install
+install: $(BUILD)/plausid
+	$(INSTALL) -D -m 0755 $(BUILD)/plausid $(DESTDIR)$(BINDIR)/plausid
+	$(INSTALL) -D -m 0644 -t $(DESTDIR)$(RULESDIR) $(wildcard rules/*.yaml rules/*.views.sql)
+	$(INSTALL) -D -m 0644 rules/README.md $(DESTDIR)$(DOCDIR)/rules.md
+	$(INSTALL) -D -m 0644 config.example.yaml $(DESTDIR)$(DOCDIR)/config.example.yaml
+	$(INSTALL) -D -m 0644 man/plausid.8 $(DESTDIR)$(MANDIR)/man8/plausid.8
+	$(INSTALL) -D -m 0644 man/plausid.yaml.5 $(DESTDIR)$(MANDIR)/man5/plausid.yaml.5
+	@mkdir -p $(BUILD)
+	sed -e 's|/usr/bin/plausid|$(BINDIR)/plausid|' -e 's|/etc/plausid/|$(SYSCONFDIR)/plausid/|' \
+	  systemd/plausid.service >$(BUILD)/plausid.service
+	$(INSTALL) -D -m 0644 $(BUILD)/plausid.service $(DESTDIR)$(UNITDIR)/plausid.service
+	$(INSTALL) -D -m 0644 systemd/plausid.sysusers $(DESTDIR)$(SYSUSERSDIR)/plausid.conf
+	$(INSTALL) -D -m 0644 systemd/plausid.tmpfiles $(DESTDIR)$(TMPFILESDIR)/plausid.conf
+	@# The example, with its relative rules paths pointing at the installed packs. No
+	@# secrets in it (passwords belong in ~plausid/.pgpass), hence 0644.
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/plausid/plausid.yaml ]; then \
+	  echo "keeping $(DESTDIR)$(SYSCONFDIR)/plausid/plausid.yaml"; \
+	else \
+	  echo "installing $(DESTDIR)$(SYSCONFDIR)/plausid/plausid.yaml"; \
+	  sed 's|^\([[:space:]]*rules:[[:space:]]*\)rules/|\1$(RULESDIR)/|' config.example.yaml >$(BUILD)/plausid.yaml && \
+	  $(INSTALL) -D -m 0644 $(BUILD)/plausid.yaml $(DESTDIR)$(SYSCONFDIR)/plausid/plausid.yaml; \
+	fi
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+	  echo "systemd-sysusers, systemd-tmpfiles --create, systemctl daemon-reload"; \
+	  systemd-sysusers $(SYSUSERSDIR)/plausid.conf && \
+	  systemd-tmpfiles --create $(TMPFILESDIR)/plausid.conf && \
+	  if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi; \
+	fi
