@@ -10,6 +10,8 @@
 #   fuzz      each fuzz target replays its corpus in tests/fuzz/corpus/NAME
 #   load      tests/load/run.sh: plausid load against a PostgreSQL of its own
 #   views     tests/views/run.sh: the dashboard views on hand-computed fixtures, likewise
+#   systemd   tests/systemd/run.sh: the unit (verify, exposure), make install, sysusers.d,
+#             tmpfiles.d and the man pages
 set -uo pipefail
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -122,6 +124,21 @@ if [[ $counts =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 else
         cat "$TMP/views.log" >&2
         bad "views: did not run to the end"
+fi
+
+# ---- the service: unit, install, users and directories, man pages (cases count one by one) ----
+tests/systemd/run.sh "$BUILD" >"$TMP/systemd.log" 2>&1
+systemd_status=$?
+counts=$(tail -1 "$TMP/systemd.log")
+if [[ $counts =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+        passed=$((passed + BASH_REMATCH[1]))
+        if [ "${BASH_REMATCH[2]}" -gt 0 ] || [ $systemd_status -ne 0 ]; then
+                cat "$TMP/systemd.log" >&2
+                bad "systemd: ${BASH_REMATCH[2]} cases"
+        fi
+else
+        cat "$TMP/systemd.log" >&2
+        bad "systemd: did not run to the end"
 fi
 
 echo
