@@ -17,15 +17,16 @@ PQ_INCLUDE := $(shell pkg-config --variable=includedir libpq 2>/dev/null || echo
 CFLAGS_ALL = -std=gnu11 -D_GNU_SOURCE -DPLAUSID_VERSION='"$(VERSION)"' -Wall -Wextra -Werror \
              -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers \
              -Iinclude -Idaemon -I$(PQ_INCLUDE) -MMD -MP $(OPT) $(SAN) $(CFLAGS)
-LIBS       = -lcsv -lyaml -lxxhash -lpq -lcrypto -pthread
+LIBS       = -lcsv -lyaml -lxxhash -lpq -lcrypto -lsystemd -pthread
 FUZZ_SECONDS ?= 60
 
 # The engine (reading, rules, checking) needs no database; the fuzz targets link it alone.
 ENGINE_SRC = daemon/arena.c daemon/strbuf.c daemon/diag.c daemon/reader.c daemon/vm.c \
              daemon/expr.c daemon/ruleset.c daemon/checker.c daemon/ruletest.c daemon/report.c \
              daemon/table.c daemon/yamldoc.c daemon/config.c
-# Loading into PostgreSQL, with the schema migrations in sql/ embedded.
-LOAD_SRC   = daemon/db.c daemon/digest.c daemon/schema.c daemon/history.c daemon/loader.c
+# Loading into PostgreSQL, with the schema migrations in sql/ embedded, and the daemon.
+LOAD_SRC   = daemon/db.c daemon/digest.c daemon/schema.c daemon/history.c daemon/loader.c \
+             daemon/files.c daemon/watch.c daemon/log.c daemon/run.c
 ENGINE_OBJ = $(ENGINE_SRC:daemon/%.c=$(BUILD)/obj/%.o) $(LOAD_SRC:daemon/%.c=$(BUILD)/obj/%.o) \
              $(BUILD)/obj/migrations.o
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))

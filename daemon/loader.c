@@ -44,6 +44,7 @@ struct load_state {
         PGconn *conn;
         const struct ruleset *rs;
         const struct table *t;
+        const volatile sig_atomic_t *cancel;
         char delivery[24];              /* the delivery id as text, first column of every row */
         struct strbuf row;              /* COPY data not yet handed to libpq */
         struct column_value *values;
@@ -271,6 +272,8 @@ static char *put_escaped(char *p, const char *s, size_t len) {
 
 static int on_record(void *userdata, const struct checked_record *r) {
         struct load_state *s = userdata;
+        if (s->cancel && *s->cancel)
+                return fail(s, -ECANCELED, "stopped");
         s->last_line = r->line;
         if (r->rejected)
                 return spool_rejected(s, r->line, r->raw, r->raw_len);
@@ -638,7 +641,7 @@ static int begin_load(struct load_state *s, const struct loader_options *o, char
 
 int loader_load(PGconn *conn, const struct ruleset *rs, const struct table *t, const struct loader_options *o, int fd,
                 const char *file_name, struct load_result *ret, char **ret_error) {
-        struct load_state s = {.conn = conn, .rs = rs, .t = t};
+        struct load_state s = {.conn = conn, .rs = rs, .t = t, .cancel = o->cancel};
         struct load_result res = {.status = LOAD_LOADED};
         _cleanup_(checker_freep) struct checker *checker = NULL;
         _cleanup_(freep) char *tab = db_ident(t->name);

@@ -4,6 +4,8 @@
  *
  *   plausid check --rules FILE [--rejects OUT.csv] INPUT...
  *   plausid load --config FILE --source NAME INPUT...
+ *   plausid run --config FILE
+ *   plausid config check --config FILE
  *   plausid rules test FILE
  *
  * Exit status of check: 0 no error findings (warnings allowed), 1 records or a file
@@ -27,6 +29,7 @@
 #include "digest.h"
 #include "loader.h"
 #include "reader.h"
+#include "run.h"
 #include "report.h"
 #include "ruleset.h"
 #include "ruletest.h"
@@ -49,6 +52,8 @@ static void usage(FILE *out) {
         fprintf(out,
                 "usage: %s check --rules FILE [--rejects OUT.csv] INPUT...\n"
                 "       %s load --config FILE --source NAME INPUT...\n"
+                "       %s run --config FILE\n"
+                "       %s config check --config FILE\n"
                 "       %s rules test FILE\n"
                 "       %s --version\n"
                 "\n"
@@ -59,8 +64,12 @@ static void usage(FILE *out) {
                 "        clean records, findings and rejected records, or nothing.\n"
                 "        Exit 0: every file loaded or a duplicate skipped, 1: a file rejected\n"
                 "        as a whole, 2: a file could not be loaded (nothing of it is stored).\n"
+                "run     the daemon (foreground, for systemd): takes the exports dropped into\n"
+                "        each source's drop directory and loads them. SIGHUP reloads.\n"
+                "config check  reports every error of a configuration and its rule packs;\n"
+                "        exit 0 when there is none, 1 otherwise.\n"
                 "rules test  runs the examples of a rule pack; exit 0 all pass, 1 otherwise.\n",
-                program, program, program, program);
+                program, program, program, program, program, program);
 }
 
 /* Compiles a pack, printing every error; NULL when it does not compile. */
@@ -382,6 +391,42 @@ static int cmd_load(int argc, char **argv) {
         return status;
 }
 
+/* --config FILE and nothing else; NULL after printing the usage. */
+static const char *config_option(int argc, char **argv, const char *what) {
+        static const struct option options[] = {
+                {"config", required_argument, NULL, 'c'},
+                {"help", no_argument, NULL, 'h'},
+                {0},
+        };
+        const char *path = NULL;
+        int c;
+        while ((c = getopt_long(argc, argv, "c:h", options, NULL)) != -1)
+                switch (c) {
+                case 'c': path = optarg; break;
+                default: usage(stderr); return NULL;
+                }
+        if (!path || optind != argc) {
+                fprintf(stderr, "%s %s: %s\n", program, what, !path ? "--config FILE is required" : "unexpected arguments");
+                usage(stderr);
+                return NULL;
+        }
+        return path;
+}
+
+static int cmd_run(int argc, char **argv) {
+        const char *path = config_option(argc, argv, "run");
+        return path ? run_daemon(path) : EXIT_TROUBLE;
+}
+
+static int cmd_config(int argc, char **argv) {
+        if (argc < 2 || strcmp(argv[1], "check") != 0) {
+                usage(stderr);
+                return EXIT_TROUBLE;
+        }
+        const char *path = config_option(argc - 1, argv + 1, "config check");
+        return path ? run_config_check(path) : EXIT_TROUBLE;
+}
+
 static int cmd_rules(int argc, char **argv) {
         if (argc != 3 || strcmp(argv[1], "test") != 0) {
                 usage(stderr);
@@ -442,6 +487,10 @@ int main(int argc, char **argv) {
                 return cmd_check(argc - 1, argv + 1);
         if (strcmp(cmd, "load") == 0)
                 return cmd_load(argc - 1, argv + 1);
+        if (strcmp(cmd, "run") == 0)
+                return cmd_run(argc - 1, argv + 1);
+        if (strcmp(cmd, "config") == 0)
+                return cmd_config(argc - 1, argv + 1);
         if (strcmp(cmd, "rules") == 0)
                 return cmd_rules(argc - 1, argv + 1);
         fprintf(stderr, "%s: unknown command '%s'\n", program, cmd);

@@ -9,6 +9,7 @@
 #define PLAUSID_LOADER_H
 
 #include <libpq-fe.h>
+#include <signal.h>
 #include <stdbool.h>
 
 #include "checker.h"
@@ -24,6 +25,9 @@ struct loader_options {
         enum redelivery redelivery;
         double max_reject_share;        /* above this share of rejected records, reject the file */
         const char *pack_sha256;        /* digest of the rule pack file */
+        /* When set (by a signal handler), the load stops at the next record and rolls
+         * back with -ECANCELED. NULL: never. */
+        const volatile sig_atomic_t *cancel;
 };
 
 enum load_status {

@@ -1,0 +1,245 @@
+/*
+ * Moving export files between a source's directories. See files.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "files.h"
+#include "strbuf.h"
+
+/* Makes one directory (and its parents) with mode, and opens it. */
+static int open_dir(int at, const char *path, mode_t mode) {
+        int fd = openat(at, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd >= 0 || errno != ENOENT)
+                return fd >= 0 ? fd : -errno;
+        /* Create the parents first, then this one. */
+        _cleanup_(freep) char *copy = strdup(path);
+        if (!copy)
+                return -ENOMEM;
+        for (char *p = copy + 1; *p; p++) {
+                if (*p != '/')
+                        continue;
+                *p = '\0';
+                if (mkdirat(at, copy, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                *p = '/';
+        }
+        if (mkdirat(at, path, mode) < 0 && errno != EEXIST)
+                return -errno;
+        fd = openat(at, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        return fd >= 0 ? fd : -errno;
+}
+
+void dirs_close(struct source_dirs *d) {
+        int *fds[] = {&d->drop, &d->processing, &d->archive, &d->quarantine};
+        for (size_t i = 0; i < ELEMENTSOF(fds); i++) {
+                if (*fds[i] >= 0)
+                        close(*fds[i]);
+                *fds[i] = -1;
+        }
+}
+
+int dirs_open(const struct source_config *s, struct source_dirs *ret, char **ret_error) {
+        struct source_dirs d = {-1, -1, -1, -1};
+        /* The drop directory is written by the exporting software's group; the others hold
+         * personal data that only plausid (and its group, for reading) needs. */
+        const struct {
+                const char *what, *path;
+                int at_drop;
+                mode_t mode;
+                int *fd;
+        } dirs[] = {
+                {"drop", s->drop, 0, 0770, &d.drop},
+                {"processing", FILES_PROCESSING, 1, 0750, &d.processing},
+                {"archive", s->archive, 0, 0750, &d.archive},
+                {"quarantine", s->quarantine, 0, 0750, &d.quarantine},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                int fd = open_dir(dirs[i].at_drop ? d.drop : AT_FDCWD, dirs[i].path, dirs[i].mode);
+                if (fd < 0) {
+                        if (asprintf(ret_error, "%s directory %s%s%s: %s", dirs[i].what, dirs[i].at_drop ? s->drop : "",
+                                     dirs[i].at_drop ? "/" : "", dirs[i].path, strerror(-fd)) < 0)
+                                *ret_error = NULL;
+                        dirs_close(&d);
+                        return fd;
+                }
+                *dirs[i].fd = fd;
+        }
+        *ret = d;
+        return 0;
+}
+
+/* "x.csv" with n = 2 gives "x.2.csv"; n = 0 the name itself. */
+static char *suffixed(const char *name, unsigned n) {
+        char *out;
+        const char *dot = strrchr(name, '.');
+        if (n == 0)
+                return strdup(name);
+        if (!dot || dot == name)
+                return asprintf(&out, "%s.%u", name, n) < 0 ? NULL : out;
+        return asprintf(&out, "%.*s.%u%s", (int) (dot - name), name, n, dot) < 0 ? NULL : out;
+}
+
+/* Renames without replacing anything; the first free suffix wins. */
+static int move_noreplace(int from_dir, const char *from, int to_dir, const char *name, char **ret_name) {
+        for (unsigned n = 0; n < 10000; n++) {
+                _cleanup_(freep) char *target = suffixed(name, n);
+                if (!target)
+                        return -ENOMEM;
+                if (renameat2(from_dir, from, to_dir, target, RENAME_NOREPLACE) == 0) {
+                        *ret_name = TAKE_PTR(target);
+                        return 0;
+                }
+                if (errno != EEXIST)
+                        return -errno;
+        }
+        return -EEXIST;
+}
+
+/* Copies from_dir/from into to_dir under a free name (for a move across file systems),
+ * the copy synced before it gets its name. */
+static int copy_noreplace(int from_dir, const char *from, int to_dir, const char *name, char **ret_name) {
+        _cleanup_(closep) int in = openat(from_dir, from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (in < 0)
+                return -errno;
+        _cleanup_(closep) int out = openat(to_dir, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0640);
+        if (out < 0)
+                return -errno;
+        char buf[1 << 16];
+        ssize_t n;
+        while ((n = read(in, buf, sizeof(buf))) > 0)
+                for (ssize_t off = 0; off < n;) {
+                        ssize_t w = write(out, buf + off, (size_t) (n - off));
+                        if (w < 0)
+                                return -errno;
+                        off += w;
+                }
+        if (n < 0 || fsync(out) < 0)
+                return -errno;
+        char fdpath[64];
+        snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", out);
+        for (unsigned k = 0; k < 10000; k++) {
+                _cleanup_(freep) char *target = suffixed(name, k);
+                if (!target)
+                        return -ENOMEM;
+                if (linkat(AT_FDCWD, fdpath, to_dir, target, AT_SYMLINK_FOLLOW) == 0) {
+                        *ret_name = TAKE_PTR(target);
+                        return 0;
+                }
+                if (errno != EEXIST)
+                        return -errno;
+        }
+        return -EEXIST;
+}
+
+/* Moves, across file systems too; the source is removed only once the copy is synced. */
+static int move_file(int from_dir, const char *from, int to_dir, const char *name, char **ret_name) {
+        int e = move_noreplace(from_dir, from, to_dir, name, ret_name);
+        if (e == -EXDEV) {
+                e = copy_noreplace(from_dir, from, to_dir, name, ret_name);
+                if (e >= 0 && fsync(to_dir) >= 0 && unlinkat(from_dir, from, 0) < 0)
+                        e = -errno;
+        }
+        if (e >= 0 && (fsync(to_dir) < 0 || fsync(from_dir) < 0))
+                e = -errno;
+        return e;
+}
+
+int file_claim(const struct source_dirs *d, const char *name, char **ret_name) {
+        int e = move_noreplace(d->drop, name, d->processing, name, ret_name);
+        if (e >= 0 && (fsync(d->processing) < 0 || fsync(d->drop) < 0))
+                return -errno;
+        return e;
+}
+
+int file_open_claimed(const struct source_dirs *d, const char *name) {
+        int fd = openat(d->processing, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+                close(fd);
+                return -EINVAL;
+        }
+        /* O_NONBLOCK only kept a FIFO from blocking the open. */
+        (void) fcntl(fd, F_SETFL, 0);
+        return fd;
+}
+
+int file_archive(const struct source_dirs *d, const char *name, const char *delivered_name, time_t when,
+                 char **ret_path) {
+        struct tm tm;
+        char month[32];
+        localtime_r(&when, &tm);
+        snprintf(month, sizeof(month), "%04d/%02d", tm.tm_year + 1900, tm.tm_mon + 1);
+        _cleanup_(closep) int dir = open_dir(d->archive, month, 0750);
+        if (dir < 0)
+                return dir;
+        _cleanup_(freep) char *final = NULL;
+        int e = move_file(d->processing, name, dir, delivered_name, &final);
+        if (e < 0)
+                return e;
+        return asprintf(ret_path, "%s/%s", month, final) < 0 ? -ENOMEM : 0;
+}
+
+/* A symlink cannot be copied across file systems as a file: it is made anew. */
+static int move_symlink(int from_dir, const char *from, int to_dir, const char *name, char **ret_name) {
+        int e = move_noreplace(from_dir, from, to_dir, name, ret_name);
+        if (e != -EXDEV)
+                return e;
+        char target[4096];
+        ssize_t n = readlinkat(from_dir, from, target, sizeof(target) - 1);
+        if (n < 0)
+                return -errno;
+        target[n] = '\0';
+        for (unsigned k = 0; k < 10000; k++) {
+                _cleanup_(freep) char *t = suffixed(name, k);
+                if (!t)
+                        return -ENOMEM;
+                if (symlinkat(target, to_dir, t) == 0) {
+                        *ret_name = TAKE_PTR(t);
+                        return unlinkat(from_dir, from, 0) < 0 ? -errno : 0;
+                }
+                if (errno != EEXIST)
+                        return -errno;
+        }
+        return -EEXIST;
+}
+
+int file_quarantine(const struct source_dirs *d, int dir, const char *name, const char *delivered_name,
+                    const char *reason, char **ret_path) {
+        struct stat st;
+        if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return -errno;
+        _cleanup_(freep) char *final = NULL;
+        int e = S_ISLNK(st.st_mode) ? move_symlink(dir, name, d->quarantine, delivered_name, &final)
+                                    : move_file(dir, name, d->quarantine, delivered_name, &final);
+        if (e < 0)
+                return e;
+        _cleanup_(freep) char *reason_name = NULL;
+        if (asprintf(&reason_name, "%s.reason.txt", final) < 0)
+                return -ENOMEM;
+        /* The reason is written under a temporary name and renamed, so that nobody reads
+         * half of it; a reason file of an earlier quarantine of the same name is replaced. */
+        _cleanup_(freep) char *tmp = NULL;
+        if (asprintf(&tmp, ".%s.tmp", reason_name) < 0)
+                return -ENOMEM;
+        _cleanup_(closep) int fd = openat(d->quarantine, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
+        if (fd < 0)
+                return -errno;
+        size_t len = strlen(reason);
+        if (write(fd, reason, len) != (ssize_t) len || write(fd, "\n", 1) != 1 || fsync(fd) < 0 ||
+            renameat(d->quarantine, tmp, d->quarantine, reason_name) < 0 || fsync(d->quarantine) < 0) {
+                e = -errno;
+                (void) unlinkat(d->quarantine, tmp, 0);
+                return e ? e : -EIO;
+        }
+        *ret_path = TAKE_PTR(final);
+        return 0;
+}
