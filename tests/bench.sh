@@ -10,6 +10,8 @@
 #             all-text table against `plausid load` of the same file (all validation, the
 #             typed table, the error log, one transaction), best of $RUNS each, their ratio
 #             (target <= 1.5).
+#   latency - `plausid run` with inotify: from a 1,000-record export renamed into the drop
+#             directory to its delivery committed, median of 21 files (target < 100 ms).
 # Missed targets are reported, never fatal: the exit status is 0 unless a tool is missing or
 # plausid fails (exit status other than 0/1; 1 is expected, the file carries injected errors).
 #
@@ -18,6 +20,7 @@
 #   BUILD   build directory holding genhze, csvbare, plausid (default: build)
 #   RULES   rule pack for plausid, relative to the project root (default: rules/hze.yaml)
 #   RUNS    timed runs per program, the best one counts (default: 3)
+#   SECTIONS which sections to run, in order (default: "check load latency")
 #
 # Layout for later sections (latency, ...): each section is a function
 # section_NAME that uses the cached data file ($DATA), times commands with best_of/peak_rss_kb
@@ -250,15 +253,68 @@ section_load() {
 	trap - EXIT
 }
 
+# latency: `plausid run` with inotify on a throwaway PostgreSQL; a 1,000-record export is
+# renamed into the drop directory and the time until its delivery committed is read from
+# deliveries.loaded_at (set just before the COMMIT) against the wall clock at the rename.
+# LAT_FILES different files (so none is a duplicate), median and worst.
+section_latency() {
+	local n=${LAT_FILES:-21} dir=$WORK/latency config=$WORK/latency.yaml pid i t0 t lats=()
+	rm -rf "$dir"
+	mkdir -p "$dir/in"
+	for ((i = 0; i < n; i++)); do
+		"$GENHZE" -n 1000 -s $((1000 + i)) -e 0 >"$dir/in/lat$i.csv"
+	done
+	# shellcheck source=pg.sh
+	. "$ROOT/tests/pg.sh"
+	pg_start || die "cannot start PostgreSQL"
+	trap pg_stop EXIT
+	printf 'database:\n  conninfo: ""\nsources:\n  - name: hze\n    rules: %s\n    drop: %s/drop\n    archive: %s/archive\n    quarantine: %s/quarantine\n    reports: %s/reports\n' \
+		"$ROOT/$RULES" "$dir" "$dir" "$dir" "$dir" >"$config"
+	"$PLAUSID" run --config "$config" 2>"$dir/daemon.log" &
+	pid=$!
+	for ((i = 0; i < 100; i++)); do
+		[[ -d $dir/drop/.processing ]] && q "SELECT 1 FROM plausid.deliveries LIMIT 0" >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	echo "bench: latency of plausid run, $n files of 1000 records"
+	for ((i = 0; i < n; i++)); do
+		cp "$dir/in/lat$i.csv" "$dir/drop/.lat$i.csv.tmp"
+		t0=$(now)
+		mv "$dir/drop/.lat$i.csv.tmp" "$dir/drop/lat$i.csv"
+		t=""
+		for ((k = 0; k < 500; k++)); do
+			t=$(q "SELECT extract(epoch FROM loaded_at) FROM plausid.deliveries WHERE file_name = 'lat$i.csv' AND status = 'loaded'")
+			[[ -n $t ]] && break
+			sleep 0.02
+		done
+		[[ -n $t ]] || die "lat$i.csv was not loaded within 10 s; daemon log: $(tail -3 "$dir/daemon.log")"
+		lats+=("$(awk -v a="$t0" -v b="$t" 'BEGIN { printf "%.1f", (b - a) * 1000 }')")
+	done
+	kill -TERM "$pid"
+	wait "$pid" || true
+	local median worst
+	median=$(printf '%s\n' "${lats[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	worst=$(printf '%s\n' "${lats[@]}" | sort -n | tail -1)
+	add_row latency_median_ms "rename -> committed, median (ms)" "$median" "< 100" "$(verdict "$median" "<" 100)"
+	add_row latency_max_ms "rename -> committed, worst (ms)" "$worst"
+	pg_stop
+	trap - EXIT
+}
+
 # ---- main -------------------------------------------------------------------------------
 
 main() {
 	PLAUSID_MISSING=0
 	mkdir -p "$WORK"
 	: >"$RESULTS"
-	prepare_data
-	section_check
-	[[ $PLAUSID_MISSING -eq 1 ]] || section_load
+	local section
+	for section in ${SECTIONS:-check load latency}; do
+		case $section in
+		check) prepare_data && section_check ;;
+		load | latency) [[ $PLAUSID_MISSING -eq 1 ]] || "section_$section" ;;
+		*) die "unknown section '$section' (check, load, latency)" ;;
+		esac
+	done
 	print_table
 	echo "bench: results also in $RESULTS"
 	if [[ $PLAUSID_MISSING -eq 1 ]]; then
