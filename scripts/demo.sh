@@ -2,7 +2,9 @@
 # make demo: checks the sample exports in samples/ against rules/hze.yaml and shows what a
 # controller would get, then starts a throwaway PostgreSQL under a scratch directory, loads
 # the samples with plausid load, adds the sample population as a second source and shows
-# what landed in the tables and the dashboard views. (The daemon comes later.)
+# what landed in the tables and the dashboard views; finally runs the daemon (plausid run)
+# on a scratch drop directory, drops exports into it and shows them archived or in
+# quarantine.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
@@ -65,3 +67,43 @@ say "Dashboard views (rules/README.md): v_hze_fallzahl, summed per Sozialraum"
 psql -X -P pager=off -c "SELECT berichtsjahr, sozialraum, sum(andauernd) AS andauernd, sum(beendet) AS beendet, sum(fallzahl) AS fallzahl, sum(fallzahl) FILTER (WHERE setting = 'stationär') AS stationaer FROM plausid.v_hze_fallzahl GROUP BY 1, 2 ORDER BY 1, 2"
 say "v_hze_eckwert: Hilfen per 10,000 inhabitants under 21 (without Erziehungsberatung and § 35a; all aids)"
 psql -X -P pager=off -c "SELECT berichtsjahr, sozialraum, fallzahl, einwohner_unter21, round(eckwert, 1) AS eckwert, fallzahl_alle, round(eckwert_alle, 1) AS eckwert_alle FROM plausid.v_hze_eckwert ORDER BY 1, 2"
+
+say "plausid run: the daemon on a scratch directory (as systemd would run it, here in the background)"
+RUN=$(cd "$OUT" && pwd)/run
+rm -rf "$RUN"
+mkdir -p "$RUN"
+cat >"$OUT/plausid-run.yaml" <<EOC
+database:
+  conninfo: ""
+  schema: plausid
+sources:
+  - name: hze
+    rules: $PWD/rules/hze.yaml
+    max_reject_share: 0.20
+    drop: $RUN/drop
+    archive: $RUN/archive
+    quarantine: $RUN/quarantine
+    reports: $RUN/reports
+EOC
+"$BUILD/plausid" run --config "$OUT/plausid-run.yaml" 2>"$OUT/daemon.log" &
+daemon=$!
+trap 'kill $daemon 2>/dev/null; pg_stop' EXIT
+for _ in $(seq 1 100); do [ -d "$RUN/drop/.processing" ] && break; sleep 0.1; done
+"$BUILD/genhze" -n 2000 -s 7 -e 5 >"$RUN/.neu.tmp"
+"$BUILD/genhze" -n 500 -s 8 -e 400 >"$RUN/.schlecht.tmp"
+echo "dropping: a new export (2000 records), one with many errors, and an export loaded before"
+mv "$RUN/.neu.tmp" "$RUN/drop/hze_2024_neu.csv"
+mv "$RUN/.schlecht.tmp" "$RUN/drop/hze_2024_schlecht.csv"
+cp samples/hze_2024_ost.csv "$RUN/drop/.copy.tmp" && mv "$RUN/drop/.copy.tmp" "$RUN/drop/hze_2024_ost.csv"
+for _ in $(seq 1 100); do
+        [ -z "$(ls -A "$RUN/drop" | grep -v '^\.processing$')" ] && [ -z "$(ls -A "$RUN/drop/.processing")" ] && break
+        sleep 0.1
+done
+kill -TERM $daemon
+wait $daemon
+echo "daemon exit status $? after SIGTERM; its log (file names, delivery ids, counts -- never record values):"
+sed 's/^/  /' "$OUT/daemon.log"
+say "Where the files went"
+(cd "$RUN" && find archive quarantine -type f | sort | sed 's/^/  /')
+echo "quarantine reason:"
+sed 's/^/  /' "$RUN"/quarantine/*.reason.txt
