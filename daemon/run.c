@@ -38,7 +38,8 @@
 
 #define RETRY_FIRST_SECONDS 1
 #define RETRY_MAX_SECONDS 60
-#define FILE_ATTEMPTS 3         /* server errors on a live connection before a file is quarantined */
+#define FILE_ATTEMPTS 3
+#define MOVE_RETRY_SECONDS 60   /* after a file could not be archived or put in quarantine */         /* server errors on a live connection before a file is quarantined */
 
 /* ---- signals: the handlers set flags and wake the loop ---- */
 
@@ -273,6 +274,13 @@ static char *first_in_processing(int dir) {
         return best;
 }
 
+/* A file that could not be moved out of processing is taken again, but not at once: a
+ * full or read-only target would otherwise make a new delivery row every turn. */
+static void move_failed(struct source_io *io) {
+        io->processing_pending = true;
+        io->processing_after = now_usec() + (uint64_t) MOVE_RETRY_SECONDS * 1000000u;
+}
+
 static void remove_marker(const struct source_config *s, const struct source_io *io, const char *name) {
         if (!s->done_marker)
                 return;
@@ -307,8 +315,9 @@ static void quarantine(struct daemon *d, size_t i, int dir, const char *name, co
         f.delivery = delivery;
         int e = file_quarantine(&io->dirs, dir, name, delivered, text, &where);
         if (e < 0) {
-                log_event(LOG_ERR, EV_PROBLEM, &f, "%s/%s: cannot move to the quarantine %s: %s", s->name, delivered,
-                          s->quarantine, strerror(-e));
+                log_event(LOG_ERR, EV_PROBLEM, &f, "%s/%s: cannot move to the quarantine %s: %s; tried again in %d s",
+                          s->name, delivered, s->quarantine, strerror(-e), MOVE_RETRY_SECONDS);
+                move_failed(io);
                 return;
         }
         remove_marker(s, io, delivered);
@@ -394,12 +403,13 @@ static void process(struct daemon *d, size_t i, const char *name, const char *de
                           s->name, delivered, res.delivery_id, res.records, res.loaded, res.rejected, res.warned,
                           res.findings, res.superseded ? "; replaced earlier deliveries" : "");
         }
-        if (ae < 0)
+        if (ae < 0) {
                 /* Committed but not moved: it stays in processing and, taken again, is a
                  * recorded duplicate. */
-                log_event(LOG_ERR, EV_PROBLEM, &f, "%s/%s: loaded, but cannot move it to the archive %s: %s", s->name,
-                          delivered, s->archive, strerror(-ae));
-        else
+                log_event(LOG_ERR, EV_PROBLEM, &f, "%s/%s: loaded, but cannot move it to the archive %s: %s; tried again in %d s",
+                          s->name, delivered, s->archive, strerror(-ae), MOVE_RETRY_SECONDS);
+                move_failed(io);
+        } else
                 remove_marker(s, io, delivered);
         load_result_done(&res);
 }
