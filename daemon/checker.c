@@ -835,6 +835,15 @@ static int record_done(struct checker *c, const struct reader_record *rec) {
         return c->record_fn(c->record_userdata, &cr);
 }
 
+const char *checker_record_value(const struct checked_record *r, unsigned field, size_t *ret_len) {
+        const struct field_value *v = &r->values[field];
+        const char *s = v->state == FV_OK ? v->s : v->state == FV_INVALID ? v->raw : NULL;
+        if (!s || (v->state == FV_OK ? v->len == 0 : !*s))
+                return NULL;
+        *ret_len = v->state == FV_OK ? v->len : strlen(s);
+        return s;
+}
+
 void checker_on_record(struct checker *c, checker_record_fn fn, void *userdata) {
         c->record_fn = fn;
         c->record_userdata = userdata;

@@ -1747,6 +1747,35 @@ bool ruleset_rule_needs_database(const struct ruleset *rs, unsigned rule) {
         return rs->rules[rule].kind == RULE_PREVIOUS_YEAR;
 }
 
+unsigned ruleset_field_count(const struct ruleset *rs) {
+        return rs->nfields;
+}
+
+const char *ruleset_field_name(const struct ruleset *rs, unsigned field) {
+        return rs->fields[field].name;
+}
+
+const char *ruleset_field_label(const struct ruleset *rs, unsigned field) {
+        return rs->fields[field].label;
+}
+
+int ruleset_field_find(const struct ruleset *rs, const char *name) {
+        for (unsigned i = 0; i < rs->nfields; i++)
+                if (strcmp(rs->fields[i].name, name) == 0)
+                        return (int) i;
+        return -1;
+}
+
+const unsigned *ruleset_key(const struct ruleset *rs, unsigned *ret_n) {
+        *ret_n = rs->nkey;
+        return rs->key;
+}
+
+const unsigned *ruleset_delivery_unit(const struct ruleset *rs, unsigned *ret_n) {
+        *ret_n = rs->has_delivery ? rs->nunit : 0;
+        return rs->unit;
+}
+
 const char *severity_name(enum severity s) {
         switch (s) {
         case SEVERITY_ERROR: return "error";

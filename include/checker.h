@@ -58,6 +58,12 @@ _must_check_ int checker_new(const struct ruleset *rs, checker_finding_fn fn, vo
 void checker_free(struct checker *c);
 DEFINE_CLEANUP_FUNC(struct checker, checker_free)
 
+/* One field's value in a checked record (field index of the pack): the normalised value
+ * when it is valid, the text as read when it is not, NULL when it is empty; *ret_len is
+ * its length. For consumers that group records by a field, such as the HTML report's
+ * Sozialraum counts. */
+const char *checker_record_value(const struct checked_record *r, unsigned field, size_t *ret_len);
+
 /* Asks for every checked data record (not the header, not records after the file was
  * rejected as a whole). */
 void checker_on_record(struct checker *c, checker_record_fn fn, void *userdata);

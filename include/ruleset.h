@@ -47,5 +47,15 @@ enum severity ruleset_rule_severity(const struct ruleset *rs, unsigned rule);
 /* Rules checked against earlier deliveries (previous_year): only plausid load runs them. */
 bool ruleset_rule_needs_database(const struct ruleset *rs, unsigned rule);
 const char *severity_name(enum severity s);
+/* The pack's fields: canonical name and German label; -1 from find when there is none. */
+unsigned ruleset_field_count(const struct ruleset *rs);
+const char *ruleset_field_name(const struct ruleset *rs, unsigned field);
+const char *ruleset_field_label(const struct ruleset *rs, unsigned field);
+int ruleset_field_find(const struct ruleset *rs, const char *name);
+/* The fields of the record key (joined with '-' in findings) and of the reporting unit
+ * (the delivery section; none without one), as field indices. */
+const unsigned *ruleset_key(const struct ruleset *rs, unsigned *ret_n);
+const unsigned *ruleset_delivery_unit(const struct ruleset *rs, unsigned *ret_n);
+
 
 #endif
