@@ -373,7 +373,7 @@ static int cmd_load(int argc, char **argv) {
                 return EXIT_TROUBLE;
         }
         if (views_skipped)
-                printf("notice: the views of %s wait for the data sets they need\n", ruleset_name(rs));
+                printf("notice: views of a data set wait for the tables they need (datasets.views_requires)\n");
 
         struct load_run run = {
                 .conn = conn,

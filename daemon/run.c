@@ -85,6 +85,7 @@ struct source_rules {
         struct table *table;
         char pack_sha[DIGEST_HEX_LEN + 1];
         bool prepared;          /* its table and views are ready on the current connection */
+        bool broken;            /* preparing them failed: its files wait for a reload */
 };
 
 struct state {
@@ -216,20 +217,35 @@ static void db_down(struct daemon *d, const char *why) {
         d->retry_seconds = d->retry_seconds * 2 > RETRY_MAX_SECONDS ? RETRY_MAX_SECONDS : d->retry_seconds * 2;
 }
 
-/* Makes each source's table and views fit its (perhaps new) pack. */
+/*
+ * Makes each source's table and views fit its (perhaps new) pack. A failure on a live
+ * connection (a views file with an error, say) concerns that source alone: its files wait
+ * until a reload brings a fix, and the other sources go on. Returns -EIO when the
+ * connection itself failed.
+ */
 static int prepare_sources(struct daemon *d) {
         const struct config *cfg = d->state->cfg;
         for (size_t i = 0; i < d->nsources; i++) {
                 struct source_rules *sr = &d->state->src[i];
-                if (sr->prepared)
+                if (sr->prepared || sr->broken)
                         continue;
                 _cleanup_(freep) char *error = NULL;
                 bool skipped = false;
                 int e = schema_prepare_dataset(d->conn, cfg->schema, sr->rs, sr->table, cfg->sources[i].rules,
                                                sr->pack_sha, &skipped, &error);
-                if (e < 0) {
+                if (e < 0 && PQstatus(d->conn) != CONNECTION_OK) {
                         db_down(d, error ? error : strerror(-e));
-                        return e;
+                        return -EIO;
+                }
+                if (e < 0) {
+                        struct log_fields f = LOG_FIELDS_INIT;
+                        f.source = cfg->sources[i].name;
+                        log_event(LOG_ERR, EV_PROBLEM, &f,
+                                  "%s: cannot prepare the table of %s: %s; its files wait until a reload (SIGHUP) "
+                                  "brings a fix",
+                                  cfg->sources[i].name, ruleset_name(sr->rs), error ? error : strerror(-e));
+                        sr->broken = true;
+                        continue;
                 }
                 sr->prepared = true;
         }
@@ -418,6 +434,8 @@ static void process(struct daemon *d, size_t i, const char *name, const char *de
 static bool take_one(struct daemon *d, size_t i, uint64_t now) {
         struct source_io *io = &d->io[i];
         const struct source_config *s = &d->state->cfg->sources[i];
+        if (!d->state->src[i].prepared)
+                return false;
         if (io->processing_pending && now >= io->processing_after) {
                 _cleanup_(freep) char *left = first_in_processing(io->dirs.processing);
                 if (left) {
