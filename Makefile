@@ -26,7 +26,8 @@ ENGINE_SRC = daemon/arena.c daemon/strbuf.c daemon/diag.c daemon/reader.c daemon
              daemon/table.c daemon/yamldoc.c daemon/config.c
 # Loading into PostgreSQL, with the schema migrations in sql/ embedded, and the daemon.
 LOAD_SRC   = daemon/db.c daemon/digest.c daemon/schema.c daemon/history.c daemon/loader.c \
-             daemon/files.c daemon/watch.c daemon/log.c daemon/run.c
+             daemon/files.c daemon/watch.c daemon/log.c daemon/run.c daemon/htmlreport.c \
+             daemon/htmlreport_db.c
 ENGINE_OBJ = $(ENGINE_SRC:daemon/%.c=$(BUILD)/obj/%.o) $(LOAD_SRC:daemon/%.c=$(BUILD)/obj/%.o) \
              $(BUILD)/obj/migrations.o
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))

@@ -15,7 +15,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,7 @@
 #include "db.h"
 #include "diag.h"
 #include "digest.h"
+#include "htmlreport.h"
 #include "loader.h"
 #include "reader.h"
 #include "run.h"
@@ -89,19 +92,115 @@ static struct ruleset *load_rules(const char *path) {
         return rs;
 }
 
+/* What `plausid check --report` asks for. */
+struct check_report {
+        const char *path;       /* the HTML file; the CSV goes beside it */
+        int gid;                /* group of both files, -1: the default */
+        unsigned max_records;   /* rejected records shown with their text */
+};
+
 struct check_run {
         FILE *rejects;
         const char *file;       /* name of the input in findings */
         int write_error;
+        const struct ruleset *rs;
+        struct htmlreport *html;        /* --report: what the HTML file will show */
+        FILE *report_csv;               /* --report: the findings CSV beside it */
+        int group_field;                /* the pack's sozialraum field, -1 */
 };
 
 static int on_finding(void *userdata, const struct finding *f) {
         struct check_run *run = userdata;
-        if (!run->rejects)
-                return 0;
-        int e = report_csv_finding(run->rejects, run->file, f);
-        if (e < 0)
+        int e = 0;
+        if (run->rejects && (e = report_csv_finding(run->rejects, run->file, f)) < 0) {
                 run->write_error = e;
+                return e;
+        }
+        if (run->report_csv && (e = report_csv_finding(run->report_csv, run->file, f)) < 0) {
+                run->write_error = e;
+                return e;
+        }
+        if (run->html) {
+                int field = *f->field ? ruleset_field_find(run->rs, f->field) : -1;
+                e = htmlreport_add_finding(run->html, f, ruleset_rule_title(run->rs, f->rule),
+                                           field >= 0 ? ruleset_field_label(run->rs, (unsigned) field) : NULL);
+        }
+        return e;
+}
+
+/* Each checked record, for the report: its Sozialraum, and its text when rejected. */
+static int on_checked_record(void *userdata, const struct checked_record *r) {
+        struct check_run *run = userdata;
+        size_t len = 0;
+        const char *group = run->group_field >= 0 ? checker_record_value(r, (unsigned) run->group_field, &len) : NULL;
+        return htmlreport_add_record(run->html, r->line, group, len, r->rejected ? r->raw : NULL, r->raw_len);
+}
+
+struct raw_pick {
+        struct htmlreport *html;
+        const unsigned long *lines;     /* sorted */
+        size_t n, next;
+};
+
+static int pick_raw(void *userdata, const struct reader_record *rec) {
+        struct raw_pick *p = userdata;
+        while (p->next < p->n && p->lines[p->next] < rec->line)
+                p->next++;
+        if (p->next == p->n)
+                return -ECANCELED;
+        if (p->lines[p->next] != rec->line)
+                return 0;
+        p->next++;
+        return htmlreport_set_raw(p->html, rec->line, rec->raw, rec->raw_len);
+}
+
+/* Records rejected at the end of the file (overlaps) were complete before anybody knew:
+ * their text is read once more, as the loader does. */
+static int fill_missing_raw(struct check_run *run, int fd, const struct reader_options *opts) {
+        _cleanup_(freep) unsigned long *lines = NULL;
+        size_t n = 0;
+        int e = htmlreport_missing_raw(run->html, &lines, &n);
+        if (e < 0 || n == 0)
+                return e;
+        struct raw_pick pick = {.html = run->html, .lines = lines, .n = n};
+        _cleanup_(reader_freep) struct reader *reader = NULL;
+        struct reader_options o = *opts;
+        o.threads = false;
+        if (lseek(fd, 0, SEEK_SET) < 0)
+                return -errno;
+        e = reader_new(fd, &o, &reader);
+        if (e >= 0)
+                e = reader_read(reader, pick_raw, &pick);
+        return e == -ECANCELED || e == -EBADMSG ? 0 : e;
+}
+
+/* Fills the report's header and summary after the check, and writes both files. */
+static int finish_check_report(struct check_run *run, const struct check_report *rep, int fd,
+                               const struct stat *st, const struct checker_stats *s, const char *encoding,
+                               struct htmlreport_file *csv) {
+        struct htmlreport *h = run->html;
+        char sha[DIGEST_HEX_LEN + 1];
+        int e = digest_fd(fd, sha);
+        if (e >= 0)
+                e = htmlreport_set(h, &h->sha256, sha);
+        if (e >= 0)
+                e = htmlreport_set(h, &h->encoding, encoding);
+        if (e < 0)
+                return e;
+        h->received = st->st_mtime;
+        h->records = s->records;
+        h->rejected = s->rejected;
+        h->warned = s->warned;
+        h->verdict = s->file_rejected ? HTMLREPORT_REJECTED : HTMLREPORT_CHECKED;
+        if (s->file_rejected)
+                e = htmlreport_set(h, &h->reason, "Die Datei wird als Ganzes abgewiesen (siehe Befunde zur ganzen Datei).");
+        /* An optional Sozialraum column the file does not have: no table of one empty row. */
+        if (h->has_groups && h->ngroups == 1 && !*h->groups[0].name)
+                h->has_groups = false;
+        if (e >= 0)
+                e = htmlreport_file_commit(csv);
+        if (e >= 0)
+                e = htmlreport_write(h, rep->path, rep->gid);
         return e;
 }
 
@@ -119,7 +218,8 @@ static void print_summary(const struct ruleset *rs, const char *name, const stru
 }
 
 /* Checks one input; returns an exit status. */
-static int check_file(const struct ruleset *rs, const char *path, FILE *rejects, unsigned long totals[3]) {
+static int check_file(const struct ruleset *rs, const char *path, FILE *rejects, const struct check_report *rep,
+                      unsigned long totals[3]) {
         _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
                 fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
@@ -133,50 +233,147 @@ static int check_file(const struct ruleset *rs, const char *path, FILE *rejects,
         _cleanup_(freep) char *copy = strdup(path);
         if (!copy)
                 return EXIT_TROUBLE;
-        struct check_run run = {.rejects = rejects, .file = basename(copy)};
+        struct check_run run = {.rejects = rejects, .file = basename(copy), .rs = rs, .group_field = -1};
+        _cleanup_(htmlreport_freep) struct htmlreport *html = NULL;
+        _cleanup_(freep) char *csv_path = NULL;
+        struct htmlreport_file csv = {0};
+        int e = 0;
+        if (rep) {
+                e = htmlreport_new(rep->max_records, &html);
+                csv_path = e >= 0 ? htmlreport_csv_path(rep->path) : NULL;
+                if (e >= 0 && !csv_path)
+                        e = -ENOMEM;
+                if (e >= 0) {
+                        _cleanup_(freep) char *csv_copy = strdup(csv_path);
+                        e = csv_copy ? htmlreport_set(html, &html->csv_name, basename(csv_copy)) : -ENOMEM;
+                }
+                if (e >= 0)
+                        e = htmlreport_set(html, &html->file, run.file);
+                if (e >= 0)
+                        e = htmlreport_set(html, &html->rules_name, ruleset_name(rs));
+                if (e >= 0)
+                        e = htmlreport_set(html, &html->rules_version, ruleset_version(rs));
+                if (e < 0) {
+                        fprintf(stderr, "%s: %s\n", rep->path, strerror(-e));
+                        return EXIT_TROUBLE;
+                }
+                e = htmlreport_file_open(&csv, csv_path, rep->gid);
+                if (e >= 0)
+                        e = report_csv_begin(csv.f);
+                if (e < 0) {
+                        fprintf(stderr, "%s: cannot create: %s\n", csv_path, strerror(-e));
+                        htmlreport_file_abort(&csv);
+                        return EXIT_TROUBLE;
+                }
+                run.html = html;
+                run.report_csv = csv.f;
+                run.group_field = ruleset_field_find(rs, "sozialraum");
+                html->has_groups = run.group_field >= 0;
+        }
         _cleanup_(checker_freep) struct checker *checker = NULL;
         /* Parsing in a second thread while this one checks: two cores, about half the time. */
         struct reader_options opts = *ruleset_input(rs);
         opts.threads = true;
         enum reader_encoding encoding = READER_ENCODING_AUTO;
-        int e = checker_new(rs, on_finding, &run, &checker);
+        e = checker_new(rs, on_finding, &run, &checker);
+        if (e >= 0 && html)
+                checker_on_record(checker, on_checked_record, &run);
         if (e >= 0)
                 e = checker_check_fd(checker, fd, &opts, &encoding);
+        if (e >= 0 && html)
+                e = fill_missing_raw(&run, fd, &opts);
         if (e < 0) {
                 if (run.write_error)
-                        fprintf(stderr, "%s: cannot write the rejects file: %s\n", path, strerror(-run.write_error));
+                        fprintf(stderr, "%s: cannot write the findings: %s\n", path, strerror(-run.write_error));
                 else
                         fprintf(stderr, "%s: cannot read: %s\n", path, strerror(-e));
+                htmlreport_file_abort(&csv);
                 return EXIT_TROUBLE;
         }
         print_summary(rs, run.file, checker_stats(checker), checker_unknown_columns(checker),
                       reader_encoding_name(encoding));
         const struct checker_stats *s = checker_stats(checker);
+        if (html) {
+                e = finish_check_report(&run, rep, fd, &st, s, reader_encoding_name(encoding), &csv);
+                htmlreport_file_abort(&csv);
+                if (e < 0) {
+                        fprintf(stderr, "%s: cannot write the report: %s\n", rep->path, strerror(-e));
+                        return EXIT_TROUBLE;
+                }
+        }
         totals[0] += s->records;
         totals[1] += s->rejected;
         totals[2] += s->warned;
         return s->file_rejected || s->rejected ? EXIT_REJECTED : EXIT_CLEAN;
 }
 
+/* --group NAME|GID: the group that may read reports. */
+static int parse_group(const char *s, int *ret) {
+        char *end;
+        errno = 0;
+        unsigned long n = strtoul(s, &end, 10);
+        if (*s && !*end && errno == 0 && n < (unsigned long) INT32_MAX) {
+                *ret = (int) n;
+                return 0;
+        }
+        struct group *g = getgrnam(s);
+        if (!g) {
+                fprintf(stderr, "%s: --group: no group named '%s'\n", program, s);
+                return -ENOENT;
+        }
+        *ret = (int) g->gr_gid;
+        return 0;
+}
+
+/* --max-records N: rejected records shown with their text, 1 to 1000000. */
+static int parse_max_records(const char *s, unsigned *ret) {
+        char *end;
+        errno = 0;
+        unsigned long n = strtoul(s, &end, 10);
+        if (!*s || *end || errno || n < 1 || n > 1000000) {
+                fprintf(stderr, "%s: --max-records: expected a number from 1 to 1000000, not '%s'\n", program, s);
+                return -EINVAL;
+        }
+        *ret = (unsigned) n;
+        return 0;
+}
+
 static int cmd_check(int argc, char **argv) {
         static const struct option options[] = {
                 {"rules", required_argument, NULL, 'r'},
                 {"rejects", required_argument, NULL, 'o'},
+                {"report", required_argument, NULL, 'R'},
+                {"max-records", required_argument, NULL, 'm'},
+                {"group", required_argument, NULL, 'g'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
         const char *rules = NULL, *rejects_path = NULL;
+        struct check_report report = {.gid = -1, .max_records = HTMLREPORT_DEFAULT_MAX_RECORDS};
         int c;
-        while ((c = getopt_long(argc, argv, "r:o:h", options, NULL)) != -1)
+        while ((c = getopt_long(argc, argv, "r:o:R:m:g:h", options, NULL)) != -1)
                 switch (c) {
                 case 'r': rules = optarg; break;
                 case 'o': rejects_path = optarg; break;
+                case 'R': report.path = optarg; break;
+                case 'm':
+                        if (parse_max_records(optarg, &report.max_records) < 0)
+                                return EXIT_TROUBLE;
+                        break;
+                case 'g':
+                        if (parse_group(optarg, &report.gid) < 0)
+                                return EXIT_TROUBLE;
+                        break;
                 case 'h': usage(stdout); return EXIT_CLEAN;
                 default: usage(stderr); return EXIT_TROUBLE;
                 }
         if (!rules || optind >= argc) {
                 fprintf(stderr, "%s check: %s\n", program, !rules ? "--rules FILE is required" : "no INPUT given");
                 usage(stderr);
+                return EXIT_TROUBLE;
+        }
+        if (report.path && argc - optind != 1) {
+                fprintf(stderr, "%s check: --report describes one delivery: give one INPUT\n", program);
                 return EXIT_TROUBLE;
         }
         _cleanup_(ruleset_freep) struct ruleset *rs = load_rules(rules);
@@ -210,7 +407,7 @@ static int cmd_check(int argc, char **argv) {
         unsigned long totals[3] = {0};
         int nfiles = argc - optind;
         for (int i = optind; i < argc; i++) {
-                int s = check_file(rs, argv[i], rejects, totals);
+                int s = check_file(rs, argv[i], rejects, report.path ? &report : NULL, totals);
                 if (s > status)
                         status = s;
         }
