@@ -577,6 +577,13 @@ static void verdict(FILE *o, const struct htmlreport *r) {
         if (r->reason && *r->reason) {
                 fputs(": ", o);
                 html_escape(o, r->reason);
+        } else if (r->verdict == HTMLREPORT_CHECKED) {
+                fputs(": ", o);
+                html_num(o, r->rejected);
+                fputs(" von ", o);
+                html_num(o, r->records);
+                fputs(r->rejected == 1 ? " Datensatz hat Fehler und würde abgewiesen." :
+                                         " Datensätzen haben Fehler und würden abgewiesen.", o);
         } else
                 fputs(".", o);
         fputs("</p>\n", o);
@@ -819,8 +826,12 @@ static void records_section(FILE *o, const struct htmlreport *r) {
         unsigned long total = r->rejected > r->nrecs ? r->rejected : r->nrecs;
         fputs("<p id=\"abgewiesen-anzahl\">", o);
         if (r->nrecs < total) {
-                fputs("Gezeigt werden die ersten ", o);
-                html_num(o, r->nrecs);
+                if (r->nrecs == 1)
+                        fputs("Gezeigt wird der erste", o);
+                else {
+                        fputs("Gezeigt werden die ersten ", o);
+                        html_num(o, r->nrecs);
+                }
                 fputs(" von ", o);
                 html_num(o, total);
                 fputs(" abgewiesenen Datensätzen", o);

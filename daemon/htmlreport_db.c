@@ -648,14 +648,18 @@ int report_overview_from_db(PGconn *conn, const char *schema, const struct repor
         const char *params[] = {since};
 
         /* Every delivery but duplicates, with its reporting units: those it covers, or for
-         * one that was replaced, those of the delivery that replaced it. */
+         * one that was replaced, those of the deliveries that replaced it (which may have
+         * been replaced in turn). */
         if (e >= 0 &&
             asprintf(&sql,
                      "SELECT d.id, d.source, d.file_name, extract(epoch FROM d.received_at)::bigint, d.status,"
                      " d.records, d.loaded, d.rejected, d.warned, coalesce("
                      "(SELECT string_agg(DISTINCT x.unit, ', ') FROM %1$s.delivery_scopes x WHERE x.delivery_id = d.id),"
-                     "(SELECT string_agg(DISTINCT x.unit, ', ') FROM %1$s.delivery_scopes x"
-                     " WHERE x.delivery_id = d.superseded_by), '')"
+                     "(WITH RECURSIVE chain(id) AS (SELECT d.superseded_by UNION"
+                     " SELECT e.superseded_by FROM %1$s.deliveries e JOIN chain c ON e.id = c.id"
+                     " WHERE e.superseded_by IS NOT NULL)"
+                     " SELECT string_agg(DISTINCT x.unit, ', ') FROM %1$s.delivery_scopes x"
+                     " WHERE x.delivery_id IN (SELECT id FROM chain)), '')"
                      " FROM %1$s.deliveries d WHERE d.received_at >= $1::date AND d.status <> 'duplicate'"
                      " ORDER BY d.id",
                      sch) < 0) {
@@ -690,12 +694,13 @@ int report_overview_from_db(PGconn *conn, const char *schema, const struct repor
         res = NULL;
 
         /* A delivery rejected as a whole stored no records: its unit is read off the keys
-         * of its findings, where the pack's key begins with the unit's fields. */
+         * of its findings, where the pack's key begins with the unit's fields; the most
+         * frequent one, as a mistyped unit in one record is itself a finding. */
         free(sql);
         sql = NULL;
         if (e >= 0 && asprintf(&sql,
-                               "SELECT coalesce(string_agg(DISTINCT array_to_string((string_to_array(key, '-'))"
-                               "[1:$2::integer], '-'), ', '), '') FROM %s.findings"
+                               "SELECT coalesce(mode() WITHIN GROUP (ORDER BY array_to_string("
+                               "(string_to_array(key, '-'))[1:$2::integer], '-')), '') FROM %s.findings"
                                " WHERE delivery_id = $1::bigint AND line > 0 AND key <> ''",
                                sch) < 0) {
                 sql = NULL;

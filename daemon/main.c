@@ -2,8 +2,9 @@
  * plausid's command line. This is the only place that prints diagnostics and decides exit
  * codes; the modules below it return errors and findings.
  *
- *   plausid check --rules FILE [--rejects OUT.csv] INPUT...
+ *   plausid check --rules FILE [--rejects OUT.csv] [--report OUT.html] INPUT...
  *   plausid load --config FILE --source NAME INPUT...
+ *   plausid report --config FILE (--delivery ID | --since YYYY-MM-DD) [--out DIR]
  *   plausid run --config FILE
  *   plausid config check --config FILE
  *   plausid rules test FILE
@@ -53,8 +54,9 @@ static const char *program = "plausid";
 
 static void usage(FILE *out) {
         fprintf(out,
-                "usage: %s check --rules FILE [--rejects OUT.csv] INPUT...\n"
+                "usage: %s check --rules FILE [--rejects OUT.csv] [--report OUT.html] INPUT...\n"
                 "       %s load --config FILE --source NAME INPUT...\n"
+                "       %s report --config FILE (--delivery ID | --since YYYY-MM-DD) [--out DIR]\n"
                 "       %s run --config FILE\n"
                 "       %s config check --config FILE\n"
                 "       %s rules test FILE\n"
@@ -62,17 +64,25 @@ static void usage(FILE *out) {
                 "\n"
                 "check   checks statistics exports against a rule pack and prints a summary;\n"
                 "        --rejects writes one CSV row per finding (UTF-8 with BOM, ';').\n"
+                "        --report writes a German HTML report of one INPUT and its findings CSV\n"
+                "        beside it (OUT.csv); --max-records N (default 500) rejected records are\n"
+                "        shown with their text, --group GROUP may read the files (mode 0640).\n"
                 "        Exit 0: no errors, 1: records or a file rejected, 2: could not run.\n"
                 "load    checks each export and loads it into PostgreSQL in one transaction:\n"
                 "        clean records, findings and rejected records, or nothing.\n"
                 "        Exit 0: every file loaded or a duplicate skipped, 1: a file rejected\n"
                 "        as a whole, 2: a file could not be loaded (nothing of it is stored).\n"
+                "        With a reports directory, each delivery's report is written there.\n"
+                "report  writes a delivery's report from the database (delivery-ID.html and\n"
+                "        .csv), or with --since the overview of every delivery since that day\n"
+                "        (uebersicht-DAY.html) and their reports; into the source's reports\n"
+                "        directory unless --out DIR; --max-records and --group as for check.\n"
                 "run     the daemon (foreground, for systemd): takes the exports dropped into\n"
                 "        each source's drop directory and loads them. SIGHUP reloads.\n"
                 "config check  reports every error of a configuration and its rule packs;\n"
                 "        exit 0 when there is none, 1 otherwise.\n"
                 "rules test  runs the examples of a rule pack; exit 0 all pass, 1 otherwise.\n",
-                program, program, program, program, program, program);
+                program, program, program, program, program, program, program);
 }
 
 /* Compiles a pack, printing every error; NULL when it does not compile. */
@@ -193,7 +203,7 @@ static int finish_check_report(struct check_run *run, const struct check_report 
         h->warned = s->warned;
         h->verdict = s->file_rejected ? HTMLREPORT_REJECTED : HTMLREPORT_CHECKED;
         if (s->file_rejected)
-                e = htmlreport_set(h, &h->reason, "Die Datei wird als Ganzes abgewiesen (siehe Befunde zur ganzen Datei).");
+                e = htmlreport_set(h, &h->reason, "ein Befund der Schwere „Datei“, siehe Befunde zur ganzen Datei.");
         /* An optional Sozialraum column the file does not have: no table of one empty row. */
         if (h->has_groups && h->ngroups == 1 && !*h->groups[0].name)
                 h->has_groups = false;
@@ -449,7 +459,23 @@ struct load_run {
         const struct ruleset *rs;
         const struct table *table;
         struct loader_options options;
+        const char *reports;    /* the source's reports directory, or NULL */
 };
+
+/* After the commit: the delivery's report beside the others. The load stands whatever
+ * happens here, so a failure is a warning and does not change the exit status. */
+static void load_report(struct load_run *run, long long delivery_id) {
+        if (!run->reports)
+                return;
+        _cleanup_(freep) char *path = NULL, *error = NULL;
+        int e = report_delivery_from_db(run->conn, run->options.schema, run->rs, delivery_id, run->reports, -1, 0,
+                                        &path, &error);
+        if (e < 0)
+                fprintf(stderr, "warning: delivery %lld: no report written: %s\n", delivery_id,
+                        error ? error : strerror(-e));
+        else
+                printf("report: %s\n", path);
+}
 
 /* Loads one input; returns an exit status. */
 static int load_file(struct load_run *run, const char *path) {
@@ -482,6 +508,7 @@ static int load_file(struct load_run *run, const char *path) {
         if (res.status == LOAD_DUPLICATE) {
                 printf("%s: duplicate of delivery %lld, skipped (recorded as delivery %lld)\n", name,
                        res.duplicate_of, res.delivery_id);
+                load_report(run, res.delivery_id);
                 load_result_done(&res);
                 return EXIT_CLEAN;
         }
@@ -501,6 +528,7 @@ static int load_file(struct load_run *run, const char *path) {
                                res.superseded);
                 printf("\n");
         }
+        load_report(run, res.delivery_id);
         load_result_done(&res);
         return status;
 }
@@ -578,6 +606,7 @@ static int cmd_load(int argc, char **argv) {
                 .table = table,
                 .options = {.schema = cfg->schema, .source = src->name, .redelivery = src->redelivery,
                             .max_reject_share = src->max_reject_share, .pack_sha256 = pack_sha},
+                .reports = src->reports,
         };
         int status = EXIT_CLEAN;
         for (int i = optind; i < argc; i++) {
@@ -586,6 +615,142 @@ static int cmd_load(int argc, char **argv) {
                         status = s;
         }
         return status;
+}
+
+/* The rule packs of every source, for the reports' titles and labels; a pack that does
+ * not compile (its errors are printed) leaves its reports without them. */
+struct report_packs {
+        struct report_source *sources;
+        size_t n;
+};
+
+static void report_packs_done(struct report_packs *p) {
+        for (size_t i = 0; i < p->n; i++)
+                ruleset_free((struct ruleset *) p->sources[i].rs);
+        free(p->sources);
+}
+
+static int cmd_report(int argc, char **argv) {
+        static const struct option options[] = {
+                {"config", required_argument, NULL, 'c'},
+                {"delivery", required_argument, NULL, 'd'},
+                {"since", required_argument, NULL, 's'},
+                {"out", required_argument, NULL, 'o'},
+                {"max-records", required_argument, NULL, 'm'},
+                {"group", required_argument, NULL, 'g'},
+                {"help", no_argument, NULL, 'h'},
+                {0},
+        };
+        const char *config_path = NULL, *delivery = NULL, *since = NULL, *out = NULL;
+        unsigned max_records = HTMLREPORT_DEFAULT_MAX_RECORDS;
+        int gid = -1, c;
+        while ((c = getopt_long(argc, argv, "c:d:s:o:m:g:h", options, NULL)) != -1)
+                switch (c) {
+                case 'c': config_path = optarg; break;
+                case 'd': delivery = optarg; break;
+                case 's': since = optarg; break;
+                case 'o': out = optarg; break;
+                case 'm':
+                        if (parse_max_records(optarg, &max_records) < 0)
+                                return EXIT_TROUBLE;
+                        break;
+                case 'g':
+                        if (parse_group(optarg, &gid) < 0)
+                                return EXIT_TROUBLE;
+                        break;
+                case 'h': usage(stdout); return EXIT_CLEAN;
+                default: usage(stderr); return EXIT_TROUBLE;
+                }
+        if (!config_path || !delivery == !since || optind != argc) {
+                fprintf(stderr, "%s report: %s\n", program,
+                        !config_path      ? "--config FILE is required"
+                        : optind != argc  ? "unexpected arguments"
+                                          : "give either --delivery ID or --since YYYY-MM-DD");
+                usage(stderr);
+                return EXIT_TROUBLE;
+        }
+        long long id = 0;
+        if (delivery) {
+                char *end;
+                errno = 0;
+                id = strtoll(delivery, &end, 10);
+                if (!*delivery || *end || errno || id <= 0) {
+                        fprintf(stderr, "%s report: --delivery: expected a delivery number, not '%s'\n", program,
+                                delivery);
+                        return EXIT_TROUBLE;
+                }
+        }
+        _cleanup_(config_freep) struct config *cfg = load_config(config_path);
+        if (!cfg)
+                return EXIT_TROUBLE;
+        _cleanup_(report_packs_done) struct report_packs packs = {.sources = calloc(cfg->nsources,
+                                                                                    sizeof(struct report_source))};
+        if (!packs.sources)
+                return EXIT_TROUBLE;
+        for (size_t i = 0; i < cfg->nsources; i++) {
+                packs.sources[i].name = cfg->sources[i].name;
+                packs.sources[i].rs = load_rules(cfg->sources[i].rules);
+                packs.n++;
+        }
+        _cleanup_(db_closep) PGconn *conn = NULL;
+        _cleanup_(freep) char *error = NULL, *path = NULL;
+        int e = db_connect(cfg->conninfo, &conn, &error);
+        if (e < 0) {
+                fprintf(stderr, "%s: cannot connect to the database: %s\n", config_path, error ? error : strerror(-e));
+                return EXIT_TROUBLE;
+        }
+        if (since) {
+                /* The overview goes where the first source's reports go, unless told. */
+                for (size_t i = 0; !out && i < cfg->nsources; i++)
+                        out = cfg->sources[i].reports;
+                if (!out) {
+                        fprintf(stderr, "%s report: --out DIR is required: no source has a reports directory\n",
+                                program);
+                        return EXIT_TROUBLE;
+                }
+                size_t count = 0;
+                e = report_overview_from_db(conn, cfg->schema, packs.sources, packs.n, since, out, gid, max_records,
+                                            &path, &count, &error);
+                if (e < 0) {
+                        fprintf(stderr, "%s report: %s\n", program, error ? error : strerror(-e));
+                        return EXIT_TROUBLE;
+                }
+                printf("overview: %s (%zu deliveries, each with its report beside it)\n", path, count);
+                return EXIT_CLEAN;
+        }
+        /* The delivery's source decides its pack and, unless told, where the report goes. */
+        _cleanup_(freep) char *sql = NULL, *sch = db_ident(cfg->schema);
+        if (!sch || asprintf(&sql, "SELECT source FROM %s.deliveries WHERE id = $1::bigint", sch) < 0) {
+                sql = NULL;
+                return EXIT_TROUBLE;
+        }
+        const char *params[] = {delivery};
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        e = db_query(conn, sql, 1, params, &res, &error);
+        if (e < 0 || PQntuples(res) == 0) {
+                fprintf(stderr, "%s report: %s\n", program,
+                        e < 0 ? (error ? error : strerror(-e)) : "there is no such delivery");
+                return EXIT_TROUBLE;
+        }
+        const struct ruleset *rs = NULL;
+        for (size_t i = 0; i < packs.n; i++)
+                if (strcmp(packs.sources[i].name, PQgetvalue(res, 0, 0)) == 0) {
+                        rs = packs.sources[i].rs;
+                        if (!out)
+                                out = cfg->sources[i].reports;
+                }
+        if (!out) {
+                fprintf(stderr, "%s report: --out DIR is required: source '%s' has no reports directory\n", program,
+                        PQgetvalue(res, 0, 0));
+                return EXIT_TROUBLE;
+        }
+        e = report_delivery_from_db(conn, cfg->schema, rs, id, out, gid, max_records, &path, &error);
+        if (e < 0) {
+                fprintf(stderr, "%s report: %s\n", program, error ? error : strerror(-e));
+                return EXIT_TROUBLE;
+        }
+        printf("report: %s\n", path);
+        return EXIT_CLEAN;
 }
 
 /* --config FILE and nothing else; NULL after printing the usage. */
@@ -686,6 +851,8 @@ int main(int argc, char **argv) {
                 return cmd_load(argc - 1, argv + 1);
         if (strcmp(cmd, "run") == 0)
                 return cmd_run(argc - 1, argv + 1);
+        if (strcmp(cmd, "report") == 0)
+                return cmd_report(argc - 1, argv + 1);
         if (strcmp(cmd, "config") == 0)
                 return cmd_config(argc - 1, argv + 1);
         if (strcmp(cmd, "rules") == 0)

@@ -6,7 +6,9 @@
 #   rules     plausid rules test on every pack in rules/
 #   compile   tests/compile/*.yaml must fail to compile with exactly the diagnostics in *.err
 #   golden    tests/golden/*/: a plausid run whose stdout, rejects CSV and exit status are
-#             compared with the expected files (diff -u)
+#             compared with the expected files (diff -u); @OUT@ in args is the CSV,
+#             @HTML@ an HTML report (its CSV beside it is the one compared), which must be
+#             self-contained and hold every line of html.contains
 #   fuzz      each fuzz target replays its corpus in tests/fuzz/corpus/NAME
 #   load      tests/load/run.sh: plausid load against a PostgreSQL of its own
 #   views     tests/views/run.sh: the dashboard views on hand-computed fixtures, likewise
@@ -68,8 +70,8 @@ for dir in tests/golden/*/; do
         name=$(basename "$dir")
         read -r -a args <"$dir/args"
         expanded=()
-        for a in "${args[@]}"; do expanded+=("${a//@OUT@/$TMP/$name.csv}"); done
-        rm -f "$TMP/$name.csv"
+        for a in "${args[@]}"; do a=${a//@OUT@/$TMP/$name.csv}; expanded+=("${a//@HTML@/$TMP/$name.html}"); done
+        rm -f "$TMP/$name.csv" "$TMP/$name.html"
         "$PLAUSID" "${expanded[@]}" >"$TMP/$name.out" 2>"$TMP/$name.err"
         status=$?
         good=1
@@ -83,6 +85,17 @@ for dir in tests/golden/*/; do
                 [ -f "$dir/expected.$kind" ] || continue
                 diff -u "$dir/expected.$kind" "$TMP/$name.$kind" >&2 || good=0
         done
+        if [ -f "$dir/html.contains" ]; then
+                while IFS= read -r want; do
+                        grep -qF -- "$want" "$TMP/$name.html" 2>/dev/null || { echo "golden $name: HTML lacks: $want" >&2; good=0; }
+                done <"$dir/html.contains"
+                # Self-contained: nothing fetched from anywhere, no script at all.
+                if grep -niE 'https?:|<link|<script|<iframe|<object|<embed|@import|url\(' "$TMP/$name.html" >&2 ||
+                   grep -oiE 'src=[^ >]*' "$TMP/$name.html" | grep -viE "^src=[\"']?data:" >&2; then
+                        echo "golden $name: the HTML refers to something outside itself" >&2
+                        good=0
+                fi
+        fi
         if [ $good = 1 ]; then ok; else bad "golden $name"; fi
 done
 
