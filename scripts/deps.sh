@@ -12,6 +12,8 @@ packages=(
         # tests/systemd: systemd-analyze, -sysusers, -tmpfiles; man and groff for the man
         # pages; /bin/kill (the unit's ExecReload, checked by verify); getfacl
         systemd man-db groff-base procps acl
+        # tests/report: the HTML report rendered, screenshotted and printed headless
+        chromium fonts-dejavu-core
 )
 
 missing=()

@@ -12,6 +12,8 @@
 #   fuzz      each fuzz target replays its corpus in tests/fuzz/corpus/NAME
 #   load      tests/load/run.sh: plausid load against a PostgreSQL of its own
 #   views     tests/views/run.sh: the dashboard views on hand-computed fixtures, likewise
+#   report    tests/report/run.sh: reports from the database (load, report --delivery,
+#             --since), likewise, and the report rendered in headless Chromium
 #   systemd   tests/systemd/run.sh: the unit (verify, exposure), make install, sysusers.d,
 #             tmpfiles.d and the man pages
 set -uo pipefail
@@ -137,6 +139,21 @@ if [[ $counts =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 else
         cat "$TMP/views.log" >&2
         bad "views: did not run to the end"
+fi
+
+# ---- reports from the database, and in a browser (its cases count one by one) ----
+tests/report/run.sh "$BUILD" >"$TMP/report.log" 2>&1
+report_status=$?
+counts=$(tail -1 "$TMP/report.log")
+if [[ $counts =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+        passed=$((passed + BASH_REMATCH[1]))
+        if [ "${BASH_REMATCH[2]}" -gt 0 ] || [ $report_status -ne 0 ]; then
+                cat "$TMP/report.log" >&2
+                bad "report: ${BASH_REMATCH[2]} cases"
+        fi
+else
+        cat "$TMP/report.log" >&2
+        bad "report: did not run to the end"
 fi
 
 # ---- the service: unit, install, users and directories, man pages (cases count one by one) ----

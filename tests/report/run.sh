@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# Tests of the reports from the database -- `plausid load` with a reports directory,
+# `plausid report --delivery` and `--since` -- against a real PostgreSQL that this script
+# starts and stops, and of what a controller sees: the report opened in headless Chromium,
+# a screenshot taken, the rendered text checked for the summary figures, a PDF printed.
+#
+#   tests/report/run.sh BUILD
+#
+# Ends with "N passed, N failed"; exit status 0 only when nothing failed.
+set -uo pipefail
+BUILD=${1:-build}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+PLAUSID=$ROOT/$BUILD/plausid
+# shellcheck source=../pg.sh
+. tests/pg.sh
+
+passed=0
+failed=0
+failures=()
+T=$(mktemp -d)
+chmod 755 "$T"
+cleanup() { pg_stop; rm -rf "$T"; }
+trap cleanup EXIT
+
+pg_start || { echo "report tests: cannot start PostgreSQL" >&2; exit 1; }
+
+check() { # check NAME EXPECTED ACTUAL
+        if [ "$2" == "$3" ]; then
+                passed=$((passed + 1))
+        else
+                failed=$((failed + 1))
+                failures+=("$1")
+                printf 'FAIL: %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3" >&2
+        fi
+}
+
+contains() { # contains NAME FILE TEXT: TEXT (fixed string) occurs in FILE
+        if grep -qF -- "$3" "$2" 2>/dev/null; then check "$1" yes yes; else check "$1" "$3" "(not in $2)"; fi
+}
+
+# Self-contained: nothing fetched from anywhere (no http(s):, <link>, <script>, @import,
+# url(), src= other than data:), so the page works offline and from a mail attachment.
+self_contained() { # self_contained FILE: prints what refers outside, nothing when clean
+        grep -noiE 'https?:[^"<]*|<link[^>]*|<script[^>]*|<iframe|<object|<embed|@import|url\(' "$1"
+        grep -noiE 'src=[^ >]*' "$1" | grep -viE "src=[\"']?data:"
+}
+
+new_db() {
+        PGOPTIONS="-c client_min_messages=warning" q "DROP DATABASE IF EXISTS $1" >/dev/null
+        q "CREATE DATABASE $1" >/dev/null
+        export PGDATABASE=$1
+}
+
+write_config() { # write_config FILE REPORTS_DIR [extra source keys...]
+        local f=$1 reports=$2
+        shift 2
+        {
+                echo "database:"
+                echo "  conninfo: \"\""
+                echo "  schema: plausid"
+                echo "sources:"
+                echo "  - name: hze"
+                echo "    rules: $ROOT/rules/hze.yaml"
+                echo "    reports: $reports"
+                for kv in "$@"; do echo "    $kv"; done
+        } >"$f"
+}
+
+# ---- plausid load writes each delivery's report into the reports directory ----
+new_db t_report
+mkdir -p "$T/reports"
+write_config "$T/c.yaml" "$T/reports"
+out=$("$PLAUSID" load --config "$T/c.yaml" --source hze samples/hze_2024_nord.csv 2>"$T/stderr")
+check "load: exit 1 (rejected by the gate)" 1 $?
+check "load: says where the report went" "report: $T/reports/delivery-1.html" "$(grep '^report:' <<<"$out")"
+check "load: HTML and CSV, mode 0640" "640 640" \
+        "$(stat -c %a "$T/reports/delivery-1.html" "$T/reports/delivery-1.csv" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+check "load: no temporary file left" "" "$(find "$T/reports" -name '.*' -type f)"
+# The CSV holds every finding in the --rejects format; the database gives them in line
+# order, check in the order found (overlaps last): the same rows.
+"$PLAUSID" check --rules rules/hze.yaml --rejects "$T/check.csv" samples/hze_2024_nord.csv >/dev/null
+check "csv: the same header (BOM, ';')" "$(head -1 "$T/check.csv")" "$(head -1 "$T/reports/delivery-1.csv")"
+check "csv: the same findings as check --rejects" "$(tail -n +2 "$T/check.csv" | sort)" \
+        "$(tail -n +2 "$T/reports/delivery-1.csv" | sort)"
+check "csv: CRLF line ends" "$(wc -l <"$T/check.csv")" "$(grep -c $'\r$' "$T/reports/delivery-1.csv")"
+h=$T/reports/delivery-1.html
+contains "html: the delivery in the header" "$h" "<dt>Lieferung</dt><dd>Nr. 1</dd>"
+contains "html: the source" "$h" "<dt>Quelle</dt><dd>hze</dd>"
+contains "html: the rule pack" "$h" "<dt>Regelwerk</dt><dd>hze 2024.1</dd>"
+contains "html: the SHA-256" "$h" "$(sha256sum samples/hze_2024_nord.csv | cut -c1-64)"
+contains "html: rejected as a whole, with the reason" "$h" \
+        '<p class="verdict v-bad" id="ergebnis">Als Ganzes abgewiesen: 56 von 400 Datensätzen (14,0 %) abgewiesen'
+contains "html: records read" "$h" '<div class="card" id="anzahl-gelesen"><span class="num">400</span>'
+contains "html: none loaded" "$h" '<div class="card" id="anzahl-geladen"><span class="num">0</span>'
+contains "html: rejected" "$h" '<div class="card" id="anzahl-abgewiesen"><span class="num">56</span><span class="lbl">abgewiesen (14,0&#160;%)'
+contains "html: rule titles from the pack" "$h" \
+        '<tr><td class="id">X02</td><td><span class="sev sev-error">Fehler</span></td><td>Überschneidung stationärer Hilfen</td><td class="n">2</td>'
+contains "html: field labels from the pack" "$h" '<tr><td class="id">geburt</td><td>Geburtsmonat/-jahr</td>'
+contains "html: a rejected record's text from rejected_records" "$h" \
+        '<pre class="raw">05;9;13;000;512345;00143;2024;P000121;Südstadt;11.2019;'
+contains "html: every rejected record" "$h" '<p id="abgewiesen-anzahl">Alle 56 abgewiesenen Datensätze'
+contains "html: the CSV linked" "$h" '<a href="delivery-1.csv">delivery-1.csv</a>'
+check "html: no Sozialraum table for a rejected delivery" 0 "$(grep -c 'id="sozialraeume"' "$h")"
+check "html: self-contained" "" "$(self_contained "$h")"
+
+# ---- a loaded delivery: Sozialräume from the data set's table ----
+new_db t_report2
+mkdir -p "$T/r2"
+write_config "$T/c2.yaml" "$T/r2" "max_reject_share: 0.5"
+"$PLAUSID" load --config "$T/c2.yaml" --source hze samples/hze_2024_nord.csv >/dev/null 2>&1
+check "loaded: exit 0" 0 $?
+h=$T/r2/delivery-1.html
+contains "loaded: verdict" "$h" '<p class="verdict v-ok" id="ergebnis">Geladen.</p>'
+contains "loaded: loaded count" "$h" '<div class="card" id="anzahl-geladen"><span class="num">344</span>'
+luet=$(q "SELECT count(*) FROM plausid.hze WHERE sozialraum = 'Lütgendortmund'")
+contains "loaded: Sozialraum counts = the table's" "$h" "<tr><td>Lütgendortmund</td><td class=\"n\">$luet</td>"
+contains "loaded: says whose Sozialraum is counted" "$h" "Den Sozialraum abgewiesener Datensätze speichert die Datenbank nicht."
+# a duplicate gets its report too
+"$PLAUSID" load --config "$T/c2.yaml" --source hze samples/hze_2024_nord.csv >"$T/dup.out" 2>&1
+contains "duplicate: report written" "$T/dup.out" "report: $T/r2/delivery-2.html"
+contains "duplicate: verdict" "$T/r2/delivery-2.html" "Doppelte Lieferung, nicht erneut geladen: gleicher Inhalt wie Lieferung 1"
+# a load without a reports directory writes none and says nothing of it
+write_config "$T/c3.yaml" "$T/none"
+sed -i '/reports:/d' "$T/c3.yaml"
+out=$("$PLAUSID" load --config "$T/c3.yaml" --source hze samples/hze_2024_ost.csv 2>&1)
+check "no reports directory: no report line" 0 "$(grep -c '^report:' <<<"$out")"
+
+# ---- plausid report --delivery: regenerated from the database ----
+rm -f "$T/reports/delivery-1.html" "$T/reports/delivery-1.csv"
+export PGDATABASE=t_report
+out=$("$PLAUSID" report --config "$T/c.yaml" --delivery 1 2>&1)
+check "report --delivery: exit 0, where it went" "0|report: $T/reports/delivery-1.html" "$?|$out"
+check "report --delivery: the same CSV again" "$(tail -n +2 "$T/check.csv" | sort)" \
+        "$(tail -n +2 "$T/reports/delivery-1.csv" | sort)"
+mkdir -p "$T/elsewhere"
+"$PLAUSID" report --config "$T/c.yaml" --delivery 1 --out "$T/elsewhere" --max-records 3 --group 4242 >/dev/null 2>&1
+check "report --out: written there" "yes" "$([ -f "$T/elsewhere/delivery-1.html" ] && echo yes)"
+check "report --group: the files' group" "4242 4242" \
+        "$(stat -c %g "$T/elsewhere/delivery-1.html" "$T/elsewhere/delivery-1.csv" | tr '\n' ' ' | sed 's/ $//')"
+contains "report --max-records: the first 3, the total stated" "$T/elsewhere/delivery-1.html" \
+        "Gezeigt werden die ersten 3 von 56 abgewiesenen Datensätzen"
+check "report --max-records: 3 records shown" 3 "$(grep -c '<article class="rec"' "$T/elsewhere/delivery-1.html")"
+"$PLAUSID" report --config "$T/c.yaml" --delivery 99 >/dev/null 2>"$T/err"
+check "report: unknown delivery, exit 2" "2|plausid report: there is no such delivery" "$?|$(cat "$T/err")"
+"$PLAUSID" report --config "$T/c.yaml" --delivery 1 --since 2024-01-01 >/dev/null 2>&1
+check "report: --delivery and --since together, exit 2" 2 $?
+
+# ---- plausid report --since: the overview over time ----
+"$PLAUSID" load --config "$T/c.yaml" --source hze samples/hze_2024_west.csv samples/hze_2024_ost.csv \
+        samples/hze_2024_sued_cp1252.csv >/dev/null 2>&1
+"$PLAUSID" load --config "$T/c.yaml" --source hze samples/hze_2024_ost.csv >/dev/null 2>&1 # a duplicate
+mkdir -p "$T/ov"
+out=$("$PLAUSID" report --config "$T/c.yaml" --since 2000-01-01 --out "$T/ov" 2>&1)
+check "since: exit 0, the overview and its count" "0|overview: $T/ov/uebersicht-2000-01-01.html (4 deliveries, each with its report beside it)" \
+        "$?|$out"
+o=$T/ov/uebersicht-2000-01-01.html
+contains "since: title" "$o" "<h1>Übersicht der Lieferungen seit 01.01.2000</h1>"
+contains "since: the totals" "$o" \
+        '<p id="uebersicht-anzahl">4 Lieferungen aus 1 Quelle: 800 Datensätze gelesen, 79 abgewiesen (9,9&#160;%)'
+contains "since: duplicates counted, not listed" "$o" "Nicht aufgeführt: 1 doppelte Lieferung(en)"
+contains "since: the unit of a delivery rejected by the gate, from its findings' keys" "$o" \
+        "<h3>Meldende Einheit 05-9-13-000-512345</h3>"
+contains "since: a file rejected at its header has no unit" "$o" "<h3>Meldende Einheit unbekannt"
+contains "since: a trend chart" "$o" 'aria-label="Anteil abgewiesener Datensätze je Lieferung"'
+contains "since: the rejection rate of a delivery" "$o" '<td class="n">56</td><td class="n">14,0&#160;%</td>'
+contains "since: top rules with titles" "$o" '<td class="id">D09</td><td>Alter bei Beginn 21 oder mehr</td>'
+links=$(grep -o 'href="delivery-[0-9]*\.html"' "$o" | sort -u | sed 's/href="//; s/"//' | tr '\n' ' ')
+check "since: links to the four delivery reports" "delivery-1.html delivery-2.html delivery-3.html delivery-4.html " "$links"
+missing=""
+for l in $links; do [ -f "$T/ov/$l" ] && [ -f "$T/ov/${l%.html}.csv" ] || missing+="$l "; done
+check "since: every linked report is there, with its CSV" "" "$missing"
+check "since: mode 0640" "640" "$(stat -c %a "$o")"
+"$PLAUSID" report --config "$T/c.yaml" --since 2999-01-01 --out "$T/ov" >/dev/null 2>&1
+contains "since: a day with nothing after it" "$T/ov/uebersicht-2999-01-01.html" "Seit diesem Tag ist keine Lieferung eingegangen."
+"$PLAUSID" report --config "$T/c.yaml" --since 1.1.2024 --out "$T/ov" >/dev/null 2>"$T/err"
+check "since: a malformed day, exit 2" "2|plausid report: '1.1.2024' is not a day as YYYY-MM-DD" "$?|$(cat "$T/err")"
+"$PLAUSID" report --config "$T/c.yaml" --since 2000-01-01 --out "$T/nonexistent" >/dev/null 2>&1
+check "since: an out directory that does not exist, exit 2" 2 $?
+bad=""
+for f in "$T"/ov/*.html "$T"/reports/*.html "$T"/r2/*.html; do
+        [ -z "$(self_contained "$f")" ] || bad+="$(basename "$f") "
+done
+check "every report is self-contained" "" "$bad"
+
+# ---- what a controller sees: headless Chromium renders the report ----
+# Root needs --no-sandbox; the network flags keep Chromium from calling out (there is no
+# network here, and a report must not need one).
+chrome() { # chrome ARGS... URL
+        local profile
+        profile=$(mktemp -d "$T/chrome.XXXXXX")
+        timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+                --disable-background-networking --disable-component-update --disable-sync \
+                --user-data-dir="$profile" "$@" 2>>"$T/chrome.log"
+}
+# The text a person reads: the rendered DOM without its markup, entities resolved.
+dom_text() {
+        sed -e 's/<style>.*<\/style>//' -e 's/<[^>]*>/ /g' -e 's/&#160;/ /g; s/&nbsp;/ /g; s/&amp;/\&/g' |
+                tr -s ' \n' ' '
+}
+if ! command -v chromium >/dev/null; then
+        check "chromium: installed (scripts/deps.sh installs the Debian package)" yes no
+else
+        h=$T/reports/delivery-1.html
+        chrome --screenshot="$T/shot.png" --window-size=1280,2000 "file://$h" >/dev/null
+        check "chromium: screenshot taken" yes "$([ -s "$T/shot.png" ] && echo yes || echo no)"
+        # PNG signature, then the IHDR's width and height: the window asked for.
+        check "chromium: screenshot is a 1280x2000 PNG" "89504e47 00000500000007d0" \
+                "$(od -An -tx1 -N4 "$T/shot.png" | tr -d ' \n') $(od -An -tx1 -j16 -N8 "$T/shot.png" | tr -d ' \n')"
+        check "chromium: the screenshot shows something (over 30 kB)" yes \
+                "$([ "$(stat -c %s "$T/shot.png" 2>/dev/null || echo 0)" -gt 30000 ] && echo yes || echo no)"
+        chrome --dump-dom "file://$h" >"$T/dom.html"
+        text=$(dom_text <"$T/dom.html")
+        for want in "Prüfbericht: hze_2024_nord.csv" "400 Datensätze gelesen" "0 geladen (0,0 %)" \
+                "56 abgewiesen (14,0 %)" "6 mit Warnungen (1,5 %)" "Als Ganzes abgewiesen: 56 von 400 Datensätzen (14,0 %) abgewiesen" \
+                "Befunde insgesamt: 65 (Fehler: 56, Warnungen: 9, Datei: 0)" "X02 Fehler Überschneidung stationärer Hilfen 2 2 0,5 %" \
+                "Alle 56 abgewiesenen Datensätze"; do
+                if grep -qF -- "$want" <<<"$text"; then check "chromium: rendered text has '$want'" yes yes
+                else check "chromium: rendered text has '$want'" yes "no"; fi
+        done
+        chrome --dump-dom "file://$o" >"$T/dom-ov.html"
+        text=$(dom_text <"$T/dom-ov.html")
+        want="4 Lieferungen aus 1 Quelle: 800 Datensätze gelesen, 79 abgewiesen (9,9 %)"
+        if grep -qF -- "$want" <<<"$text"; then check "chromium: overview shows '$want'" yes yes
+        else check "chromium: overview shows '$want'" yes no; fi
+        # Printing: the print style sheet gives A4 pages.
+        chrome --no-pdf-header-footer --print-to-pdf="$T/report.pdf" "file://$h" >/dev/null
+        check "chromium: prints to PDF" "%PDF" "$(head -c 4 "$T/report.pdf" 2>/dev/null)"
+        # The page tree's largest /Count is the number of pages; A4 is 595 x 842 points.
+        pages=$(grep -ao '/Count [0-9]*' "$T/report.pdf" | awk '$2 > n { n = $2 } END { print n + 0 }')
+        check "chromium: several pages" yes "$([ "$pages" -gt 2 ] && echo yes || echo "no ($pages)")"
+        check "chromium: A4 pages" yes \
+                "$(grep -aq '/MediaBox \[0 0 594\.9[0-9]* 841\.9[0-9]*\]' "$T/report.pdf" && echo yes || echo no)"
+        if [ $failed -gt 0 ] && [ -s "$T/chrome.log" ]; then tail -20 "$T/chrome.log" >&2; fi
+        # Kept for a person to look at: build/report-screenshot.png.
+        cp "$T/shot.png" "$ROOT/$BUILD/report-screenshot.png" 2>/dev/null || true
+fi
+
+echo
+if [ $failed -gt 0 ]; then
+        printf 'failed: %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
