@@ -37,7 +37,7 @@ static int open_dir(int at, const char *path, mode_t mode) {
 }
 
 void dirs_close(struct source_dirs *d) {
-        int *fds[] = {&d->drop, &d->processing, &d->archive, &d->quarantine};
+        int *fds[] = {&d->drop, &d->processing, &d->archive, &d->quarantine, &d->reports};
         for (size_t i = 0; i < ELEMENTSOF(fds); i++) {
                 if (*fds[i] >= 0)
                         close(*fds[i]);
@@ -46,7 +46,7 @@ void dirs_close(struct source_dirs *d) {
 }
 
 int dirs_open(const struct source_config *s, struct source_dirs *ret, char **ret_error) {
-        struct source_dirs d = {-1, -1, -1, -1};
+        struct source_dirs d = {-1, -1, -1, -1, -1};
         /* The drop directory is written by the exporting software's group; the others hold
          * personal data that only plausid (and its group, for reading) needs. */
         const struct {
@@ -59,6 +59,7 @@ int dirs_open(const struct source_config *s, struct source_dirs *ret, char **ret
                 {"processing", FILES_PROCESSING, 1, 0750, &d.processing},
                 {"archive", s->archive, 0, 0750, &d.archive},
                 {"quarantine", s->quarantine, 0, 0750, &d.quarantine},
+                {"reports", s->reports, 0, 0750, &d.reports},
         };
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
                 int fd = open_dir(dirs[i].at_drop ? d.drop : AT_FDCWD, dirs[i].path, dirs[i].mode);

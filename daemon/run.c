@@ -543,7 +543,7 @@ int run_daemon(const char *config_path) {
         for (size_t i = 0; i < d.nsources; i++) {
                 const struct source_config *s = &d.state->cfg->sources[i];
                 struct source_io *io = &d.io[i];
-                io->dirs = (struct source_dirs) {-1, -1, -1, -1};
+                io->dirs = (struct source_dirs) {-1, -1, -1, -1, -1};
                 _cleanup_(freep) char *error = NULL;
                 struct watch_options wo = {.mode = s->watch, .stable_seconds = s->stable_seconds,
                                            .done_marker = s->done_marker};

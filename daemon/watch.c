@@ -17,6 +17,7 @@ struct entry {
         char *name;
         bool symlink;
         bool event;             /* inotify reported it complete: ready now */
+        bool writing;           /* inotify saw it written and not yet closed */
         bool seen;              /* found by the current scan */
         off_t size;
         struct timespec mtime;
@@ -57,7 +58,7 @@ int watch_new(int drop_fd, const struct watch_options *o, struct watch **ret) {
                 char path[64];
                 snprintf(path, sizeof(path), "/proc/self/fd/%d", drop_fd);
                 if (w->inotify < 0 ||
-                    inotify_add_watch(w->inotify, path, IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR | IN_EXCL_UNLINK) < 0) {
+                    inotify_add_watch(w->inotify, path, IN_CLOSE_WRITE | IN_MOVED_TO | IN_MODIFY | IN_ONLYDIR | IN_EXCL_UNLINK) < 0) {
                         int e = -errno;
                         watch_free(w);
                         return e;
@@ -117,8 +118,9 @@ static void forget(struct watch *w, struct entry *e) {
         *e = w->entries[--w->n];
 }
 
-/* A reported or scanned name: looks at what it is now. */
-static int consider(struct watch *w, const char *name, bool event, uint64_t now) {
+/* A reported or scanned name: looks at what it is now. event: closed after writing or
+ * moved in; writing: written to (and so open for writing) but not closed yet. */
+static int consider(struct watch *w, const char *name, bool event, bool writing, uint64_t now) {
         if (watch_name_ignored(name))
                 return 0;
         struct stat st;
@@ -144,6 +146,8 @@ static int consider(struct watch *w, const char *name, bool event, uint64_t now)
         e->seen = true;
         if (event)
                 e->event = true;
+        if (writing || event)
+                e->writing = writing;
         return 0;
 }
 
@@ -173,7 +177,8 @@ int watch_read_events(struct watch *w, uint64_t now) {
                                         e->event = e->event || e->seen;
                                 continue;
                         }
-                        int r = consider(w, ev->name, true, now);
+                        bool modified = (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) == 0;
+                        int r = consider(w, ev->name, !modified, modified, now);
                         if (r < 0)
                                 return r;
                 }
@@ -195,7 +200,7 @@ int watch_scan(struct watch *w, uint64_t now) {
         struct dirent *de;
         errno = 0;
         while (r >= 0 && (de = readdir(d)))
-                r = consider(w, de->d_name, false, now);
+                r = consider(w, de->d_name, false, false, now);
         if (r >= 0 && errno)
                 r = -errno;
         closedir(d);
@@ -222,6 +227,9 @@ static bool ready(struct watch *w, struct entry *e, uint64_t now) {
         }
         if (e->event)
                 return true;
+        /* Someone wrote to it and has not closed it: a pause in writing is not the end. */
+        if (e->writing)
+                return false;
         if (now - e->unchanged_since < (uint64_t) w->o.stable_seconds * 1000000u)
                 return false;
         struct stat st;

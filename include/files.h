@@ -18,7 +18,7 @@
 #define FILES_PROCESSING ".processing"
 
 struct source_dirs {
-        int drop, processing, archive, quarantine;
+        int drop, processing, archive, quarantine, reports;
 };
 
 /* Opens (creating what is missing, with safe modes) the source's directories. On failure

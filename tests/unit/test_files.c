@@ -28,7 +28,7 @@
 struct fixture {
         char root[64];
         struct source_config src;
-        char drop[128], archive[128], quarantine[128];
+        char drop[128], archive[128], quarantine[128], reports[128];
         struct source_dirs dirs;
 };
 
@@ -64,13 +64,14 @@ static struct fixture *fixture_new(const char *archive_base) {
         assert_non_null(mkdtemp(f->root));
         snprintf(f->drop, sizeof(f->drop), "%s/drop", f->root);
         snprintf(f->quarantine, sizeof(f->quarantine), "%s/q", f->root);
+        snprintf(f->reports, sizeof(f->reports), "%s/r", f->root);
         if (archive_base) {
                 snprintf(f->archive, sizeof(f->archive), "%s/plausid-archive.XXXXXX", archive_base);
                 assert_non_null(mkdtemp(f->archive));
         } else
                 snprintf(f->archive, sizeof(f->archive), "%s/a/b", f->root);
         f->src = (struct source_config) {.name = "hze", .drop = f->drop, .archive = f->archive,
-                                         .quarantine = f->quarantine};
+                                         .quarantine = f->quarantine, .reports = f->reports};
         char *error = NULL;
         assert_int_equal(dirs_open(&f->src, &f->dirs, &error), 0);
         assert_null(error);
