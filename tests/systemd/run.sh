@@ -14,6 +14,9 @@
 # so that verify also finds the man pages named in Documentation=. (`verify --root=$T`
 # does not do: it wants every unit of a whole system below the root.)
 #
+# tests/systemd/boot.sh (by hand, not in make check) boots the installed unit in a
+# systemd-nspawn container and sees it work under its sandbox.
+#
 # Every check is also shown to fail once, on a deliberately broken copy, so that a check
 # that can no longer fail is noticed. Ends with "N passed, N failed"; exit status 0 only
 # when nothing failed.
