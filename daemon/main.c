@@ -386,6 +386,21 @@ static int cmd_check(int argc, char **argv) {
                 fprintf(stderr, "%s check: --report describes one delivery: give one INPUT\n", program);
                 return EXIT_TROUBLE;
         }
+        if (report.path) {
+                /* report.html of report.csv would put its findings CSV over the input. */
+                _cleanup_(freep) char *csv_path = htmlreport_csv_path(report.path);
+                struct stat in, out;
+                if (!csv_path)
+                        return EXIT_TROUBLE;
+                if (stat(argv[optind], &in) == 0)
+                        for (int k = 0; k < 2; k++)
+                                if (stat(k ? csv_path : report.path, &out) == 0 && out.st_dev == in.st_dev &&
+                                    out.st_ino == in.st_ino) {
+                                        fprintf(stderr, "%s check: --report %s would write over the input %s\n",
+                                                program, report.path, argv[optind]);
+                                        return EXIT_TROUBLE;
+                                }
+        }
         _cleanup_(ruleset_freep) struct ruleset *rs = load_rules(rules);
         if (!rs)
                 return EXIT_TROUBLE;
