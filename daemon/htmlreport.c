@@ -884,15 +884,20 @@ int htmlreport_render(struct htmlreport *r, FILE *o) {
         int e = finish_pending(r, NULL, 0);
         if (e < 0)
                 return e;
-        qsort(r->rules, r->nrules, sizeof(*r->rules), cmp_rule);
-        qsort(r->fields, r->nfields, sizeof(*r->fields), cmp_field);
+        /* qsort must not see the NULL of an empty array, even for no elements. */
+        if (r->nrules)
+                qsort(r->rules, r->nrules, sizeof(*r->rules), cmp_rule);
+        if (r->nfields)
+                qsort(r->fields, r->nfields, sizeof(*r->fields), cmp_field);
         /* The per-record Sozialraum entries point into groups by index: sorting them ends
          * the collecting. */
         free(r->recgroups);
         r->recgroups = NULL;
         r->nrecgroups = r->recgroups_cap = 0;
-        qsort(r->groups, r->ngroups, sizeof(*r->groups), cmp_group);
-        qsort(r->recs, r->nrecs, sizeof(*r->recs), cmp_record);
+        if (r->ngroups)
+                qsort(r->groups, r->ngroups, sizeof(*r->groups), cmp_group);
+        if (r->nrecs)
+                qsort(r->recs, r->nrecs, sizeof(*r->recs), cmp_record);
         time_t now = time(NULL);
         header(o, r, now);
         fputs("<main>\n", o);

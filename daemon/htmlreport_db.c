@@ -721,7 +721,7 @@ int report_overview_from_db(PGconn *conn, const char *schema, const struct repor
                 PQclear(res);
                 res = NULL;
         }
-        if (e >= 0)
+        if (e >= 0 && ov.nd)
                 qsort(ov.d, ov.nd, sizeof(*ov.d), cmp_delivery);
 
         /* Duplicates, only counted. */
@@ -793,7 +793,7 @@ int report_overview_from_db(PGconn *conn, const char *schema, const struct repor
         }
         PQclear(res);
         res = NULL;
-        if (e >= 0)
+        if (e >= 0 && ov.nrules)
                 qsort(ov.rules, ov.nrules, sizeof(*ov.rules), cmp_rule_total);
 
         /* Each delivery's own report beside the overview, so that its links lead somewhere. */
