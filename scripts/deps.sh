@@ -14,6 +14,8 @@ packages=(
         systemd man-db groff-base procps acl
         # tests/report: the HTML report rendered, screenshotted and printed headless
         chromium fonts-dejavu-core
+        # tests/daemon: the NOTIFY_SOCKET listener; setpriv to run the daemon as nobody
+        python3 util-linux
 )
 
 missing=()

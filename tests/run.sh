@@ -16,6 +16,8 @@
 #             --since), likewise, and the report rendered in headless Chromium
 #   systemd   tests/systemd/run.sh: the unit (verify, exposure), make install, sysusers.d,
 #             tmpfiles.d and the man pages
+#   daemon    tests/daemon/run.sh: plausid run on real directories with a PostgreSQL and a
+#             NOTIFY_SOCKET of its own (drops, crashes, outages, signals, notify protocol)
 set -uo pipefail
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -169,6 +171,21 @@ if [[ $counts =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 else
         cat "$TMP/systemd.log" >&2
         bad "systemd: did not run to the end"
+fi
+
+# ---- the drop-directory daemon, real processes and directories (cases count one by one) ----
+tests/daemon/run.sh "$BUILD" >"$TMP/daemon.log" 2>&1
+daemon_status=$?
+counts=$(tail -1 "$TMP/daemon.log")
+if [[ $counts =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+        passed=$((passed + BASH_REMATCH[1]))
+        if [ "${BASH_REMATCH[2]}" -gt 0 ] || [ $daemon_status -ne 0 ]; then
+                cat "$TMP/daemon.log" >&2
+                bad "daemon: ${BASH_REMATCH[2]} cases"
+        fi
+else
+        cat "$TMP/daemon.log" >&2
+        bad "daemon: did not run to the end"
 fi
 
 echo

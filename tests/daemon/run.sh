@@ -1,0 +1,733 @@
+#!/usr/bin/env bash
+# Integration tests of the drop-directory daemon `plausid run --config FILE` against a real
+# PostgreSQL that this script starts (tests/pg.sh) and stops. The real binary, real
+# directories under a temp dir, a NOTIFY_SOCKET listener as systemd has one
+# (notify_listen.py); every case checks what landed in the database with psql and where
+# the files went. Every wait is a bounded poll.
+#
+#   tests/daemon/run.sh BUILD
+#
+# Ends with "N passed, N failed"; exit status 0 only when nothing failed.
+set -uo pipefail
+BUILD=${1:-build}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+PLAUSID=$ROOT/$BUILD/plausid
+GENHZE=$ROOT/$BUILD/genhze
+LISTEN=$ROOT/tests/daemon/notify_listen.py
+# shellcheck source=../pg.sh
+. tests/pg.sh
+
+passed=0
+failed=0
+failures=()
+T=$(mktemp -d /tmp/plausid-daemon.XXXXXX)
+chmod 755 "$T"
+STAGE=$T/stage          # files are prepared here and renamed into drop (same file system)
+mkdir -p "$STAGE"
+dpid=                   # the running daemon
+lpid=                   # its notify listener
+cleanup() { # KEEP=1 keeps the temp dir (logs, notify lines, directories) for a look
+        [ -n "$dpid" ] && kill -9 "$dpid" 2>/dev/null
+        [ -n "$lpid" ] && kill "$lpid" 2>/dev/null
+        pg_stop
+        if [ -n "${KEEP:-}" ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+
+for tool in python3 psql; do
+        command -v $tool >/dev/null || { echo "daemon tests: $tool missing (scripts/deps.sh)" >&2; exit 1; }
+done
+[ -x "$PLAUSID" ] || { echo "daemon tests: $PLAUSID not built" >&2; exit 1; }
+pg_start || { echo "daemon tests: cannot start PostgreSQL" >&2; exit 1; }
+
+check() { # check NAME EXPECTED ACTUAL
+        if [ "$2" == "$3" ]; then
+                passed=$((passed + 1))
+        else
+                failed=$((failed + 1))
+                failures+=("$1")
+                printf 'FAIL: %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3" >&2
+        fi
+}
+
+usec() { local t=${EPOCHREALTIME//[.,]/}; echo "$t"; }
+
+# wait_until SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds (0) or the time
+# is up (1).
+wait_until() {
+        local end=$(($(usec) + $1 * 1000000))
+        shift
+        while :; do
+                "$@" && return 0
+                [ "$(usec)" -ge $end ] && return 1
+                sleep 0.1
+        done
+}
+
+# wait_q SECONDS EXPECTED SQL: polls the query until it yields EXPECTED; the last answer is
+# in $got (so that check can show it).
+got=
+q_is() { got=$(q "$2" 2>/dev/null); [ "$got" == "$1" ]; }
+wait_q() { wait_until "$1" q_is "$2" "$3"; }
+
+new_db() {
+        PGOPTIONS="-c client_min_messages=warning" q "DROP DATABASE IF EXISTS $1" >/dev/null
+        q "CREATE DATABASE $1" >/dev/null
+        export PGDATABASE=$1
+}
+
+# write_config FILE DB BASE [extra source keys...]: a config whose source hze has its four
+# directories under BASE, scan_interval 1 and stable_seconds 1 unless given.
+RULES=$ROOT/rules/hze.yaml
+write_config() {
+        local f=$1 db=$2 base=$3
+        shift 3
+        local extra=" $* "
+        {
+                echo "database:"
+                echo "  conninfo: \"dbname=$db\""
+                echo "  schema: plausid"
+                echo "sources:"
+                echo "  - name: hze"
+                echo "    rules: $RULES"
+                echo "    drop: $base/drop"
+                echo "    archive: $base/archive"
+                echo "    quarantine: $base/quarantine"
+                echo "    reports: $base/reports"
+                [[ $extra == *" scan_interval:"* ]] || echo "    scan_interval: 1"
+                [[ $extra == *" stable_seconds:"* ]] || echo "    stable_seconds: 1"
+                for kv in "$@"; do echo "    $kv"; done
+        } >"$f"
+}
+
+alive() { # the process exists and is not a zombie
+        [ -r "/proc/$1/stat" ] || return 1
+        local s
+        s=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+        [ -n "$s" ] && [ "$s" != Z ]
+}
+dead() { ! alive "$1"; }
+
+# start_daemon NAME CONFIG [prefix command...]: starts the daemon in the background with a
+# notify listener (NAME.notify) and stderr in NAME.log; waits (at most 5 s) for READY=1.
+start_daemon() {
+        local name=$1 cfg=$2
+        shift 2
+        NOTIFY=$T/$name.notify
+        LOG=$T/$name.log
+        : >"$NOTIFY"
+        python3 "$LISTEN" "$T/$name.sock" "$NOTIFY" &
+        lpid=$!
+        wait_until 5 test -S "$T/$name.sock"
+        env -u JOURNAL_STREAM -u WATCHDOG_PID NOTIFY_SOCKET="$T/$name.sock" WATCHDOG_USEC=2000000 \
+                "$@" "$PLAUSID" run --config "$cfg" 2>>"$LOG" &
+        dpid=$!
+        wait_until 5 ready_or_dead
+}
+ready_or_dead() { grep -q ' READY=1$' "$NOTIFY" || dead "$dpid"; }
+notify_count() { grep -c " $1\$" "$NOTIFY"; }
+
+# stop_daemon [SIGNAL]: sends SIGTERM (or SIGNAL), waits at most 5 s, then SIGKILL. Sets
+# $stop_status (exit status, or "hung") and $stop_ms (milliseconds until it was gone).
+stop_daemon() {
+        local sig=${1:-TERM} t0
+        t0=$(usec)
+        kill -"$sig" "$dpid" 2>/dev/null
+        if wait_until 5 dead "$dpid"; then
+                wait "$dpid"
+                stop_status=$?
+        else
+                kill -9 "$dpid" 2>/dev/null
+                wait "$dpid" 2>/dev/null
+                stop_status=hung
+        fi
+        stop_ms=$((($(usec) - t0) / 1000))
+        dpid=
+        stop_listener
+}
+stop_listener() {
+        [ -n "$lpid" ] && kill "$lpid" 2>/dev/null && wait "$lpid" 2>/dev/null
+        lpid=
+}
+
+# mkhze OUT SEED EINR [RECORDS]: a clean generated export (default 50 records, Berichtsjahr
+# 2024) of its own reporting unit (einrichtung EINR), so that every one loads as a new delivery.
+mkhze() {
+        "$GENHZE" -n "${4:-50}" -s "$2" -y 2024 | awk -F';' -v OFS=';' -v e="$3" 'NR > 1 { $5 = e } 1' >"$1"
+}
+# ost_variant OUT EINR: the 60 records of samples/hze_2024_ost.csv for another unit.
+ost_variant() {
+        awk -F';' -v OFS=';' -v e="$2" 'NR > 1 { $5 = e } 1' samples/hze_2024_ost.csv >"$1"
+}
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+# files DIR: the entries of DIR except .processing, one per line, sorted
+files() { (cd "$1" 2>/dev/null && find . -mindepth 1 -maxdepth 1 ! -name .processing -printf '%P\n' | sort); }
+nfiles() { find "$@" -type f 2>/dev/null | wc -l; }
+ndel() { # rows in plausid.deliveries (0 while the schema does not exist)
+        if [ "$(q "SELECT to_regclass('plausid.deliveries') IS NOT NULL")" = t ]; then
+                q "SELECT count(*) FROM plausid.deliveries"
+        else
+                echo 0
+        fi
+}
+hze_rows() { # rows in plausid.hze (0 while the table does not exist)
+        if [ "$(q "SELECT to_regclass('plausid.hze') IS NOT NULL")" = t ]; then
+                q "SELECT count(*) FROM plausid.hze${1:+ WHERE $1}"
+        else
+                echo 0
+        fi
+}
+# the mode of a directory, and whether it is at most the given one (no other bits)
+mode_le() { local m; m=$(stat -c %a "$1" 2>/dev/null) || { echo missing; return; }; [ $((8#$m & ~8#$2)) -eq 0 ] && echo ok || echo "$m"; }
+YM=$(date +%Y/%m)
+copy_busy() { # copy_busy DB: a COPY into hze is running in DB
+        [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE datname = '$1' AND query LIKE '%COPY%hze%' AND state = 'active' AND pid <> pg_backend_pid()" 2>/dev/null)" -ge 1 ] 2>/dev/null
+}
+no_backend() { # no_backend DB: no client connection to DB is left
+        [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE datname = '$1' AND pid <> pg_backend_pid() AND backend_type = 'client backend'" 2>/dev/null)" = 0 ]
+}
+
+"$GENHZE" -n 300000 -s 7 -y 2024 >"$STAGE/big.csv"
+BIG_SHA=$(sha "$STAGE/big.csv")
+
+# ======================================================================================
+# ---- a configuration with errors: exit 2 before starting, with file:line ----
+# ======================================================================================
+{
+        echo "database:"
+        echo "  conninfo: \"dbname=nothing\""
+        echo "sources:"
+        echo "  - name: hze"
+        echo "    rules: $RULES"
+        echo "    drop: $T/nodirs/drop"
+        echo "    archive: $T/nodirs/archive"
+} >"$T/nodirs.yaml"
+timeout 10 "$PLAUSID" run --config "$T/nodirs.yaml" >/dev/null 2>"$T/nodirs.err"
+check "config: quarantine and reports missing -> exit 2" 2 "$?"
+check "config: missing directories named with file:line" t \
+        "$(grep -qE "nodirs.yaml:[0-9]+" "$T/nodirs.err" && grep -q quarantine "$T/nodirs.err" && grep -q reports "$T/nodirs.err" && echo t || cat "$T/nodirs.err")"
+check "config: nothing created before starting" f "$([ -e "$T/nodirs/drop" ] && echo t || echo f)"
+write_config "$T/badkey.yaml" nothing "$T/badkey" "bogus_key: 1"
+timeout 10 "$PLAUSID" run --config "$T/badkey.yaml" >/dev/null 2>"$T/badkey.err"
+check "config: unknown key -> exit 2" 2 "$?"
+check "config: unknown key at file:line" 1 "$(grep -c "badkey.yaml:13:" "$T/badkey.err")"
+write_config "$T/badval.yaml" nothing "$T/badval" "watch: sometimes"
+timeout 10 "$PLAUSID" run --config "$T/badval.yaml" >/dev/null 2>"$T/badval.err"
+check "config: bad watch mode -> exit 2 with file:line" "2|1" "$?|$(grep -c "badval.yaml:13:" "$T/badval.err")"
+sed 's/check: ende >= beginn$/check: ende >= nosuchfield/' rules/hze.yaml >"$T/broken_start.yaml"
+broken_line=$(grep -n 'check: ende >= nosuchfield' "$T/broken_start.yaml" | cut -d: -f1)
+RULES=$T/broken_start.yaml write_config "$T/badrules.yaml" nothing "$T/badrules"
+timeout 10 "$PLAUSID" run --config "$T/badrules.yaml" >/dev/null 2>"$T/badrules.err"
+check "config: rule pack that does not compile -> exit 2 with file:line" "2|1" \
+        "$?|$(grep -c "broken_start.yaml:$broken_line:" "$T/badrules.err")"
+timeout 10 "$PLAUSID" run --config "$T/does-not-exist.yaml" >/dev/null 2>&1
+check "config: missing file -> exit 2" 2 "$?"
+
+# ======================================================================================
+# ---- basic: directories created, a file present at start, READY before it is loaded,
+#      rename drops, duplicates and name collisions in the archive, notify protocol, logs ----
+# ======================================================================================
+new_db t_basic
+B=$T/basic
+mkdir -p "$B"
+write_config "$T/basic.yaml" t_basic "$B"
+# the schema exists already; delivery ids start at 4711 so that the log can be searched for one
+"$PLAUSID" load --config "$T/basic.yaml" --source hze samples/hze_2024_sued_cp1252.csv >/dev/null 2>&1
+q "SELECT setval(pg_get_serial_sequence('plausid.deliveries', 'id'), 4710)" >/dev/null
+# a file that is already there when the daemon starts (the start scan takes it)
+mkdir -p "$B/drop"
+chmod 700 "$B/drop"
+cp samples/hze_2024_ost.csv "$B/drop/"
+touch -d '-1 minute' "$B/drop/hze_2024_ost.csv"
+start_daemon basic "$T/basic.yaml"
+check "basic: READY=1" 1 "$(notify_count READY=1)"
+check "basic: archive created 0750 or stricter" ok "$(mode_le "$B/archive" 750)"
+check "basic: quarantine created 0750 or stricter" ok "$(mode_le "$B/quarantine" 750)"
+check "basic: reports created 0750 or stricter" ok "$(mode_le "$B/reports" 750)"
+check "basic: an existing drop directory keeps its stricter mode" 700 "$(stat -c %a "$B/drop")"
+wait_q 15 "loaded|60|60" "SELECT status, records, loaded FROM plausid.deliveries WHERE file_name = 'hze_2024_ost.csv'"
+check "start scan: the file present at start is loaded" "loaded|60|60" "$got"
+check "start scan: delivery id 4711" 4711 "$(q "SELECT id FROM plausid.deliveries WHERE file_name = 'hze_2024_ost.csv'")"
+check "start scan: its rows" 60 "$(hze_rows "delivery_id = 4711")"
+wait_until 5 test -f "$B/archive/$YM/hze_2024_ost.csv"
+check "start scan: archived to archive/YYYY/MM/" "$(sha samples/hze_2024_ost.csv)" "$(sha "$B/archive/$YM/hze_2024_ost.csv" 2>&1)"
+check "start scan: drop and .processing empty" "|" "$(files "$B/drop")|$(files "$B/drop/.processing")"
+ready_at=$(grep -m1 ' READY=1$' "$NOTIFY" | cut -d' ' -f1)
+check "notify: READY=1 before the first file was loaded" t \
+        "$(q "SELECT to_timestamp(${ready_at:-0}) < loaded_at FROM plausid.deliveries WHERE id = 4711")"
+
+# the same content again under the same name: a duplicate, archived with a suffix
+cp samples/hze_2024_ost.csv "$STAGE/hze_2024_ost.csv"
+mv "$STAGE/hze_2024_ost.csv" "$B/drop/"
+wait_q 10 "duplicate|4711" "SELECT status, duplicate_of FROM plausid.deliveries WHERE id = 4712"
+check "duplicate: recorded as duplicate of 4711" "duplicate|4711" "$got"
+wait_until 5 test -f "$B/archive/$YM/hze_2024_ost.1.csv"
+check "duplicate: archived as hze_2024_ost.1.csv" "hze_2024_ost.csv
+hze_2024_ost.1.csv" "$(cd "$B/archive/$YM" && ls -1 | sort -r)"
+check "duplicate: rows unchanged" 60 "$(hze_rows)"
+# other content under the same name: loaded, archived as .2.csv, nothing overwritten
+ost_variant "$STAGE/hze_2024_ost.csv" 512399
+v_sha=$(sha "$STAGE/hze_2024_ost.csv")
+mv "$STAGE/hze_2024_ost.csv" "$B/drop/"
+wait_q 10 "loaded|60" "SELECT status, loaded FROM plausid.deliveries WHERE sha256 = '$v_sha'"
+check "rename drop: another file of that name is loaded" "loaded|60" "$got"
+wait_until 5 test -f "$B/archive/$YM/hze_2024_ost.2.csv"
+check "collision: archived as .2.csv, the first archive file untouched" "$v_sha|$(sha samples/hze_2024_ost.csv)" \
+        "$(sha "$B/archive/$YM/hze_2024_ost.2.csv" 2>&1)|$(sha "$B/archive/$YM/hze_2024_ost.csv")"
+
+# a slow in-place write: half the file, 2 s pause with the file still open, the rest
+mkhze "$STAGE/slow.csv" 11 700011 2000
+half=$(($(stat -c %s "$STAGE/slow.csv") / 2))
+(
+        exec 3>"$B/drop/slow.csv"
+        head -c $half "$STAGE/slow.csv" >&3
+        sleep 2
+        tail -c +$((half + 1)) "$STAGE/slow.csv" >&3
+        exec 3>&-
+) &
+writer=$!
+wait "$writer"
+wait_q 10 "loaded|2000" "SELECT string_agg(status, ','), sum(records) FROM plausid.deliveries WHERE file_name = 'slow.csv'"
+check "slow write: one delivery with all 2000 records, never half-read" "loaded|2000" "$got"
+check "slow write: all rows" 2000 "$(hze_rows "delivery_id = (SELECT id FROM plausid.deliveries WHERE file_name = 'slow.csv' AND status = 'loaded')")"
+wait_until 5 test -f "$B/archive/$YM/slow.csv"
+check "slow write: archived whole" "$(sha "$STAGE/slow.csv")" "$(sha "$B/archive/$YM/slow.csv" 2>&1)"
+
+# notify: STATUS lines, the watchdog, RELOADING/READY around SIGHUP, STOPPING at SIGTERM
+check "notify: STATUS= lines" t "$([ "$(grep -c ' STATUS=' "$NOTIFY")" -ge 1 ] && echo t || echo f)"
+reloads=$(notify_count RELOADING=1)
+readies=$(notify_count READY=1)
+kill -HUP "$dpid"
+wait_until 5 eval '[ "$(notify_count READY=1)" -gt "$readies" ]'
+check "notify: SIGHUP -> RELOADING=1 then READY=1" "$((reloads + 1))|t" \
+        "$(notify_count RELOADING=1)|$(awk '/ RELOADING=1$/ { r = 1 } r && / READY=1$/ { ok = "t" } END { print ok ? ok : "f" }' "$NOTIFY")"
+stop_daemon
+check "basic: SIGTERM -> exit 0" 0 "$stop_status"
+check "notify: STOPPING=1" 1 "$(notify_count STOPPING=1)"
+check "notify: WATCHDOG=1 sent" t "$([ "$(notify_count WATCHDOG=1)" -ge 3 ] && echo t || echo f)"
+gap=$(awk '/ WATCHDOG=1$/ { if (p) { g = $1 - p; if (g > m) m = g } p = $1 } END { printf "%d", m * 1000 }' "$NOTIFY")
+check "notify: WATCHDOG=1 at least every 1 s (largest gap $gap ms, allowed 1300)" t "$([ "$gap" -le 1300 ] && echo t || echo f)"
+wd_first=$(grep -m1 ' WATCHDOG=1$' "$NOTIFY" | cut -d' ' -f1)
+start_listen=$(grep -m1 ' LISTENING$' "$NOTIFY" | cut -d' ' -f1)
+check "notify: first WATCHDOG=1 within 2 s of the start" t \
+        "$(awk -v a="${start_listen:-0}" -v b="${wd_first:-999999999999}" 'BEGIN { print (b - a <= 2.0) ? "t" : "f" }')"
+# logs: one line per event with file name and delivery id, never a value of a record
+check "logs: the file name and its delivery id on one line" t \
+        "$(grep 'hze_2024_ost.csv' "$LOG" | grep -qw 4711 && echo t || echo f)"
+check "logs: no person_id" 0 "$(grep -cE '\bP[0-9]{5,6}\b' "$LOG")"
+check "logs: no Sozialraum name" 0 "$(grep -cE 'Hörde|Lütgendortmund|Brackel|Eving|Aplerbeck|Innenstadt-Nord|Nordmarkt|Südstadt' "$LOG")"
+
+# ======================================================================================
+# ---- 200 files at once ----
+# ======================================================================================
+new_db t_many
+M=$T/many
+write_config "$T/many.yaml" t_many "$M"
+mkdir -p "$STAGE/many"
+for i in $(seq 1 200); do mkhze "$STAGE/many/hze_$i.csv" "$((1000 + i))" "$((600000 + i))"; done
+start_daemon many "$T/many.yaml"
+check "200 files: drop created 0770 or stricter" ok "$(mode_le "$M/drop" 770)"
+mv "$STAGE/many/"*.csv "$M/drop/"
+wait_q 90 "200|200" "SELECT count(*), count(*) FILTER (WHERE status = 'loaded') FROM plausid.deliveries"
+check "200 files: 200 deliveries, all loaded" "200|200" "$got"
+check "200 files: all rows" 10000 "$(hze_rows)"
+wait_until 10 eval '[ "$(nfiles "$M/archive")" -ge 200 ]'
+check "200 files: 200 archived files" 200 "$(nfiles "$M/archive/$YM")"
+check "200 files: drop and .processing empty, nothing in quarantine" "||0" \
+        "$(files "$M/drop")|$(files "$M/drop/.processing")|$(nfiles "$M/quarantine")"
+stop_daemon
+check "200 files: exit 0" 0 "$stop_status"
+
+# ======================================================================================
+# ---- kill -9 in the middle of a large load, then restart: every record exactly once;
+#      a file left in .processing after its COMMIT becomes a recorded duplicate ----
+# ======================================================================================
+new_db t_kill9
+K=$T/kill9
+write_config "$T/kill9.yaml" t_kill9 "$K"
+start_daemon kill9 "$T/kill9.yaml"
+# a small file of another unit than the big one's (512345..512348), so it stays loaded
+ost_variant "$STAGE/small.csv" 512901
+mv "$STAGE/small.csv" "$K/drop/"
+wait_q 10 loaded "SELECT status FROM plausid.deliveries WHERE file_name = 'small.csv'"
+check "kill -9: a small file first" loaded "$got"
+cp "$STAGE/big.csv" "$T/big_copy.csv"
+mv "$T/big_copy.csv" "$K/drop/big.csv"
+in_copy=f
+wait_until 60 copy_busy t_kill9 && in_copy=t
+kill -9 "$dpid"
+wait "$dpid" 2>/dev/null
+dpid=
+stop_listener
+wait_until 10 no_backend t_kill9
+check "kill -9: killed in the middle of the COPY" t "$in_copy"
+check "kill -9: nothing of it in the database" "0|60" \
+        "$(q "SELECT count(*) FROM plausid.deliveries WHERE sha256 = '$BIG_SHA'")|$(hze_rows)"
+check "kill -9: the file waits in .processing" "big.csv" "$(files "$K/drop/.processing")"
+# as if the daemon had died between COMMIT and the move: the loaded file is in .processing again
+ost_variant "$K/drop/.processing/small.csv" 512901
+start_daemon kill9b "$T/kill9.yaml"
+wait_q 60 "loaded|300000|300000" "SELECT string_agg(status, ','), sum(records), sum(loaded) FROM plausid.deliveries WHERE sha256 = '$BIG_SHA'"
+check "kill -9: after the restart one loaded delivery of it" "loaded|300000|300000" "$got"
+check "kill -9: every record exactly once" 300000 \
+        "$(hze_rows "delivery_id = (SELECT id FROM plausid.deliveries WHERE sha256 = '$BIG_SHA')")"
+wait_q 10 "loaded,duplicate" "SELECT string_agg(status, ',' ORDER BY id) FROM plausid.deliveries WHERE file_name = 'small.csv'"
+check "kill -9: a repeat from .processing is a recorded duplicate" "loaded,duplicate" "$got"
+check "kill -9: rows of the small file once" 60 \
+        "$(hze_rows "delivery_id = (SELECT id FROM plausid.deliveries WHERE file_name = 'small.csv' AND status = 'loaded')")"
+wait_until 10 eval '[ "$(nfiles "$K/archive")" -ge 3 ]'
+check "kill -9: all three archived, .processing empty" "big.csv small.1.csv small.csv |" \
+        "$(cd "$K/archive/$YM" 2>/dev/null && ls -1 | sort | tr '\n' ' ')|$(files "$K/drop/.processing")"
+stop_daemon
+check "kill -9: restarted daemon exits 0" 0 "$stop_status"
+
+# ======================================================================================
+# ---- SIGTERM in the middle of a large load: exit 0 within 5 s, nothing half-loaded ----
+# ======================================================================================
+new_db t_term
+S=$T/term
+write_config "$T/term.yaml" t_term "$S"
+start_daemon term "$T/term.yaml"
+cp "$STAGE/big.csv" "$T/big_copy.csv"
+mv "$T/big_copy.csv" "$S/drop/big.csv"
+in_copy=f
+wait_until 60 copy_busy t_term && in_copy=t
+ost_variant "$STAGE/later.csv" 512951
+mv "$STAGE/later.csv" "$S/drop/"          # arrives while the big file is being loaded
+stop_daemon TERM
+check "SIGTERM: sent in the middle of the COPY" t "$in_copy"
+check "SIGTERM: exit 0" 0 "$stop_status"
+check "SIGTERM: gone within 5 s ($stop_ms ms)" t "$([ "$stop_ms" -le 5000 ] && echo t || echo f)"
+wait_until 10 no_backend t_term
+n_del=$(q "SELECT count(*) FROM plausid.deliveries WHERE sha256 = '$BIG_SHA'")
+rows=$(hze_rows)
+where=$(files "$S/drop/.processing")
+if [ "$n_del" = 1 ]; then
+        # it chose to finish the load: then all of it, and the file archived
+        echo "note: SIGTERM: the daemon finished the load in progress" >&2
+        check "SIGTERM: finished load is complete and archived" "300000|$(sha "$STAGE/big.csv")" \
+                "$rows|$(sha "$S/archive/$YM/big.csv" 2>&1)"
+else
+        check "SIGTERM: rolled back: no delivery row, no rows" "0|0" "$n_del|$rows"
+        check "SIGTERM: the file waits in .processing" big.csv "$where"
+fi
+check "SIGTERM: no file taken after the signal" "later.csv|0" \
+        "$(files "$S/drop")|$(q "SELECT count(*) FROM plausid.deliveries WHERE file_name = 'later.csv'" 2>/dev/null || echo 0)"
+start_daemon term2 "$T/term.yaml"
+wait_q 60 "loaded|300000" "SELECT string_agg(status, ','), sum(loaded) FROM plausid.deliveries WHERE sha256 = '$BIG_SHA'"
+check "SIGTERM: after a restart loaded exactly once" "loaded|300000" "$got"
+wait_q 10 loaded "SELECT string_agg(status, ',') FROM plausid.deliveries WHERE file_name = 'later.csv'"
+check "SIGTERM: the waiting file is loaded after the restart" loaded "$got"
+check "SIGTERM: rows exactly once" 300060 "$(hze_rows)"
+wait_until 10 test -f "$S/archive/$YM/big.csv"
+check "SIGTERM: archived, .processing empty" "t|" "$([ -f "$S/archive/$YM/big.csv" ] && echo t)|$(files "$S/drop/.processing")"
+stop_daemon INT
+check "SIGINT: exit 0" 0 "$stop_status"
+
+# a second signal exits at once
+new_db t_term2
+S2=$T/term2
+write_config "$T/term2.yaml" t_term2 "$S2"
+start_daemon term3 "$T/term2.yaml"
+cp "$STAGE/big.csv" "$T/big_copy.csv"
+mv "$T/big_copy.csv" "$S2/drop/big.csv"
+in_copy=f
+wait_until 60 copy_busy t_term2 && in_copy=t
+kill -TERM "$dpid"
+sleep 0.05
+stop_daemon TERM
+check "second signal: sent in the middle of the COPY" t "$in_copy"
+check "second signal: gone at once ($stop_ms ms after it, allowed 1000)" t \
+        "$([ "$stop_status" != hung ] && [ "$stop_ms" -le 1000 ] && echo t || echo f)"
+wait_until 10 no_backend t_term2
+n_del=$(q "SELECT count(*) FROM plausid.deliveries WHERE sha256 = '$BIG_SHA'")
+rows=$(hze_rows)
+check "second signal: all or nothing" t \
+        "$([ "$n_del|$rows" = "0|0" ] || [ "$n_del|$rows" = "1|300000" ] && echo t || echo "$n_del|$rows")"
+[ "$n_del" = 0 ] && check "second signal: the file waits in .processing" big.csv "$(files "$S2/drop/.processing")"
+
+# ======================================================================================
+# ---- PostgreSQL stopped while files arrive, then started: everything loaded ----
+# ======================================================================================
+new_db t_pgdown
+P=$T/pgdown
+write_config "$T/pgdown.yaml" t_pgdown "$P"
+start_daemon pgdown "$T/pgdown.yaml"
+ost_variant "$STAGE/first.csv" 512301
+mv "$STAGE/first.csv" "$P/drop/"
+wait_q 10 loaded "SELECT status FROM plausid.deliveries WHERE file_name = 'first.csv'"
+check "db down: a file before the outage" loaded "$got"
+pg_stop_keep
+for i in 1 2 3; do ost_variant "$STAGE/down_$i.csv" $((512310 + i)); done
+mv "$STAGE/down_1.csv" "$P/drop/"
+sleep 1
+mv "$STAGE/down_2.csv" "$P/drop/"
+cp "$STAGE/down_3.csv" "$P/drop/down_3.csv"   # an in-place write as well
+sleep 3  # the observation window: the daemon tries, fails and must lose nothing
+check "db down: daemon keeps running" t "$(alive "$dpid" && echo t || echo f)"
+check "db down: files wait in drop or .processing" "down_1.csv down_2.csv down_3.csv " \
+        "$( (files "$P/drop"; files "$P/drop/.processing") | sort | tr '\n' ' ')"
+check "db down: nothing quarantined, nothing archived but the first" "0|1" "$(nfiles "$P/quarantine")|$(nfiles "$P/archive")"
+pg_restart_stopped
+t_up=$(usec)
+wait_q 25 "4|4" "SELECT count(*), count(*) FILTER (WHERE status = 'loaded') FROM plausid.deliveries"
+up_ms=$((($(usec) - t_up) / 1000))
+check "db up again: all loaded" "4|4" "$got"
+check "db up again: within 20 s of the restart ($up_ms ms)" t "$([ $up_ms -le 20000 ] && echo t || echo f)"
+check "db up again: rows of all four" 240 "$(hze_rows)"
+wait_until 5 eval '[ "$(nfiles "$P/archive")" -ge 4 ]'
+check "db up again: all archived, drop empty" "4||" "$(nfiles "$P/archive/$YM")|$(files "$P/drop")|$(files "$P/drop/.processing")"
+stop_daemon
+check "db down: exit 0" 0 "$stop_status"
+# the database down when the daemon starts: READY=1 all the same (config and rules are
+# ready), the file waits, and loads once the server is back
+pg_stop_keep
+ost_variant "$P/drop/at_start.csv" 512321
+start_daemon pgdown2 "$T/pgdown.yaml"
+check "db down at start: READY=1 anyway" 1 "$(notify_count READY=1)"
+sleep 2  # the observation window
+check "db down at start: running, the file waits" "t|at_start.csv" \
+        "$(alive "$dpid" && echo t || echo f)|$( (files "$P/drop"; files "$P/drop/.processing") | tr '\n' ' ' | sed 's/ $//')"
+pg_restart_stopped
+wait_q 25 loaded "SELECT status FROM plausid.deliveries WHERE file_name = 'at_start.csv'"
+check "db down at start: loaded once the server is back" loaded "$got"
+stop_daemon
+check "db down at start: exit 0" 0 "$stop_status"
+
+# ======================================================================================
+# ---- SIGHUP: a broken pack keeps the old rules; a changed good pack is used next ----
+# ======================================================================================
+new_db t_hup
+H=$T/hup
+mkdir -p "$T/rules"
+cp rules/hze.yaml "$T/rules/hze.yaml"
+old_sha=$(sha "$T/rules/hze.yaml")
+RULES=$T/rules/hze.yaml write_config "$T/hup.yaml" t_hup "$H"
+start_daemon hup "$T/hup.yaml"
+ost_variant "$STAGE/hup_a.csv" 512401
+mv "$STAGE/hup_a.csv" "$H/drop/"
+wait_q 10 "loaded|2024.1|$old_sha" "SELECT status, rules_version, rules_sha256 FROM plausid.deliveries WHERE file_name = 'hup_a.csv'"
+check "SIGHUP: first file with the pack as started" "loaded|2024.1|$old_sha" "$got"
+sed -i -e 's/check: ende >= beginn$/check: ende >= nosuchfield/' -e 's/version: "2024.1"/version: "2024.8"/' "$T/rules/hze.yaml"
+readies=$(notify_count READY=1)
+kill -HUP "$dpid"
+wait_until 5 grep -q "hze.yaml:$broken_line:" "$LOG"
+check "SIGHUP broken pack: error logged with file:line" t "$(grep -q "hze.yaml:$broken_line:" "$LOG" && echo t || echo f)"
+wait_until 3 eval '[ "$(notify_count READY=1)" -gt "$readies" ]'
+check "SIGHUP broken pack: daemon keeps running" t "$(alive "$dpid" && echo t || echo f)"
+ost_variant "$STAGE/hup_b.csv" 512402
+mv "$STAGE/hup_b.csv" "$H/drop/"
+wait_q 10 "loaded|2024.1|$old_sha" "SELECT status, rules_version, rules_sha256 FROM plausid.deliveries WHERE file_name = 'hup_b.csv'"
+check "SIGHUP broken pack: the next file uses the old rules" "loaded|2024.1|$old_sha" "$got"
+# a good pack again, with another version, but a config with an error: nothing is swapped
+sed -i -e 's/check: ende >= nosuchfield$/check: ende >= beginn/' -e 's/version: "2024.8"/version: "2024.9"/' "$T/rules/hze.yaml"
+new_sha=$(sha "$T/rules/hze.yaml")
+RULES=$T/rules/hze.yaml write_config "$T/hup.yaml" t_hup "$H" "max_reject_share: 0.5" "no_such_key: 1"
+kill -HUP "$dpid"
+wait_until 5 grep -q "hup.yaml:14:" "$LOG"
+check "SIGHUP broken config: error logged with file:line" t "$(grep -q "hup.yaml:14:" "$LOG" && echo t || echo f)"
+cp samples/hze_2024_nord.csv "$STAGE/"
+mv "$STAGE/hze_2024_nord.csv" "$H/drop/"
+wait_q 10 "rejected|2024.1|$old_sha" "SELECT status, rules_version, rules_sha256 FROM plausid.deliveries WHERE file_name = 'hze_2024_nord.csv'"
+check "SIGHUP broken config: old gate and old rules (nord rejected at 10 %)" "rejected|2024.1|$old_sha" "$got"
+# the good config and pack: the next files use both
+RULES=$T/rules/hze.yaml write_config "$T/hup.yaml" t_hup "$H" "max_reject_share: 0.5"
+readies=$(notify_count READY=1)
+kill -HUP "$dpid"
+wait_until 5 eval '[ "$(notify_count READY=1)" -gt "$readies" ]'
+ost_variant "$STAGE/hup_c.csv" 512403
+mv "$STAGE/hup_c.csv" "$H/drop/"
+wait_q 10 "loaded|2024.9|$new_sha" "SELECT status, rules_version, rules_sha256 FROM plausid.deliveries WHERE file_name = 'hup_c.csv'"
+check "SIGHUP good pack: the next file uses it" "loaded|2024.9|$new_sha" "$got"
+cp samples/hze_2024_nord.csv "$STAGE/"
+mv "$STAGE/hze_2024_nord.csv" "$H/drop/"
+wait_q 10 "rejected,loaded|2024.9" "SELECT string_agg(status, ',' ORDER BY id), max(rules_version) FROM plausid.deliveries WHERE file_name = 'hze_2024_nord.csv'"
+check "SIGHUP good config: the new gate (0.5) lets nord load" "rejected,loaded|2024.9" "$got"
+stop_daemon
+check "SIGHUP: exit 0" 0 "$stop_status"
+
+# ======================================================================================
+# ---- poll mode: loads a file, never takes one that is still growing ----
+# ======================================================================================
+new_db t_poll
+PO=$T/poll
+write_config "$T/poll.yaml" t_poll "$PO" "watch: poll"
+start_daemon poll "$T/poll.yaml"
+ost_variant "$STAGE/polled.csv" 512501
+mv "$STAGE/polled.csv" "$PO/drop/"
+wait_q 10 loaded "SELECT status FROM plausid.deliveries WHERE file_name = 'polled.csv'"
+check "poll: a renamed file is loaded" loaded "$got"
+wait_until 5 test -f "$PO/archive/$YM/polled.csv"
+check "poll: archived" t "$([ -f "$PO/archive/$YM/polled.csv" ] && echo t || echo f)"
+mkhze "$STAGE/growing.csv" 21 700021 3000
+split -n l/12 -d "$STAGE/growing.csv" "$STAGE/growing.part."
+: >"$PO/drop/growing.csv"
+(
+        exec 3>>"$PO/drop/growing.csv"
+        for p in "$STAGE"/growing.part.*; do
+                cat "$p" >&3
+                sleep 0.3
+        done
+        exec 3>&-
+) &
+writer=$!
+taken_early=0
+while alive "$writer"; do
+        [ "$(q "SELECT count(*) FROM plausid.deliveries WHERE file_name = 'growing.csv'")" != 0 ] && taken_early=1
+        [ -e "$PO/drop/growing.csv" ] || taken_early=1
+        sleep 0.2
+done
+wait "$writer"
+check "poll: a growing file is not taken" 0 "$taken_early"
+wait_q 10 "loaded|3000" "SELECT string_agg(status, ','), sum(records) FROM plausid.deliveries WHERE file_name = 'growing.csv'"
+check "poll: taken once complete, all of it" "loaded|3000" "$got"
+stop_daemon
+check "poll: exit 0" 0 "$stop_status"
+
+# ======================================================================================
+# ---- name filters, symlinks, the quality gate, file rules, redelivery: reject ----
+# ======================================================================================
+new_db t_misc
+X=$T/misc
+write_config "$T/misc.yaml" t_misc "$X" "redelivery: reject"
+start_daemon misc "$T/misc.yaml"
+# names that are never taken (valid content each, so that a taken one would load)
+i=0
+for n in .hidden.csv "~lock.csv" a.csv.tmp b.csv.part c.csv.partial d.csv.done e.tmp; do
+        i=$((i + 1))
+        ost_variant "$STAGE/$n" $((512600 + i))
+        mv "$STAGE/$n" "$X/drop/$n"
+done
+ost_variant "$X/drop/.in-place.csv" 512610         # written in place, too
+# a symlink to a file outside the drop directory
+mkdir -p "$T/outside"
+ost_variant "$T/outside/target.csv" 512620
+target_sha=$(sha "$T/outside/target.csv")
+touch -d '2020-01-01 00:00' "$T/outside/target.csv"   # atime too: a read would move it (relatime)
+ln -s "$T/outside/target.csv" "$X/drop/link.csv"
+# the sync point: a normal file
+ost_variant "$STAGE/normal.csv" 512630
+mv "$STAGE/normal.csv" "$X/drop/"
+wait_q 10 loaded "SELECT status FROM plausid.deliveries WHERE file_name = 'normal.csv'"
+check "filters: a normal file beside them loads" loaded "$got"
+wait_until 5 test -e "$X/quarantine/link.csv.reason.txt"
+sleep 2.5  # two more full scans
+check "filters: . ~ .tmp .part .partial .done never taken" \
+        ".hidden.csv .in-place.csv a.csv.tmp b.csv.part c.csv.partial d.csv.done e.tmp ~lock.csv " \
+        "$(files "$X/drop" | LC_ALL=C sort | tr '\n' ' ')"
+check "filters: no deliveries of them" "normal.csv" "$(q "SELECT string_agg(file_name, ',') FROM plausid.deliveries")"
+check "symlink: moved to quarantine as a link" t "$([ -L "$X/quarantine/link.csv" ] && echo t || echo f)"
+check "symlink: reason file beside it" t "$([ -s "$X/quarantine/link.csv.reason.txt" ] && echo t || echo f)"
+check "symlink: no delivery for it" 0 \
+        "$(q "SELECT count(*) FROM plausid.deliveries WHERE file_name = 'link.csv' OR sha256 = '$target_sha'")"
+times=$(stat -c '%X %Y' "$T/outside/target.csv")
+check "symlink: target never read nor changed (atime, mtime, content)" "$(date -d '2020-01-01 00:00' +%s) $(date -d '2020-01-01 00:00' +%s)|$target_sha" \
+        "$times|$(sha "$T/outside/target.csv")"
+
+# quality gate: 56 of 400 rejected (14 %) > 10 %
+cp samples/hze_2024_nord.csv "$STAGE/"
+mv "$STAGE/hze_2024_nord.csv" "$X/drop/"
+wait_q 10 rejected "SELECT status FROM plausid.deliveries WHERE file_name = 'hze_2024_nord.csv'"
+check "gate: delivery rejected" rejected "$got"
+check "gate: none of its rows" 0 "$(hze_rows "delivery_id = (SELECT id FROM plausid.deliveries WHERE file_name = 'hze_2024_nord.csv')")"
+nord_id=$(q "SELECT id FROM plausid.deliveries WHERE file_name = 'hze_2024_nord.csv'")
+wait_until 5 test -e "$X/quarantine/hze_2024_nord.csv.reason.txt"
+check "gate: file in quarantine, unchanged" "$(sha samples/hze_2024_nord.csv)" "$(sha "$X/quarantine/hze_2024_nord.csv" 2>&1)"
+check "gate: reason file names the reason (German) and the delivery id" "t|t" \
+        "$(grep -q '56 von 400 Datensätzen' "$X/quarantine/hze_2024_nord.csv.reason.txt" 2>/dev/null && echo t)|$(grep -qw "${nord_id:-x}" "$X/quarantine/hze_2024_nord.csv.reason.txt" 2>/dev/null && echo t)"
+check "gate: not archived" 0 "$(find "$X/archive" -name 'hze_2024_nord*' | wc -l)"
+# a file rule: column missing (S01)
+cp samples/hze_2024_west.csv "$STAGE/"
+mv "$STAGE/hze_2024_west.csv" "$X/drop/"
+wait_q 10 "rejected|S01" "SELECT d.status, string_agg(DISTINCT f.rule, ',') FROM plausid.deliveries d JOIN plausid.findings f ON f.delivery_id = d.id AND f.severity = 'file' WHERE d.file_name = 'hze_2024_west.csv' GROUP BY d.status"
+check "S01: rejected" "rejected|S01" "$got"
+west_id=$(q "SELECT id FROM plausid.deliveries WHERE file_name = 'hze_2024_west.csv'")
+wait_until 5 test -e "$X/quarantine/hze_2024_west.csv.reason.txt"
+check "S01: quarantined with a reason file naming the delivery id" "t|t" \
+        "$([ -f "$X/quarantine/hze_2024_west.csv" ] && echo t)|$(grep -qw "${west_id:-x}" "$X/quarantine/hze_2024_west.csv.reason.txt" 2>/dev/null && echo t)"
+# redelivery: reject -- normal.csv's unit again, with other content
+ost_variant "$STAGE/normal_again.csv" 512630
+sed -i 's/;Hörde;/;Hörde-Nord;/' "$STAGE/normal_again.csv"
+mv "$STAGE/normal_again.csv" "$X/drop/"
+wait_q 10 rejected "SELECT status FROM plausid.deliveries WHERE file_name = 'normal_again.csv'"
+check "redelivery reject: rejected" rejected "$got"
+again_id=$(q "SELECT id FROM plausid.deliveries WHERE file_name = 'normal_again.csv'")
+wait_until 5 test -e "$X/quarantine/normal_again.csv.reason.txt"
+check "redelivery reject: quarantined with reason and id" "t|t" \
+        "$([ -f "$X/quarantine/normal_again.csv" ] && echo t)|$(grep -qw "${again_id:-x}" "$X/quarantine/normal_again.csv.reason.txt" 2>/dev/null && echo t)"
+check "misc: rows only of normal.csv" 60 "$(hze_rows)"
+stop_daemon
+check "misc: exit 0" 0 "$stop_status"
+
+# ======================================================================================
+# ---- done_marker: a file is taken only once <name>.done exists; the marker is removed ----
+# ======================================================================================
+new_db t_done
+D=$T/done
+write_config "$T/done.yaml" t_done "$D" "done_marker: true"
+start_daemon done "$T/done.yaml"
+ost_variant "$STAGE/marked.csv" 512701
+mv "$STAGE/marked.csv" "$D/drop/"
+cp samples/hze_2024_nord.csv "$STAGE/"
+mv "$STAGE/hze_2024_nord.csv" "$D/drop/"
+sleep 2.5  # inotify event, two full scans
+check "done_marker: without the marker nothing is taken" "0|hze_2024_nord.csv marked.csv " \
+        "$(ndel)|$(files "$D/drop" | tr '\n' ' ')"
+touch "$D/drop/marked.csv.done"
+wait_q 10 "loaded|60" "SELECT status, loaded FROM plausid.deliveries WHERE file_name = 'marked.csv'"
+check "done_marker: taken once the marker exists" "loaded|60" "$got"
+wait_until 5 eval '[ ! -e "$D/drop/marked.csv.done" ] && [ -f "$D/archive/$YM/marked.csv" ]'
+check "done_marker: archived, marker removed" "t|f" \
+        "$([ -f "$D/archive/$YM/marked.csv" ] && echo t)|$([ -e "$D/drop/marked.csv.done" ] && echo t || echo f)"
+touch "$D/drop/hze_2024_nord.csv.done"
+wait_q 10 rejected "SELECT status FROM plausid.deliveries WHERE file_name = 'hze_2024_nord.csv'"
+check "done_marker: a rejected one is taken too" rejected "$got"
+wait_until 5 eval '[ ! -e "$D/drop/hze_2024_nord.csv.done" ] && [ -f "$D/quarantine/hze_2024_nord.csv.reason.txt" ]'
+check "done_marker: quarantined, marker removed, drop empty" "t|" \
+        "$([ -f "$D/quarantine/hze_2024_nord.csv.reason.txt" ] && echo t)|$(files "$D/drop" | tr '\n' ' ')"
+stop_daemon
+check "done_marker: exit 0" 0 "$stop_status"
+
+# ======================================================================================
+# ---- a file that cannot be read goes to quarantine, the daemon goes on ----
+#      (root reads everything: as root the daemon runs as nobody here)
+# ======================================================================================
+new_db t_unread
+U=$T/unread
+mkdir -p "$U"
+write_config "$T/unread.yaml" t_unread "$U"
+as_user=()
+if [ "$(id -u)" -eq 0 ]; then
+        chown 65534:65534 "$U"
+        as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+fi
+start_daemon unread "$T/unread.yaml" "${as_user[@]}"
+wait_until 5 test -d "$U/drop"
+ost_variant "$STAGE/locked.csv" 512801
+chmod 000 "$STAGE/locked.csv"
+mv "$STAGE/locked.csv" "$U/drop/"
+wait_until 10 test -e "$U/quarantine/locked.csv.reason.txt"
+check "unreadable: quarantined with a reason file" "t|t" \
+        "$([ -e "$U/quarantine/locked.csv" ] && echo t)|$([ -s "$U/quarantine/locked.csv.reason.txt" ] && echo t)"
+check "unreadable: daemon goes on" t "$(alive "$dpid" && echo t || echo f)"
+ost_variant "$STAGE/readable.csv" 512802
+mv "$STAGE/readable.csv" "$U/drop/"
+wait_q 10 "loaded|60" "SELECT status, loaded FROM plausid.deliveries WHERE file_name = 'readable.csv'"
+check "unreadable: the next file loads" "loaded|60" "$got"
+check "unreadable: no delivery loaded from it" 0 \
+        "$(q "SELECT count(*) FROM plausid.deliveries WHERE file_name = 'locked.csv' AND status <> 'rejected'")"
+stop_daemon
+check "unreadable: exit 0" 0 "$stop_status"
+
+# ---- the logs of all cases: one line per event, never a value of a record ----
+check "logs (all cases): one line per event (every line begins with 'plausid:')" "" \
+        "$(cd "$T" && grep -Hv '^plausid: ' ./*.log | head -3)"
+check "logs (all cases): no person_id" 0 "$(cat "$T"/*.log | grep -cE '\bP[0-9]{5,6}\b')"
+check "logs (all cases): no Sozialraum name" 0 \
+        "$(cat "$T"/*.log | grep -cE 'Hörde|Lütgendortmund|Brackel|Eving|Aplerbeck|Innenstadt-Nord|Nordmarkt|Südstadt')"
+
+echo
+if [ $failed -gt 0 ]; then printf 'failed: %s\n' "${failures[@]}"; fi
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
