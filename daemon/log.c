@@ -47,6 +47,17 @@ void log_event(int priority, enum log_event ev, const struct log_fields *f, cons
         va_start(ap, fmt);
         vsnprintf(message, sizeof(message), fmt, ap);
         va_end(ap);
+        /* One event, one line: libpq's messages bring their own line breaks. */
+        char *out = message;
+        for (const char *p = message; *p; p++) {
+                char c = (*p == '\n' || *p == '\r' || *p == '\t') ? ' ' : *p;
+                if (c == ' ' && (out == message || out[-1] == ' '))
+                        continue;
+                *out++ = c;
+        }
+        while (out > message && out[-1] == ' ')
+                out--;
+        *out = '\0';
         if (!to_journal) {
                 fprintf(stderr, "plausid: %s\n", message);
                 return;
