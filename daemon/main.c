@@ -548,6 +548,28 @@ static int load_file(struct load_run *run, const char *path) {
         return status;
 }
 
+/* Names the data sets whose views wait for tables that do not exist yet. */
+static void print_waiting_views(PGconn *conn, const char *schema) {
+        _cleanup_(freep) char *ident = db_ident(schema);
+        _cleanup_(freep) char *sql = NULL;
+        if (!ident)
+                return;
+        if (asprintf(&sql,
+                     "SELECT dataset, array_to_string(views_requires, ', ') FROM %s.datasets"
+                     " WHERE NOT views_applied AND views_sql IS NOT NULL ORDER BY dataset",
+                     ident) < 0) {
+                sql = NULL;
+                return;
+        }
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        _cleanup_(freep) char *error = NULL;
+        if (db_query(conn, sql, 0, NULL, &res, &error) < 0)
+                return;
+        for (int i = 0; i < PQntuples(res); i++)
+                printf("notice: the views of %s wait for the tables they need (%s)\n", PQgetvalue(res, i, 0),
+                       PQgetvalue(res, i, 1));
+}
+
 static int cmd_load(int argc, char **argv) {
         static const struct option options[] = {
                 {"config", required_argument, NULL, 'c'},
@@ -613,7 +635,7 @@ static int cmd_load(int argc, char **argv) {
                 return EXIT_TROUBLE;
         }
         if (views_skipped)
-                printf("notice: views of a data set wait for the tables they need (datasets.views_requires)\n");
+                print_waiting_views(conn, cfg->schema);
 
         struct load_run run = {
                 .conn = conn,
