@@ -28,6 +28,7 @@
 #include "diag.h"
 #include "digest.h"
 #include "files.h"
+#include "htmlreport.h"
 #include "loader.h"
 #include "log.h"
 #include "run.h"
@@ -341,6 +342,20 @@ static void quarantine(struct daemon *d, size_t i, int dir, const char *name, co
                   delivered, where, reason);
 }
 
+/* The controller's report of a committed delivery, in the source's reports directory. A
+ * failure costs only the report: the delivery stands, and `plausid report --delivery`
+ * can write it later. */
+static void write_report(struct daemon *d, size_t i, long long delivery, const struct log_fields *f) {
+        const struct source_config *s = &d->state->cfg->sources[i];
+        _cleanup_(freep) char *path = NULL;
+        _cleanup_(freep) char *error = NULL;
+        int e = report_delivery_from_db(d->conn, d->state->cfg->schema, d->state->src[i].rs, delivery, s->reports, -1, 0,
+                                        &path, &error);
+        if (e < 0)
+                log_event(LOG_WARNING, EV_PROBLEM, f, "%s/%s: delivery %lld: no report written: %s", s->name, f->file,
+                          delivery, error ? error : strerror(-e));
+}
+
 /* Loads processing/name (delivered as delivered); afterwards the file is archived, in
  * quarantine, or still in processing to be taken again. */
 static void process(struct daemon *d, size_t i, const char *name, const char *delivered) {
@@ -399,6 +414,7 @@ static void process(struct daemon *d, size_t i, const char *name, const char *de
         f.loaded = (long long) res.loaded;
         f.rejected = (long long) res.rejected;
         f.warned = (long long) res.warned;
+        write_report(d, i, res.delivery_id, &f);
         if (res.status == LOAD_REJECTED) {
                 d->rejected++;
                 quarantine(d, i, io->dirs.processing, name, delivered, res.delivery_id, EV_REJECTED, res.reason);
@@ -415,9 +431,9 @@ static void process(struct daemon *d, size_t i, const char *name, const char *de
                 d->loaded++;
                 log_event(LOG_INFO, EV_LOADED, &f,
                           "%s/%s: loaded as delivery %lld: %lu records, %lu loaded, %lu rejected, %lu with warnings, "
-                          "%lu findings%s",
+                          "%lu findings%s; report delivery-%lld.html",
                           s->name, delivered, res.delivery_id, res.records, res.loaded, res.rejected, res.warned,
-                          res.findings, res.superseded ? "; replaced earlier deliveries" : "");
+                          res.findings, res.superseded ? "; replaced earlier deliveries" : "", res.delivery_id);
         }
         if (ae < 0) {
                 /* Committed but not moved: it stays in processing and, taken again, is a

@@ -253,6 +253,11 @@ check "start scan: its rows" 60 "$(hze_rows "delivery_id = 4711")"
 wait_until 5 test -f "$B/archive/$YM/hze_2024_ost.csv"
 check "start scan: archived to archive/YYYY/MM/" "$(sha samples/hze_2024_ost.csv)" "$(sha "$B/archive/$YM/hze_2024_ost.csv" 2>&1)"
 check "start scan: drop and .processing empty" "|" "$(files "$B/drop")|$(files "$B/drop/.processing")"
+wait_until 5 test -f "$B/reports/delivery-4711.csv"
+check "report: delivery-4711.html and .csv, mode 0640" "640|640" \
+        "$(stat -c %a "$B/reports/delivery-4711.html" 2>&1)|$(stat -c %a "$B/reports/delivery-4711.csv" 2>&1)"
+check "report: names the file and the delivery" 2 \
+        "$(grep -c -e 'hze_2024_ost.csv' -e '4711' <(grep -o -e 'hze_2024_ost.csv' -e '4711' "$B/reports/delivery-4711.html" | sort -u))"
 ready_at=$(grep -m1 ' READY=1$' "$NOTIFY" | cut -d' ' -f1)
 check "notify: READY=1 before the first file was loaded" t \
         "$(q "SELECT to_timestamp(${ready_at:-0}) < loaded_at FROM plausid.deliveries WHERE id = 4711")"
