@@ -364,23 +364,9 @@ static int copy_spool(struct load_state *s, FILE *f, const char *sql) {
         return ok ? 0 : fail(s, -EIO, "COPY");
 }
 
-struct raw_pick {
-        struct load_state *s;
-        const unsigned long *lines;     /* sorted */
-        size_t n, next;
-};
-
-static int pick_raw(void *userdata, const struct reader_record *rec) {
-        struct raw_pick *p = userdata;
-        while (p->next < p->n && p->lines[p->next] < rec->line)
-                p->next++;
-        if (p->next == p->n)
-                return -ECANCELED;
-        if (p->lines[p->next] != rec->line)
-                return 0;
-        p->next++;
-        int e = spool_rejected(p->s, rec->line, rec->raw, rec->raw_len);
-        return e < 0 ? e : p->next == p->n ? -ECANCELED : 0;
+/* A rejected record's text, read again, into the error log. */
+static int spool_picked(void *userdata, const struct reader_record *rec) {
+        return spool_rejected(userdata, rec->line, rec->raw, rec->raw_len);
 }
 
 static int cmp_ulong(const void *a, const void *b) {
@@ -462,18 +448,7 @@ static int remove_late(struct load_state *s, int fd, const char *tab) {
                 free(deleted);
                 return e;
         }
-        struct raw_pick pick = {.s = s, .lines = deleted, .n = n};
-        _cleanup_(reader_freep) struct reader *reader = NULL;
-        struct reader_options opts = *ruleset_input(s->rs);
-        opts.threads = false;
-        if (lseek(fd, 0, SEEK_SET) < 0)
-                e = -errno;
-        if (e >= 0)
-                e = reader_new(fd, &opts, &reader);
-        if (e >= 0)
-                e = reader_read(reader, pick_raw, &pick);
-        if (e == -ECANCELED)
-                e = 0;
+        e = reader_read_lines(fd, ruleset_input(s->rs), deleted, n, spool_picked, s);
         free(deleted);
         return e < 0 ? fail(s, e, "reading rejected records again") : 0;
 }

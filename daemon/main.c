@@ -146,22 +146,8 @@ static int on_checked_record(void *userdata, const struct checked_record *r) {
         return htmlreport_add_record(run->html, r->line, group, len, r->rejected ? r->raw : NULL, r->raw_len);
 }
 
-struct raw_pick {
-        struct htmlreport *html;
-        const unsigned long *lines;     /* sorted */
-        size_t n, next;
-};
-
-static int pick_raw(void *userdata, const struct reader_record *rec) {
-        struct raw_pick *p = userdata;
-        while (p->next < p->n && p->lines[p->next] < rec->line)
-                p->next++;
-        if (p->next == p->n)
-                return -ECANCELED;
-        if (p->lines[p->next] != rec->line)
-                return 0;
-        p->next++;
-        return htmlreport_set_raw(p->html, rec->line, rec->raw, rec->raw_len);
+static int set_raw(void *userdata, const struct reader_record *rec) {
+        return htmlreport_set_raw(userdata, rec->line, rec->raw, rec->raw_len);
 }
 
 /* Records rejected at the end of the file (overlaps) were complete before anybody knew:
@@ -172,16 +158,7 @@ static int fill_missing_raw(struct check_run *run, int fd, const struct reader_o
         int e = htmlreport_missing_raw(run->html, &lines, &n);
         if (e < 0 || n == 0)
                 return e;
-        struct raw_pick pick = {.html = run->html, .lines = lines, .n = n};
-        _cleanup_(reader_freep) struct reader *reader = NULL;
-        struct reader_options o = *opts;
-        o.threads = false;
-        if (lseek(fd, 0, SEEK_SET) < 0)
-                return -errno;
-        e = reader_new(fd, &o, &reader);
-        if (e >= 0)
-                e = reader_read(reader, pick_raw, &pick);
-        return e == -ECANCELED || e == -EBADMSG ? 0 : e;
+        return reader_read_lines(fd, opts, lines, n, set_raw, run->html);
 }
 
 /* Fills the report's header and summary after the check, and writes both files. */

@@ -725,3 +725,40 @@ int reader_read(struct reader *r, reader_record_fn fn, void *userdata) {
         }
         return status;
 }
+
+struct line_pick {
+        const unsigned long *lines;
+        size_t n, next;
+        reader_record_fn fn;
+        void *userdata;
+};
+
+static int pick_line(void *userdata, const struct reader_record *rec) {
+        struct line_pick *p = userdata;
+        while (p->next < p->n && p->lines[p->next] < rec->line)
+                p->next++;
+        if (p->next == p->n)
+                return -ECANCELED;
+        if (p->lines[p->next] != rec->line)
+                return 0;
+        p->next++;
+        int e = p->fn(p->userdata, rec);
+        return e < 0 ? e : p->next == p->n ? -ECANCELED : 0;
+}
+
+int reader_read_lines(int fd, const struct reader_options *opts, const unsigned long *lines, size_t n,
+                      reader_record_fn fn, void *userdata) {
+        if (n == 0)
+                return 0;
+        struct line_pick pick = {.lines = lines, .n = n, .fn = fn, .userdata = userdata};
+        struct reader_options o = *opts;
+        o.threads = false;
+        if (lseek(fd, 0, SEEK_SET) < 0)
+                return -errno;
+        struct reader *r = NULL;
+        int e = reader_new(fd, &o, &r);
+        if (e >= 0)
+                e = reader_read(r, pick_line, &pick);
+        reader_free(r);
+        return e == -ECANCELED || e == -EBADMSG ? 0 : e;
+}

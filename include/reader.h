@@ -57,6 +57,16 @@ DEFINE_CLEANUP_FUNC(struct reader, reader_free)
  */
 _must_check_ int reader_read(struct reader *r, reader_record_fn fn, void *userdata);
 
+/*
+ * Reads fd again from its start (one thread) and calls fn only for the records that start
+ * on the given lines (sorted ascending), stopping after the last: the second pass that
+ * fetches the text of records rejected by a rule decided at the end of the file. Returns 0,
+ * or a negative errno from reading or from fn; an input that cannot be read to those lines
+ * (-EBADMSG) is not an error here, as the first pass reported it.
+ */
+_must_check_ int reader_read_lines(int fd, const struct reader_options *opts, const unsigned long *lines, size_t n,
+                                   reader_record_fn fn, void *userdata);
+
 /* Where and why reading failed with -EBADMSG: the line the bad record starts on and a
  * German phrase without final stop, to be set into a sentence. */
 void reader_error(const struct reader *r, unsigned long *ret_line, const char **ret_reason);
