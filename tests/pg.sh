@@ -4,6 +4,7 @@
 #   pg_start            sets PGHOST (the socket directory), PGPORT, PGUSER, PGDATABASE
 #   pg_stop             stops the server and removes the directory (also on EXIT)
 #   pg_restart_stopped  (after pg_stop_keep) starts the same cluster again
+#   new_db NAME         a fresh database NAME, made the default (PGDATABASE)
 #
 # PostgreSQL refuses to run as root: as root the server runs as the 'postgres' system user
 # (runuser); as any other user, as that user.
@@ -49,4 +50,11 @@ pg_stop() {
 # psql for assertions: unaligned, tuples only, '|' between columns, stop on errors.
 q() {
         psql -X -q -A -t -F'|' -v ON_ERROR_STOP=1 -c "$1"
+}
+
+# A fresh, empty database for one test case; later psql and plausid calls use it.
+new_db() {
+        PGOPTIONS="-c client_min_messages=warning" q "DROP DATABASE IF EXISTS $1" >/dev/null
+        q "CREATE DATABASE $1" >/dev/null
+        export PGDATABASE=$1
 }

@@ -17,10 +17,9 @@ GENHZE=$ROOT/$BUILD/genhze
 LISTEN=$ROOT/tests/daemon/notify_listen.py
 # shellcheck source=../pg.sh
 . tests/pg.sh
+# shellcheck source=../lib.sh
+. tests/lib.sh
 
-passed=0
-failed=0
-failures=()
 T=$(mktemp -d /tmp/plausid-daemon.XXXXXX)
 chmod 755 "$T"
 STAGE=$T/stage          # files are prepared here and renamed into drop (same file system)
@@ -41,16 +40,6 @@ done
 [ -x "$PLAUSID" ] || { echo "daemon tests: $PLAUSID not built" >&2; exit 1; }
 pg_start || { echo "daemon tests: cannot start PostgreSQL" >&2; exit 1; }
 
-check() { # check NAME EXPECTED ACTUAL
-        if [ "$2" == "$3" ]; then
-                passed=$((passed + 1))
-        else
-                failed=$((failed + 1))
-                failures+=("$1")
-                printf 'FAIL: %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3" >&2
-        fi
-}
-
 usec() { local t=${EPOCHREALTIME//[.,]/}; echo "$t"; }
 
 # wait_until SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds (0) or the time
@@ -70,12 +59,6 @@ wait_until() {
 got=
 q_is() { got=$(q "$2" 2>/dev/null); [ "$got" == "$1" ]; }
 wait_q() { wait_until "$1" q_is "$2" "$3"; }
-
-new_db() {
-        PGOPTIONS="-c client_min_messages=warning" q "DROP DATABASE IF EXISTS $1" >/dev/null
-        q "CREATE DATABASE $1" >/dev/null
-        export PGDATABASE=$1
-}
 
 # write_config FILE DB BASE [extra source keys...]: a config whose source hze has its four
 # directories under BASE, scan_interval 1 and stable_seconds 1 unless given.
@@ -732,7 +715,4 @@ check "logs (all cases): no person_id" 0 "$(cat "$T"/*.log | grep -cE '\bP[0-9]{
 check "logs (all cases): no Sozialraum name" 0 \
         "$(cat "$T"/*.log | grep -cE 'Hörde|Lütgendortmund|Brackel|Eving|Aplerbeck|Innenstadt-Nord|Nordmarkt|Südstadt')"
 
-echo
-if [ $failed -gt 0 ]; then printf 'failed: %s\n' "${failures[@]}"; fi
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+summary

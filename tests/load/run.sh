@@ -14,33 +14,15 @@ PLAUSID=$ROOT/$BUILD/plausid
 GENHZE=$ROOT/$BUILD/genhze
 # shellcheck source=../pg.sh
 . tests/pg.sh
+# shellcheck source=../lib.sh
+. tests/lib.sh
 
-passed=0
-failed=0
-failures=()
 T=$(mktemp -d)
 chmod 755 "$T"
 cleanup() { pg_stop; rm -rf "$T"; }
 trap cleanup EXIT
 
 pg_start || { echo "load tests: cannot start PostgreSQL" >&2; exit 1; }
-
-check() { # check NAME EXPECTED ACTUAL
-        if [ "$2" == "$3" ]; then
-                passed=$((passed + 1))
-        else
-                failed=$((failed + 1))
-                failures+=("$1")
-                printf 'FAIL: %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3" >&2
-        fi
-}
-
-# A fresh database per case keeps the cases independent.
-new_db() {
-        PGOPTIONS="-c client_min_messages=warning" q "DROP DATABASE IF EXISTS $1" >/dev/null
-        q "CREATE DATABASE $1" >/dev/null
-        export PGDATABASE=$1
-}
 
 write_config() { # write_config FILE [extra source keys...]
         local f=$1
@@ -266,7 +248,4 @@ check "database unreachable: password not shown" 0 "$(grep -c geheim123 "$T/stde
 load "$T/c.yaml" "$T/missing.csv"
 check "missing input: exit status" 2 "$status"
 
-echo
-if [ $failed -gt 0 ]; then printf 'failed: %s\n' "${failures[@]}"; fi
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+summary

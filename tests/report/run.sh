@@ -14,26 +14,15 @@ cd "$ROOT"
 PLAUSID=$ROOT/$BUILD/plausid
 # shellcheck source=../pg.sh
 . tests/pg.sh
+# shellcheck source=../lib.sh
+. tests/lib.sh
 
-passed=0
-failed=0
-failures=()
 T=$(mktemp -d)
 chmod 755 "$T"
 cleanup() { pg_stop; rm -rf "$T"; }
 trap cleanup EXIT
 
 pg_start || { echo "report tests: cannot start PostgreSQL" >&2; exit 1; }
-
-check() { # check NAME EXPECTED ACTUAL
-        if [ "$2" == "$3" ]; then
-                passed=$((passed + 1))
-        else
-                failed=$((failed + 1))
-                failures+=("$1")
-                printf 'FAIL: %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3" >&2
-        fi
-}
 
 contains() { # contains NAME FILE TEXT: TEXT (fixed string) occurs in FILE
         if grep -qF -- "$3" "$2" 2>/dev/null; then check "$1" yes yes; else check "$1" "$3" "(not in $2)"; fi
@@ -44,12 +33,6 @@ contains() { # contains NAME FILE TEXT: TEXT (fixed string) occurs in FILE
 self_contained() { # self_contained FILE: prints what refers outside, nothing when clean
         grep -noiE 'https?:[^"<]*|<link[^>]*|<script[^>]*|<iframe|<object|<embed|@import|url\(' "$1"
         grep -noiE 'src=[^ >]*' "$1" | grep -viE "src=[\"']?data:"
-}
-
-new_db() {
-        PGOPTIONS="-c client_min_messages=warning" q "DROP DATABASE IF EXISTS $1" >/dev/null
-        q "CREATE DATABASE $1" >/dev/null
-        export PGDATABASE=$1
 }
 
 write_config() { # write_config FILE REPORTS_DIR [extra source keys...]
@@ -236,9 +219,4 @@ else
         cp "$T/shot.png" "$ROOT/$BUILD/report-screenshot.png" 2>/dev/null || true
 fi
 
-echo
-if [ $failed -gt 0 ]; then
-        printf 'failed: %s\n' "${failures[@]}"
-fi
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+summary

@@ -17,31 +17,15 @@ PLAUSID=$ROOT/$BUILD/plausid
 V=tests/views
 # shellcheck source=../pg.sh
 . tests/pg.sh
+# shellcheck source=../lib.sh
+. tests/lib.sh
 
-passed=0
-failed=0
-failures=()
 T=$(mktemp -d)
 chmod 755 "$T"
 cleanup() { pg_stop; rm -rf "$T"; }
 trap cleanup EXIT
 
 pg_start || { echo "views tests: cannot start PostgreSQL" >&2; exit 1; }
-
-pass() { passed=$((passed + 1)); }
-fail() {
-        failed=$((failed + 1))
-        failures+=("$1")
-}
-
-check() { # check NAME EXPECTED ACTUAL
-        if [ "$2" == "$3" ]; then
-                pass
-        else
-                fail "$1"
-                printf 'FAIL: %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3" >&2
-        fi
-}
 
 # expect NAME EXPECTED_FILE QUERY: the query's rows (psql unaligned, '|', NULL empty)
 # must equal the file.
@@ -57,12 +41,6 @@ expect() {
                 echo "FAIL: $1 (- expected, + actual)" >&2
                 cat "$T/diff.txt" >&2
         fi
-}
-
-new_db() {
-        PGOPTIONS="-c client_min_messages=warning" q "DROP DATABASE IF EXISTS $1" >/dev/null
-        q "CREATE DATABASE $1" >/dev/null
-        export PGDATABASE=$1
 }
 
 write_config() { # write_config FILE RULES_DIR
@@ -245,7 +223,4 @@ load "$T/c.yaml" hze samples/hze_2024_sued_cp1252.csv
 check "samples: every Sozialraum of the export has an Eckwert" "0|8|0" \
         "$status|$(q "SELECT count(*) FROM plausid.v_hze_eckwert WHERE eckwert > 0")|$(q "SELECT count(*) FROM plausid.v_hze_eckwert WHERE eckwert IS NULL")"
 
-echo
-if [ $failed -gt 0 ]; then printf 'failed: %s\n' "${failures[@]}"; fi
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+summary
