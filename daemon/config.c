@@ -37,6 +37,7 @@ enum cf_type {
         CF_SECRET,              /* char *: any text, never shown in a message */
         CF_NAME,                /* char *: [a-z][a-z0-9_]*, at most CONFIG_MAX_NAME bytes */
         CF_SCHEMA,              /* char *: a CF_NAME that PostgreSQL allows for a schema */
+        CF_GROUP,               /* char *: a system group's name, [a-z_][a-z0-9_-]*, at most 32 bytes */
         CF_PATH,                /* char *: resolved against the config file's directory */
         CF_UINT,                /* unsigned: a whole number from min to max */
         CF_SHARE,               /* double: a decimal number from 0 to 1 */
@@ -97,6 +98,8 @@ static const struct cf_key cf_keys[] = {
         CF_SRC("scan_interval", CF_UINT, scan_interval, CF_RELOAD, "30", .min = 1, .max = 86400),
         CF_SRC("stable_seconds", CF_UINT, stable_seconds, CF_RELOAD, "5", .min = 1, .max = 3600),
         CF_SRC("done_marker", CF_BOOL, done_marker, CF_RELOAD, "false"),
+        CF_SRC("report_group", CF_GROUP, report_group, CF_RELOAD, NULL),
+        CF_SRC("report_records", CF_UINT, report_records, CF_RELOAD, "500", .min = 1, .max = 100000),
 };
 
 #define NKEYS ELEMENTSOF(cf_keys)
@@ -241,6 +244,18 @@ static void set_text(struct cctx *x, const struct cf_key *k, void *base, const c
                 else
                         *(char **) p = sdup(x, s);
                 return;
+        case CF_GROUP: {
+                bool ok = (*s >= 'a' && *s <= 'z') || *s == '_';
+                for (const char *c = s; *c && ok; c++)
+                        ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '-';
+                if (!ok || strlen(s) > 32)
+                        yamldoc_error(&x->yd, n,
+                                      "%s '%s' must be a group name: a lower-case letter or '_', then letters, digits, '_' or '-', at most 32 characters",
+                                      k->name, s);
+                else
+                        *(char **) p = sdup(x, s);
+                return;
+        }
         case CF_PATH: {
                 if (!*s) {
                         yamldoc_error(&x->yd, n, "%s must not be empty (leave the key out instead)", k->name);
@@ -600,6 +615,7 @@ static bool key_differs(const struct cf_key *k, const void *a, const void *b) {
         case CF_SECRET:
         case CF_NAME:
         case CF_SCHEMA:
+        case CF_GROUP:
         case CF_PATH: {
                 const char *sa = *(char *const *) pa, *sb = *(char *const *) pb;
                 return (!sa || !sb) ? sa != sb : strcmp(sa, sb) != 0;

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -1113,4 +1114,19 @@ void html_footer(FILE *o, time_t now) {
         fputs(". Dieser Bericht enthält personenbezogene Daten: nur für den Dienstgebrauch, nicht weitergeben."
               "</footer>\n</body>\n</html>\n",
               o);
+}
+
+int htmlreport_group_id(const char *name, int *ret_gid) {
+        char *end;
+        errno = 0;
+        unsigned long n = strtoul(name, &end, 10);
+        if (*name && !*end && errno == 0 && n < (unsigned long) INT32_MAX) {
+                *ret_gid = (int) n;
+                return 0;
+        }
+        struct group *g = getgrnam(name);
+        if (!g)
+                return -ENOENT;
+        *ret_gid = (int) g->gr_gid;
+        return 0;
 }

@@ -296,20 +296,10 @@ static int check_file(const struct ruleset *rs, const char *path, FILE *rejects,
 
 /* --group NAME|GID: the group that may read reports. */
 static int parse_group(const char *s, int *ret) {
-        char *end;
-        errno = 0;
-        unsigned long n = strtoul(s, &end, 10);
-        if (*s && !*end && errno == 0 && n < (unsigned long) INT32_MAX) {
-                *ret = (int) n;
-                return 0;
-        }
-        struct group *g = getgrnam(s);
-        if (!g) {
+        int e = htmlreport_group_id(s, ret);
+        if (e < 0)
                 fprintf(stderr, "%s: --group: no group named '%s'\n", program, s);
-                return -ENOENT;
-        }
-        *ret = (int) g->gr_gid;
-        return 0;
+        return e;
 }
 
 /* --max-records N: rejected records shown with their text, 1 to 1000000. */
@@ -452,6 +442,8 @@ struct load_run {
         const struct table *table;
         struct loader_options options;
         const char *reports;    /* the source's reports directory, or NULL */
+        int report_gid;         /* report_group, or -1 */
+        unsigned report_records;
 };
 
 /* After the commit: the delivery's report beside the others. The load stands whatever
@@ -460,7 +452,8 @@ static void load_report(struct load_run *run, long long delivery_id) {
         if (!run->reports)
                 return;
         _cleanup_(freep) char *path = NULL, *error = NULL;
-        int e = report_delivery_from_db(run->conn, run->options.schema, run->rs, delivery_id, run->reports, -1, 0,
+        int e = report_delivery_from_db(run->conn, run->options.schema, run->rs, delivery_id, run->reports,
+                                        run->report_gid, run->report_records,
                                         &path, &error);
         if (e < 0)
                 fprintf(stderr, "warning: delivery %lld: no report written: %s\n", delivery_id,
@@ -614,6 +607,12 @@ static int cmd_load(int argc, char **argv) {
         if (views_skipped)
                 print_waiting_views(conn, cfg->schema);
 
+        int report_gid = -1;
+        if (src->report_group && htmlreport_group_id(src->report_group, &report_gid) < 0) {
+                fprintf(stderr, "%s: source %s: report_group: no group named '%s'\n", config_path, src->name,
+                        src->report_group);
+                return EXIT_TROUBLE;
+        }
         struct load_run run = {
                 .conn = conn,
                 .rs = rs,
@@ -621,6 +620,8 @@ static int cmd_load(int argc, char **argv) {
                 .options = {.schema = cfg->schema, .source = src->name, .redelivery = src->redelivery,
                             .max_reject_share = src->max_reject_share, .pack_sha256 = pack_sha},
                 .reports = src->reports,
+                .report_gid = report_gid,
+                .report_records = src->report_records,
         };
         int status = EXIT_CLEAN;
         for (int i = optind; i < argc; i++) {

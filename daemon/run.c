@@ -87,6 +87,7 @@ struct source_rules {
         char pack_sha[DIGEST_HEX_LEN + 1];
         bool prepared;          /* its table and views are ready on the current connection */
         bool broken;            /* preparing them failed: its files wait for a reload */
+        int report_gid;         /* report_group, or -1 */
 };
 
 struct state {
@@ -129,6 +130,13 @@ static int state_build(const char *config_path, bool daemon, struct state **ret,
                         e = digest_file(s->rules, sr->pack_sha);
                 if (e >= 0)
                         e = table_new(sr->rs, &sr->table);
+                sr->report_gid = -1;
+                if (s->report_group && htmlreport_group_id(s->report_group, &sr->report_gid) < 0) {
+                        if (diaglist_add(diags, st->cfg->path, s->line, s->col, "source '%s': report_group: no group named '%s'",
+                                         s->name, s->report_group) < 0)
+                                return -ENOMEM;
+                        r = -EINVAL;
+                }
                 if (e == -ENOMEM)
                         return e;
                 if (e < 0) {
@@ -349,8 +357,8 @@ static void write_report(struct daemon *d, size_t i, long long delivery, const s
         const struct source_config *s = &d->state->cfg->sources[i];
         _cleanup_(freep) char *path = NULL;
         _cleanup_(freep) char *error = NULL;
-        int e = report_delivery_from_db(d->conn, d->state->cfg->schema, d->state->src[i].rs, delivery, s->reports, -1, 0,
-                                        &path, &error);
+        int e = report_delivery_from_db(d->conn, d->state->cfg->schema, d->state->src[i].rs, delivery, s->reports,
+                                        d->state->src[i].report_gid, s->report_records, &path, &error);
         if (e < 0)
                 log_event(LOG_WARNING, EV_PROBLEM, f, "%s/%s: delivery %lld: no report written: %s", s->name, f->file,
                           delivery, error ? error : strerror(-e));

@@ -51,6 +51,8 @@ struct source_config {
         unsigned scan_interval;         /* seconds between full scans (the poll period in poll mode) */
         unsigned stable_seconds;        /* poll mode: unchanged this long before a file is taken */
         bool done_marker;               /* take an export only when "<name>.done" exists beside it */
+        char *report_group;             /* the group of the report files (mode 0640); NULL: plausid's own */
+        unsigned report_records;        /* rejected records listed in a report, at most */
         unsigned line, col;             /* where the source begins in the file */
 };
 

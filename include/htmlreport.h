@@ -171,6 +171,10 @@ void htmlreport_file_abort(struct htmlreport_file *rf);
 /* Renders the report into path through htmlreport_file_*. */
 _must_check_ int htmlreport_write(struct htmlreport *r, const char *path, int gid);
 
+/* The group id for a group name or number (--group, report_group); -ENOENT when the
+ * system has no such group. */
+_must_check_ int htmlreport_group_id(const char *name, int *ret_gid);
+
 /* "OUT.csv" for "OUT.html" (or "OUT.htm"); for any other name the name plus ".csv". */
 char *htmlreport_csv_path(const char *html_path);
 

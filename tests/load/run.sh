@@ -232,6 +232,19 @@ check "kill -9: killed in the middle of the COPY" t "$in_copy"
 check "kill -9: nothing in the database" "0|0" \
         "$(q "SELECT (SELECT count(*) FROM plausid.deliveries), (SELECT count(*) FROM plausid.hze)")"
 
+# ---- reports: written beside the load, with the source's group and mode 0640 ----
+new_db t_reports
+mkdir -p "$T/reports"
+write_config "$T/c_rep.yaml" "reports: $T/reports" "report_group: daemon" "report_records: 3" "max_reject_share: 0.5"
+load "$T/c_rep.yaml" samples/hze_2024_nord.csv
+check "reports: written, group and mode" "0|daemon 640|daemon 640" \
+        "$status|$(stat -c '%G %a' "$T/reports/delivery-1.html" 2>&1)|$(stat -c '%G %a' "$T/reports/delivery-1.csv" 2>&1)"
+check "reports: report_records limits the records listed" 1 "$(grep -c 'die ersten 3' "$T/reports/delivery-1.html")"
+write_config "$T/c_rep2.yaml" "reports: $T/reports" "report_group: keine-solche-gruppe"
+load "$T/c_rep2.yaml" samples/hze_2024_ost.csv
+check "reports: an unknown report_group is refused before loading" "2|1" \
+        "$status|$(grep -c "report_group: no group named 'keine-solche-gruppe'" "$T/stderr")"
+
 # ---- failures before loading ----
 load "$T/nonexistent.yaml" samples/hze_2024_ost.csv
 check "no config: exit status" 2 "$status"

@@ -76,11 +76,12 @@ static void describe(const struct config *c, char *buf, size_t size) {
 #define OR_DASH(p) ((p) ? (p) : "-")
         snprintf(buf, size,
                  "conninfo=[%s] schema=%s | name=%s rules=%s drop=%s archive=%s quarantine=%s reports=%s redelivery=%s "
-                 "max_reject_share=%g watch=%s scan_interval=%u stable_seconds=%u done_marker=%s at=%u:%u",
+                 "max_reject_share=%g watch=%s scan_interval=%u stable_seconds=%u done_marker=%s report_group=%s "
+                 "report_records=%u at=%u:%u",
                  c->conninfo, c->schema, s->name, OR_DASH(s->rules), OR_DASH(s->drop), OR_DASH(s->archive),
                  OR_DASH(s->quarantine), OR_DASH(s->reports), redelivery_name(s->redelivery), s->max_reject_share,
                  watch_mode_name(s->watch), s->scan_interval, s->stable_seconds, s->done_marker ? "true" : "false",
-                 s->line, s->col);
+                 OR_DASH(s->report_group), s->report_records, s->line, s->col);
 #undef OR_DASH
 }
 
@@ -102,7 +103,8 @@ static void test_defaults(void **state) {
         describe(c, buf, sizeof(buf));
         assert_string_equal(buf, "conninfo=[] schema=plausid | name=hze rules=/etc/plausid/rules/hze.yaml drop=- "
                                  "archive=- quarantine=- reports=- redelivery=replace max_reject_share=0.1 "
-                                 "watch=inotify scan_interval=30 stable_seconds=5 done_marker=false at=2:5");
+                                 "watch=inotify scan_interval=30 stable_seconds=5 done_marker=false report_group=- "
+                                 "report_records=500 at=2:5");
         assert_true(c->sources[0].max_reject_share == 0.10);
         assert_string_equal(c->path, "c.yaml");
         assert_int_equal(c->nsources, 1);
@@ -156,7 +158,7 @@ static const struct error_case ERROR_CASES[] = {
          "c.yaml:2:3: unknown key 'host' in database (known keys: conninfo, schema)\n"},
         {"unknown source key", SOURCE_HEAD "    dorp: /x\n",
          "c.yaml:4:5: unknown key 'dorp' in a source (known keys: name, rules, drop, archive, quarantine, reports, "
-         "redelivery, max_reject_share, watch, scan_interval, stable_seconds, done_marker)\n"},
+         "redelivery, max_reject_share, watch, scan_interval, stable_seconds, done_marker, report_group, report_records)\n"},
         {"key is a list", SOURCE_HEAD "    [a]: b\n", "c.yaml:4:5: a key must be a single value\n"},
         {"database key twice", "database:\n  schema: a\n  schema: b\n" SOURCE_HEAD,
          "c.yaml:3:3: key 'schema' appears twice in database\n"},
@@ -299,12 +301,17 @@ static const struct error_case ERROR_CASES[] = {
          "c.yaml:10:20: scan_interval must be a whole number from 1 to 86400, not '0'\n"
          "c.yaml:11:11: drop must be a single value\n"
          "c.yaml:12:5: unknown key 'extra' in a source (known keys: name, rules, drop, archive, quarantine, reports, "
-         "redelivery, max_reject_share, watch, scan_interval, stable_seconds, done_marker)\n"
+         "redelivery, max_reject_share, watch, scan_interval, stable_seconds, done_marker, report_group, report_records)\n"
          "c.yaml:13:5: source has no 'name'\n"
          "c.yaml:14:18: done_marker must be true or false, not 'vielleicht'\n"
          "c.yaml:15:11: source name 'hze' is used twice (first on line 6)\n"
          "c.yaml:17:17: redelivery must be replace, append or reject, not 'ersetzen'\n"
          "c.yaml:18:1: unknown key 'wat' in the configuration (known keys: database, sources)\n"},
+        /* report keys */
+        {"report group", SOURCE_HEAD "    report_group: Controlling\n",
+         "c.yaml:4:19: report_group 'Controlling' must be a group name: a lower-case letter or '_', then letters, digits, '_' or '-', at most 32 characters\n"},
+        {"report records", SOURCE_HEAD "    report_records: 0\n",
+         "c.yaml:4:21: report_records must be a whole number from 1 to 100000, not '0'\n"},
 };
 
 static bool error_case_ok(const struct error_case *ec) {
@@ -381,6 +388,10 @@ static const struct value_case VALUE_CASES[] = {
         {NULL, "    done_marker: yes\n", "done_marker=true"},
         {NULL, "    done_marker: no\n", "done_marker=false"},
         {NULL, "    done_marker:\n", "done_marker=false"},
+        {NULL, "    report_group: jugendamt-controlling\n", "report_group=jugendamt-controlling"},
+        {NULL, "    report_group: _plausid\n", "report_group=_plausid"},
+        {NULL, "    report_records: 1\n", "report_records=1"},
+        {NULL, "    report_records: 100000\n", "report_records=100000"},
 };
 
 static bool value_case_ok(const struct value_case *vc) {
