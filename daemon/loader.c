@@ -256,18 +256,26 @@ static char *put_int(char *p, long long v) {
         return put_uint(p, (unsigned long long) v);
 }
 
+/* Backslash, tab, LF and CR escaped; everything else copied in runs. */
 static char *put_escaped(char *p, const char *s, size_t len) {
+        size_t run = 0;
         for (size_t i = 0; i < len; i++) {
-                char c = s[i];
+                char c = s[i], e;
                 switch (c) {
-                case '\\': *p++ = '\\'; *p++ = '\\'; break;
-                case '\t': *p++ = '\\'; *p++ = 't'; break;
-                case '\n': *p++ = '\\'; *p++ = 'n'; break;
-                case '\r': *p++ = '\\'; *p++ = 'r'; break;
-                default: *p++ = c;
+                case '\\': e = '\\'; break;
+                case '\t': e = 't'; break;
+                case '\n': e = 'n'; break;
+                case '\r': e = 'r'; break;
+                default: continue;
                 }
+                memcpy(p, s + run, i - run);
+                p += i - run;
+                *p++ = '\\';
+                *p++ = e;
+                run = i + 1;
         }
-        return p;
+        memcpy(p, s + run, len - run);
+        return p + (len - run);
 }
 
 static int on_record(void *userdata, const struct checked_record *r) {
@@ -296,11 +304,8 @@ static int on_record(void *userdata, const struct checked_record *r) {
         for (unsigned k = 0; k < t->ncolumns; k++) {
                 const struct column_value *v = &s->values[k];
                 *p++ = '\t';
-                if (v->null) {
-                        *p++ = '\\';
-                        *p++ = 'N';
-                        continue;
-                }
+                if (v->null)
+                        continue;       /* NULL '': an empty field costs the server no bytes */
                 switch (t->columns[k].type) {
                 case COLUMN_INTEGER:
                         p = put_int(p, (long long) v->i);
@@ -317,7 +322,11 @@ static int on_record(void *userdata, const struct checked_record *r) {
                         break;
                 }
                 case COLUMN_TEXT:
-                        p = put_escaped(p, v->s, v->len);
+                        if (t->columns[k].plain) {
+                                memcpy(p, v->s, v->len);
+                                p += v->len;
+                        } else
+                                p = put_escaped(p, v->s, v->len);
                         break;
                 }
         }
@@ -704,7 +713,7 @@ int loader_load(PGconn *conn, const struct ruleset *rs, const struct table *t, c
                         e = col ? strbuf_printf(&sql, ", %s", col) : -ENOMEM;
                 }
                 if (e >= 0)
-                        e = strbuf_puts(&sql, ") FROM STDIN");
+                        e = strbuf_puts(&sql, ") FROM STDIN (NULL '')");
                 PGresult *r = e >= 0 ? PQexec(conn, strbuf_str(&sql)) : NULL;
                 strbuf_done(&sql);
                 if (e >= 0 && PQresultStatus(r) != PGRES_COPY_IN) {

@@ -25,6 +25,30 @@ static enum column_type column_type_of(const struct ruleset *rs, unsigned f) {
         return COLUMN_TEXT;
 }
 
+static bool clean(const char *s) {
+        return strpbrk(s, "\\\t\r\n") == NULL;
+}
+
+/* Whether every value a column can hold is free of the characters COPY escapes. */
+static bool plain_values(const struct ruleset *rs, unsigned f, int level) {
+        const struct field *fd = &rs->fields[f];
+        if (level >= 0) {
+                const struct hierarchy *h = fd->hierarchy;
+                for (unsigned i = 0; i < h->nvalues[level]; i++)
+                        if (!clean(h->values[level][i]))
+                                return false;
+                return true;
+        }
+        if (fd->type == FIELD_DIGITS)
+                return true;
+        if (fd->type != FIELD_CODE)
+                return false;
+        for (unsigned i = 0; i < fd->codes->n; i++)
+                if (!clean(fd->codes->codes[i]))
+                        return false;
+        return true;
+}
+
 int table_new(const struct ruleset *rs, struct table **ret) {
         unsigned n = rs->nfields;
         size_t names = 0;
@@ -48,13 +72,15 @@ int table_new(const struct ruleset *rs, struct table **ret) {
         char *p = (char *) (t->columns + n);
         for (unsigned f = 0; f < rs->nfields; f++)
                 t->columns[t->ncolumns++] = (struct column) {
-                        .name = rs->fields[f].name, .type = column_type_of(rs, f), .field = f, .level = -1};
+                        .name = rs->fields[f].name, .type = column_type_of(rs, f), .field = f, .level = -1,
+                        .plain = plain_values(rs, f, -1)};
         for (unsigned h = 0; h < rs->nhierarchies; h++) {
                 const struct hierarchy *hy = &rs->hierarchies[h];
                 for (unsigned l = 0; l < hy->nlevels; l++) {
                         int len = sprintf(p, "%s_%s", rs->fields[hy->field].name, hy->levels[l]);
                         t->columns[t->ncolumns++] = (struct column) {
-                                .name = p, .type = COLUMN_TEXT, .field = hy->field, .level = (int) l};
+                                .name = p, .type = COLUMN_TEXT, .field = hy->field, .level = (int) l,
+                                .plain = plain_values(rs, hy->field, (int) l)};
                         p += len + 1;
                 }
         }

@@ -29,6 +29,8 @@ struct column {
         enum column_type type;
         unsigned field;         /* the field; for a level column, the hierarchy's code field */
         int level;              /* -1 for a field column, else the hierarchy level */
+        bool plain;             /* text that can never hold a backslash, tab, CR or LF (digits,
+                                 * codes and level values that have none): needs no escaping */
 };
 
 struct table {

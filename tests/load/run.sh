@@ -69,6 +69,16 @@ check "basic: codes exported" t "$(q "SELECT count(*) > 100 FROM plausid.codes W
 check "basic: hierarchy exported" "ort|{\"02\": \"stationär\", \"03\": \"stationär\", \"07\": \"teilstationär\", \"08\": \"stationär\", \"09\": \"stationär\", \"default\": \"ambulant\"}" \
         "$(q "SELECT by_field, cases::text FROM plausid.hierarchy WHERE code = '13' AND level = 'setting'")"
 
+# ---- text that COPY must escape (backslash, tab, a line break in quotes) arrives as sent ----
+new_db t_escape
+awk -F';' -v OFS=';' 'NR == 2 { $9 = "Hörde\\Süd" } NR == 3 { $9 = "\"Nord\tOst\"" } NR == 4 { $9 = "\"Zeile1\nZeile2\"" } { print }' \
+        samples/hze_2024_ost.csv >"$T/escape.csv"
+load "$T/c.yaml" "$T/escape.csv"
+check "escape: loaded" 0 "$status"
+check "escape: backslash, tab and line break kept" "Hörde\\Süd|Nord	Ost|Zeile1
+Zeile2" "$(q "SELECT string_agg(sozialraum, '|' ORDER BY line) FROM plausid.hze WHERE line IN (2, 3, 4)")"
+export PGDATABASE=t_basic
+
 # ---- the same content again: recorded as a duplicate, nothing loaded twice ----
 cp samples/hze_2024_sued_cp1252.csv "$T/renamed.csv"
 load "$T/c.yaml" "$T/renamed.csv"
