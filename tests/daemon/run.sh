@@ -206,6 +206,21 @@ check "config: rule pack that does not compile -> exit 2 with file:line" "2|1" \
         "$?|$(grep -c "broken_start.yaml:$broken_line:" "$T/badrules.err")"
 timeout 10 "$PLAUSID" run --config "$T/does-not-exist.yaml" >/dev/null 2>&1
 check "config: missing file -> exit 2" 2 "$?"
+# config check (the -n of the OpenBSD daemons): every error of the config and its packs at
+# once, exit 1; a good one exit 0, touching nothing
+cat "$T/badkey.yaml" >"$T/allbad.yaml"
+sed -i "s|rules: .*|rules: $T/broken_start.yaml|; s|watch: .*||" "$T/allbad.yaml"
+echo "    watch: sometimes" >>"$T/allbad.yaml"
+"$PLAUSID" config check --config "$T/allbad.yaml" >"$T/allbad.out" 2>"$T/allbad.err"
+check "config check: errors -> exit 1, every error of the file reported" "1|1|1" \
+        "$?|$(grep -c "allbad.yaml:13:.*bogus_key" "$T/allbad.err")|$(grep -c "allbad.yaml:14:.*sometimes" "$T/allbad.err")"
+"$PLAUSID" config check --config "$T/badrules.yaml" >/dev/null 2>"$T/badrules.check"
+check "config check: a rule pack's errors at file:line, exit 1" "1|1" \
+        "$?|$(grep -c "broken_start.yaml:$broken_line:" "$T/badrules.check")"
+write_config "$T/good.yaml" nothing "$T/good"
+"$PLAUSID" config check --config "$T/good.yaml" >"$T/good.out" 2>&1
+check "config check: a good config -> exit 0, names the pack, creates nothing" "0|1|f" \
+        "$?|$(grep -c "hze: .*hze.yaml (hze " "$T/good.out")|$([ -e "$T/good" ] && echo t || echo f)"
 
 # ======================================================================================
 # ---- basic: directories created, a file present at start, READY before it is loaded,
