@@ -19,7 +19,7 @@
 # Environment:
 #   BUILD   build directory holding genhze, csvbare, plausid (default: build)
 #   RULES   rule pack for plausid, relative to the project root (default: rules/hze.yaml)
-#   RUNS    timed runs per program, the best one counts (default: 3)
+#   RUNS    timed runs per program, the best one counts (default: 5)
 #   SECTIONS which sections to run, in order (default: "check load latency")
 #
 # Layout for later sections (latency, ...): each section is a function
@@ -31,7 +31,7 @@ export LC_ALL=C # '.' as decimal point in $EPOCHREALTIME, printf and awk
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${1:-${BUILD:-build}}
 RULES=${RULES:-rules/hze.yaml}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 
 GEN_N=1000000
 GEN_SEED=42
