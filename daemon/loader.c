@@ -290,7 +290,7 @@ static int on_record(void *userdata, const struct checked_record *r) {
         /* The most a row can take: every text byte escaped, every number at full width. */
         size_t need = sizeof(s->delivery) + 24;
         for (unsigned k = 0; k < t->ncolumns; k++)
-                need += 24 + (t->columns[k].type == COLUMN_TEXT && !s->values[k].null ? 2 * s->values[k].len : 0);
+                need += !t->columns[k].stored ? 0 : 24 + (t->columns[k].type == COLUMN_TEXT && !s->values[k].null ? 2 * s->values[k].len : 0);
         struct strbuf *b = &s->row;
         int e = strbuf_reserve(b, need);
         if (e < 0)
@@ -303,6 +303,8 @@ static int on_record(void *userdata, const struct checked_record *r) {
         p = put_uint(p, r->line);
         for (unsigned k = 0; k < t->ncolumns; k++) {
                 const struct column_value *v = &s->values[k];
+                if (!t->columns[k].stored)
+                        continue;
                 *p++ = '\t';
                 if (v->null)
                         continue;       /* NULL '': an empty field costs the server no bytes */
@@ -709,6 +711,8 @@ int loader_load(PGconn *conn, const struct ruleset *rs, const struct table *t, c
                 struct strbuf sql = {0};
                 e = strbuf_printf(&sql, "SAVEPOINT data; COPY %s (delivery_id, line", tab);
                 for (unsigned k = 0; k < t->ncolumns && e >= 0; k++) {
+                        if (!t->columns[k].stored)
+                                continue;
                         _cleanup_(freep) char *col = db_ident(t->columns[k].name);
                         e = col ? strbuf_printf(&sql, ", %s", col) : -ENOMEM;
                 }

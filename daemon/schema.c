@@ -110,6 +110,8 @@ static int create_table(PGconn *conn, const struct table *t, char **ret_error) {
          * million rows does not pay for a B-tree entry per row. */
         /* Columns one by one, so that a pack that gained a field extends its table. */
         for (unsigned k = 0; k < t->ncolumns && e >= 0; k++) {
+                if (!t->columns[k].stored)
+                        continue;
                 _cleanup_(freep) char *col = db_ident(t->columns[k].name);
                 e = col ? strbuf_printf(&sql, " ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s;", tab, col,
                                         sql_type(t->columns[k].type))
@@ -120,6 +122,118 @@ static int create_table(PGconn *conn, const struct table *t, char **ret_error) {
         strbuf_done(&name);
         strbuf_done(&sql);
         return e;
+}
+
+/* One column, qualified with alias when there is one. */
+static int put_column(struct strbuf *out, const char *alias, const char *name) {
+        _cleanup_(freep) char *col = db_ident(name);
+        if (!col)
+                return -ENOMEM;
+        return alias ? strbuf_printf(out, "%s.%s", alias, col) : strbuf_puts(out, col);
+}
+
+static int put_literal(struct strbuf *out, const char *v) {
+        int e = strbuf_putc(out, '\'');
+        for (; *v && e >= 0; v++)
+                e = *v == '\'' ? strbuf_puts(out, "''") : strbuf_putc(out, *v);
+        return e >= 0 ? strbuf_putc(out, '\'') : e;
+}
+
+struct level_sql {
+        struct strbuf *out;
+        const char *alias;
+        const char *field, *level;
+};
+
+/* One WHEN of a level's CASE: the code, and its value or (decided by another field) the
+ * inner CASE over that field's codes. An empty deciding field gives NULL, as in the rules. */
+static int put_level_when(void *userdata, const struct hierarchy_entry *h) {
+        struct level_sql *x = userdata;
+        if (strcmp(h->field, x->field) != 0 || strcmp(h->level, x->level) != 0)
+                return 0;
+        int e = strbuf_puts(x->out, " WHEN ");
+        e = e >= 0 ? put_column(x->out, x->alias, h->field) : e;
+        e = e >= 0 ? strbuf_puts(x->out, " = ") : e;
+        e = e >= 0 ? put_literal(x->out, h->code) : e;
+        e = e >= 0 ? strbuf_puts(x->out, " THEN ") : e;
+        if (h->by_field) {
+                e = e >= 0 ? strbuf_puts(x->out, "(CASE WHEN ") : e;
+                e = e >= 0 ? put_column(x->out, x->alias, h->by_field) : e;
+                e = e >= 0 ? strbuf_puts(x->out, " IS NULL THEN NULL") : e;
+                for (unsigned i = 0; i < h->ncases && e >= 0; i++) {
+                        e = strbuf_puts(x->out, " WHEN ");
+                        e = e >= 0 ? put_column(x->out, x->alias, h->by_field) : e;
+                        e = e >= 0 ? strbuf_puts(x->out, " = ") : e;
+                        e = e >= 0 ? put_literal(x->out, h->case_codes[i]) : e;
+                        e = e >= 0 ? strbuf_puts(x->out, " THEN ") : e;
+                        e = e >= 0 ? put_literal(x->out, h->case_values[i]) : e;
+                }
+                e = e >= 0 ? strbuf_puts(x->out, " ELSE ") : e;
+        }
+        if (e >= 0)
+                e = h->value ? put_literal(x->out, h->value) : strbuf_puts(x->out, "NULL");
+        if (e >= 0 && h->by_field)
+                e = strbuf_puts(x->out, " END)");
+        return e;
+}
+
+/* A level column as an expression over the stored columns: the hierarchy of the pack,
+ * decided as hierarchy_level() decides it for the rules. */
+static int level_expression(const struct table *t, const char *alias, const struct column *c, struct strbuf *out) {
+        const char *field = t->columns[c->field].name;
+        struct level_sql x = {.out = out, .alias = alias, .field = field, .level = c->name + strlen(field) + 1};
+        int e = strbuf_puts(out, "(CASE");
+        e = e >= 0 ? table_each_hierarchy_entry(t->rs, put_level_when, &x) : e;
+        return e >= 0 ? strbuf_puts(out, " END)") : e;
+}
+
+/*
+ * The view v_<dataset>: the derived level columns first, then every stored column. In
+ * that order a pack that gains a field only appends to the view, which CREATE OR REPLACE
+ * allows. When that is not enough (the levels changed), or when an earlier plausid stored
+ * the level columns, what depends on them is dropped and every data set's views are
+ * applied again.
+ */
+static int create_derived_view(PGconn *conn, const struct table *t, char **ret_error) {
+        _cleanup_(freep) char *tab = db_ident(t->name);
+        _cleanup_(strbuf_done) struct strbuf name = {0};
+        _cleanup_(strbuf_done) struct strbuf select = {0};
+        _cleanup_(strbuf_done) struct strbuf old = {0};
+        int e = tab ? strbuf_printf(&name, "v_%s", t->name) : -ENOMEM;
+        _cleanup_(freep) char *view = e >= 0 ? db_ident(strbuf_str(&name)) : NULL;
+        if (e >= 0 && !view)
+                return -ENOMEM;
+        e = e >= 0 ? strbuf_puts(&select, "SELECT ") : e;
+        for (unsigned k = 0; k < t->ncolumns && e >= 0; k++) {
+                const struct column *c = &t->columns[k];
+                if (c->stored)
+                        continue;
+                _cleanup_(freep) char *col = db_ident(c->name);
+                e = col ? level_expression(t, "t", c, &select) : -ENOMEM;
+                e = e >= 0 ? strbuf_printf(&select, " AS %s, ", col) : e;
+                e = e >= 0 ? strbuf_printf(&old, "%s DROP COLUMN IF EXISTS %s CASCADE", old.len ? "," : "", col) : e;
+        }
+        e = e >= 0 ? strbuf_printf(&select, "t.* FROM %s t", tab) : e;
+        if (e < 0)
+                return e;
+        _cleanup_(strbuf_done) struct strbuf sql = {0};
+        e = strbuf_printf(&sql, "SAVEPOINT derived; CREATE OR REPLACE VIEW %s AS %s", view, strbuf_str(&select));
+        if (e < 0)
+                return e;
+        _cleanup_(freep) char *ignored = NULL;
+        if (db_exec(conn, strbuf_str(&sql), &ignored) >= 0)
+                return db_exec(conn, "RELEASE SAVEPOINT derived", ret_error);
+        /* Level columns stored by an earlier plausid give way to the view's. */
+        strbuf_reset(&sql);
+        e = strbuf_printf(&sql, "ROLLBACK TO SAVEPOINT derived; DROP VIEW IF EXISTS %s CASCADE;", view);
+        if (e >= 0 && old.len)
+                e = strbuf_printf(&sql, " ALTER TABLE %s %s;", tab, strbuf_str(&old));
+        if (e >= 0)
+                e = strbuf_printf(&sql,
+                                  " CREATE VIEW %s AS %s;"
+                                  " UPDATE datasets SET views_applied = false WHERE views_sql IS NOT NULL",
+                                  view, strbuf_str(&select));
+        return e < 0 ? e : db_exec(conn, strbuf_str(&sql), ret_error);
 }
 
 struct export_ctx {
@@ -362,6 +476,8 @@ int schema_prepare_dataset(PGconn *conn, const char *schema, const struct rulese
         if (e < 0)
                 return e;
         e = create_table(conn, t, ret_error);
+        if (e >= 0)
+                e = create_derived_view(conn, t, ret_error);
         _cleanup_(db_clearp) PGresult *res = NULL;
         const char *dataset = ruleset_name(rs);
         const char *params[] = {dataset, pack_sha256};
@@ -424,13 +540,6 @@ int schema_prepare_dataset(PGconn *conn, const char *schema, const struct rulese
         return 0;
 }
 
-/* One column, qualified with alias when there is one. */
-static int put_column(struct strbuf *out, const char *alias, const char *name) {
-        _cleanup_(freep) char *col = db_ident(name);
-        if (!col)
-                return -ENOMEM;
-        return alias ? strbuf_printf(out, "%s.%s", alias, col) : strbuf_puts(out, col);
-}
 
 int schema_unit_expression(const struct table *t, const char *alias, struct strbuf *out) {
         if (t->nunit == 0)
@@ -458,6 +567,7 @@ int schema_part_expression(const struct table *t, const char *alias, struct strb
 int schema_column(const struct table *t, const char *alias, unsigned field, int level, struct strbuf *out) {
         for (unsigned k = 0; k < t->ncolumns; k++)
                 if (t->columns[k].field == field && t->columns[k].level == level)
-                        return put_column(out, alias, t->columns[k].name);
+                        return t->columns[k].stored ? put_column(out, alias, t->columns[k].name)
+                                                    : level_expression(t, alias, &t->columns[k], out);
         return -ENOENT;
 }

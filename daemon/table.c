@@ -63,6 +63,7 @@ int table_new(const struct ruleset *rs, struct table **ret) {
         if (!t)
                 return -ENOMEM;
         t->name = rs->name;
+        t->rs = rs;
         /* Field k is column k, so field indices serve as column indices. */
         t->unit = rs->unit;
         t->nunit = rs->has_delivery ? rs->nunit : 0;
@@ -73,7 +74,7 @@ int table_new(const struct ruleset *rs, struct table **ret) {
         for (unsigned f = 0; f < rs->nfields; f++)
                 t->columns[t->ncolumns++] = (struct column) {
                         .name = rs->fields[f].name, .type = column_type_of(rs, f), .field = f, .level = -1,
-                        .plain = plain_values(rs, f, -1)};
+                        .stored = true, .plain = plain_values(rs, f, -1)};
         for (unsigned h = 0; h < rs->nhierarchies; h++) {
                 const struct hierarchy *hy = &rs->hierarchies[h];
                 for (unsigned l = 0; l < hy->nlevels; l++) {
@@ -99,14 +100,8 @@ void table_values(const struct table *t, const struct ruleset *rs, const struct 
                 const struct field *fd = &rs->fields[col->field];
                 const struct field_value *v = &values[col->field];
                 struct column_value *o = &out[k];
-                if (col->level >= 0) {
-                        int li = hierarchy_level(rs, col->field, (unsigned) col->level, values);
-                        *o = li < 0 ? (struct column_value) {.null = true}
-                                    : (struct column_value) {.s = fd->hierarchy->values[col->level][li]};
-                        if (!o->null)
-                                o->len = strlen(o->s);
+                if (!col->stored)
                         continue;
-                }
                 /* An invalid value never reaches a loaded record with the usual builtins
                  * (P02/P03 reject it); a pack without them stores it as NULL, not as a guess. */
                 if (v->state != FV_OK) {

@@ -43,7 +43,8 @@ _must_check_ int schema_prepare_dataset(PGconn *conn, const char *schema, const 
 struct strbuf;
 _must_check_ int schema_unit_expression(const struct table *t, const char *alias, struct strbuf *out);
 _must_check_ int schema_part_expression(const struct table *t, const char *alias, struct strbuf *out);
-/* The column of a field (level -1) or of one level of its hierarchy; -ENOENT when none. */
+/* The column of a field (level -1), or the expression that derives one level of its
+ * hierarchy (as the view v_<dataset> does); -ENOENT when there is none. */
 _must_check_ int schema_column(const struct table *t, const char *alias, unsigned field, int level,
                                struct strbuf *out);
 

@@ -7,7 +7,9 @@
  * the data set's year field as an integer; months as a date on the first of the month;
  * integers as integers; text as text), then one text column per hierarchy level, named
  * <field>_<level> (hilfeart_paragraph, hilfeart_setting), so that dashboards group by the
- * hierarchy without repeating its rules in SQL.
+ * hierarchy without repeating its rules in SQL. The level columns are derived, not
+ * stored: the view v_<dataset> computes them from the pack's hierarchy (schema.c), so a
+ * corrected hierarchy applies to every row at once and a load sends fewer bytes.
  */
 #ifndef PLAUSID_TABLE_H
 #define PLAUSID_TABLE_H
@@ -29,12 +31,14 @@ struct column {
         enum column_type type;
         unsigned field;         /* the field; for a level column, the hierarchy's code field */
         int level;              /* -1 for a field column, else the hierarchy level */
+        bool stored;            /* a column of the table; false: derived in the view */
         bool plain;             /* text that can never hold a backslash, tab, CR or LF (digits,
                                  * codes and level values that have none): needs no escaping */
 };
 
 struct table {
         const char *name;       /* the data set's name */
+        const struct ruleset *rs;       /* the pack it was made from (outlives the table) */
         struct column *columns;
         unsigned ncolumns;
         /* What a delivery covers (the pack's delivery section), as column indices: the
@@ -58,8 +62,8 @@ void table_free(struct table *t);
 DEFINE_CLEANUP_FUNC(struct table, table_free)
 
 struct field_value;
-/* Fills out[0..ncolumns) from the field values the checker decoded (struct
- * checked_record's values). */
+/* Fills the stored columns of out[0..ncolumns) from the field values the checker decoded
+ * (struct checked_record's values). */
 void table_values(const struct table *t, const struct ruleset *rs, const struct field_value *values,
                   struct column_value *out);
 

@@ -13,7 +13,8 @@
 --     denominator, so that it can be recomputed at a coarser level. Medians cannot.
 --   - sozialraum is an optional column; records without one form the group NULL.
 --   - paragraph and setting are the hierarchy levels of hilfeart (hilfeart_paragraph,
---     hilfeart_setting); the setting of 12 and 13 depends on ort, as in the rules.
+--     hilfeart_setting of the view v_hze, which plausid derives from the pack's
+--     hierarchy); the setting of 12 and 13 depends on ort, as in the rules.
 --   - Erziehungsberatung is hilfeart 01-03 (§ 28), Vollzeitpflege 09 and 10 (§ 33),
 --     Eingliederungshilfe § 35a is 13. § 41 has no code: an aid of a person who was 18
 --     or older at Beginn.
@@ -51,7 +52,7 @@ SELECT h.berichtsjahr, h.land, h.regbez, h.kreis, h.gemeinde, h.einrichtung, h.s
        END AS dauer_monate,
        h.beendigungsgrund, h.familiensituation, h.herkunft_ausland, h.deutsch_zuhause,
        h.transferleistungen, h.delivery_id, h.line
-FROM hze h
+FROM v_hze h
 CROSS JOIN LATERAL (
     SELECT ((12 * (extract(year FROM h.beginn) - extract(year FROM h.geburt))
              + extract(month FROM h.beginn) - extract(month FROM h.geburt))::integer / 12) AS alter_beginn

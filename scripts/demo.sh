@@ -54,7 +54,7 @@ echo "(exit status $?: 0 = all loaded or duplicates, 1 = a file rejected as a wh
 say "The delivery register"
 psql -X -P pager=off -c "SELECT id, file_name, status, records, loaded, rejected, warned, left(coalesce(reason, ''), 60) AS reason FROM plausid.deliveries ORDER BY id"
 say "Loaded records per Sozialraum and setting"
-psql -X -P pager=off -c "SELECT sozialraum, hilfeart_setting, count(*) FROM plausid.hze GROUP BY 1, 2 ORDER BY 1, 2"
+psql -X -P pager=off -c "SELECT sozialraum, hilfeart_setting, count(*) FROM plausid.v_hze GROUP BY 1, 2 ORDER BY 1, 2"
 say "Top findings"
 psql -X -P pager=off -c "SELECT rule, severity, count(*), min(message) AS example FROM plausid.findings GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT 10"
 

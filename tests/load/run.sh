@@ -60,14 +60,24 @@ check "basic: no rejected record in hze" 0 \
 check "basic: typed first record" "13|00001|2024|2023-06-01|2013-08-01|P000001|Brackel" \
         "$(q "SELECT kreis, lfd_nr, berichtsjahr, beginn, geburt, person_id, sozialraum FROM plausid.hze WHERE line = 2")"
 check "basic: hierarchy columns filled" 0 \
-        "$(q "SELECT count(*) FROM plausid.hze WHERE hilfeart_paragraph IS NULL OR hilfeart_setting IS NULL")"
+        "$(q "SELECT count(*) FROM plausid.v_hze WHERE hilfeart_paragraph IS NULL OR hilfeart_setting IS NULL")"
 check "basic: setting of 13 decided by ort" 0 \
-        "$(q "SELECT count(*) FROM plausid.hze WHERE hilfeart = '13' AND ort IN ('02','03','08','09') AND hilfeart_setting <> 'stationär'")"
+        "$(q "SELECT count(*) FROM plausid.v_hze WHERE hilfeart = '13' AND ort IN ('02','03','08','09') AND hilfeart_setting <> 'stationär'")"
 check "basic: umlauts arrive as UTF-8" t \
         "$(q "SELECT bool_and(message NOT LIKE '%Ã%') AND bool_or(message LIKE '%ä%' OR message LIKE '%ü%' OR message LIKE '%ö%') FROM plausid.findings")"
 check "basic: codes exported" t "$(q "SELECT count(*) > 100 FROM plausid.codes WHERE dataset = 'hze'")"
 check "basic: hierarchy exported" "ort|{\"02\": \"stationär\", \"03\": \"stationär\", \"07\": \"teilstationär\", \"08\": \"stationär\", \"09\": \"stationär\", \"default\": \"ambulant\"}" \
         "$(q "SELECT by_field, cases::text FROM plausid.hierarchy WHERE code = '13' AND level = 'setting'")"
+
+# ---- level columns stored by an earlier plausid give way to the derived ones of v_hze ----
+new_db t_oldlevels
+q "CREATE SCHEMA plausid; CREATE TABLE plausid.hze (delivery_id bigint NOT NULL, line integer NOT NULL, hilfeart_setting text)" >/dev/null
+load "$T/c.yaml" samples/hze_2024_ost.csv
+check "old level columns: loaded, the stored column dropped, the view derives it" "0|0|0" \
+        "$status|$(q "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'plausid' AND table_name = 'hze' AND column_name LIKE 'hilfeart\_%'")|$(q "SELECT count(*) FROM plausid.v_hze WHERE hilfeart_setting IS NULL")"
+load "$T/c.yaml" samples/hze_2024_sued_cp1252.csv
+check "old level columns: the next load keeps the view" "0|$(q "SELECT sum(loaded) FROM plausid.deliveries WHERE status = 'loaded'")" \
+        "$status|$(q "SELECT count(*) FROM plausid.v_hze")"
 
 # ---- text that COPY must escape (backslash, tab, a line break in quotes) arrives as sent ----
 new_db t_escape

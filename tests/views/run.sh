@@ -91,7 +91,7 @@ check "hze: three files loaded" "0|loaded|3" \
 check "hze: rows loaded (5 + 17 + 4)" 26 "$(q "SELECT count(*) FROM plausid.hze")"
 check "hze: both views files applied" "bevoelkerung|true,hze|true" \
         "$(q "SELECT string_agg(dataset || '|' || views_applied, ',' ORDER BY dataset) FROM plausid.datasets")"
-check "hze: the views exist" "v_bevoelkerung_unter21,v_hze_beendigung,v_hze_begonnen_beendet,v_hze_datenqualitaet,v_hze_dauer,v_hze_eckwert,v_hze_fallzahl,v_hze_hilfen,v_hze_lebenslagen,v_hze_leistungsbereiche,v_hze_unbekannt,v_hze_warnungen" \
+check "hze: the views exist" "v_bevoelkerung,v_bevoelkerung_unter21,v_hze,v_hze_beendigung,v_hze_begonnen_beendet,v_hze_datenqualitaet,v_hze_dauer,v_hze_eckwert,v_hze_fallzahl,v_hze_hilfen,v_hze_lebenslagen,v_hze_leistungsbereiche,v_hze_unbekannt,v_hze_warnungen" \
         "$(q "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.views WHERE table_schema = 'plausid'")"
 check "hze: one Jugendamt in the fixtures" "05|9|13|000" \
         "$(q "SELECT DISTINCT land, regbez, kreis, gemeinde FROM plausid.v_hze_fallzahl")"
