@@ -290,7 +290,8 @@ static int on_record(void *userdata, const struct checked_record *r) {
         /* The most a row can take: every text byte escaped, every number at full width. */
         size_t need = sizeof(s->delivery) + 24;
         for (unsigned k = 0; k < t->ncolumns; k++)
-                need += !t->columns[k].stored ? 0 : 24 + (t->columns[k].type == COLUMN_TEXT && !s->values[k].null ? 2 * s->values[k].len : 0);
+                if (t->columns[k].stored)
+                        need += 24 + (t->columns[k].type == COLUMN_TEXT && !s->values[k].null ? 2 * s->values[k].len : 0);
         struct strbuf *b = &s->row;
         int e = strbuf_reserve(b, need);
         if (e < 0)
