@@ -723,6 +723,34 @@ check "unreadable: no delivery loaded from it" 0 \
 stop_daemon
 check "unreadable: exit 0" 0 "$stop_status"
 
+# ---- an inotify queue overflow: the events are lost, a scan at once finds the files ----
+# The daemon is stopped (SIGSTOP) while 40 files arrive into a queue of 16 events; with
+# scan_interval 3600 only the rescan after the overflow can find the rest in time.
+QUEUE=/proc/sys/fs/inotify/max_queued_events
+if [ -w "$QUEUE" ]; then
+        new_db t_overflow
+        O=$T/overflow
+        write_config "$T/overflow.yaml" t_overflow "$O" "scan_interval: 3600"
+        old_queue=$(cat "$QUEUE")
+        echo 16 >"$QUEUE"
+        start_daemon overflow "$T/overflow.yaml"
+        wait_until 10 test -d "$O/drop/.processing"
+        sleep 0.5
+        echo "$old_queue" >"$QUEUE"
+        kill -STOP "$dpid"
+        for i in $(seq 1 40); do
+                ost_variant "$STAGE/o$i.csv" $((513000 + i))
+                mv "$STAGE/o$i.csv" "$O/drop/"
+        done
+        kill -CONT "$dpid"
+        wait_q 30 40 "SELECT count(*) FROM plausid.deliveries WHERE status = 'loaded'"
+        check "overflow: all 40 files loaded after the queue overflowed" 40 "$got"
+        stop_daemon
+        check "overflow: exit 0" 0 "$stop_status"
+else
+        echo "daemon tests: $QUEUE not writable, the overflow case is skipped" >&2
+fi
+
 # ---- the logs of all cases: one line per event, never a value of a record ----
 check "logs (all cases): one line per event (every line begins with 'plausid:')" "" \
         "$(cd "$T" && grep -Hv '^plausid: ' ./*.log | head -3)"
