@@ -583,6 +583,11 @@ int run_daemon(const char *config_path) {
                 io->processing_pending = true;  /* left over from a crash? */
         }
         log_event(LOG_INFO, EV_STARTED, NULL, "plausid started with %s: %zu sources", config_path, d.nsources);
+        /* Not refused: a test or a first try may well run as root. But the exports hold
+         * personal data, and the service is meant to run as its own user. */
+        if (geteuid() == 0)
+                log_event(LOG_WARNING, EV_PROBLEM, NULL,
+                          "running as root; the service runs as the unprivileged user plausid (plausid.service)");
         if (sd_watchdog_enabled(0, &d.watchdog_usec) <= 0)
                 d.watchdog_usec = 0;
 
