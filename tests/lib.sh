@@ -2,7 +2,7 @@
 # closing line "N passed, M failed" that tests/run.sh reads. Source it, then:
 #
 #   check NAME EXPECTED ACTUAL   one case: passes when the two strings are equal
-#   pass / fail NAME             a case decided by the caller
+#   pass / fail NAME [WHY]       a case decided by the caller (fail reports it on stderr)
 #   summary                      prints the failed cases and the counts; its status is 0
 #                                only when nothing failed (end the script with it)
 passed=0
@@ -14,6 +14,7 @@ pass() { passed=$((passed + 1)); }
 fail() {
         failed=$((failed + 1))
         failures+=("$1")
+        echo "FAIL: $1${2:+: $2}" >&2
 }
 
 check() { # check NAME EXPECTED ACTUAL
@@ -21,7 +22,7 @@ check() { # check NAME EXPECTED ACTUAL
                 pass
         else
                 fail "$1"
-                printf 'FAIL: %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3" >&2
+                printf '  expected: %s\n  actual:   %s\n' "$2" "$3" >&2
         fi
 }
 

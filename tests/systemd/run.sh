@@ -27,27 +27,10 @@ cd "$ROOT"
 UNIT=systemd/plausid.service
 MAX_EXPOSURE=2.0
 
-passed=0
-failed=0
-failures=()
+# shellcheck source=../lib.sh
+. tests/lib.sh
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-
-ok() { passed=$((passed + 1)); }
-bad() {
-        failed=$((failed + 1))
-        failures+=("$1")
-        echo "FAIL: $1" >&2
-}
-# check NAME EXPECTED ACTUAL
-check() {
-        if [ "$2" == "$3" ]; then
-                ok
-        else
-                bad "$1"
-                printf '  expected: %s\n  actual:   %s\n' "$2" "$3" >&2
-        fi
-}
 
 for tool in systemd-analyze systemd-sysusers systemd-tmpfiles groff man getfacl; do
         if ! command -v "$tool" >/dev/null; then
@@ -69,13 +52,13 @@ at_most() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }'; }
 
 e=$(exposure "$UNIT")
 if [ -z "$e" ]; then
-        bad "exposure: no 'Overall exposure level' line"
+        fail "exposure: no 'Overall exposure level' line"
         systemd-analyze security --offline=true "$UNIT" >&2
 elif at_most "$e" "$MAX_EXPOSURE"; then
-        ok
+        pass
         echo "exposure of $UNIT: $e (limit $MAX_EXPOSURE)" >&2
 else
-        bad "exposure: $e, more than $MAX_EXPOSURE"
+        fail "exposure: $e, more than $MAX_EXPOSURE"
         systemd-analyze security --offline=true "$UNIT" | grep '✗' >&2
 fi
 
@@ -85,7 +68,7 @@ mkdir -p "$T/weak"
 grep -vE '^(ProtectSystem|PrivateUsers|CapabilityBoundingSet|SystemCallFilter|RestrictNamespaces|PrivateDevices|ProtectHome|NoNewPrivileges)=' \
         "$UNIT" >"$T/weak/plausid.service"
 e=$(exposure "$T/weak/plausid.service")
-if [ -n "$e" ] && ! at_most "$e" "$MAX_EXPOSURE"; then ok; else bad "exposure of a weakened unit: '$e', expected above $MAX_EXPOSURE"; fi
+if [ -n "$e" ] && ! at_most "$e" "$MAX_EXPOSURE"; then pass; else fail "exposure of a weakened unit: '$e', expected above $MAX_EXPOSURE"; fi
 
 # ---- make install ----
 
@@ -98,7 +81,7 @@ install_into() {
 }
 
 D=$T/root
-if install_into "$D" PREFIX=/usr; then ok; else cat "$T/install.log" >&2; bad "make install DESTDIR PREFIX=/usr"; fi
+if install_into "$D" PREFIX=/usr; then pass; else cat "$T/install.log" >&2; fail "make install DESTDIR PREFIX=/usr"; fi
 
 # Every file with its mode. Anything else installed is a failure too.
 expected="644 /etc/plausid/plausid.yaml
@@ -129,28 +112,28 @@ check "installed files are the built ones" 1 $same
 # ExecStart names the installed binary; with PREFIX=/usr the unit is the repo's as is.
 exec_start() { sed -n 's/^ExecStart=\([^ ]*\) .*/\1/p' "$1"; }
 check "ExecStart is the installed binary (PREFIX=/usr)" /usr/bin/plausid "$(exec_start "$D/usr/lib/systemd/system/plausid.service")"
-[ -x "$D$(exec_start "$D/usr/lib/systemd/system/plausid.service")" ] && ok || bad "ExecStart's binary is not in DESTDIR"
-cmp -s "$UNIT" "$D/usr/lib/systemd/system/plausid.service" && ok || bad "PREFIX=/usr changed the unit"
+[ -x "$D$(exec_start "$D/usr/lib/systemd/system/plausid.service")" ] && pass || fail "ExecStart's binary is not in DESTDIR"
+cmp -s "$UNIT" "$D/usr/lib/systemd/system/plausid.service" && pass || fail "PREFIX=/usr changed the unit"
 
 # The installed configuration points at the installed rule packs, and they work from there.
 rules=$(sed -n 's/^ *rules: *//p' "$D/etc/plausid/plausid.yaml")
 check "plausid.yaml's rules path" /usr/share/plausid/rules/hze.yaml "$rules"
-if "$D/usr/bin/plausid" rules test "$D$rules" >"$T/rules.log" 2>&1; then ok; else cat "$T/rules.log" >&2; bad "rules test of the installed pack"; fi
+if "$D/usr/bin/plausid" rules test "$D$rules" >"$T/rules.log" 2>&1; then pass; else cat "$T/rules.log" >&2; fail "rules test of the installed pack"; fi
 # Only the rules paths differ from the example.
 check "plausid.yaml is the example but for its rules paths" \
         "$(grep -v '^ *rules:' config.example.yaml)" "$(grep -v '^ *rules:' "$D/etc/plausid/plausid.yaml")"
 
 # A second install keeps an existing configuration.
 echo "# changed by the administrator" >>"$D/etc/plausid/plausid.yaml"
-install_into "$D" PREFIX=/usr || bad "make install, second time"
-if tail -1 "$D/etc/plausid/plausid.yaml" | grep -q "changed by the administrator"; then ok; else bad "a second make install overwrote /etc/plausid/plausid.yaml"; fi
+install_into "$D" PREFIX=/usr || fail "make install, second time"
+if tail -1 "$D/etc/plausid/plausid.yaml" | grep -q "changed by the administrator"; then pass; else fail "a second make install overwrote /etc/plausid/plausid.yaml"; fi
 
 # The default PREFIX, /usr/local: the unit's ExecStart and the rules path follow it.
 L=$T/local
-if install_into "$L"; then ok; else cat "$T/install.log" >&2; bad "make install DESTDIR (default PREFIX)"; fi
+if install_into "$L"; then pass; else cat "$T/install.log" >&2; fail "make install DESTDIR (default PREFIX)"; fi
 check "ExecStart is the installed binary (PREFIX=/usr/local)" /usr/local/bin/plausid \
         "$(exec_start "$L/usr/local/lib/systemd/system/plausid.service")"
-[ -x "$L/usr/local/bin/plausid" ] && ok || bad "no /usr/local/bin/plausid"
+[ -x "$L/usr/local/bin/plausid" ] && pass || fail "no /usr/local/bin/plausid"
 check "plausid.yaml's rules path (PREFIX=/usr/local)" /usr/local/share/plausid/rules/hze.yaml \
         "$(sed -n 's/^ *rules: *//p' "$L/etc/plausid/plausid.yaml")"
 
@@ -169,15 +152,15 @@ check "systemd-analyze verify prints nothing" "" "$out"
 mkdir -p "$T/typo"
 sed 's/^ProtectSystem=/ProtectSytem=/' "$T/verify/plausid.service" >"$T/typo/plausid.service"
 out=$(verify "$T/typo/plausid.service")
-[ -n "$out" ] && ok || bad "verify of a unit with a misspelt key printed nothing"
+[ -n "$out" ] && pass || fail "verify of a unit with a misspelt key printed nothing"
 
 # ... and for a unit whose man pages are not there.
 out=$(MANPATH=$T/nowhere systemd-analyze verify "$T/verify/plausid.service" 2>&1)
-[ -n "$out" ] && ok || bad "verify without the man pages printed nothing"
+[ -n "$out" ] && pass || fail "verify without the man pages printed nothing"
 
 # ---- the user and the directories, created in DESTDIR ----
 
-if systemd-sysusers --root="$D" >"$T/sysusers.log" 2>&1; then ok; else cat "$T/sysusers.log" >&2; bad "systemd-sysusers --root"; fi
+if systemd-sysusers --root="$D" >"$T/sysusers.log" 2>&1; then pass; else cat "$T/sysusers.log" >&2; fail "systemd-sysusers --root"; fi
 id_of() { awk -F: -v n="$2" '$1 == n { print $3 }' "$D/etc/$1"; }
 uid=$(id_of passwd plausid)
 gid=$(id_of group plausid)
@@ -196,10 +179,10 @@ else
                 "$D/usr/lib/tmpfiles.d/plausid.conf" >"$T/tmpfiles.conf"
         cp "$T/tmpfiles.conf" "$D/usr/lib/tmpfiles.d/plausid.conf"
         if systemd-tmpfiles --root="$D" --create plausid.conf >"$T/tmpfiles.log" 2>&1 && [ ! -s "$T/tmpfiles.log" ]; then
-                ok
+                pass
         else
                 cat "$T/tmpfiles.log" >&2
-                bad "systemd-tmpfiles --root --create (exit or messages)"
+                fail "systemd-tmpfiles --root --create (exit or messages)"
         fi
         expected="750 $uid $gid /var/lib/plausid
 750 $uid $gid /var/lib/plausid/hze
@@ -217,7 +200,7 @@ else
         # A missing directory is noticed: the same check on a tree without .processing.
         rmdir "$D/var/lib/plausid/hze/drop/.processing"
         actual=$(cd "$D" && find var/lib/plausid -printf '%m %U %G /%p\n')
-        [ "$(sort -k4 <<<"$expected")" != "$(sort -k4 <<<"$actual")" ] && ok || bad "directory check blind to a missing directory"
+        [ "$(sort -k4 <<<"$expected")" != "$(sort -k4 <<<"$actual")" ] && pass || fail "directory check blind to a missing directory"
 fi
 
 # ---- man pages: no warnings from groff -ww ----
@@ -228,16 +211,11 @@ for page in man/plausid.8 man/plausid.yaml.5; do
         # and they show through man(1) as installed
         sec=${page##*.}
         name=$(basename "${page%.*}")
-        if MANPATH=$D/usr/share/man MANWIDTH=80 man "$sec" "$name" 2>&1 | grep -q "^NAME"; then ok; else bad "man $sec $name"; fi
+        if MANPATH=$D/usr/share/man MANWIDTH=80 man "$sec" "$name" 2>&1 | grep -q "^NAME"; then pass; else fail "man $sec $name"; fi
 done
 # A broken page does warn.
 printf '.TH X 1\n.SH NAME\nx \\- y\n.BX undefined\n' >"$T/broken.1"
 out=$(groff -man -Tutf8 -ww -z "$T/broken.1" 2>&1)
-[ -n "$out" ] && ok || bad "groff -ww is silent on an undefined macro"
+[ -n "$out" ] && pass || fail "groff -ww is silent on an undefined macro"
 
-echo
-if [ $failed -gt 0 ]; then
-        printf 'failed: %s\n' "${failures[@]}"
-fi
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+summary

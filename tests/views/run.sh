@@ -31,14 +31,12 @@ pg_start || { echo "views tests: cannot start PostgreSQL" >&2; exit 1; }
 # must equal the file.
 expect() {
         if ! q "$3" >"$T/actual.txt" 2>"$T/psql.err"; then
-                fail "$1"
-                echo "FAIL: $1: the query failed" >&2
+                fail "$1" "the query failed"
                 cat "$T/psql.err" >&2
         elif diff -u "$2" "$T/actual.txt" >"$T/diff.txt"; then
                 pass
         else
-                fail "$1"
-                echo "FAIL: $1 (- expected, + actual)" >&2
+                fail "$1" "- expected, + actual"
                 cat "$T/diff.txt" >&2
         fi
 }
