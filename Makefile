@@ -70,7 +70,7 @@ $(BUILD)/csvbare: tools/csvbare.c
 	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror $(OPT) $< -lcsv -o $@
 
 # Fuzz targets: clang's libFuzzer with ASan and UBSan, always in their own directory.
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(ENGINE_SRC) $(wildcard include/*.h daemon/*.h)
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(ENGINE_SRC) $(wildcard include/*.h daemon/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude -Idaemon -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=all $< $(ENGINE_SRC) $(LIBS) -o $@

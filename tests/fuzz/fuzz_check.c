@@ -26,15 +26,7 @@
 #include "diag.h"
 #include "reader.h"
 #include "ruleset.h"
-
-#define CHECK(cond)                                                                                 \
-        do {                                                                                        \
-                if (!(cond)) {                                                                      \
-                        fprintf(stderr, "fuzz_check: invariant violated at %s:%d: %s\n", __FILE__, \
-                                __LINE__, #cond);                                                   \
-                        abort();                                                                    \
-                }                                                                                   \
-        } while (0)
+#include "fuzz.h"
 
 static bool utf8_valid(const unsigned char *p, size_t n) {
         size_t i = 0;

@@ -17,28 +17,7 @@
 
 #include "config.h"
 #include "diag.h"
-
-#define CHECK(cond)                                                                                  \
-        do {                                                                                         \
-                if (!(cond)) {                                                                       \
-                        fprintf(stderr, "fuzz_config: invariant violated at %s:%d: %s\n", __FILE__, \
-                                __LINE__, #cond);                                                    \
-                        abort();                                                                     \
-                }                                                                                    \
-        } while (0)
-
-static void check_diags(const struct diaglist *l) {
-        CHECK(l->n <= (l->limit ? l->limit : 100));
-        for (size_t i = 0; i < l->n; i++) {
-                CHECK(l->items[i].file != NULL);
-                CHECK(l->items[i].message != NULL);
-                CHECK(l->items[i].message[0] != '\0');
-                /* in file order */
-                if (i > 0)
-                        CHECK(l->items[i - 1].line < l->items[i].line ||
-                              (l->items[i - 1].line == l->items[i].line && l->items[i - 1].col <= l->items[i].col));
-        }
-}
+#include "fuzz.h"
 
 static void check_name(const char *s) {
         CHECK(s != NULL);
@@ -69,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         struct diaglist diags = {0};
         struct config *c = (struct config *) &diags;    /* must stay as it is on failure */
         int e = config_load_buffer("fuzz.yaml", (const char *) data, size, "/base", &c, &diags);
-        check_diags(&diags);
+        check_diags(&diags, true);
         if (e < 0) {
                 CHECK(c == (struct config *) &diags);
                 CHECK(e == -EINVAL || e == -ENOMEM);
@@ -108,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 int r = config_source_require_dirs(s, &diags, c->path);
                 bool complete = s->drop && s->archive && s->quarantine && s->reports;
                 CHECK(complete ? r == 0 && diags.n == 0 : (r == -EINVAL && diags.n > 0) || r == -ENOMEM);
-                check_diags(&diags);
+                check_diags(&diags, true);
                 diaglist_done(&diags);
         }
         int r = config_reload_check(c, c, &diags);

@@ -25,15 +25,7 @@
 #include <unistd.h>
 
 #include "reader.h"
-
-#define CHECK(cond)                                                                              \
-        do {                                                                                     \
-                if (!(cond)) {                                                                   \
-                        fprintf(stderr, "fuzz_reader: invariant violated at %s:%d: %s\n", __FILE__, \
-                                __LINE__, #cond);                                                \
-                        abort();                                                                 \
-                }                                                                                \
-        } while (0)
+#include "fuzz.h"
 
 /* Same definition as the reader's: no overlong forms, surrogates, code points beyond
  * U+10FFFF, truncated sequences. NUL is refused unless allow_nul (fields are C strings, but

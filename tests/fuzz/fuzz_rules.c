@@ -18,24 +18,7 @@
 #include "engine.h"
 #include "ruleset.h"
 #include "ruletest.h"
-
-#define CHECK(cond)                                                                                 \
-        do {                                                                                        \
-                if (!(cond)) {                                                                      \
-                        fprintf(stderr, "fuzz_rules: invariant violated at %s:%d: %s\n", __FILE__, \
-                                __LINE__, #cond);                                                   \
-                        abort();                                                                    \
-                }                                                                                   \
-        } while (0)
-
-static void check_diags(const struct diaglist *l) {
-        CHECK(l->n <= (l->limit ? l->limit : 100));
-        for (size_t i = 0; i < l->n; i++) {
-                CHECK(l->items[i].file != NULL);
-                CHECK(l->items[i].message != NULL);
-                CHECK(l->items[i].message[0] != '\0');
-        }
-}
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -43,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         struct diaglist diags = {0};
         struct ruleset *rs = NULL;
         int e = ruleset_compile_buffer("fuzz.yaml", (const char *) data, size, &rs, &diags);
-        check_diags(&diags);
+        check_diags(&diags, false);
         if (e < 0) {
                 CHECK(rs == NULL);
                 CHECK(e == -EINVAL || e == -ENOMEM);
@@ -80,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 abort();
         struct diaglist failures = {0};
         int r = ruletest_run(rs, results, &failures);
-        check_diags(&failures);
+        check_diags(&failures, false);
         CHECK(r >= 0 || r == -ENOMEM);
         if (r >= 0) {
                 /* One failure diagnostic per failed expectation: the examples' and maybe
