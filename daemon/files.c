@@ -87,13 +87,18 @@ static char *suffixed(const char *name, unsigned n) {
         return asprintf(&out, "%.*s.%u%s", (int) (dot - name), name, n, dot) < 0 ? NULL : out;
 }
 
-/* Renames without replacing anything; the first free suffix wins. */
-static int move_noreplace(int from_dir, const char *from, int to_dir, const char *name, char **ret_name) {
+/*
+ * Gives something a name in to_dir without replacing anything: make() is tried with name,
+ * then x.1.csv, x.2.csv, ... until it does not fail with EEXIST. make returns 0 or -1 with
+ * errno, as the *at() calls it wraps.
+ */
+static int place_noreplace(int to_dir, const char *name, int (*make)(const void *what, int dir, const char *target),
+                           const void *what, char **ret_name) {
         for (unsigned n = 0; n < 10000; n++) {
                 _cleanup_(freep) char *target = suffixed(name, n);
                 if (!target)
                         return -ENOMEM;
-                if (renameat2(from_dir, from, to_dir, target, RENAME_NOREPLACE) == 0) {
+                if (make(what, to_dir, target) == 0) {
                         *ret_name = TAKE_PTR(target);
                         return 0;
                 }
@@ -101,6 +106,30 @@ static int move_noreplace(int from_dir, const char *from, int to_dir, const char
                         return -errno;
         }
         return -EEXIST;
+}
+
+struct at_path {
+        int dir;
+        const char *name;
+};
+
+static int make_by_rename(const void *what, int dir, const char *target) {
+        const struct at_path *from = what;
+        return renameat2(from->dir, from->name, dir, target, RENAME_NOREPLACE);
+}
+
+static int make_by_link(const void *what, int dir, const char *target) {
+        return linkat(AT_FDCWD, what, dir, target, AT_SYMLINK_FOLLOW);
+}
+
+static int make_symlink(const void *what, int dir, const char *target) {
+        return symlinkat(what, dir, target);
+}
+
+/* Renames without replacing anything; the first free suffix wins. */
+static int move_noreplace(int from_dir, const char *from, int to_dir, const char *name, char **ret_name) {
+        struct at_path src = {from_dir, from};
+        return place_noreplace(to_dir, name, make_by_rename, &src, ret_name);
 }
 
 /* Copies from_dir/from into to_dir under a free name (for a move across file systems),
@@ -125,18 +154,7 @@ static int copy_noreplace(int from_dir, const char *from, int to_dir, const char
                 return -errno;
         char fdpath[64];
         snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", out);
-        for (unsigned k = 0; k < 10000; k++) {
-                _cleanup_(freep) char *target = suffixed(name, k);
-                if (!target)
-                        return -ENOMEM;
-                if (linkat(AT_FDCWD, fdpath, to_dir, target, AT_SYMLINK_FOLLOW) == 0) {
-                        *ret_name = TAKE_PTR(target);
-                        return 0;
-                }
-                if (errno != EEXIST)
-                        return -errno;
-        }
-        return -EEXIST;
+        return place_noreplace(to_dir, name, make_by_link, fdpath, ret_name);
 }
 
 /* Moves, across file systems too; the source is removed only once the copy is synced. */
@@ -199,18 +217,10 @@ static int move_symlink(int from_dir, const char *from, int to_dir, const char *
         if (n < 0)
                 return -errno;
         target[n] = '\0';
-        for (unsigned k = 0; k < 10000; k++) {
-                _cleanup_(freep) char *t = suffixed(name, k);
-                if (!t)
-                        return -ENOMEM;
-                if (symlinkat(target, to_dir, t) == 0) {
-                        *ret_name = TAKE_PTR(t);
-                        return unlinkat(from_dir, from, 0) < 0 ? -errno : 0;
-                }
-                if (errno != EEXIST)
-                        return -errno;
-        }
-        return -EEXIST;
+        e = place_noreplace(to_dir, name, make_symlink, target, ret_name);
+        if (e >= 0 && unlinkat(from_dir, from, 0) < 0)
+                e = -errno;
+        return e;
 }
 
 int file_quarantine(const struct source_dirs *d, int dir, const char *name, const char *delivered_name,
