@@ -723,6 +723,28 @@ check "unreadable: no delivery loaded from it" 0 \
 stop_daemon
 check "unreadable: exit 0" 0 "$stop_status"
 
+# ---- a views file with an error: that source's files wait (the database is fine, so no
+#      back-off), and a reload that brings the fix loads them ----
+new_db t_views
+V=$T/viewsbroken
+mkdir -p "$V/rules"
+cp rules/hze.yaml "$V/rules/"
+printf 'CREATE VIEW v_kaputt AS SELECT keine_spalte FROM hze;\n' >"$V/rules/hze.views.sql"
+RULES=$V/rules/hze.yaml write_config "$T/views.yaml" t_views "$V"
+start_daemon views "$T/views.yaml"
+ost_variant "$STAGE/wartet.csv" 514001
+mv "$STAGE/wartet.csv" "$V/drop/"
+wait_until 10 grep -q "hze.views.sql:1:" "$LOG"
+check "views broken: logged with file:line, the source waits" "1|0|wartet.csv" \
+        "$(grep -c "cannot prepare the table of hze" "$LOG")|$(ndel)|$(files "$V/drop")"
+cp rules/hze.views.sql "$V/rules/hze.views.sql"
+kill -HUP "$dpid"
+wait_q 15 loaded "SELECT status FROM plausid.deliveries WHERE file_name = 'wartet.csv'"
+check "views broken: after the fix and SIGHUP the file loads" loaded "$got"
+check "views broken: the views exist now" t "$(q "SELECT to_regclass('plausid.v_hze_fallzahl') IS NOT NULL")"
+stop_daemon
+check "views broken: exit 0" 0 "$stop_status"
+
 # ---- an inotify queue overflow: the events are lost, a scan at once finds the files ----
 # The daemon is stopped (SIGSTOP) while 40 files arrive into a queue of 16 events; with
 # scan_interval 3600 only the rescan after the overflow can find the rest in time.
