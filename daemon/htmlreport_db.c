@@ -23,6 +23,7 @@
 #include "htmlreport.h"
 #include "htmlreport_html.h"
 #include "report.h"
+#include "schema.h"
 #include "strbuf.h"
 
 #ifndef PLAUSID_VERSION
@@ -74,15 +75,9 @@ struct fill {
 
 /* Every finding of the delivery, in the order they were found: into the CSV and the
  * report. */
-static int read_findings(PGconn *conn, const char *sch, const char *id, struct fill *x, char **ret_error) {
-        _cleanup_(freep) char *sql = NULL;
-        if (asprintf(&sql,
-                     "SELECT line, key, rule, severity, field, value, message FROM %s.findings"
-                     " WHERE delivery_id = $1::bigint ORDER BY line, ctid",
-                     sch) < 0) {
-                sql = NULL;
-                return -ENOMEM;
-        }
+static int read_findings(PGconn *conn, const char *id, struct fill *x, char **ret_error) {
+        const char *sql = "SELECT line, key, rule, severity, field, value, message FROM findings"
+                          " WHERE delivery_id = $1::bigint ORDER BY line, ctid";
         const char *params[] = {id};
         if (!PQsendQueryParams(conn, sql, 1, NULL, params, NULL, NULL, 0)) {
                 *ret_error = db_error_text(conn, NULL);
@@ -121,7 +116,7 @@ static int read_findings(PGconn *conn, const char *sch, const char *id, struct f
 }
 
 /* The text of the rejected records the report keeps. */
-static int read_raw(PGconn *conn, const char *sch, const char *id, struct htmlreport *h, char **ret_error) {
+static int read_raw(PGconn *conn, const char *id, struct htmlreport *h, char **ret_error) {
         _cleanup_(freep) unsigned long *lines = NULL;
         size_t n = 0;
         int e = htmlreport_missing_raw(h, &lines, &n);
@@ -133,19 +128,14 @@ static int read_raw(PGconn *conn, const char *sch, const char *id, struct htmlre
                 e = strbuf_printf(&arr, "%s%lu", i ? "," : "", lines[i]);
         if (e >= 0)
                 e = strbuf_putc(&arr, '}');
-        _cleanup_(freep) char *sql = NULL;
-        if (e >= 0 && asprintf(&sql,
-                               "SELECT line, raw FROM %s.rejected_records WHERE delivery_id = $1::bigint"
-                               " AND line = ANY($2::integer[])",
-                               sch) < 0) {
-                sql = NULL;
-                e = -ENOMEM;
-        }
         if (e < 0)
                 return e;
         const char *params[] = {id, strbuf_str(&arr)};
         _cleanup_(db_clearp) PGresult *res = NULL;
-        e = db_query(conn, sql, 2, params, &res, ret_error);
+        e = db_query(conn,
+                     "SELECT line, raw FROM rejected_records WHERE delivery_id = $1::bigint"
+                     " AND line = ANY($2::integer[])",
+                     2, params, &res, ret_error);
         for (int i = 0; e >= 0 && i < PQntuples(res); i++)
                 e = htmlreport_set_raw(h, strtoul(PQgetvalue(res, i, 0), NULL, 10), PQgetvalue(res, i, 1),
                                        (size_t) PQgetlength(res, i, 1));
@@ -153,7 +143,7 @@ static int read_raw(PGconn *conn, const char *sch, const char *id, struct htmlre
 }
 
 /* Loaded records per Sozialraum, when the data set's table has one. */
-static int read_groups(PGconn *conn, const char *schema, const char *sch, const char *dataset, const char *id,
+static int read_groups(PGconn *conn, const char *schema, const char *dataset, const char *id,
                        struct htmlreport *h, char **ret_error) {
         const char *params[] = {schema, dataset};
         _cleanup_(db_clearp) PGresult *has = NULL;
@@ -167,10 +157,10 @@ static int read_groups(PGconn *conn, const char *schema, const char *sch, const 
         _cleanup_(freep) char *sql = NULL;
         if (!tab || asprintf(&sql,
                              "SELECT coalesce(h.sozialraum, ''), count(*), count(w.line), coalesce(sum(w.n), 0)"
-                             " FROM %s.%s h LEFT JOIN (SELECT line, count(*) AS n FROM %s.findings"
+                             " FROM %s h LEFT JOIN (SELECT line, count(*) AS n FROM findings"
                              " WHERE delivery_id = $1::bigint GROUP BY line) w ON w.line = h.line"
                              " WHERE h.delivery_id = $1::bigint GROUP BY 1 ORDER BY 1",
-                             sch, tab, sch) < 0) {
+                             tab) < 0) {
                 sql = NULL;
                 return -ENOMEM;
         }
@@ -200,26 +190,18 @@ static enum htmlreport_verdict verdict_of(const char *status) {
         return HTMLREPORT_LOADED;
 }
 
-int report_delivery_from_db(PGconn *conn, const char *schema, const struct ruleset *rs, long long delivery_id,
-                            const char *out_dir, int gid, unsigned max_records, char **ret_path, char **ret_error) {
-        _cleanup_(freep) char *sch = db_ident(schema);
+static int delivery_report(PGconn *conn, const char *schema, const struct ruleset *rs, long long delivery_id,
+                           const char *out_dir, int gid, unsigned max_records, char **ret_path, char **ret_error) {
         char id[24];
         snprintf(id, sizeof(id), "%lld", delivery_id);
-        if (!sch)
-                return -ENOMEM;
-        _cleanup_(freep) char *sql = NULL;
-        if (asprintf(&sql,
-                     "SELECT source, dataset, file_name, sha256, extract(epoch FROM received_at)::bigint,"
-                     " coalesce(extract(epoch FROM loaded_at)::bigint, 0), rules_name, rules_version,"
-                     " coalesce(encoding, ''), records, loaded, rejected, warned, status, coalesce(reason, '')"
-                     " FROM %s.deliveries WHERE id = $1::bigint",
-                     sch) < 0) {
-                sql = NULL;
-                return -ENOMEM;
-        }
         const char *params[] = {id};
         _cleanup_(db_clearp) PGresult *d = NULL;
-        int e = db_query(conn, sql, 1, params, &d, ret_error);
+        int e = db_query(conn,
+                         "SELECT source, dataset, file_name, sha256, extract(epoch FROM received_at)::bigint,"
+                         " coalesce(extract(epoch FROM loaded_at)::bigint, 0), rules_name, rules_version,"
+                         " coalesce(encoding, ''), records, loaded, rejected, warned, status, coalesce(reason, '')"
+                         " FROM deliveries WHERE id = $1::bigint",
+                         1, params, &d, ret_error);
         if (e < 0)
                 return e;
         if (PQntuples(d) == 0) {
@@ -266,11 +248,11 @@ int report_delivery_from_db(PGconn *conn, const char *schema, const struct rules
         e = report_csv_begin(csv.f);
         struct fill x = {.html = h, .csv = csv.f, .file_name = file_name, .rs = rs};
         if (e >= 0)
-                e = read_findings(conn, sch, id, &x, ret_error);
+                e = read_findings(conn, id, &x, ret_error);
         if (e >= 0)
-                e = read_raw(conn, sch, id, h, ret_error);
+                e = read_raw(conn, id, h, ret_error);
         if (e >= 0 && (h->verdict == HTMLREPORT_LOADED || h->verdict == HTMLREPORT_SUPERSEDED)) {
-                e = read_groups(conn, schema, sch, dataset, id, h, ret_error);
+                e = read_groups(conn, schema, dataset, id, h, ret_error);
                 if (e >= 0 && h->has_groups)
                         e = htmlreport_set(h, &h->note,
                                            h->verdict == HTMLREPORT_SUPERSEDED
@@ -294,6 +276,18 @@ int report_delivery_from_db(PGconn *conn, const char *schema, const struct rules
         if (ret_path)
                 *ret_path = TAKE_PTR(html_path);
         return 0;
+}
+
+/* The reports read in one read-only transaction: one snapshot of the delivery, its findings
+ * and its records, however the daemon goes on meanwhile; the schema is the search path. */
+int report_delivery_from_db(PGconn *conn, const char *schema, const struct ruleset *rs, long long delivery_id,
+                            const char *out_dir, int gid, unsigned max_records, char **ret_path, char **ret_error) {
+        int e = schema_begin_read(conn, schema, ret_error);
+        if (e < 0)
+                return e;
+        e = delivery_report(conn, schema, rs, delivery_id, out_dir, gid, max_records, ret_path, ret_error);
+        PQclear(PQexec(conn, "ROLLBACK"));
+        return e;
 }
 
 /* ---- the overview ---- */
@@ -626,9 +620,9 @@ static int month_index(const struct overview *ov, const char *month) {
         return -1;
 }
 
-int report_overview_from_db(PGconn *conn, const char *schema, const struct report_source *sources, size_t nsources,
-                            const char *since, const char *out_dir, int gid, unsigned max_records, char **ret_path,
-                            size_t *ret_count, char **ret_error) {
+static int overview_report(PGconn *conn, const char *schema, const struct report_source *sources, size_t nsources,
+                           const char *since, const char *out_dir, int gid, unsigned max_records, char **ret_path,
+                           size_t *ret_count, char **ret_error) {
         /* The day goes into the file name: exactly YYYY-MM-DD, which the server checks further. */
         bool day = strlen(since) == 10 && since[4] == '-' && since[7] == '-';
         for (size_t i = 0; day && i < 10; i++)
@@ -638,11 +632,8 @@ int report_overview_from_db(PGconn *conn, const char *schema, const struct repor
                         *ret_error = NULL;
                 return -EINVAL;
         }
-        _cleanup_(freep) char *sch = db_ident(schema);
-        if (!sch)
-                return -ENOMEM;
         struct overview ov = {.arena = arena_new()};
-        _cleanup_(freep) char *sql = NULL, *path = NULL;
+        _cleanup_(freep) char *path = NULL;
         PGresult *res = NULL;
         int e = ov.arena ? 0 : -ENOMEM;
         const char *params[] = {since};
@@ -650,24 +641,19 @@ int report_overview_from_db(PGconn *conn, const char *schema, const struct repor
         /* Every delivery but duplicates, with its reporting units: those it covers, or for
          * one that was replaced, those of the deliveries that replaced it (which may have
          * been replaced in turn). */
-        if (e >= 0 &&
-            asprintf(&sql,
-                     "SELECT d.id, d.source, d.file_name, extract(epoch FROM d.received_at)::bigint, d.status,"
-                     " d.records, d.loaded, d.rejected, d.warned, coalesce("
-                     "(SELECT string_agg(DISTINCT x.unit, ', ') FROM %1$s.delivery_scopes x WHERE x.delivery_id = d.id),"
-                     "(WITH RECURSIVE chain(id) AS (SELECT d.superseded_by UNION"
-                     " SELECT e.superseded_by FROM %1$s.deliveries e JOIN chain c ON e.id = c.id"
-                     " WHERE e.superseded_by IS NOT NULL)"
-                     " SELECT string_agg(DISTINCT x.unit, ', ') FROM %1$s.delivery_scopes x"
-                     " WHERE x.delivery_id IN (SELECT id FROM chain)), '')"
-                     " FROM %1$s.deliveries d WHERE d.received_at >= $1::date AND d.status <> 'duplicate'"
-                     " ORDER BY d.id",
-                     sch) < 0) {
-                sql = NULL;
-                e = -ENOMEM;
-        }
         if (e >= 0)
-                e = db_query(conn, sql, 1, params, &res, ret_error);
+                e = db_query(conn,
+                             "SELECT d.id, d.source, d.file_name, extract(epoch FROM d.received_at)::bigint, d.status,"
+                             " d.records, d.loaded, d.rejected, d.warned, coalesce("
+                             "(SELECT string_agg(DISTINCT x.unit, ', ') FROM delivery_scopes x WHERE x.delivery_id = d.id),"
+                             "(WITH RECURSIVE chain(id) AS (SELECT d.superseded_by UNION"
+                             " SELECT e.superseded_by FROM deliveries e JOIN chain c ON e.id = c.id"
+                             " WHERE e.superseded_by IS NOT NULL)"
+                             " SELECT string_agg(DISTINCT x.unit, ', ') FROM delivery_scopes x"
+                             " WHERE x.delivery_id IN (SELECT id FROM chain)), '')"
+                             " FROM deliveries d WHERE d.received_at >= $1::date AND d.status <> 'duplicate'"
+                             " ORDER BY d.id",
+                             1, params, &res, ret_error);
         if (e >= 0) {
                 ov.nd = (size_t) PQntuples(res);
                 ov.d = calloc(ov.nd ? ov.nd : 1, sizeof(*ov.d));
@@ -696,16 +682,9 @@ int report_overview_from_db(PGconn *conn, const char *schema, const struct repor
         /* A delivery rejected as a whole stored no records: its unit is read off the keys
          * of its findings, where the pack's key begins with the unit's fields; the most
          * frequent one, as a mistyped unit in one record is itself a finding. */
-        free(sql);
-        sql = NULL;
-        if (e >= 0 && asprintf(&sql,
-                               "SELECT coalesce(mode() WITHIN GROUP (ORDER BY array_to_string("
-                               "(string_to_array(key, '-'))[1:$2::integer], '-')), '') FROM %s.findings"
-                               " WHERE delivery_id = $1::bigint AND line > 0 AND key <> ''",
-                               sch) < 0) {
-                sql = NULL;
-                e = -ENOMEM;
-        }
+        const char *unit_sql = "SELECT coalesce(mode() WITHIN GROUP (ORDER BY array_to_string("
+                               "(string_to_array(key, '-'))[1:$2::integer], '-')), '') FROM findings"
+                               " WHERE delivery_id = $1::bigint AND line > 0 AND key <> ''";
         for (size_t i = 0; e >= 0 && i < ov.nd; i++) {
                 struct ov_delivery *d = &ov.d[i];
                 unsigned k = unit_prefix(source_rules(sources, nsources, d->source));
@@ -715,7 +694,7 @@ int report_overview_from_db(PGconn *conn, const char *schema, const struct repor
                 snprintf(id, sizeof(id), "%lld", d->id);
                 snprintf(nk, sizeof(nk), "%u", k);
                 const char *p[] = {id, nk};
-                e = db_query(conn, sql, 2, p, &res, ret_error);
+                e = db_query(conn, unit_sql, 2, p, &res, ret_error);
                 if (e >= 0 && PQntuples(res) == 1 && !(d->unit = arena_strdup(ov.arena, PQgetvalue(res, 0, 0))))
                         e = -ENOMEM;
                 PQclear(res);
@@ -725,32 +704,20 @@ int report_overview_from_db(PGconn *conn, const char *schema, const struct repor
                 qsort(ov.d, ov.nd, sizeof(*ov.d), cmp_delivery);
 
         /* Duplicates, only counted. */
-        free(sql);
-        sql = NULL;
-        if (e >= 0 && asprintf(&sql,
-                               "SELECT source, count(*) FROM %s.deliveries WHERE received_at >= $1::date"
-                               " AND status = 'duplicate' GROUP BY 1",
-                               sch) < 0) {
-                sql = NULL;
-                e = -ENOMEM;
-        }
         if (e >= 0)
-                e = db_query(conn, sql, 1, params, &ov.dup, ret_error);
+                e = db_query(conn,
+                             "SELECT source, count(*) FROM deliveries WHERE received_at >= $1::date"
+                             " AND status = 'duplicate' GROUP BY 1",
+                             1, params, &ov.dup, ret_error);
 
         /* Findings per source, rule and month of arrival. */
-        free(sql);
-        sql = NULL;
-        if (e >= 0 && asprintf(&sql,
-                               "SELECT d.source, f.rule, min(f.severity), to_char(d.received_at, 'YYYY-MM'), count(*)"
-                               " FROM %1$s.findings f JOIN %1$s.deliveries d ON d.id = f.delivery_id"
-                               " WHERE d.received_at >= $1::date AND d.status <> 'duplicate'"
-                               " GROUP BY 1, 2, 4 ORDER BY 1, 2, 4",
-                               sch) < 0) {
-                sql = NULL;
-                e = -ENOMEM;
-        }
         if (e >= 0)
-                e = db_query(conn, sql, 1, params, &res, ret_error);
+                e = db_query(conn,
+                             "SELECT d.source, f.rule, min(f.severity), to_char(d.received_at, 'YYYY-MM'), count(*)"
+                             " FROM findings f JOIN deliveries d ON d.id = f.delivery_id"
+                             " WHERE d.received_at >= $1::date AND d.status <> 'duplicate'"
+                             " GROUP BY 1, 2, 4 ORDER BY 1, 2, 4",
+                             1, params, &res, ret_error);
         int nrows = e >= 0 ? PQntuples(res) : 0;
         /* The months of every row, sorted: the rows are sorted by month within a rule. */
         if (e >= 0 && nrows > 0 && !(ov.months = calloc((size_t) nrows, sizeof(*ov.months))))
@@ -824,5 +791,17 @@ int report_overview_from_db(PGconn *conn, const char *schema, const struct repor
                         *ret_path = TAKE_PTR(path);
         }
         overview_done(&ov);
+        return e;
+}
+
+int report_overview_from_db(PGconn *conn, const char *schema, const struct report_source *sources, size_t nsources,
+                            const char *since, const char *out_dir, int gid, unsigned max_records, char **ret_path,
+                            size_t *ret_count, char **ret_error) {
+        int e = schema_begin_read(conn, schema, ret_error);
+        if (e < 0)
+                return e;
+        e = overview_report(conn, schema, sources, nsources, since, out_dir, gid, max_records, ret_path, ret_count,
+                            ret_error);
+        PQclear(PQexec(conn, "ROLLBACK"));
         return e;
 }

@@ -36,6 +36,16 @@ static int begin_in_schema(PGconn *conn, const char *schema, bool create, char *
         return e;
 }
 
+int schema_begin_read(PGconn *conn, const char *schema, char **ret_error) {
+        _cleanup_(freep) char *ident = db_ident(schema);
+        _cleanup_(strbuf_done) struct strbuf sql = {0};
+        int e = ident ? strbuf_printf(&sql,
+                                      "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = %s",
+                                      ident)
+                      : -ENOMEM;
+        return e < 0 ? e : db_exec(conn, strbuf_str(&sql), ret_error);
+}
+
 static void rollback(PGconn *conn) {
         PQclear(PQexec(conn, "ROLLBACK"));
 }

@@ -34,6 +34,10 @@ _must_check_ int schema_prepare_dataset(PGconn *conn, const char *schema, const 
                                         const struct table *t, const char *pack_path, const char *pack_sha256,
                                         bool *ret_views_skipped, char **ret_error);
 
+/* Begins a read-only transaction on one snapshot with the schema as the search path, for
+ * readers such as the reports; end it with ROLLBACK. */
+_must_check_ int schema_begin_read(PGconn *conn, const char *schema, char **ret_error);
+
 /*
  * SQL expressions over the data set's table, as the loader and the previous-year rules
  * need them; alias qualifies the columns (NULL: unqualified). The unit is the delivery's
