@@ -5,6 +5,8 @@
 #   pg_stop             stops the server and removes the directory (also on EXIT)
 #   pg_restart_stopped  (after pg_stop_keep) starts the same cluster again
 #   new_db NAME         a fresh database NAME, made the default (PGDATABASE)
+#   pg_suite NAME       for a test suite: a scratch directory $T, a server, both gone at
+#                       exit; exits when the server does not start
 #
 # PostgreSQL refuses to run as root: as root the server runs as the 'postgres' system user
 # (runuser); as any other user, as that user.
@@ -57,4 +59,11 @@ new_db() {
         PGOPTIONS="-c client_min_messages=warning" q "DROP DATABASE IF EXISTS $1" >/dev/null
         q "CREATE DATABASE $1" >/dev/null
         export PGDATABASE=$1
+}
+
+pg_suite() {
+        T=$(mktemp -d)
+        chmod 755 "$T"
+        trap 'pg_stop; rm -rf "$T"' EXIT
+        pg_start || { echo "$1 tests: cannot start PostgreSQL" >&2; exit 1; }
 }

@@ -17,12 +17,7 @@ GENHZE=$ROOT/$BUILD/genhze
 # shellcheck source=../lib.sh
 . tests/lib.sh
 
-T=$(mktemp -d)
-chmod 755 "$T"
-cleanup() { pg_stop; rm -rf "$T"; }
-trap cleanup EXIT
-
-pg_start || { echo "load tests: cannot start PostgreSQL" >&2; exit 1; }
+pg_suite load
 
 write_config() { # write_config FILE [extra source keys...]
         local f=$1

@@ -17,12 +17,7 @@ PLAUSID=$ROOT/$BUILD/plausid
 # shellcheck source=../lib.sh
 . tests/lib.sh
 
-T=$(mktemp -d)
-chmod 755 "$T"
-cleanup() { pg_stop; rm -rf "$T"; }
-trap cleanup EXIT
-
-pg_start || { echo "report tests: cannot start PostgreSQL" >&2; exit 1; }
+pg_suite report
 
 contains() { # contains NAME FILE TEXT: TEXT (fixed string) occurs in FILE
         if grep -qF -- "$3" "$2" 2>/dev/null; then check "$1" yes yes; else check "$1" "$3" "(not in $2)"; fi

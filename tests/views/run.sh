@@ -20,12 +20,7 @@ V=tests/views
 # shellcheck source=../lib.sh
 . tests/lib.sh
 
-T=$(mktemp -d)
-chmod 755 "$T"
-cleanup() { pg_stop; rm -rf "$T"; }
-trap cleanup EXIT
-
-pg_start || { echo "views tests: cannot start PostgreSQL" >&2; exit 1; }
+pg_suite views
 
 # expect NAME EXPECTED_FILE QUERY: the query's rows (psql unaligned, '|', NULL empty)
 # must equal the file.
