@@ -113,80 +113,29 @@ for src in tests/fuzz/fuzz_*.c; do
         if "$f" -runs=0 "$corpus" >"$TMP/fuzz.log" 2>&1; then ok; else tail -40 "$TMP/fuzz.log" >&2; bad "fuzz replay $n"; fi
 done
 
-# ---- loading into a real PostgreSQL (its cases count one by one) ----
-tests/load/run.sh "$BUILD" >"$TMP/load.log" 2>&1
-load_status=$?
-counts=$(tail -1 "$TMP/load.log")
-if [[ $counts =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-        passed=$((passed + BASH_REMATCH[1]))
-        if [ "${BASH_REMATCH[2]}" -gt 0 ] || [ $load_status -ne 0 ]; then
-                cat "$TMP/load.log" >&2
-                bad "load: ${BASH_REMATCH[2]} cases"
+# ---- the integration suites: each ends with "N passed, M failed", and its cases count
+#      one by one ----
+suite() { # suite NAME: runs tests/NAME/run.sh
+        local log=$TMP/$1.log status counts
+        tests/$1/run.sh "$BUILD" >"$log" 2>&1
+        status=$?
+        counts=$(tail -1 "$log")
+        if [[ $counts =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+                passed=$((passed + BASH_REMATCH[1]))
+                if [ "${BASH_REMATCH[2]}" -gt 0 ] || [ $status -ne 0 ]; then
+                        cat "$log" >&2
+                        bad "$1: ${BASH_REMATCH[2]} cases"
+                fi
+        else
+                cat "$log" >&2
+                bad "$1: did not run to the end"
         fi
-else
-        cat "$TMP/load.log" >&2
-        bad "load: did not run to the end"
-fi
-
-# ---- the dashboard views over loaded data (its cases count one by one) ----
-tests/views/run.sh "$BUILD" >"$TMP/views.log" 2>&1
-views_status=$?
-counts=$(tail -1 "$TMP/views.log")
-if [[ $counts =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-        passed=$((passed + BASH_REMATCH[1]))
-        if [ "${BASH_REMATCH[2]}" -gt 0 ] || [ $views_status -ne 0 ]; then
-                cat "$TMP/views.log" >&2
-                bad "views: ${BASH_REMATCH[2]} cases"
-        fi
-else
-        cat "$TMP/views.log" >&2
-        bad "views: did not run to the end"
-fi
-
-# ---- reports from the database, and in a browser (its cases count one by one) ----
-tests/report/run.sh "$BUILD" >"$TMP/report.log" 2>&1
-report_status=$?
-counts=$(tail -1 "$TMP/report.log")
-if [[ $counts =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-        passed=$((passed + BASH_REMATCH[1]))
-        if [ "${BASH_REMATCH[2]}" -gt 0 ] || [ $report_status -ne 0 ]; then
-                cat "$TMP/report.log" >&2
-                bad "report: ${BASH_REMATCH[2]} cases"
-        fi
-else
-        cat "$TMP/report.log" >&2
-        bad "report: did not run to the end"
-fi
-
-# ---- the service: unit, install, users and directories, man pages (cases count one by one) ----
-tests/systemd/run.sh "$BUILD" >"$TMP/systemd.log" 2>&1
-systemd_status=$?
-counts=$(tail -1 "$TMP/systemd.log")
-if [[ $counts =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-        passed=$((passed + BASH_REMATCH[1]))
-        if [ "${BASH_REMATCH[2]}" -gt 0 ] || [ $systemd_status -ne 0 ]; then
-                cat "$TMP/systemd.log" >&2
-                bad "systemd: ${BASH_REMATCH[2]} cases"
-        fi
-else
-        cat "$TMP/systemd.log" >&2
-        bad "systemd: did not run to the end"
-fi
-
-# ---- the drop-directory daemon, real processes and directories (cases count one by one) ----
-tests/daemon/run.sh "$BUILD" >"$TMP/daemon.log" 2>&1
-daemon_status=$?
-counts=$(tail -1 "$TMP/daemon.log")
-if [[ $counts =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-        passed=$((passed + BASH_REMATCH[1]))
-        if [ "${BASH_REMATCH[2]}" -gt 0 ] || [ $daemon_status -ne 0 ]; then
-                cat "$TMP/daemon.log" >&2
-                bad "daemon: ${BASH_REMATCH[2]} cases"
-        fi
-else
-        cat "$TMP/daemon.log" >&2
-        bad "daemon: did not run to the end"
-fi
+}
+suite load      # plausid load into a real PostgreSQL
+suite views     # the dashboard views over loaded data
+suite report    # reports from the database, and in a browser
+suite systemd   # the unit, make install, users and directories, man pages
+suite daemon    # the drop-directory daemon: real processes and directories
 
 echo
 if [ $failed -gt 0 ]; then
