@@ -964,11 +964,8 @@ int checker_finish(struct checker *c) {
                 double share = (double) c->share_count[ri] / (double) c->share_total;
                 if (share <= r->max_share)
                         continue;
-                char pct[32], count[24], total[24];
-                snprintf(pct, sizeof(pct), "%.1f %%", share * 100.0);
-                for (char *p = pct; *p; p++)
-                        if (*p == '.')
-                                *p = ',';
+                char num[32], pct[40], count[24], total[24];
+                snprintf(pct, sizeof(pct), "%s %%", decimal_de(num, share * 100.0, false));
                 snprintf(count, sizeof(count), "%lu", c->share_count[ri]);
                 snprintf(total, sizeof(total), "%lu", c->share_total);
                 const char *ctx[_CTX_MAX] = {[CTX_SHARE] = pct, [CTX_COUNT] = count, [CTX_TOTAL] = total};

@@ -128,17 +128,15 @@ static int check_count_change(PGconn *conn, const struct ruleset *rs, const stru
                 long long before = strtoll(PQgetvalue(res, i, 2), NULL, 10);
                 if ((now > before ? now : before) < r->min_count)
                         continue;
-                char change[32];
+                char change[40];
                 if (before == 0)
                         snprintf(change, sizeof(change), "neu");
                 else {
                         double ratio = (double) (now - before) / (double) before;
                         if (ratio <= r->max_change && -ratio <= r->max_change)
                                 continue;
-                        snprintf(change, sizeof(change), "%+.1f %%", ratio * 100.0);
-                        for (char *p = change; *p; p++)
-                                if (*p == '.')
-                                        *p = ',';
+                        char num[32];
+                        snprintf(change, sizeof(change), "%s %%", decimal_de(num, ratio * 100.0, true));
                 }
                 char count[24], previous[24];
                 snprintf(count, sizeof(count), "%lld", now);

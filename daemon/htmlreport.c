@@ -1045,11 +1045,7 @@ void html_pct(FILE *o, unsigned long part, unsigned long whole) {
                 return;
         }
         char buf[32];
-        snprintf(buf, sizeof(buf), "%.1f", (double) part * 100.0 / (double) whole);
-        for (char *p = buf; *p; p++)
-                if (*p == '.')
-                        *p = ',';
-        fprintf(o, "%s&#160;%%", buf);
+        fprintf(o, "%s&#160;%%", decimal_de(buf, (double) part * 100.0 / (double) whole, false));
 }
 
 void html_time(FILE *o, time_t t) {

@@ -778,13 +778,12 @@ int loader_load(PGconn *conn, const struct ruleset *rs, const struct table *t, c
                 snprintf(res.reason, sizeof(res.reason), "Die Datei wurde als Ganzes abgewiesen (siehe Befunde der Zeile 0).");
         } else if (share > o->max_reject_share) {
                 res.status = LOAD_REJECTED;
+                char got[32], allowed[32];
                 snprintf(res.reason, sizeof(res.reason),
-                         "%lu von %lu Datensätzen (%.1f %%) abgewiesen, mehr als die zulässigen %.1f %%: "
+                         "%lu von %lu Datensätzen (%s %%) abgewiesen, mehr als die zulässigen %s %%: "
                          "die Lieferung wurde als Ganzes abgewiesen.",
-                         cs->rejected, cs->records, share * 100.0, o->max_reject_share * 100.0);
-                for (char *p = res.reason; *p; p++)
-                        if (*p == '.' && p[1] >= '0' && p[1] <= '9' && p > res.reason && p[-1] >= '0' && p[-1] <= '9')
-                                *p = ',';
+                         cs->rejected, cs->records, decimal_de(got, share * 100.0, false),
+                         decimal_de(allowed, o->max_reject_share * 100.0, false));
         } else if (redeliver(&s, o, tab, &res) > 0)
                 res.status = LOAD_REJECTED;
         if (s.error)

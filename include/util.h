@@ -6,6 +6,8 @@
 #ifndef PLAUSID_UTIL_H
 #define PLAUSID_UTIL_H
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -32,6 +34,16 @@ static inline void freep(void *p) {
 static inline void closep(int *fd) {
         if (*fd >= 0)
                 close(*fd);
+}
+
+/* A number with one decimal the German way, "14,0" ("+14,0" with sign), for messages and
+ * reports; buf needs 32 bytes. */
+static inline const char *decimal_de(char buf[32], double v, bool sign) {
+        snprintf(buf, 32, sign ? "%+.1f" : "%.1f", v);
+        for (char *p = buf; *p; p++)
+                if (*p == '.')
+                        *p = ',';
+        return buf;
 }
 
 #define DEFINE_CLEANUP_FUNC(type, func)             \
