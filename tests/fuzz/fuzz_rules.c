@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "diag.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "ruleset.h"
 #include "ruletest.h"
 #include "fuzz.h"

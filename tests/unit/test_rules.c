@@ -40,7 +40,7 @@
 
 #include "checker.h"
 #include "diag.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "reader.h"
 #include "ruleset.h"
 #include "strbuf.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "db.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "history.h"
 #include "schema.h"
 #include "strbuf.h"

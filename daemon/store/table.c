@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 #include "table.h"
 
 static enum column_type column_type_of(const struct ruleset *rs, unsigned f) {
