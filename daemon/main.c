@@ -116,7 +116,7 @@ struct check_run {
         const struct ruleset *rs;
         struct htmlreport *html;        /* --report: what the HTML file will show */
         FILE *report_csv;               /* --report: the findings CSV beside it */
-        int group_field;                /* the pack's sozialraum field, -1 */
+        int group_field;                /* the pack's report group field, -1 */
 };
 
 static int on_finding(void *userdata, const struct finding *f) {
@@ -164,7 +164,7 @@ static int fill_missing_raw(struct check_run *run, int fd, const struct reader_o
 /* Fills the report's header and summary after the check, and writes both files. */
 static int finish_check_report(struct check_run *run, const struct check_report *rep, int fd,
                                const struct stat *st, const struct checker_stats *s, const char *encoding,
-                               struct htmlreport_file *csv) {
+                               struct atomic_file *csv) {
         struct htmlreport *h = run->html;
         char sha[DIGEST_HEX_LEN + 1];
         int e = digest_fd(fd, sha);
@@ -185,7 +185,7 @@ static int finish_check_report(struct check_run *run, const struct check_report 
         if (h->has_groups && h->ngroups == 1 && !*h->groups[0].name)
                 h->has_groups = false;
         if (e >= 0)
-                e = htmlreport_file_commit(csv);
+                e = atomic_file_commit(csv);
         if (e >= 0)
                 e = htmlreport_write(h, rep->path, rep->gid);
         return e;
@@ -223,7 +223,7 @@ static int check_file(const struct ruleset *rs, const char *path, FILE *rejects,
         struct check_run run = {.rejects = rejects, .file = basename(copy), .rs = rs, .group_field = -1};
         _cleanup_(htmlreport_freep) struct htmlreport *html = NULL;
         _cleanup_(freep) char *csv_path = NULL;
-        struct htmlreport_file csv = {0};
+        struct atomic_file csv = {0};
         int e = 0;
         if (rep) {
                 e = htmlreport_new(rep->max_records, &html);
@@ -244,17 +244,17 @@ static int check_file(const struct ruleset *rs, const char *path, FILE *rejects,
                         fprintf(stderr, "%s: %s\n", rep->path, strerror(-e));
                         return EXIT_TROUBLE;
                 }
-                e = htmlreport_file_open(&csv, csv_path, rep->gid);
+                e = atomic_file_open(&csv, AT_FDCWD, csv_path, 0640, rep->gid);
                 if (e >= 0)
                         e = report_csv_begin(csv.f);
                 if (e < 0) {
                         fprintf(stderr, "%s: cannot create: %s\n", csv_path, strerror(-e));
-                        htmlreport_file_abort(&csv);
+                        atomic_file_abort(&csv);
                         return EXIT_TROUBLE;
                 }
                 run.html = html;
                 run.report_csv = csv.f;
-                run.group_field = ruleset_field_find(rs, "sozialraum");
+                run.group_field = ruleset_report_group(rs);
                 html->has_groups = run.group_field >= 0;
         }
         _cleanup_(checker_freep) struct checker *checker = NULL;
@@ -274,7 +274,7 @@ static int check_file(const struct ruleset *rs, const char *path, FILE *rejects,
                         fprintf(stderr, "%s: cannot write the findings: %s\n", path, strerror(-run.write_error));
                 else
                         fprintf(stderr, "%s: cannot read: %s\n", path, strerror(-e));
-                htmlreport_file_abort(&csv);
+                atomic_file_abort(&csv);
                 return EXIT_TROUBLE;
         }
         print_summary(rs, run.file, checker_stats(checker), checker_unknown_columns(checker),
@@ -282,7 +282,7 @@ static int check_file(const struct ruleset *rs, const char *path, FILE *rejects,
         const struct checker_stats *s = checker_stats(checker);
         if (html) {
                 e = finish_check_report(&run, rep, fd, &st, s, reader_encoding_name(encoding), &csv);
-                htmlreport_file_abort(&csv);
+                atomic_file_abort(&csv);
                 if (e < 0) {
                         fprintf(stderr, "%s: cannot write the report: %s\n", rep->path, strerror(-e));
                         return EXIT_TROUBLE;
@@ -372,26 +372,15 @@ static int cmd_check(int argc, char **argv) {
         if (!rs)
                 return EXIT_TROUBLE;
 
-        /* The rejects file is written under a temporary name and renamed when complete, so
-         * that a reader never sees half a report. It holds personal data: mode 0640. */
+        /* The rejects file appears whole or not at all; it holds personal data: 0640. */
+        _cleanup_(atomic_file_abort) struct atomic_file rejects_file = {0};
         FILE *rejects = NULL;
-        _cleanup_(freep) char *tmp = NULL;
         if (rejects_path) {
-                if (asprintf(&tmp, "%s.tmp", rejects_path) < 0) {
-                        tmp = NULL;
-                        return EXIT_TROUBLE;
-                }
-                int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-                if (fd < 0 || !(rejects = fdopen(fd, "w"))) {
-                        fprintf(stderr, "%s: cannot create: %s\n", tmp, strerror(errno));
-                        if (fd >= 0)
-                                close(fd);
-                        return EXIT_TROUBLE;
-                }
-                if (report_csv_begin(rejects) < 0) {
-                        fprintf(stderr, "%s: cannot write\n", tmp);
-                        fclose(rejects);
-                        unlink(tmp);
+                int e = atomic_file_open(&rejects_file, AT_FDCWD, rejects_path, 0640, -1);
+                if (e >= 0 && (e = report_csv_begin(rejects_file.f)) >= 0)
+                        rejects = rejects_file.f;
+                if (e < 0) {
+                        fprintf(stderr, "%s: cannot create: %s\n", rejects_path, strerror(-e));
                         return EXIT_TROUBLE;
                 }
         }
@@ -407,11 +396,9 @@ static int cmd_check(int argc, char **argv) {
                 printf("total: %d files, %lu records read, %lu rejected, %lu with warnings\n", nfiles, totals[0],
                        totals[1], totals[2]);
         if (rejects) {
-                bool ok = fflush(rejects) == 0 && !ferror(rejects) && fsync(fileno(rejects)) == 0;
-                ok = fclose(rejects) == 0 && ok;
-                if (!ok || rename(tmp, rejects_path) < 0) {
-                        fprintf(stderr, "%s: cannot write: %s\n", rejects_path, strerror(errno));
-                        unlink(tmp);
+                int e = atomic_file_commit(&rejects_file);
+                if (e < 0) {
+                        fprintf(stderr, "%s: cannot write: %s\n", rejects_path, strerror(-e));
                         return EXIT_TROUBLE;
                 }
         }

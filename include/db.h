@@ -12,6 +12,7 @@
 #define PLAUSID_DB_H
 
 #include <libpq-fe.h>
+#include <stdint.h>
 
 #include "util.h"
 
@@ -30,5 +31,15 @@ _must_check_ int db_query(PGconn *conn, const char *sql, int nparams, const char
 char *db_error_text(PGconn *conn, const PGresult *res);
 /* A quoted identifier ("name") or NULL on allocation failure; free with free(). */
 char *db_ident(const char *name);
+
+/*
+ * Values read back from the server, checked: a NULL, a text that is not a number, or a
+ * number out of range is -EBADMSG, never a silent 0. Every number plausid reads from a
+ * result goes through one of these.
+ */
+_must_check_ int db_get_int64(const PGresult *res, int row, int col, int64_t *ret);
+_must_check_ int db_get_ulong(const PGresult *res, int row, int col, unsigned long *ret);
+/* The rows an INSERT, UPDATE or DELETE touched (PQcmdTuples), checked likewise. */
+_must_check_ int db_affected(const PGresult *res, unsigned long *ret);
 
 #endif

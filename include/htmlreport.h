@@ -14,11 +14,13 @@
 #ifndef PLAUSID_HTMLREPORT_H
 #define PLAUSID_HTMLREPORT_H
 
+#include <fcntl.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 
+#include "atomicfile.h"
 #include "checker.h"
 #include "ruleset.h"
 #include "util.h"
@@ -153,20 +155,6 @@ _must_check_ int htmlreport_add_group(struct htmlreport *r, const char *name, un
 
 /* Writes the report as HTML to out. */
 _must_check_ int htmlreport_render(struct htmlreport *r, FILE *out);
-
-/*
- * A report file being written: created as a hidden temporary file beside path, mode 0640,
- * group gid unless gid is -1; htmlreport_file_commit() flushes, syncs and renames it,
- * htmlreport_file_abort() removes it. After either, the struct is empty.
- */
-struct htmlreport_file {
-        FILE *f;
-        char *path;
-        char *tmp;
-};
-_must_check_ int htmlreport_file_open(struct htmlreport_file *rf, const char *path, int gid);
-_must_check_ int htmlreport_file_commit(struct htmlreport_file *rf);
-void htmlreport_file_abort(struct htmlreport_file *rf);
 
 /* Renders the report into path through htmlreport_file_*. */
 _must_check_ int htmlreport_write(struct htmlreport *r, const char *path, int gid);

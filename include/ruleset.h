@@ -56,6 +56,9 @@ int ruleset_field_find(const struct ruleset *rs, const char *name);
  * (the delivery section; none without one), as field indices. */
 const unsigned *ruleset_key(const struct ruleset *rs, unsigned *ret_n);
 const unsigned *ruleset_delivery_unit(const struct ruleset *rs, unsigned *ret_n);
+/* The field a delivery report counts records and findings by (the pack's report: group),
+ * or -1 when the pack names none. */
+int ruleset_report_group(const struct ruleset *rs);
 
 
 #endif

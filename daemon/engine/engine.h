@@ -236,6 +236,7 @@ struct ruleset {
         unsigned *unit;         /* the fields naming the reporting unit */
         unsigned nunit;
         int part_field;         /* field whose value splits a unit-year into parts, -1 */
+        int report_group;       /* field a delivery report counts records by, -1 */
         struct field *fields;
         unsigned nfields;
         struct codelist *codelists;

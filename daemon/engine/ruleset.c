@@ -1619,6 +1619,23 @@ static void compile_delivery(struct yctx *y, yaml_node_t *n) {
                 yamldoc_error(&y->yd, n, "delivery needs the data set's year field (dataset: year_field)");
 }
 
+/* report: {group: FIELD} -- the field a delivery report counts records and findings by
+ * (the Sozialraum in hze); without it a report has no such section. */
+static void compile_report(struct yctx *y, yaml_node_t *n) {
+        struct ruleset *rs = y->c.rs;
+        rs->report_group = -1;
+        if (!n || !yamldoc_is_mapping(&y->yd, n, "report"))
+                return;
+        static const char *const keys[] = {"group"};
+        yaml_node_t *v[ELEMENTSOF(keys)];
+        yamldoc_take_keys(&y->yd, n, keys, ELEMENTSOF(keys), v, "report");
+        const char *name = yamldoc_scalar(&y->yd, v[0], "report group");
+        if (!v[0])
+                yamldoc_error(&y->yd, n, "report needs 'group': the field a delivery report counts records by");
+        else if (name && (rs->report_group = ruleset_field_index(rs, name)) < 0)
+                yamldoc_error(&y->yd, v[0], "report group: unknown field '%s'", name);
+}
+
 static void compile_document(struct yctx *y) {
         yaml_node_t *root = yamldoc_node(&y->yd, 1);
         if (!root) {
@@ -1628,8 +1645,8 @@ static void compile_document(struct yctx *y) {
         if (!yamldoc_is_mapping(&y->yd, root, "the rule pack"))
                 return;
         static const char *const keys[] = {"dataset", "input", "key", "codelists", "fields",
-                                           "hierarchies", "rules", "example_base", "delivery"};
-        enum { K_DATASET, K_INPUT, K_KEY, K_CODELISTS, K_FIELDS, K_HIER, K_RULES, K_BASE, K_DELIVERY };
+                                           "hierarchies", "rules", "example_base", "delivery", "report"};
+        enum { K_DATASET, K_INPUT, K_KEY, K_CODELISTS, K_FIELDS, K_HIER, K_RULES, K_BASE, K_DELIVERY, K_REPORT };
         yaml_node_t *v[ELEMENTSOF(keys)];
         yamldoc_take_keys(&y->yd, root, keys, ELEMENTSOF(keys), v, "the rule pack");
         struct ruleset *rs = y->c.rs;
@@ -1647,6 +1664,7 @@ static void compile_document(struct yctx *y) {
                         rs->nkey = (unsigned) cnt;
         }
         compile_delivery(y, v[K_DELIVERY]);
+        compile_report(y, v[K_REPORT]);
         compile_rules(y, v[K_RULES]);
         if (!y->c.errors && !y->c.nomem)
                 link_checks(y);
@@ -1769,6 +1787,10 @@ int ruleset_field_find(const struct ruleset *rs, const char *name) {
 const unsigned *ruleset_key(const struct ruleset *rs, unsigned *ret_n) {
         *ret_n = rs->nkey;
         return rs->key;
+}
+
+int ruleset_report_group(const struct ruleset *rs) {
+        return rs->report_group;
 }
 
 const unsigned *ruleset_delivery_unit(const struct ruleset *rs, unsigned *ret_n) {

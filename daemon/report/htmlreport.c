@@ -915,82 +915,15 @@ int htmlreport_render(struct htmlreport *r, FILE *o) {
 
 /* ---- files ---- */
 
-int htmlreport_file_open(struct htmlreport_file *rf, const char *path, int gid) {
-        *rf = (struct htmlreport_file) {0};
-        _cleanup_(freep) char *d = strdup(path), *b = strdup(path);
-        if (!d || !b)
-                return -ENOMEM;
-        _cleanup_(freep) char *tmp = NULL;
-        if (asprintf(&tmp, "%s/.%s.XXXXXX", dirname(d), basename(b)) < 0) {
-                tmp = NULL;
-                return -ENOMEM;
-        }
-        int fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        /* Personal data: the owner writes, the group reads, nobody else. mkostemp made it
-         * 0600; fchmod is not subject to the umask. */
-        if (fchmod(fd, 0640) < 0 || (gid >= 0 && fchown(fd, (uid_t) -1, (gid_t) gid) < 0)) {
-                int e = -errno;
-                close(fd);
-                unlink(tmp);
-                return e;
-        }
-        FILE *f = fdopen(fd, "w");
-        char *p = strdup(path);
-        if (!f || !p) {
-                if (f)
-                        fclose(f);
-                else
-                        close(fd);
-                unlink(tmp);
-                free(p);
-                return -ENOMEM;
-        }
-        rf->f = f;
-        rf->path = p;
-        rf->tmp = TAKE_PTR(tmp);
-        return 0;
-}
-
-void htmlreport_file_abort(struct htmlreport_file *rf) {
-        if (rf->f)
-                fclose(rf->f);
-        if (rf->tmp)
-                unlink(rf->tmp);
-        free(rf->tmp);
-        free(rf->path);
-        *rf = (struct htmlreport_file) {0};
-}
-
-int htmlreport_file_commit(struct htmlreport_file *rf) {
-        int e = 0;
-        if (fflush(rf->f) != 0 || ferror(rf->f) || fsync(fileno(rf->f)) < 0)
-                e = errno ? -errno : -EIO;
-        if (fclose(rf->f) != 0 && e >= 0)
-                e = -errno;
-        rf->f = NULL;
-        if (e >= 0 && rename(rf->tmp, rf->path) < 0)
-                e = -errno;
-        if (e < 0)
-                unlink(rf->tmp);
-        free(rf->tmp);
-        free(rf->path);
-        *rf = (struct htmlreport_file) {0};
-        return e;
-}
-
 int htmlreport_write(struct htmlreport *r, const char *path, int gid) {
-        struct htmlreport_file rf;
-        int e = htmlreport_file_open(&rf, path, gid);
+        _cleanup_(atomic_file_abort) struct atomic_file rf = {0};
+        int e = atomic_file_open(&rf, AT_FDCWD, path, 0640, gid);
         if (e < 0)
                 return e;
         e = htmlreport_render(r, rf.f);
-        if (e < 0) {
-                htmlreport_file_abort(&rf);
+        if (e < 0)
                 return e;
-        }
-        return htmlreport_file_commit(&rf);
+        return atomic_file_commit(&rf);
 }
 
 char *htmlreport_csv_path(const char *html_path) {

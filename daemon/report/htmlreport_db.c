@@ -241,8 +241,8 @@ static int delivery_report(PGconn *conn, const char *schema, const struct rulese
             (e = htmlreport_set(h, &h->csv_name, csv_name)) < 0)
                 return e;
 
-        struct htmlreport_file csv;
-        e = htmlreport_file_open(&csv, csv_path, gid);
+        struct atomic_file csv;
+        e = atomic_file_open(&csv, AT_FDCWD, csv_path, 0640, gid);
         if (e < 0)
                 return failed(e, ret_error, "cannot create a report file in %s: %s", out_dir);
         e = report_csv_begin(csv.f);
@@ -264,10 +264,10 @@ static int delivery_report(PGconn *conn, const char *schema, const struct rulese
                                                      "Datenbank nicht.");
         }
         if (e < 0) {
-                htmlreport_file_abort(&csv);
+                atomic_file_abort(&csv);
                 return failed(e, ret_error, "cannot write the report of delivery %s: %s", id);
         }
-        e = htmlreport_file_commit(&csv);
+        e = atomic_file_commit(&csv);
         if (e < 0)
                 return failed(e, ret_error, "cannot write %s: %s", csv_path);
         e = htmlreport_write(h, html_path, gid);
@@ -773,14 +773,14 @@ static int overview_report(PGconn *conn, const char *schema, const struct report
                 e = -ENOMEM;
         }
         if (e >= 0) {
-                struct htmlreport_file rf;
-                e = htmlreport_file_open(&rf, path, gid);
+                struct atomic_file rf;
+                e = atomic_file_open(&rf, AT_FDCWD, path, 0640, gid);
                 if (e >= 0) {
                         e = render_overview(rf.f, &ov, sources, nsources, since);
                         if (e >= 0)
-                                e = htmlreport_file_commit(&rf);
+                                e = atomic_file_commit(&rf);
                         else
-                                htmlreport_file_abort(&rf);
+                                atomic_file_abort(&rf);
                 }
                 if (e < 0)
                         failed(e, ret_error, "cannot write %s: %s", path);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "files.h"
 #include "strbuf.h"
 
@@ -236,21 +237,13 @@ int file_quarantine(const struct source_dirs *d, int dir, const char *name, cons
         _cleanup_(freep) char *reason_name = NULL;
         if (asprintf(&reason_name, "%s.reason.txt", final) < 0)
                 return -ENOMEM;
-        /* The reason is written under a temporary name and renamed, so that nobody reads
-         * half of it; a reason file of an earlier quarantine of the same name is replaced. */
-        _cleanup_(freep) char *tmp = NULL;
-        if (asprintf(&tmp, ".%s.tmp", reason_name) < 0)
+        /* A reason file of an earlier quarantine of the same name is replaced. */
+        _cleanup_(freep) char *text = NULL;
+        if (asprintf(&text, "%s\n", reason) < 0)
                 return -ENOMEM;
-        _cleanup_(closep) int fd = openat(d->quarantine, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
-        if (fd < 0)
-                return -errno;
-        size_t len = strlen(reason);
-        if (write(fd, reason, len) != (ssize_t) len || write(fd, "\n", 1) != 1 || fsync(fd) < 0 ||
-            renameat(d->quarantine, tmp, d->quarantine, reason_name) < 0 || fsync(d->quarantine) < 0) {
-                e = -errno;
-                (void) unlinkat(d->quarantine, tmp, 0);
-                return e ? e : -EIO;
-        }
+        e = atomic_file_write(d->quarantine, reason_name, 0640, -1, text, strlen(text));
+        if (e < 0)
+                return e;
         *ret_path = TAKE_PTR(final);
         return 0;
 }

@@ -2,6 +2,8 @@
  * libpq helpers (see db.h).
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,4 +111,41 @@ char *db_ident(const char *name) {
         *p++ = '"';
         *p = 0;
         return out;
+}
+
+/* A decimal number filling the whole text, within [min, max]. */
+static int parse_int64(const char *s, int64_t min, int64_t max, int64_t *ret) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(s, &end, 10);
+        if (!*s || *end || errno || v < min || v > max)
+                return -EBADMSG;
+        *ret = v;
+        return 0;
+}
+
+int db_get_int64(const PGresult *res, int row, int col, int64_t *ret) {
+        if (row >= PQntuples(res) || col >= PQnfields(res) || PQgetisnull(res, row, col))
+                return -EBADMSG;
+        return parse_int64(PQgetvalue(res, row, col), INT64_MIN, INT64_MAX, ret);
+}
+
+int db_get_ulong(const PGresult *res, int row, int col, unsigned long *ret) {
+        int64_t v;
+        int r = db_get_int64(res, row, col, &v);
+        if (r < 0)
+                return r;
+        if (v < 0 || (uint64_t) v > ULONG_MAX)
+                return -EBADMSG;
+        *ret = (unsigned long) v;
+        return 0;
+}
+
+int db_affected(const PGresult *res, unsigned long *ret) {
+        int64_t v;
+        int r = parse_int64(PQcmdTuples((PGresult *) res), 0, INT64_MAX, &v);
+        if (r < 0)
+                return r;
+        *ret = (unsigned long) v;
+        return 0;
 }
