@@ -10,6 +10,8 @@
 #define PLAUSID_CHECKER_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "reader.h"
 #include "ruleset.h"
@@ -39,11 +41,27 @@ struct checker_stats {
 
 struct checker;
 
+/* The state of one field of a record after decoding. */
+enum field_state {
+        FV_EMPTY,
+        FV_OK,
+        FV_INVALID,
+};
+
+/* One decoded field. Public because the loader turns a million of them into COPY rows per
+ * load (table_values()): an accessor call per field would show. */
+struct field_value {
+        uint8_t state;
+        int64_t i;              /* month, integer, code index, or digits as a number */
+        const char *s;          /* text after normalisation (restored zeros; a code as listed) */
+        uint32_t len;
+        const char *raw;        /* as read */
+};
+
 /* One data record after all its per-record rules ran, for a consumer that stores records
  * (the loader). Valid only during the callback. Rules decided at the end of the file
  * (overlaps) may still reject a record that was reported here as not rejected; their
  * findings come from checker_finish(). */
-struct field_value;
 struct checked_record {
         unsigned long line;
         bool rejected;          /* an error finding: the record is not to be stored */
@@ -83,6 +101,12 @@ _must_check_ int checker_finish(struct checker *c);
  */
 _must_check_ int checker_check_fd(struct checker *c, int fd, const struct reader_options *opts,
                                   enum reader_encoding *ret_encoding);
+
+/* Reports a finding about the file as a whole (line 0) that was decided outside the
+ * checker, such as a comparison with earlier deliveries (store/history.c); ctx holds the
+ * message's placeholders, indexed by enum message_ctx. It counts in the statistics. */
+_must_check_ int checker_emit(struct checker *c, unsigned rule, const char *key, const char *value,
+                              const char *const *ctx);
 
 const struct checker_stats *checker_stats(const struct checker *c);
 /* Columns of the header that no field claims, comma-separated, or NULL. */

@@ -7,7 +7,9 @@
 #ifndef PLAUSID_RULESET_H
 #define PLAUSID_RULESET_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 #include "reader.h"
@@ -59,6 +61,80 @@ const unsigned *ruleset_delivery_unit(const struct ruleset *rs, unsigned *ret_n)
 /* The field a delivery report counts records and findings by (the pack's report: group),
  * or -1 when the pack names none. */
 int ruleset_report_group(const struct ruleset *rs);
+/* The field naming the Berichtsjahr (dataset: year_field), and the field that splits a
+ * unit-year into parts (delivery: part); -1 when the pack has none. */
+int ruleset_year_field(const struct ruleset *rs);
+int ruleset_delivery_part(const struct ruleset *rs);
+
+/*
+ * The parts of a pack that code outside the engine stores or compares: field types, code
+ * lists, hierarchies and the parameters of previous_year rules. Narrow on purpose: the
+ * store reads these, never the pack's body (daemon/engine/pack.h).
+ */
+enum field_type {
+        FIELD_DIGITS,
+        FIELD_CODE,
+        FIELD_MONTH,
+        FIELD_INTEGER,
+        FIELD_TEXT,
+};
+enum field_type ruleset_field_type(const struct ruleset *rs, unsigned field);
+/* The field that names a finding of the rule (its 'field', or the first one it reads); -1. */
+int ruleset_rule_field(const struct ruleset *rs, unsigned rule);
+
+/* Code lists: a code field's list (-1 for other fields), each list's name, and its codes
+ * and labels in the list's order (a code's index is its position). */
+unsigned ruleset_codelist_count(const struct ruleset *rs);
+int ruleset_field_codelist(const struct ruleset *rs, unsigned field);
+const char *ruleset_codelist_name(const struct ruleset *rs, unsigned list);
+const char *const *ruleset_codelist_codes(const struct ruleset *rs, unsigned list, unsigned *ret_n);
+const char *const *ruleset_codelist_labels(const struct ruleset *rs, unsigned list, unsigned *ret_n);
+
+/* Hierarchies: name, the code field they classify, the level names, and per level its
+ * distinct values. */
+unsigned ruleset_hierarchy_count(const struct ruleset *rs);
+const char *ruleset_hierarchy_name(const struct ruleset *rs, unsigned h);
+unsigned ruleset_hierarchy_field(const struct ruleset *rs, unsigned h);
+const char *const *ruleset_hierarchy_levels(const struct ruleset *rs, unsigned h, unsigned *ret_n);
+const char *const *ruleset_level_values(const struct ruleset *rs, unsigned h, unsigned level, unsigned *ret_n);
+
+/* How one level of a hierarchy is decided for one code. */
+struct level_choice {
+        int by_field;           /* -1: constant; else the code field that decides */
+        int value;              /* constant, or the default; index into the level's values */
+        const int *cases;       /* by_field's code index -> value index, -1 = default */
+};
+/* The choice for code index `code` of the hierarchy's field at `level`. */
+const struct level_choice *ruleset_level_choice(const struct ruleset *rs, unsigned h, unsigned code, unsigned level);
+
+/* Placeholders a rule kind provides to its messages besides expressions over the record;
+ * ctx arrays of findings decided outside the checker (checker_emit) are indexed by them. */
+enum message_ctx {
+        CTX_FIELD, CTX_VALUE, CTX_EXPECTED, CTX_COUNT, CTX_COLUMN, CTX_REASON,
+        CTX_FIRST, CTX_OTHER, CTX_SHARE, CTX_TOTAL,
+        CTX_GROUP, CTX_BEGIN, CTX_END, CTX_OTHER_BEGIN, CTX_OTHER_END,
+        CTX_YEAR, CTX_PREVIOUS_YEAR, CTX_KEY, CTX_LINE, CTX_DELIVERY, CTX_UNIT, CTX_PREVIOUS, CTX_CHANGE,
+        _CTX_MAX,
+};
+
+/* A previous_year rule, which store/history.c runs against earlier deliveries. */
+enum previous_year_kind {
+        PREVIOUS_MISSING,       /* records of last year (a filter) must reappear this year */
+        PREVIOUS_COUNT_CHANGE,  /* records per group may change by at most max_change */
+};
+struct previous_year_rule {
+        enum previous_year_kind kind;
+        int where_field;        /* missing: last year's records taken are where_field == where_code, */
+        const char *where_code; /* -1 and NULL when all are */
+        const unsigned *match;  /* missing: fields equal besides the key */
+        unsigned nmatch;
+        int by_field;           /* count_change: the field grouped by ... */
+        int by_level;           /* ... or its hierarchy level (>= 0) */
+        double max_change;
+        int64_t min_count;      /* smaller counts (both years) are not compared */
+};
+/* The rule's parameters, or NULL when it is not a previous_year rule. */
+const struct previous_year_rule *ruleset_rule_previous_year(const struct ruleset *rs, unsigned rule);
 
 
 #endif

@@ -20,7 +20,7 @@
 #include <xxhash.h>
 
 #include "checker.h"
-#include "engine.h"
+#include "pack.h"
 #include "strbuf.h"
 
 /* One key fingerprint in a unique rule's table: 96 bits of the 128-bit hash plus the line

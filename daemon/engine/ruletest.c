@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "checker.h"
-#include "engine.h"
+#include "pack.h"
 #include "reader.h"
 #include "ruletest.h"
 #include "strbuf.h"

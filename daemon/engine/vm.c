@@ -6,56 +6,7 @@
  */
 #include <string.h>
 
-#include "engine.h"
-
-static inline uint64_t pack_code(const char *s, size_t len) {
-        uint64_t k = 0;
-        for (size_t i = 0; i < 8; i++)
-                k = (k << 8) | (i < len ? (unsigned char) s[i] : 0);
-        return k;
-}
-
-int codelist_find(const struct codelist *cl, const char *s, size_t len) {
-        char padded[8];
-        if (len == 0 || len > 8)
-                return -1;
-        if (cl->direct) {
-                /* Short numeric codes, the common case: one table look-up. The numeric value
-                 * of "7" and "07" is the same, which is the zero restoration. */
-                if (len > cl->common_len)
-                        return -1;
-                unsigned v = 0;
-                for (size_t i = 0; i < len; i++) {
-                        if (s[i] < '0' || s[i] > '9')
-                                return -1;
-                        v = v * 10 + (unsigned) (s[i] - '0');
-                }
-                return cl->direct[v];
-        }
-        /* A dropped leading zero ("7" for "07") is restored when every code of the list has
-         * the same length and is made of digits. Whether a field accepts that is the
-         * caller's decision; literals in rules always get it. */
-        if (cl->common_len && len < cl->common_len && cl->all_digits) {
-                size_t pad = cl->common_len - len;
-                for (size_t i = 0; i < len; i++)
-                        if (s[i] < '0' || s[i] > '9')
-                                return -1;
-                memset(padded, '0', pad);
-                memcpy(padded + pad, s, len);
-                s = padded;
-                len = cl->common_len;
-        }
-        uint64_t key = pack_code(s, len);
-        unsigned lo = 0, hi = cl->n;
-        while (lo < hi) {
-                unsigned mid = (lo + hi) / 2;
-                if (cl->keys[mid] < key)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        return lo < cl->n && cl->keys[lo] == key ? (int) lo : -1;
-}
+#include "pack.h"
 
 static inline int64_t floordiv(int64_t a, int64_t b) {
         int64_t q = a / b;

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "db.h"
-#include "engine/engine.h"
 #include "history.h"
 #include "schema.h"
 #include "strbuf.h"
@@ -20,11 +19,14 @@ struct unit_year {
 };
 
 /* The key fields except the year, compared between last year's row p and this year's c. */
-static int put_key_match(const struct ruleset *rs, const struct table *t, const struct rule *r, struct strbuf *sql) {
+static int put_key_match(const struct ruleset *rs, const struct table *t, const struct previous_year_rule *r,
+                         struct strbuf *sql) {
+        unsigned nkey;
+        const unsigned *key = ruleset_key(rs, &nkey);
         int e = 0;
-        for (unsigned i = 0; i < rs->nkey + r->nmatch && e >= 0; i++) {
-                unsigned f = i < rs->nkey ? rs->key[i] : r->match[i - rs->nkey];
-                if ((int) f == rs->year_field)
+        for (unsigned i = 0; i < nkey + r->nmatch && e >= 0; i++) {
+                unsigned f = i < nkey ? key[i] : r->match[i - nkey];
+                if ((int) f == ruleset_year_field(rs))
                         continue;
                 e = strbuf_puts(sql, " AND ");
                 if (e >= 0)
@@ -40,26 +42,29 @@ static int put_key_match(const struct ruleset *rs, const struct table *t, const 
 /* Last year's records (of the rule's filter) that have no counterpart this year. */
 static int check_missing(PGconn *conn, const struct ruleset *rs, const struct table *t, unsigned ri,
                          const struct unit_year *uy, struct checker *checker, char **ret_error) {
-        const struct rule *r = &rs->rules[ri];
+        const struct previous_year_rule *r = ruleset_rule_previous_year(rs, ri);
+        int field = ruleset_rule_field(rs, ri), year_field = ruleset_year_field(rs);
+        unsigned nkey;
+        const unsigned *key = ruleset_key(rs, &nkey);
         _cleanup_(freep) char *tab = db_ident(t->name);
         _cleanup_(strbuf_done) struct strbuf sql = {0};
         int e = tab ? strbuf_puts(&sql, "SELECT p.line, p.delivery_id, concat_ws('-'") : -ENOMEM;
-        for (unsigned i = 0; i < rs->nkey && e >= 0; i++) {
+        for (unsigned i = 0; i < nkey && e >= 0; i++) {
                 e = strbuf_puts(&sql, ", ");
                 if (e >= 0)
-                        e = schema_column(t, "p", rs->key[i], -1, &sql);
+                        e = schema_column(t, "p", key[i], -1, &sql);
         }
         e = e >= 0 ? strbuf_puts(&sql, "), ") : e;
-        if (e >= 0 && r->field >= 0) {
+        if (e >= 0 && field >= 0) {
                 e = strbuf_puts(&sql, "coalesce(");
-                e = e >= 0 ? schema_column(t, "p", (unsigned) r->field, -1, &sql) : e;
+                e = e >= 0 ? schema_column(t, "p", (unsigned) field, -1, &sql) : e;
                 e = e >= 0 ? strbuf_puts(&sql, "::text, '')") : e;
         } else if (e >= 0)
                 e = strbuf_puts(&sql, "''");
         e = e >= 0 ? strbuf_printf(&sql, " FROM %s p WHERE ", tab) : e;
         e = e >= 0 ? schema_unit_expression(t, "p", &sql) : e;
         e = e >= 0 ? strbuf_puts(&sql, " = $1 AND ") : e;
-        e = e >= 0 ? schema_column(t, "p", (unsigned) rs->year_field, -1, &sql) : e;
+        e = e >= 0 ? schema_column(t, "p", (unsigned) year_field, -1, &sql) : e;
         e = e >= 0 ? strbuf_puts(&sql, " = $2::bigint - 1 AND ") : e;
         if (r->where_field >= 0) {
                 e = e >= 0 ? schema_column(t, "p", (unsigned) r->where_field, -1, &sql) : e;
@@ -69,14 +74,13 @@ static int check_missing(PGconn *conn, const struct ruleset *rs, const struct ta
         e = e >= 0 ? strbuf_printf(&sql, "NOT EXISTS (SELECT 1 FROM %s c WHERE ", tab) : e;
         e = e >= 0 ? schema_unit_expression(t, "c", &sql) : e;
         e = e >= 0 ? strbuf_puts(&sql, " = $1 AND ") : e;
-        e = e >= 0 ? schema_column(t, "c", (unsigned) rs->year_field, -1, &sql) : e;
+        e = e >= 0 ? schema_column(t, "c", (unsigned) year_field, -1, &sql) : e;
         e = e >= 0 ? strbuf_puts(&sql, " = $2::bigint") : e;
         e = e >= 0 ? put_key_match(rs, t, r, &sql) : e;
         e = e >= 0 ? strbuf_puts(&sql, ") ORDER BY p.delivery_id, p.line") : e;
         if (e < 0)
                 return e;
-        const char *where = r->where_field >= 0 ? rs->fields[r->where_field].codes->codes[r->where_code] : NULL;
-        const char *params[] = {uy->unit, uy->year, where};
+        const char *params[] = {uy->unit, uy->year, r->where_field >= 0 ? r->where_code : NULL};
         _cleanup_(db_clearp) PGresult *res = NULL;
         e = db_query(conn, strbuf_str(&sql), 3, params, &res, ret_error);
         for (int i = 0; e >= 0 && i < PQntuples(res); i++) {
@@ -94,11 +98,11 @@ static int check_missing(PGconn *conn, const struct ruleset *rs, const struct ta
 /* Records per group this year and last year; a change beyond max_change is a finding. */
 static int check_count_change(PGconn *conn, const struct ruleset *rs, const struct table *t, unsigned ri,
                               const struct unit_year *uy, struct checker *checker, char **ret_error) {
-        const struct rule *r = &rs->rules[ri];
+        const struct previous_year_rule *r = ruleset_rule_previous_year(rs, ri);
         _cleanup_(freep) char *tab = db_ident(t->name);
         _cleanup_(strbuf_done) struct strbuf sql = {0};
         _cleanup_(strbuf_done) struct strbuf year = {0};
-        int e = tab ? schema_column(t, NULL, (unsigned) rs->year_field, -1, &year) : -ENOMEM;
+        int e = tab ? schema_column(t, NULL, (unsigned) ruleset_year_field(rs), -1, &year) : -ENOMEM;
         e = e >= 0 ? strbuf_puts(&sql, "SELECT ") : e;
         e = e >= 0 ? schema_column(t, NULL, (unsigned) r->by_field, r->by_level, &sql) : e;
         e = e >= 0 ? strbuf_printf(&sql, "::text, count(*) FILTER (WHERE %s = $2::bigint),"
@@ -172,15 +176,20 @@ static int unit_year_comparable(PGconn *conn, const struct ruleset *rs, const ch
                 return e;
         unsigned long parts = strtoul(PQgetvalue(res, 0, 0), NULL, 10);
         unsigned long previous = strtoul(PQgetvalue(res, 0, 1), NULL, 10);
-        *ret = previous > 0 && (rs->part_field < 0 || parts >= rs->fields[rs->part_field].codes->n);
+        /* Complete when every code of the part field was delivered. */
+        unsigned nparts = 0;
+        int part = ruleset_delivery_part(rs);
+        if (part >= 0)
+                (void) ruleset_codelist_codes(rs, (unsigned) ruleset_field_codelist(rs, (unsigned) part), &nparts);
+        *ret = previous > 0 && (part < 0 || parts >= nparts);
         return 0;
 }
 
 int history_check(PGconn *conn, const struct ruleset *rs, const struct table *t, const char *source,
                   const char *delivery_id, struct checker *checker, char **ret_error) {
         bool any = false;
-        for (unsigned ri = 0; ri < rs->nrules; ri++)
-                any = any || rs->rules[ri].kind == RULE_PREVIOUS_YEAR;
+        for (unsigned ri = 0; ri < ruleset_rule_count(rs); ri++)
+                any = any || ruleset_rule_previous_year(rs, ri);
         if (!any)
                 return 0;
         const char *params[] = {delivery_id};
@@ -200,11 +209,11 @@ int history_check(PGconn *conn, const struct ruleset *rs, const struct table *t,
                                              [CTX_PREVIOUS_YEAR] = PQgetvalue(scopes, i, 2)};
                 struct unit_year uy = {.unit = ctx[CTX_UNIT], .year = ctx[CTX_YEAR],
                                        .previous_year = ctx[CTX_PREVIOUS_YEAR], .ctx_base = ctx};
-                for (unsigned ri = 0; e >= 0 && ri < rs->nrules; ri++) {
-                        const struct rule *r = &rs->rules[ri];
-                        if (r->kind != RULE_PREVIOUS_YEAR)
+                for (unsigned ri = 0; e >= 0 && ri < ruleset_rule_count(rs); ri++) {
+                        const struct previous_year_rule *r = ruleset_rule_previous_year(rs, ri);
+                        if (!r)
                                 continue;
-                        e = r->previous == PREVIOUS_MISSING ? check_missing(conn, rs, t, ri, &uy, checker, ret_error)
+                        e = r->kind == PREVIOUS_MISSING ? check_missing(conn, rs, t, ri, &uy, checker, ret_error)
                                                             : check_count_change(conn, rs, t, ri, &uy, checker, ret_error);
                 }
         }

@@ -1,0 +1,149 @@
+/*
+ * A rule's message: German text with placeholders in braces. A placeholder is either one
+ * the rule's kind provides ({share}, {other}, ... -- struct rule's placeholders, from the
+ * rule-kind table) or, for rules decided while the record is at hand, an expression over
+ * the record ({beginn}, {label(hilfeart)}), compiled like a rule's condition. The message
+ * becomes a list of segments that the checker fills without parsing anything per finding.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "array.h"
+#include "compiler.h"
+#include "strbuf.h"
+
+/* A pack limit, reported as such: a message of more parts is a mistake, not a need. */
+#define MESSAGE_MAX_PARTS 64
+
+static const char *const ctx_names[_CTX_MAX] = {
+        [CTX_FIELD] = "field", [CTX_VALUE] = "value", [CTX_EXPECTED] = "expected", [CTX_COUNT] = "count",
+        [CTX_COLUMN] = "column", [CTX_REASON] = "reason", [CTX_FIRST] = "first", [CTX_OTHER] = "other",
+        [CTX_SHARE] = "share", [CTX_TOTAL] = "total", [CTX_GROUP] = "group", [CTX_BEGIN] = "begin",
+        [CTX_END] = "end", [CTX_OTHER_BEGIN] = "other_begin", [CTX_OTHER_END] = "other_end",
+        [CTX_YEAR] = "year", [CTX_PREVIOUS_YEAR] = "previous_year", [CTX_KEY] = "key", [CTX_LINE] = "line",
+        [CTX_DELIVERY] = "delivery", [CTX_UNIT] = "unit", [CTX_PREVIOUS] = "previous", [CTX_CHANGE] = "change",
+};
+
+/* Reports a placeholder that is neither the kind's nor (where allowed) an expression,
+ * naming the ones the kind has. */
+static void unknown_placeholder(struct compiler *c, const struct rule *r, const char *inner, unsigned line,
+                                unsigned col) {
+        const struct ruleset *rs = c->rs;
+        _cleanup_(strbuf_done) struct strbuf list = {0};
+        for (int i = 0; i < _CTX_MAX; i++)
+                if ((r->placeholders & CTX_BIT(i)) &&
+                    strbuf_printf(&list, "%s{%s}", list.len ? ", " : "", ctx_names[i]) < 0) {
+                        c->nomem = true;
+                        return;
+                }
+        const char *l = strbuf_str(&list);
+        if (r->record_context)
+                compiler_error(c, line, col,
+                               "placeholder {%s} is not available in this kind of rule%s%s%s; fields are shown with their name, e.g. {%s}",
+                               inner, *l ? " (it has " : "", l, *l ? ")" : "", rs->nfields ? rs->fields[0].name : "feld");
+        else
+                compiler_error(c, line, col, "unknown placeholder {%s} for this kind of rule (%s%s)", inner,
+                               *l ? "it has " : "it has none", l);
+}
+
+/* The placeholder between the braces at brace..close into *s. Returns 0, or -EINVAL
+ * (reported) or -ENOMEM. */
+static int compile_placeholder(struct compiler *c, const struct rule *r, yaml_node_t *n, const char *text,
+                               const char *brace, const char *close, struct segment *s) {
+        struct srcmap map = srcmap_of(c, n, text, (size_t) (brace + 1 - text));
+        unsigned line, col;
+        srcmap_position(&map, 0, &line, &col);
+        char *inner = arena_strndup(c->rs->arena, brace + 1, (size_t) (close - brace - 1));
+        if (!inner) {
+                c->nomem = true;
+                return -ENOMEM;
+        }
+        *s = (struct segment) {.ctx = -1};
+        bool known_elsewhere = false;
+        for (int i = 0; i < _CTX_MAX; i++)
+                if (strcmp(inner, ctx_names[i]) == 0) {
+                        if (r->placeholders & CTX_BIT(i))
+                                s->ctx = i;
+                        else
+                                known_elsewhere = true;
+                }
+        if (s->ctx >= 0)
+                return 0;
+        if (!r->record_context || (known_elsewhere && ruleset_field_find(c->rs, inner) < 0)) {
+                unknown_placeholder(c, r, inner, line, col);
+                return -EINVAL;
+        }
+        c->allow_label = true;
+        int e = expr_compile(c, inner, &map, &s->prog);
+        c->allow_label = false;
+        return e;
+}
+
+/* Appends a segment; the caller checked the limit. */
+static int add_segment(struct compiler *c, struct segment **segs, size_t *n, size_t *cap, struct segment s) {
+        int r = ARRAY_GROW(*segs, *n, *cap);
+        if (r < 0) {
+                c->nomem = true;
+                return r;
+        }
+        (*segs)[(*n)++] = s;
+        return 0;
+}
+
+void compile_message(struct compiler *c, struct rule *r, yaml_node_t *n) {
+        const char *yaml_text = yamldoc_scalar(&c->yd, n, "message");
+        if (!yaml_text)
+                return;
+        /* Segments point into the text, which must outlive the YAML document. */
+        const char *text = compiler_strdup(c, yaml_text);
+        if (!text)
+                return;
+        _cleanup_(freep) struct segment *segs = NULL;
+        size_t nseg = 0, cap = 0;
+        const char *p = text;
+        while (*p) {
+                /* One pass adds at most two segments: the text before a brace and the
+                 * placeholder (or literal brace) itself. */
+                if (nseg + 2 > MESSAGE_MAX_PARTS) {
+                        yamldoc_error(&c->yd, n, "message has too many parts (limit is %d)", MESSAGE_MAX_PARTS);
+                        return;
+                }
+                const char *brace = strchr(p, '{');
+                if (!brace) {
+                        if (add_segment(c, &segs, &nseg, &cap, (struct segment) {.text = p, .len = strlen(p), .ctx = -1}) < 0)
+                                return;
+                        break;
+                }
+                if (brace > p &&
+                    add_segment(c, &segs, &nseg, &cap, (struct segment) {.text = p, .len = (size_t) (brace - p), .ctx = -1}) < 0)
+                        return;
+                if (brace[1] == '{') {
+                        if (add_segment(c, &segs, &nseg, &cap, (struct segment) {.text = "{", .len = 1, .ctx = -1}) < 0)
+                                return;
+                        p = brace + 2;
+                        continue;
+                }
+                const char *close = strchr(brace, '}');
+                if (!close) {
+                        struct srcmap at_brace = srcmap_of(c, n, text, (size_t) (brace - text));
+                        unsigned line, col;
+                        srcmap_position(&at_brace, 0, &line, &col);
+                        compiler_error(c, line, col, "'{' in the message is not closed by '}'");
+                        return;
+                }
+                struct segment s;
+                if (compile_placeholder(c, r, n, text, brace, close, &s) < 0 ||
+                    add_segment(c, &segs, &nseg, &cap, s) < 0)
+                        return;
+                p = close + 1;
+        }
+        r->message.segs = arena_array(c->rs->arena, nseg ? nseg : 1, sizeof(*segs));
+        if (!r->message.segs) {
+                c->nomem = true;
+                return;
+        }
+        if (nseg)
+                memcpy(r->message.segs, segs, nseg * sizeof(*segs));
+        r->message.n = (unsigned) nseg;
+}

@@ -1,0 +1,200 @@
+/*
+ * Private to the rule engine: the body of a compiled rule pack -- fields, code lists,
+ * hierarchies, rules, messages, examples and the constant pools the byte code indexes.
+ * The compiler builds it (compiler.h), the VM and the checker read it. Code outside the
+ * engine reads a pack through the accessors of ruleset.h, never through this header
+ * (white-box tests excepted), so that the layout can change without touching the store.
+ */
+#ifndef PLAUSID_ENGINE_PACK_H
+#define PLAUSID_ENGINE_PACK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "checker.h"
+#include "program.h"
+#include "ruleset.h"
+
+struct codelist {
+        const char *name;
+        unsigned n;
+        uint64_t *keys;         /* codes packed big-endian into 8 bytes, sorted ascending */
+        const char **codes;     /* in the same (lexicographic) order; index = code index */
+        const char **labels;
+        uint8_t *lens;          /* length of each code */
+        unsigned common_len;    /* length every code shares, 0 when they differ */
+        bool all_digits;
+        int16_t *direct;        /* all-digit codes of one length <= 4: value -> index, -1 */
+        unsigned line;
+};
+
+struct hierarchy;
+
+struct field {
+        const char *name;
+        const char *label;
+        const char **aliases;
+        unsigned naliases;
+        enum field_type type;
+        unsigned length;        /* digits: exact length */
+        unsigned max_length;    /* text: limit in bytes, 0 = none */
+        int64_t min, max;       /* integer range */
+        const struct codelist *codes;
+        bool restore_zeros;
+        bool column_required;
+        bool required;
+        const struct hierarchy *hierarchy;
+        unsigned line, col;
+};
+
+struct hierarchy {
+        const char *name;
+        unsigned field;
+        unsigned nlevels;
+        const char **levels;
+        const char ***values;   /* per level: its distinct values */
+        unsigned *nvalues;
+        struct level_choice *choices;   /* [code index * nlevels + level] */
+};
+
+struct segment {
+        const char *text;       /* literal text, or NULL */
+        size_t len;
+        int ctx;                /* >= 0: a context placeholder (enum message_ctx) */
+        struct program prog;    /* otherwise: an expression */
+};
+
+struct message {
+        struct segment *segs;
+        unsigned n;
+};
+
+/* One per row of the rule-kind table (rules.c). The checker and history.c switch over it
+ * to evaluate; the compiler looks a kind's properties up in the table, never here. */
+enum rule_kind {
+        RULE_CHECK,
+        RULE_BUILTIN,
+        RULE_SHARE,
+        RULE_UNIQUE,
+        RULE_OVERLAP,
+        RULE_PREVIOUS_YEAR,     /* against the previous Berichtsjahr in the database (load only) */
+};
+
+enum builtin {
+        BUILTIN_MISSING_COLUMN,
+        BUILTIN_FIELD_COUNT,
+        BUILTIN_SAME_AS_FIRST,
+        BUILTIN_REQUIRED,
+        BUILTIN_CODE,
+        BUILTIN_FORMAT,
+        BUILTIN_ENCODING,
+        BUILTIN_UNREADABLE,
+        _BUILTIN_MAX,
+};
+
+struct example_record {
+        unsigned n;
+        const char **names;     /* field names */
+        const char **values;    /* NULL: leave the column out */
+        const char *append;     /* raw bytes appended to the record line */
+        size_t append_len;
+};
+
+struct example {
+        bool expect_fail;
+        unsigned line;
+        struct example_record *records;
+        unsigned nrecords;
+        const char **drop;
+        unsigned ndrop;
+        const char *header_append;      /* raw text appended to the header line */
+};
+
+struct rule {
+        const char *id;
+        const char *title;
+        enum severity severity;
+        enum rule_kind kind;
+        enum builtin builtin;
+        int field;              /* field the finding names; -1 = none */
+        struct program prog;    /* check: "when and not check"; share: the condition */
+        double max_share;
+        unsigned *unique;       /* unique: the fields of the key */
+        unsigned nunique;
+        int group;              /* overlap: the grouping field */
+        struct program begin, end;
+        struct previous_year_rule previous;
+        /* What the rule's message may name, from its kind (and builtin or previous_year
+         * variant): placeholders as a bit set over enum message_ctx, and whether it may
+         * read the record's fields, which only rules decided while the record is at hand
+         * can. */
+        unsigned placeholders;
+        bool record_context;
+        struct message message;
+        struct example *examples;
+        unsigned nexamples;
+        unsigned line;
+};
+
+struct ruleset {
+        struct arena *arena;
+        const char *path;
+        const char *name, *version;
+        int year_first, year_last;
+        int year_field;         /* -1 when the pack has none */
+        struct reader_options input;
+        unsigned *key;
+        unsigned nkey;
+        /* delivery: what one delivery covers, for redeliveries (see rules/README.md) */
+        bool has_delivery;
+        unsigned *unit;         /* the fields naming the reporting unit */
+        unsigned nunit;
+        int part_field;         /* field whose value splits a unit-year into parts, -1 */
+        int report_group;       /* field a delivery report counts records by, -1 */
+        struct field *fields;
+        unsigned nfields;
+        struct codelist *codelists;
+        unsigned ncodelists;
+        struct hierarchy *hierarchies;
+        unsigned nhierarchies;
+        struct rule *rules;
+        unsigned nrules;
+        int builtin_rule[_BUILTIN_MAX]; /* rule index per builtin, -1 when the pack has none */
+        struct example_record base;
+        /* The constant pools (pools.c): growable while compiling, so allocated apart from
+         * the arena and freed by ruleset_free(). */
+        int64_t *ints;
+        unsigned nints;
+        const char **strings;
+        unsigned nstrings;
+        uint64_t **sets;        /* bit sets over code/level indices */
+        unsigned nsets;
+        unsigned max_stack;     /* deepest stack any program needs */
+        struct program checks;  /* every record rule's program, each ending in OP_VERDICT */
+};
+
+/* The value index of one level of a field's hierarchy for the record in vals, or -1 when
+ * the code or the field deciding the level is empty or invalid. Shared by the evaluator
+ * and the view's derived columns (schema.c decides the same way in SQL). Inline: OP_LEVEL
+ * runs it per record. */
+static inline int hierarchy_level(const struct ruleset *rs, unsigned field, unsigned level,
+                                  const struct field_value *vals) {
+        const struct field_value *v = &vals[field];
+        if (v->state != FV_OK)
+                return -1;
+        const struct hierarchy *h = rs->fields[field].hierarchy;
+        const struct level_choice *ch = &h->choices[v->i * h->nlevels + level];
+        if (ch->by_field < 0)
+                return ch->value;
+        if (vals[ch->by_field].state != FV_OK)
+                return -1;
+        int c = ch->cases[vals[ch->by_field].i];
+        return c >= 0 ? c : ch->value;
+}
+
+/* Looks a code up; returns its index or -1. Restores dropped leading zeros of all-digit
+ * lists of one length; whether a field accepts that is the caller's decision. */
+int codelist_find(const struct codelist *cl, const char *s, size_t len);
+
+#endif
