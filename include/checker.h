@@ -66,9 +66,10 @@ struct checked_record {
         unsigned long line;
         bool rejected;          /* an error finding: the record is not to be stored */
         bool warned;            /* warnings only */
+        bool late;              /* rejected at the end of the file (checker_on_late_record()) */
         const char *raw;        /* the record's text (UTF-8), for the error log */
         size_t raw_len;
-        const struct field_value *values;       /* decoded fields, for table_values() */
+        const struct field_value *values;       /* decoded fields, for table_values(); NULL when late */
 };
 typedef int (*checker_record_fn)(void *userdata, const struct checked_record *r);
 
@@ -86,6 +87,20 @@ const char *checker_record_value(const struct checked_record *r, unsigned field,
  * rejected as a whole). */
 void checker_on_record(struct checker *c, checker_record_fn fn, void *userdata);
 
+/*
+ * Asks for the records that a rule decided at the end of the file (an overlap of severity
+ * error) rejected after checker_on_record()'s callback had already seen them as not
+ * rejected -- a consumer that stored them must take them back. Opt-in, because it costs a
+ * second read of the input: checker_check_fd(), after checker_finish(), reads exactly
+ * those records again (reader_read_lines(), so fd must be seekable) and calls fn once per
+ * record, in line order, with a checked_record whose late and rejected are set, raw and
+ * raw_len hold its text and values is NULL (the decoded fields are long gone). A record
+ * is delivered once even when several rules reject it, and never when its record callback
+ * saw it rejected already. Only checker_check_fd() delivers: a caller who feeds records
+ * with checker_record() gets nothing here.
+ */
+void checker_on_late_record(struct checker *c, checker_record_fn fn, void *userdata);
+
 /* Feeds one record; the first one fed is the header. Matches reader_record_fn. */
 _must_check_ int checker_record(void *checker, const struct reader_record *rec);
 /* The reader gave up (-EBADMSG): reports the file as unreadable. */
@@ -95,8 +110,9 @@ _must_check_ int checker_finish(struct checker *c);
 
 /*
  * The whole file in one call: reads fd with a reader of the given options, checks every
- * record, reports an unreadable file as a finding, and finishes. Returns 0 or a negative
- * errno (from reading or from the finding callback). ret_encoding, if not NULL, gets the
+ * record, reports an unreadable file as a finding, finishes, and delivers late records
+ * (checker_on_late_record()). Returns 0 or a negative errno (from reading or from a
+ * callback). ret_encoding, if not NULL, gets the
  * encoding the input turned out to have.
  */
 _must_check_ int checker_check_fd(struct checker *c, int fd, const struct reader_options *opts,

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "db.h"
 #include "history.h"
 #include "loader.h"
@@ -50,11 +51,10 @@ struct load_state {
         struct column_value *values;
         FILE *findings;                 /* spooled COPY rows for findings */
         FILE *rejected;                 /* ... and for rejected_records */
-        unsigned long last_line;        /* line of the last record handed over by the checker */
         unsigned long loaded;           /* rows sent to the data set's table */
         unsigned long nfindings;
         unsigned long *late;            /* records rejected after they were sent (overlaps) */
-        size_t nlate, late_cap;
+        size_t nlate, late_cap;         /* grown with ARRAY_GROW */
         struct scope *scopes;
         size_t nscopes, scope_cap, last_scope;
         struct strbuf unit;             /* scratch: the current record's unit */
@@ -112,19 +112,6 @@ static int fail(struct load_state *s, int e, const char *what) {
 
 static int on_finding(void *userdata, const struct finding *f) {
         struct load_state *s = userdata;
-        /* An error about a record that was already sent: an end-of-file rule (overlap)
-         * rejected it; it is deleted again before the commit. */
-        if (f->severity == SEVERITY_ERROR && f->line > 0 && f->line <= s->last_line) {
-                if (s->nlate == s->late_cap) {
-                        size_t cap = s->late_cap ? s->late_cap * 2 : 64;
-                        unsigned long *n = realloc(s->late, cap * sizeof(*n));
-                        if (!n)
-                                return fail(s, -ENOMEM, "findings");
-                        s->late = n;
-                        s->late_cap = cap;
-                }
-                s->late[s->nlate++] = f->line;
-        }
         struct strbuf b = {0};
         int e = strbuf_printf(&b, "%s\t%lu\t", s->delivery, f->line);
         if (e >= 0)
@@ -282,7 +269,6 @@ static int on_record(void *userdata, const struct checked_record *r) {
         struct load_state *s = userdata;
         if (s->cancel && *s->cancel)
                 return fail(s, -ECANCELED, "stopped");
-        s->last_line = r->line;
         if (r->rejected)
                 return spool_rejected(s, r->line, r->raw, r->raw_len);
         const struct table *t = s->t;
@@ -376,14 +362,16 @@ static int copy_spool(struct load_state *s, FILE *f, const char *sql) {
         return ok ? 0 : fail(s, -EIO, "COPY");
 }
 
-/* A rejected record's text, read again, into the error log. */
-static int spool_picked(void *userdata, const struct reader_record *rec) {
-        return spool_rejected(userdata, rec->line, rec->raw, rec->raw_len);
-}
-
-static int cmp_ulong(const void *a, const void *b) {
-        unsigned long x = *(const unsigned long *) a, y = *(const unsigned long *) b;
-        return x < y ? -1 : x > y;
+/* A record that an end-of-file rule (overlap) rejected after on_record() sent it: its text
+ * goes to the error log now, its row is deleted once the COPY is over (remove_late()). The
+ * checker delivers each such record once, in line order, after the last on_record(). */
+static int on_late_record(void *userdata, const struct checked_record *r) {
+        struct load_state *s = userdata;
+        int e = ARRAY_GROW(s->late, s->nlate, s->late_cap);
+        if (e < 0)
+                return fail(s, e, "rejected records");
+        s->late[s->nlate++] = r->line;
+        return spool_rejected(s, r->line, r->raw, r->raw_len);
 }
 
 
@@ -424,45 +412,31 @@ static int recount_scopes(struct load_state *s, const char *tab) {
         return 0;
 }
 
-/*
- * Records that an end-of-file rule rejected after they were sent are deleted again; their
- * text is read once more from the file for the error log (a second pass only happens when
- * there are such records, which is rare).
- */
-static int remove_late(struct load_state *s, int fd, const char *tab) {
-        struct strbuf sql = {0}, lines = {0};
-        int e = strbuf_printf(&sql, "DELETE FROM %s WHERE delivery_id = $1 AND line = ANY($2::integer[]) RETURNING line",
-                              tab);
-        e = e >= 0 ? strbuf_putc(&lines, '{') : e;
-        for (size_t i = 0; i < s->nlate && e >= 0; i++)
-                e = strbuf_printf(&lines, "%s%lu", i ? "," : "", s->late[i]);
-        e = e >= 0 ? strbuf_putc(&lines, '}') : e;
-        _cleanup_(db_clearp) PGresult *res = NULL;
-        const char *params[] = {s->delivery, strbuf_str(&lines)};
-        if (e >= 0)
-                e = db_query(s->conn, strbuf_str(&sql), 2, params, &res, &s->error_text);
-        strbuf_done(&sql);
-        strbuf_done(&lines);
+/* Records that an end-of-file rule rejected after they were sent are deleted again (their
+ * text is in the error log already, on_late_record()), and the scopes counted anew. */
+static int remove_late(struct load_state *s, const char *tab) {
+        _cleanup_(strbuf_done) struct strbuf sql = {0}, lines = {0};
+        int e = strbuf_printf(&sql, "DELETE FROM %s WHERE delivery_id = $1 AND line = ANY($2::integer[])", tab);
         if (e < 0)
                 return fail(s, e, "removing rejected records");
-        size_t n = (size_t) PQntuples(res);
-        if (n == 0)
+        for (size_t i = 0; i < s->nlate; i++)
+                if ((e = strbuf_printf(&lines, "%s%lu", i ? "," : "{", s->late[i])) < 0)
+                        return fail(s, e, "removing rejected records");
+        if ((e = strbuf_putc(&lines, '}')) < 0)
+                return fail(s, e, "removing rejected records");
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        const char *params[] = {s->delivery, strbuf_str(&lines)};
+        e = db_query(s->conn, strbuf_str(&sql), 2, params, &res, &s->error_text);
+        if (e < 0)
+                return fail(s, e, "removing rejected records");
+        unsigned long deleted;
+        e = db_affected(res, &deleted);
+        if (e < 0)
+                return fail(s, e, "removing rejected records");
+        if (deleted == 0)
                 return 0;
-        unsigned long *deleted = calloc(n, sizeof(*deleted));
-        if (!deleted)
-                return fail(s, -ENOMEM, "removing rejected records");
-        for (size_t i = 0; i < n; i++)
-                deleted[i] = strtoul(PQgetvalue(res, (int) i, 0), NULL, 10);
-        qsort(deleted, n, sizeof(*deleted), cmp_ulong);
-        s->loaded -= n;
-        e = recount_scopes(s, tab);
-        if (e < 0) {
-                free(deleted);
-                return e;
-        }
-        e = reader_read_lines(fd, ruleset_input(s->rs), deleted, n, spool_picked, s);
-        free(deleted);
-        return e < 0 ? fail(s, e, "reading rejected records again") : 0;
+        s->loaded -= deleted;
+        return recount_scopes(s, tab);
 }
 
 /*
@@ -741,6 +715,7 @@ int loader_load(PGconn *conn, const struct ruleset *rs, const struct table *t, c
         if (e < 0)
                 goto out;
         checker_on_record(checker, on_record, &s);
+        checker_on_late_record(checker, on_late_record, &s);
         /* The parse thread helps even though the server needs a core of its own to convert
          * and store the rows: measured 5.2 s with it, 5.5 s without, for a million records. */
         struct reader_options opts = *ruleset_input(rs);
@@ -765,7 +740,7 @@ int loader_load(PGconn *conn, const struct ruleset *rs, const struct table *t, c
                 goto db_failed;
         snprintf(res.encoding, sizeof(res.encoding), "%s", reader_encoding_name(enc));
 
-        if (s.nlate > 0 && remove_late(&s, fd, tab) < 0)
+        if (s.nlate > 0 && remove_late(&s, tab) < 0)
                 goto db_failed;
 
         const struct checker_stats *cs = checker_stats(checker);

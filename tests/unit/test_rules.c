@@ -784,6 +784,87 @@ static void test_overlap_one_month(void **state) {
         free(yaml);
 }
 
+/* What the record callbacks saw, for test_late_records. */
+struct seen_records {
+        unsigned records, late;         /* calls of the record and of the late callback */
+        bool record_saw_late;           /* a late record reached the record callback */
+        unsigned long late_line;
+        char *late_raw;
+        bool late_ok;                   /* rejected, late and without values */
+};
+
+static int on_seen_record(void *userdata, const struct checked_record *r) {
+        struct seen_records *s = userdata;
+        s->records++;
+        s->record_saw_late |= r->late;
+        return 0;
+}
+
+static int on_late(void *userdata, const struct checked_record *r) {
+        struct seen_records *s = userdata;
+        s->late++;
+        s->late_line = r->line;
+        free(s->late_raw);
+        s->late_raw = strndup(r->raw, r->raw_len);
+        s->late_ok = r->rejected && r->late && !r->values;
+        return 0;
+}
+
+/* Records rejected at the end of the file: the record that two overlap rules reject after
+ * its record callback passed it is handed to the late callback once, with its text; the
+ * one a record rule rejected already is not; without the callback nobody hears of them. */
+static void test_late_records(void **state) {
+        (void) state;
+        struct strbuf rules = {0};
+        CHECK_MEM(strbuf_puts(&rules, OVERLAP_RULE));
+        CHECK_MEM(strbuf_puts(&rules, "  - id: X2\n"
+                                      "    severity: error\n"
+                                      "    overlap: {group: name, begin: beginn, end: ende}\n"
+                                      "    message: m\n"
+                                      "  - id: A\n"
+                                      "    severity: error\n"
+                                      "    check: anzahl < 100\n"
+                                      "    message: m\n"));
+        char *yaml = pack_with_rules(rules.data);
+        struct ruleset *rs = compile_ok(yaml);
+        static const char *const records[] = {"art=12|ort=08|beginn=01.2024|ende=05.2024",
+                                              "art=12|ort=08|beginn=04.2024|ende=08.2024",
+                                              "art=12|ort=08|beginn=04.2024|ende=09.2024|anzahl=500"};
+        struct strbuf csv = {0};
+        build_records(records, ELEMENTSOF(records), &csv);
+        const char *line3 = strchr(strchr(csv.data, '\n') + 1, '\n') + 1;
+        char *want = strndup(line3, (size_t) (strchr(line3, '\n') - line3));
+        assert_non_null(want);
+        for (int with_late = 0; with_late < 2; with_late++) {
+                int fd = text_fd(csv.data, csv.len);
+                struct findings fs = {0};
+                struct seen_records seen = {0};
+                struct checker *checker = NULL;
+                assert_int_equal(checker_new(rs, on_finding, &fs, &checker), 0);
+                checker_on_record(checker, on_seen_record, &seen);
+                if (with_late)
+                        checker_on_late_record(checker, on_late, &seen);
+                assert_int_equal(checker_check_fd(checker, fd, ruleset_input(rs), NULL), 0);
+                assert_int_equal(seen.records, 3);
+                assert_false(seen.record_saw_late);
+                assert_int_equal(seen.late, with_late ? 1 : 0);
+                if (with_late) {
+                        assert_int_equal(seen.late_line, 3);
+                        assert_string_equal(seen.late_raw, want);
+                        assert_true(seen.late_ok);
+                }
+                free(seen.late_raw);
+                findings_done(&fs);
+                checker_free(checker);
+                close(fd);
+        }
+        free(want);
+        strbuf_done(&csv);
+        strbuf_done(&rules);
+        ruleset_free(rs);
+        free(yaml);
+}
+
 /* Code lists off the common path: letter codes of mixed length (binary search, no
  * restore), five-digit codes (binary search with restored zeros) and a list of 130 codes
  * (bit sets of more than one word). */
@@ -1543,6 +1624,7 @@ int main(void) {
         const struct CMUnitTest compiler_tests[] = {
                 cmocka_unit_test(test_finding_field),
                 cmocka_unit_test(test_records_independent),
+                cmocka_unit_test(test_late_records),
                 cmocka_unit_test(test_share),
                 cmocka_unit_test(test_code_lists),
                 cmocka_unit_test(test_overlap_one_month),

@@ -1,0 +1,237 @@
+/*
+ * Decoding: the header maps columns to fields once per file; then every record's fields are
+ * decoded once into c->vals -- type checked, codes looked up, months numbered, leading
+ * zeros restored -- so that the rules and the builtins only read indices and numbers. The
+ * hot path of the checker: nothing here allocates, and a clean record costs one pass over
+ * its fields.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "check.h"
+
+/* The field a header column names (name or alias, any case), or -1. */
+static int column_field(const struct ruleset *rs, const char *name) {
+        for (unsigned i = 0; i < rs->nfields; i++) {
+                if (strcasecmp(rs->fields[i].name, name) == 0)
+                        return (int) i;
+                for (unsigned j = 0; j < rs->fields[i].naliases; j++)
+                        if (strcasecmp(rs->fields[i].aliases[j], name) == 0)
+                                return (int) i;
+        }
+        return -1;
+}
+
+int checker_header(struct checker *c, const struct reader_record *rec) {
+        const struct ruleset *rs = c->rs;
+        _cleanup_(strbuf_done) struct strbuf unknown = {0};
+        int e;
+        c->ncolumns = rec->nfields;
+        for (size_t col = 0; col < rec->nfields; col++) {
+                const char *name = rec->fields[col];
+                int f = column_field(rs, name);
+                if (f < 0) {
+                        e = strbuf_printf(&unknown, "%s%s", unknown.len ? ", " : "", *name ? name : "(leer)");
+                        if (e < 0)
+                                return e;
+                        continue;
+                }
+                if (c->column[f] >= 0) {
+                        /* Two columns for one field: which one holds the data is anyone's
+                         * guess, so the file cannot be read reliably. */
+                        int rule = rs->builtin_rule[BUILTIN_UNREADABLE];
+                        c->stop = true;
+                        if (rule < 0)
+                                continue;
+                        _cleanup_(freep) char *reason = NULL;
+                        if (asprintf(&reason, "die Spalte „%s“ kommt in der Kopfzeile mehrfach vor (Spalten %d und %zu)",
+                                     rs->fields[f].name, c->column[f] + 1, col + 1) < 0)
+                                return -ENOMEM;
+                        const char *ctx[_CTX_MAX] = {[CTX_REASON] = reason};
+                        e = checker_report(c, (unsigned) rule, 0, f, "", ctx, "");
+                        if (e < 0)
+                                return e;
+                        continue;
+                }
+                c->column[f] = (int) col;
+        }
+        for (unsigned i = 0; i < rs->nfields; i++)
+                if (c->column[i] < 0 && rs->fields[i].column_required) {
+                        int rule = rs->builtin_rule[BUILTIN_MISSING_COLUMN];
+                        c->stop = true;
+                        if (rule < 0)
+                                continue;
+                        const char *ctx[_CTX_MAX] = {[CTX_COLUMN] = rs->fields[i].name};
+                        e = checker_report(c, (unsigned) rule, 0, (int) i, "", ctx, "");
+                        if (e < 0)
+                                return e;
+                }
+        if (unknown.len && !(c->unknown_columns = strdup(unknown.data)))
+                return -ENOMEM;
+        return 0;
+}
+
+static bool all_digits(const char *s, size_t len) {
+        for (size_t i = 0; i < len; i++)
+                if (s[i] < '0' || s[i] > '9')
+                        return false;
+        return len > 0;
+}
+
+static int64_t digits_value(const char *s, size_t len) {
+        int64_t v = 0;
+        for (size_t i = 0; i < len; i++)
+                v = v * 10 + (s[i] - '0');
+        return v;
+}
+
+/* Reads a run of 1..max digits; returns its length or 0. */
+static size_t digit_run(const char *s, size_t len, size_t max, int *ret) {
+        size_t i = 0;
+        int v = 0;
+        while (i < len && i < max + 1 && s[i] >= '0' && s[i] <= '9')
+                v = v * 10 + (s[i++] - '0');
+        if (i == 0 || i > max)
+                return 0;
+        *ret = v;
+        return i;
+}
+
+/* Months: MM.YYYY, M.YYYY, MM/YYYY, YYYY-MM, DD.MM.YYYY (the day is dropped). */
+static bool parse_month(const char *s, size_t len, int64_t *ret) {
+        int a, b, cval, year, month;
+        size_t n1 = digit_run(s, len, 4, &a);
+        if (!n1 || n1 == len)
+                return false;
+        char sep = s[n1];
+        size_t n2 = digit_run(s + n1 + 1, len - n1 - 1, 4, &b);
+        if (!n2)
+                return false;
+        size_t used = n1 + 1 + n2;
+        if (n1 == 4 && sep == '-' && n2 <= 2 && used == len) {
+                year = a;
+                month = b;
+        } else if (n1 <= 2 && (sep == '.' || sep == '/') && n2 == 4 && used == len) {
+                month = a;
+                year = b;
+        } else if (n1 <= 2 && sep == '.' && n2 <= 2 && used < len && s[used] == '.') {
+                size_t n3 = digit_run(s + used + 1, len - used - 1, 4, &cval);
+                if (n3 != 4 || used + 1 + n3 != len || a < 1 || a > 31)
+                        return false;
+                month = b;
+                year = cval;
+        } else
+                return false;
+        if (month < 1 || month > 12 || year < 1900 || year > 2100)
+                return false;
+        *ret = (int64_t) year * 12 + month - 1;
+        return true;
+}
+
+static size_t utf8_chars(const char *s, size_t len) {
+        size_t n = 0;
+        for (size_t i = 0; i < len; i++)
+                n += ((unsigned char) s[i] & 0xC0) != 0x80;
+        return n;
+}
+
+void checker_decode(struct checker *c, const struct reader_record *rec) {
+        const struct ruleset *rs = c->rs;
+        bool empty_required = false, bad_code = false, bad_format = false;
+        for (unsigned f = 0; f < rs->nfields; f++) {
+                const struct field *fd = &rs->fields[f];
+                struct field_value *v = &c->vals[f];
+                int col = c->column[f];
+                const char *s = col >= 0 ? rec->fields[col] : "";
+                size_t len = col >= 0 ? rec->lengths[col] : 0;
+                v->raw = s;
+                /* libcsv trims unquoted fields; a quoted field of blanks is empty too. */
+                while (len > 0 && (*s == ' ' || *s == '\t'))
+                        s++, len--;
+                while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+                        len--;
+                v->s = s;
+                v->len = (uint32_t) len;
+                v->i = 0;
+                if (len == 0) {
+                        v->state = FV_EMPTY;
+                        empty_required |= fd->required;
+                        continue;
+                }
+                v->state = FV_INVALID;
+                switch (fd->type) {
+                case FIELD_DIGITS:
+                        if (!all_digits(s, len) || len > fd->length)
+                                break;
+                        if (len < fd->length) {
+                                if (!fd->restore_zeros)
+                                        break;
+                                size_t pad = fd->length - len;
+                                char *restored = c->restored[f];
+                                memset(restored, '0', pad);
+                                memcpy(restored + pad, s, len);
+                                restored[fd->length] = 0;
+                                v->s = restored;
+                                v->len = fd->length;
+                        }
+                        v->i = digits_value(v->s, v->len);
+                        if ((int) f == rs->year_field && (v->i < rs->year_first || v->i > rs->year_last))
+                                break;
+                        v->state = FV_OK;
+                        break;
+                case FIELD_CODE: {
+                        const struct codelist *cl = fd->codes;
+                        if (!fd->restore_zeros && cl->common_len && len < cl->common_len)
+                                break;
+                        int idx = codelist_find(cl, s, len);
+                        if (idx < 0)
+                                break;
+                        v->i = idx;
+                        v->s = cl->codes[idx];
+                        v->len = cl->lens[idx];
+                        v->state = FV_OK;
+                        break;
+                }
+                case FIELD_MONTH:
+                        if (parse_month(s, len, &v->i))
+                                v->state = FV_OK;
+                        break;
+                case FIELD_INTEGER: {
+                        size_t i = 0;
+                        bool neg = false;
+                        if (s[0] == '-' || s[0] == '+') {
+                                neg = s[0] == '-';
+                                i = 1;
+                        }
+                        if (len - i > 15 || !all_digits(s + i, len - i))
+                                break;
+                        v->i = digits_value(s + i, len - i) * (neg ? -1 : 1);
+                        if (v->i < fd->min || v->i > fd->max)
+                                break;
+                        if ((int) f == rs->year_field && (v->i < rs->year_first || v->i > rs->year_last))
+                                break;
+                        v->state = FV_OK;
+                        break;
+                }
+                case FIELD_TEXT:
+                        if (!fd->max_length || utf8_chars(s, len) <= fd->max_length)
+                                v->state = FV_OK;
+                        break;
+                }
+                if (v->state == FV_INVALID) {
+                        if (fd->type == FIELD_CODE)
+                                bad_code = true;
+                        else
+                                bad_format = true;
+                }
+        }
+        /* Most records are clean: the builtins look at the fields only when told to. */
+        c->rec_empty_required = empty_required;
+        c->rec_bad_code = bad_code;
+        c->rec_bad_format = bad_format;
+}
+
+
