@@ -17,15 +17,18 @@
 
 #include "compiler.h"
 
-void compiler_error(struct compiler *c, unsigned line, unsigned col, const char *fmt, ...) {
+void compiler_verror(struct compiler *c, unsigned line, unsigned col, const char *fmt, va_list ap) {
         _cleanup_(freep) char *msg = NULL;
+        c->errors++;
+        if (vasprintf(&msg, fmt, ap) < 0 || diaglist_add(c->diags, c->file, line, col, "%s", msg) < 0)
+                c->nomem = true;
+}
+
+void compiler_error(struct compiler *c, unsigned line, unsigned col, const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
-        int n = vasprintf(&msg, fmt, ap);
+        compiler_verror(c, line, col, fmt, ap);
         va_end(ap);
-        c->errors++;
-        if (n < 0 || diaglist_add(c->diags, c->file, line, col, "%s", msg) < 0)
-                c->nomem = true;
 }
 
 char *compiler_strdup(struct compiler *c, const char *s) {

@@ -18,6 +18,7 @@
 #ifndef PLAUSID_ENGINE_COMPILER_H
 #define PLAUSID_ENGINE_COMPILER_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -47,6 +48,7 @@ struct compiler {
 
 /* Reports an error at line:col of the pack (counted, collected into diags). */
 void compiler_error(struct compiler *c, unsigned line, unsigned col, const char *fmt, ...) _printf_(4, 5);
+void compiler_verror(struct compiler *c, unsigned line, unsigned col, const char *fmt, va_list ap) _printf_(4, 0);
 /* A copy in the pack's arena; NULL (and c->nomem) when out of memory. */
 char *compiler_strdup(struct compiler *c, const char *s);
 

@@ -30,16 +30,10 @@ struct type {
 
 _printf_(3, 4) static void gerr(struct gen *g, const struct node *n, const char *fmt, ...) {
         g->failed = true;
-        _cleanup_(freep) char *msg = NULL;
         va_list ap;
         va_start(ap, fmt);
-        int r = vasprintf(&msg, fmt, ap);
+        compiler_verror(g->c, n->line, n->col, fmt, ap);
         va_end(ap);
-        if (r < 0) {
-                g->c->nomem = true;
-                return;
-        }
-        compiler_error(g->c, n->line, n->col, "%s", msg);
 }
 
 static void emit(struct gen *g, enum opcode op, unsigned a, uint8_t a8, uint32_t b, int stack_delta) {

@@ -41,18 +41,12 @@ _printf_(3, 4) static void perr(struct parser *ps, const char *at, const char *f
         if (ps->failed)
                 return; /* one syntax error per expression: the rest would be noise */
         ps->failed = true;
-        _cleanup_(freep) char *msg = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vasprintf(&msg, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-                ps->c->nomem = true;
-                return;
-        }
         unsigned line, col;
         position(ps, at, &line, &col);
-        compiler_error(ps->c, line, col, "%s", msg);
+        va_list ap;
+        va_start(ap, fmt);
+        compiler_verror(ps->c, line, col, fmt, ap);
+        va_end(ap);
 }
 
 static void next(struct parser *ps) {
@@ -181,6 +175,70 @@ static bool expect(struct parser *ps, enum tok t, const char *what) {
         return true;
 }
 
+/* name(arguments): the name is checked by expr_gen.c, which knows the functions. */
+static struct node *parse_call(struct parser *ps, char *name, const char *at) {
+        struct node *n = mk(ps, N_CALL, at);
+        if (!n)
+                return NULL;
+        n->str = name;
+        next(ps);
+        struct node *args[4];
+        unsigned nargs = 0;
+        if (ps->tok != T_RPAREN)
+                for (;;) {
+                        struct node *a = parse_or(ps);
+                        if (!a)
+                                return NULL;
+                        if (nargs == ELEMENTSOF(args)) {
+                                perr(ps, at, "too many arguments to %s()", name);
+                                return NULL;
+                        }
+                        args[nargs++] = a;
+                        if (ps->tok != T_COMMA)
+                                break;
+                        next(ps);
+                }
+        if (!expect(ps, T_RPAREN, "')' after the arguments"))
+                return NULL;
+        n->items = arena_array(ps->c->rs->arena, nargs ? nargs : 1, sizeof(*n->items));
+        if (!n->items) {
+                ps->c->nomem = true;
+                return NULL;
+        }
+        memcpy(n->items, args, nargs * sizeof(*args));
+        n->nitems = nargs;
+        return n;
+}
+
+/* field.level: n becomes the level of field name's hierarchy. */
+static bool parse_level(struct parser *ps, struct node *n, const char *name, const char *at) {
+        int f = n->field;
+        next(ps);
+        if (ps->tok != T_IDENT) {
+                perr(ps, ps->tok_start, "expected a hierarchy level after '.'");
+                return false;
+        }
+        const struct hierarchy *h = ps->c->rs->fields[f].hierarchy;
+        if (!h) {
+                perr(ps, at, "field '%s' has no hierarchy, so it has no level '%.*s'", name,
+                     (int) ps->tok_len, ps->tok_start);
+                return false;
+        }
+        int level = -1;
+        for (unsigned i = 0; i < h->nlevels; i++)
+                if (strlen(h->levels[i]) == ps->tok_len && memcmp(h->levels[i], ps->tok_start, ps->tok_len) == 0)
+                        level = (int) i;
+        if (level < 0) {
+                perr(ps, ps->tok_start, "hierarchy '%s' has no level '%.*s'", h->name, (int) ps->tok_len,
+                     ps->tok_start);
+                return false;
+        }
+        n->kind = N_LEVEL;
+        n->level = level;
+        next(ps);
+        return true;
+}
+
 static struct node *parse_primary(struct parser *ps) {
         const char *at = ps->tok_start;
         if (ps->failed)
@@ -224,39 +282,8 @@ static struct node *parse_primary(struct parser *ps) {
                 return NULL;
         }
         next(ps);
-        if (ps->tok == T_LPAREN) {
-                struct node *n = mk(ps, N_CALL, at);
-                if (!n)
-                        return NULL;
-                n->str = name;
-                next(ps);
-                struct node *args[4];
-                unsigned nargs = 0;
-                if (ps->tok != T_RPAREN)
-                        for (;;) {
-                                struct node *a = parse_or(ps);
-                                if (!a)
-                                        return NULL;
-                                if (nargs == ELEMENTSOF(args)) {
-                                        perr(ps, at, "too many arguments to %s()", name);
-                                        return NULL;
-                                }
-                                args[nargs++] = a;
-                                if (ps->tok != T_COMMA)
-                                        break;
-                                next(ps);
-                        }
-                if (!expect(ps, T_RPAREN, "')' after the arguments"))
-                        return NULL;
-                n->items = arena_array(ps->c->rs->arena, nargs ? nargs : 1, sizeof(*n->items));
-                if (!n->items) {
-                        ps->c->nomem = true;
-                        return NULL;
-                }
-                memcpy(n->items, args, nargs * sizeof(*args));
-                n->nitems = nargs;
-                return n;
-        }
+        if (ps->tok == T_LPAREN)
+                return parse_call(ps, name, at);
         if (strcmp(name, "report_end") == 0)
                 return mk(ps, N_REPORT_END, at);
         int f = ruleset_field_find(ps->c->rs, name);
@@ -268,48 +295,35 @@ static struct node *parse_primary(struct parser *ps) {
         if (!n)
                 return NULL;
         n->field = f;
-        if (ps->tok == T_DOT) {
-                next(ps);
-                if (ps->tok != T_IDENT) {
-                        perr(ps, ps->tok_start, "expected a hierarchy level after '.'");
-                        return NULL;
-                }
-                const struct hierarchy *h = ps->c->rs->fields[f].hierarchy;
-                if (!h) {
-                        perr(ps, at, "field '%s' has no hierarchy, so it has no level '%.*s'", name,
-                             (int) ps->tok_len, ps->tok_start);
-                        return NULL;
-                }
-                int level = -1;
-                for (unsigned i = 0; i < h->nlevels; i++)
-                        if (strlen(h->levels[i]) == ps->tok_len && memcmp(h->levels[i], ps->tok_start, ps->tok_len) == 0)
-                                level = (int) i;
-                if (level < 0) {
-                        perr(ps, ps->tok_start, "hierarchy '%s' has no level '%.*s'", h->name, (int) ps->tok_len,
-                             ps->tok_start);
-                        return NULL;
-                }
-                n->kind = N_LEVEL;
-                n->level = level;
-                next(ps);
-        }
+        if (ps->tok == T_DOT && !parse_level(ps, n, name, at))
+                return NULL;
         return n;
 }
 
-static struct node *parse_add(struct parser *ps) {
-        struct node *l = parse_primary(ps);
-        while (l && (ps->tok == T_PLUS || ps->tok == T_MINUS)) {
-                struct node *n = mk(ps, ps->tok == T_PLUS ? N_ADD : N_SUB, ps->tok_start);
+/* Left-associative operators over operand(): l op operand op operand ... */
+static struct node *parse_left(struct parser *ps, struct node *l, struct node *(*operand)(struct parser *ps),
+                               int (*kind_of)(const struct parser *ps)) {
+        int kind;
+        while (l && (kind = kind_of(ps)) >= 0) {
+                struct node *n = mk(ps, (enum node_kind) kind, ps->tok_start);
                 next(ps);
                 if (!n)
                         return NULL;
                 n->a = l;
-                n->b = parse_primary(ps);
+                n->b = operand(ps);
                 if (!n->b)
                         return NULL;
                 l = n;
         }
         return l;
+}
+
+static int add_kind(const struct parser *ps) {
+        return ps->tok == T_PLUS ? N_ADD : ps->tok == T_MINUS ? N_SUB : -1;
+}
+
+static struct node *parse_add(struct parser *ps) {
+        return parse_left(ps, parse_primary(ps), parse_primary, add_kind);
 }
 
 static struct node *parse_cmp(struct parser *ps) {
@@ -416,20 +430,16 @@ static struct node *parse_not(struct parser *ps) {
         return r;
 }
 
+static int and_kind(const struct parser *ps) {
+        return is_word(ps, "and") ? N_AND : -1;
+}
+
+static int or_kind(const struct parser *ps) {
+        return is_word(ps, "or") ? N_OR : -1;
+}
+
 static struct node *parse_and(struct parser *ps) {
-        struct node *l = parse_not(ps);
-        while (l && is_word(ps, "and")) {
-                struct node *n = mk(ps, N_AND, ps->tok_start);
-                next(ps);
-                if (!n)
-                        return NULL;
-                n->a = l;
-                n->b = parse_not(ps);
-                if (!n->b)
-                        return NULL;
-                l = n;
-        }
-        return l;
+        return parse_left(ps, parse_not(ps), parse_not, and_kind);
 }
 
 static struct node *parse_or(struct parser *ps) {
@@ -437,18 +447,7 @@ static struct node *parse_or(struct parser *ps) {
                 perr(ps, ps->tok_start, "expression nested too deeply (limit is %d levels)", RULESET_MAX_EXPR_DEPTH);
                 return NULL;
         }
-        struct node *l = parse_and(ps);
-        while (l && is_word(ps, "or")) {
-                struct node *n = mk(ps, N_OR, ps->tok_start);
-                next(ps);
-                if (!n)
-                        return NULL;
-                n->a = l;
-                n->b = parse_and(ps);
-                if (!n->b)
-                        return NULL;
-                l = n;
-        }
+        struct node *l = parse_left(ps, parse_and(ps), parse_and, or_kind);
         ps->depth--;
         return l;
 }
