@@ -202,7 +202,7 @@ int checker_record(void *checker, const struct reader_record *rec) {
                 for (unsigned f = 0; f < rs->nfields; f++)
                         c->vals[f] = (struct field_value) {.state = FV_INVALID, .raw = ""};
                 if (rule >= 0) {
-                        char count[24], expected[24];
+                        char count[24], expected[24];   /* any size_t in decimal */
                         snprintf(count, sizeof(count), "%zu", rec->nfields);
                         snprintf(expected, sizeof(expected), "%zu", c->ncolumns);
                         const char *ctx[_CTX_MAX] = {[CTX_COUNT] = count, [CTX_EXPECTED] = expected};
@@ -295,6 +295,7 @@ int checker_finish(struct checker *c) {
                 double share = (double) c->share_count[ri] / (double) c->share_total;
                 if (share <= r->max_share)
                         continue;
+                /* decimal_de() wants 32; pct is that plus " %"; counts are unsigned longs */
                 char num[32], pct[40], count[24], total[24];
                 snprintf(pct, sizeof(pct), "%s %%", decimal_de(num, share * 100.0, false));
                 snprintf(count, sizeof(count), "%lu", c->share_count[ri]);

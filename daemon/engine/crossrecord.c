@@ -75,7 +75,7 @@ static int key_table_insert(struct key_table *t, XXH128_hash_t h, uint32_t line,
 /* Hashes the fields' values, each preceded by its length so that ("1","23") and ("12","3")
  * differ. The normalised value is used when valid, so "5" and "05" are one key. */
 static int hash_fields(struct checker *c, const unsigned *fields, unsigned n, XXH128_hash_t *ret) {
-        char local[512];
+        char local[512];        /* most keys fit; longer ones continue in c->value below */
         size_t used = 0;
         struct strbuf *b = &c->value;
         strbuf_reset(b);
@@ -117,7 +117,7 @@ int check_unique(struct checker *c, unsigned ri) {
         int e = key_table_insert(&c->tables[ri], c->unique_hash[ri], (uint32_t) c->rec->line, &first);
         if (e < 0 || !first)
                 return e;
-        char line[24];
+        char line[24];          /* any uint32_t */
         snprintf(line, sizeof(line), "%u", first);
         const char *ctx[_CTX_MAX] = {[CTX_FIRST] = line};
         return checker_report(c, ri, c->rec->line, r->field, NULL, ctx, NULL);

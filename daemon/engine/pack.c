@@ -15,7 +15,7 @@ static inline uint64_t pack_code(const char *s, size_t len) {
 }
 
 int codelist_find(const struct codelist *cl, const char *s, size_t len) {
-        char padded[8];
+        char padded[8];         /* a padded code is common_len long, and codes are at most 8 */
         if (len == 0 || len > 8)
                 return -1;
         if (cl->direct) {
