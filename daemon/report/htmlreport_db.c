@@ -18,10 +18,14 @@
 #include <string.h>
 #include <time.h>
 
+#include <fcntl.h>
+
 #include "arena.h"
+#include "atomicfile.h"
 #include "db.h"
-#include "htmlreport.h"
-#include "htmlreport_html.h"
+#include "collector.h"
+#include "html.h"
+#include "report_db.h"
 #include "report.h"
 #include "schema.h"
 #include "strbuf.h"
@@ -34,18 +38,6 @@
 #define OVERVIEW_TOP_RULES 10
 /* Dates written under the trend chart at most. */
 #define TREND_MAX_LABELS 12
-
-static const char *rule_title(const struct ruleset *rs, const char *id) {
-        for (unsigned i = 0; rs && i < ruleset_rule_count(rs); i++)
-                if (strcmp(ruleset_rule_id(rs, i), id) == 0)
-                        return ruleset_rule_title(rs, i);
-        return NULL;
-}
-
-static const char *field_label(const struct ruleset *rs, const char *name) {
-        int f = rs && *name ? ruleset_field_find(rs, name) : -1;
-        return f >= 0 ? ruleset_field_label(rs, (unsigned) f) : NULL;
-}
 
 static int parse_severity(const char *s, enum severity *ret) {
         if (strcmp(s, "error") == 0)
@@ -70,7 +62,6 @@ struct fill {
         struct htmlreport *html;
         FILE *csv;
         const char *file_name;
-        const struct ruleset *rs;
 };
 
 /* Every finding of the delivery, in the order they were found: into the CSV and the
@@ -102,8 +93,7 @@ static int read_findings(PGconn *conn, const char *id, struct fill *x, char **re
                         if (e >= 0)
                                 e = report_csv_finding(x->csv, x->file_name, &f);
                         if (e >= 0)
-                                e = htmlreport_add_finding(x->html, &f, rule_title(x->rs, f.rule_id),
-                                                           field_label(x->rs, f.field));
+                                e = htmlreport_add_finding(x->html, &f);
                         if (e < 0)
                                 failed(e, ret_error, "writing the report of delivery %s: %s", id);
                 } else if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK && e >= 0) {
@@ -142,25 +132,29 @@ static int read_raw(PGconn *conn, const char *id, struct htmlreport *h, char **r
         return e;
 }
 
-/* Loaded records per Sozialraum, when the data set's table has one. */
+/* Loaded records per value of the pack's group field, when the data set's table has it. */
 static int read_groups(PGconn *conn, const char *schema, const char *dataset, const char *id,
-                       struct htmlreport *h, char **ret_error) {
-        const char *params[] = {schema, dataset};
+                       struct htmlreport *h, const struct ruleset *rs, char **ret_error) {
+        int g = rs ? ruleset_report_group(rs) : -1;
+        if (g < 0)
+                return 0;
+        const char *column = ruleset_field_name(rs, (unsigned) g);
+        const char *params[] = {schema, dataset, column};
         _cleanup_(db_clearp) PGresult *has = NULL;
         int e = db_query(conn,
                          "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2"
-                         " AND column_name = 'sozialraum'",
-                         2, params, &has, ret_error);
+                         " AND column_name = $3",
+                         3, params, &has, ret_error);
         if (e < 0 || PQntuples(has) == 0)
                 return e;
-        _cleanup_(freep) char *tab = db_ident(dataset);
+        _cleanup_(freep) char *tab = db_ident(dataset), *col = db_ident(column);
         _cleanup_(freep) char *sql = NULL;
-        if (!tab || asprintf(&sql,
-                             "SELECT coalesce(h.sozialraum, ''), count(*), count(w.line), coalesce(sum(w.n), 0)"
+        if (!tab || !col || asprintf(&sql,
+                             "SELECT coalesce(h.%s, ''), count(*), count(w.line), coalesce(sum(w.n), 0)"
                              " FROM %s h LEFT JOIN (SELECT line, count(*) AS n FROM findings"
                              " WHERE delivery_id = $1::bigint GROUP BY line) w ON w.line = h.line"
                              " WHERE h.delivery_id = $1::bigint GROUP BY 1 ORDER BY 1",
-                             tab) < 0) {
+                             col, tab) < 0) {
                 sql = NULL;
                 return -ENOMEM;
         }
@@ -169,10 +163,9 @@ static int read_groups(PGconn *conn, const char *schema, const char *dataset, co
         e = db_query(conn, sql, 1, p, &res, ret_error);
         if (e < 0)
                 return e;
-        /* Only the records in the table: a file without the optional column gives one
-         * group without a name, which says nothing. */
-        if (PQntuples(res) == 0 || (PQntuples(res) == 1 && !*PQgetvalue(res, 0, 0)))
+        if (PQntuples(res) == 0)
                 return 0;
+        e = htmlreport_group_by(h, (unsigned) g);
         for (int i = 0; e >= 0 && i < PQntuples(res); i++)
                 e = htmlreport_add_group(h, PQgetvalue(res, i, 0), strtoul(PQgetvalue(res, i, 1), NULL, 10), 0,
                                          strtoul(PQgetvalue(res, i, 2), NULL, 10),
@@ -215,30 +208,38 @@ static int delivery_report(PGconn *conn, const char *schema, const struct rulese
 
         _cleanup_(htmlreport_freep) struct htmlreport *h = NULL;
         _cleanup_(freep) char *html_path = NULL, *csv_path = NULL, *csv_name = NULL;
-        e = htmlreport_new(max_records, &h);
+        e = htmlreport_new(rs, max_records, &h);
         if (e < 0)
                 return e;
         if (asprintf(&html_path, "%s/delivery-%lld.html", out_dir, delivery_id) < 0 ||
             asprintf(&csv_path, "%s/delivery-%lld.csv", out_dir, delivery_id) < 0 ||
             asprintf(&csv_name, "delivery-%lld.csv", delivery_id) < 0)
                 return -ENOMEM;
-        h->delivery_id = delivery_id;
-        h->received = (time_t) strtoll(PQgetvalue(d, 0, 4), NULL, 10);
-        h->loaded_at = (time_t) strtoll(PQgetvalue(d, 0, 5), NULL, 10);
-        h->records = strtoul(PQgetvalue(d, 0, 9), NULL, 10);
-        h->loaded = strtoul(PQgetvalue(d, 0, 10), NULL, 10);
-        h->rejected = strtoul(PQgetvalue(d, 0, 11), NULL, 10);
-        h->warned = strtoul(PQgetvalue(d, 0, 12), NULL, 10);
-        h->verdict = verdict_of(status);
         const char *reason = PQgetvalue(d, 0, 14);
-        if ((e = htmlreport_set(h, &h->source, PQgetvalue(d, 0, 0))) < 0 ||
-            (e = htmlreport_set(h, &h->file, file_name)) < 0 ||
-            (e = htmlreport_set(h, &h->sha256, PQgetvalue(d, 0, 3))) < 0 ||
-            (e = htmlreport_set(h, &h->rules_name, PQgetvalue(d, 0, 6))) < 0 ||
-            (e = htmlreport_set(h, &h->rules_version, PQgetvalue(d, 0, 7))) < 0 ||
-            (e = htmlreport_set(h, &h->encoding, PQgetvalue(d, 0, 8))) < 0 ||
-            (e = htmlreport_set(h, &h->reason, *reason ? reason : NULL)) < 0 ||
-            (e = htmlreport_set(h, &h->csv_name, csv_name)) < 0)
+        e = htmlreport_set_header(h, &(struct htmlreport_header) {
+                .file = file_name,
+                .source = PQgetvalue(d, 0, 0),
+                .delivery_id = delivery_id,
+                .received = (time_t) strtoll(PQgetvalue(d, 0, 4), NULL, 10),
+                .loaded_at = (time_t) strtoll(PQgetvalue(d, 0, 5), NULL, 10),
+                .sha256 = PQgetvalue(d, 0, 3),
+                .rules_name = PQgetvalue(d, 0, 6),
+                .rules_version = PQgetvalue(d, 0, 7),
+                .encoding = PQgetvalue(d, 0, 8),
+                .csv_name = csv_name,
+        });
+        if (e < 0)
+                return e;
+        enum htmlreport_verdict verdict = verdict_of(status);
+        e = htmlreport_set_summary(h, &(struct htmlreport_summary) {
+                .records = strtoul(PQgetvalue(d, 0, 9), NULL, 10),
+                .loaded = strtoul(PQgetvalue(d, 0, 10), NULL, 10),
+                .rejected = strtoul(PQgetvalue(d, 0, 11), NULL, 10),
+                .warned = strtoul(PQgetvalue(d, 0, 12), NULL, 10),
+                .verdict = verdict,
+                .reason = *reason ? reason : NULL,
+        });
+        if (e < 0)
                 return e;
 
         struct atomic_file csv;
@@ -246,16 +247,16 @@ static int delivery_report(PGconn *conn, const char *schema, const struct rulese
         if (e < 0)
                 return failed(e, ret_error, "cannot create a report file in %s: %s", out_dir);
         e = report_csv_begin(csv.f);
-        struct fill x = {.html = h, .csv = csv.f, .file_name = file_name, .rs = rs};
+        struct fill x = {.html = h, .csv = csv.f, .file_name = file_name};
         if (e >= 0)
                 e = read_findings(conn, id, &x, ret_error);
         if (e >= 0)
                 e = read_raw(conn, id, h, ret_error);
-        if (e >= 0 && (h->verdict == HTMLREPORT_LOADED || h->verdict == HTMLREPORT_SUPERSEDED)) {
-                e = read_groups(conn, schema, dataset, id, h, ret_error);
-                if (e >= 0 && h->has_groups)
-                        e = htmlreport_set(h, &h->note,
-                                           h->verdict == HTMLREPORT_SUPERSEDED
+        if (e >= 0 && (verdict == HTMLREPORT_LOADED || verdict == HTMLREPORT_SUPERSEDED)) {
+                e = read_groups(conn, schema, dataset, id, h, rs, ret_error);
+                if (e >= 0)
+                        e = htmlreport_set_group_note(h,
+                                           verdict == HTMLREPORT_SUPERSEDED
                                                    ? "Gezählt werden die geladenen Datensätze, soweit sie nicht durch "
                                                      "eine neuere Lieferung ersetzt wurden. Den Sozialraum "
                                                      "abgewiesener Datensätze speichert die Datenbank nicht."
@@ -351,13 +352,6 @@ static const char *status_label(const char *status) {
         return status;
 }
 
-static void html_date(FILE *o, time_t t, const char *fmt) {
-        struct tm tm;
-        char buf[32];
-        if (localtime_r(&t, &tm) && strftime(buf, sizeof(buf), fmt, &tm) > 0)
-                fputs(buf, o);
-}
-
 /* Share of rejected records per delivery, in the order they arrived. */
 static void trend_chart(FILE *o, const struct ov_delivery *d, size_t n) {
         const int width = 760, height = 220, left = 56, right = 24, top = 12, bottom = 44;
@@ -396,7 +390,7 @@ static void trend_chart(FILE *o, const struct ov_delivery *d, size_t n) {
                         return;
                 if (i % step == 0 || i == n - 1) {
                         fprintf(o, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", x, top + ph + 18);
-                        html_date(o, d[i].received, "%d.%m.%y");
+                        html_strftime(o, d[i].received, "%d.%m.%y");
                         fputs("</text>\n", o);
                 }
         }
@@ -409,7 +403,7 @@ static void trend_chart(FILE *o, const struct ov_delivery *d, size_t n) {
                 bool whole = strcmp(d[i].status, "rejected") == 0;
                 fprintf(o, "<circle cx=\"%d\" cy=\"%d\" r=\"%d\" class=\"%s\"><title>Lieferung %lld, ", x, y,
                         whole ? 6 : 4, whole ? "bar-error" : "bar-file", d[i].id);
-                html_date(o, d[i].received, "%d.%m.%Y");
+                html_strftime(o, d[i].received, "%d.%m.%Y");
                 fputs(": ", o);
                 html_pct(o, d[i].rejected, d[i].records);
                 fprintf(o, " abgewiesen%s</title></circle>\n", whole ? ", Lieferung als Ganzes abgewiesen" : "");
@@ -480,8 +474,7 @@ static void rules_table(FILE *o, const struct ov_rule *rules, size_t n, const ch
                 fputs("<tr><td class=\"id\">", o);
                 html_escape(o, ru->rule);
                 fputs("</td><td>", o);
-                const char *title = rule_title(rs, ru->rule);
-                html_escape(o, title ? title : "");
+                html_escape(o, htmlreport_rule_title(rs, ru->rule));
                 fputs("</td>", o);
                 for (size_t m = 0; m < nmonths; m++) {
                         fputs("<td class=\"n\">", o);
@@ -534,14 +527,10 @@ static void overview_done(struct overview *ov) {
 static int render_overview(FILE *o, const struct overview *ov, const struct report_source *sources, size_t nsources,
                            const char *since) {
         time_t now = time(NULL);
-        fputs("<!DOCTYPE html>\n<html lang=\"de\">\n<head>\n<meta charset=\"utf-8\">\n"
-              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-              "<meta name=\"generator\" content=\"plausid " PLAUSID_VERSION "\">\n<title>Übersicht der Lieferungen seit ",
-              o);
-        fprintf(o, "%.2s.%.2s.%.4s</title>\n", since + 8, since + 5, since);
-        html_style(o);
-        fprintf(o, "</head>\n<body>\n<header>\n<h1>Übersicht der Lieferungen seit %.2s.%.2s.%.4s</h1>\n", since + 8,
-                since + 5, since);
+        char day[sizeof("DD.MM.YYYY")];        /* since is YYYY-MM-DD (checked): it fits */
+        snprintf(day, sizeof(day), "%.2s.%.2s.%.4s", since + 8, since + 5, since);
+        html_begin(o, "Übersicht der Lieferungen seit ", day);
+        fprintf(o, "<header>\n<h1>Übersicht der Lieferungen seit %s</h1>\n", day);
         size_t nsrc = 0;
         for (size_t i = 0; i < ov->nd; i++)
                 nsrc += i == 0 || strcmp(ov->d[i].source, ov->d[i - 1].source) != 0;
@@ -608,8 +597,7 @@ static int render_overview(FILE *o, const struct overview *ov, const struct repo
                 fputs("</section>\n", o);
                 i = end;
         }
-        fputs("</main>\n", o);
-        html_footer(o, now);
+        html_end(o, now);
         return ferror(o) ? -EIO : 0;
 }
 

@@ -29,6 +29,7 @@
 #include "digest.h"
 #include "files.h"
 #include "htmlreport.h"
+#include "report_db.h"
 #include "loader.h"
 #include "log.h"
 #include "run.h"
