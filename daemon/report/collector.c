@@ -273,30 +273,23 @@ static int copy_finding(struct htmlreport *r, const struct finding *f, struct ht
         return 0;
 }
 
-static int keep_file_finding(struct htmlreport *r, const struct finding *f) {
+/* A copy of f at the end of the list from *first to *last. */
+static int append_finding(struct htmlreport *r, struct htmlreport_finding **first, struct htmlreport_finding **last,
+                          const struct finding *f) {
         struct htmlreport_finding *hf;
         int e = copy_finding(r, f, &hf);
         if (e < 0)
                 return e;
-        if (r->file_last)
-                r->file_last->next = hf;
+        if (*last)
+                (*last)->next = hf;
         else
-                r->file_findings = hf;
-        r->file_last = hf;
+                *first = hf;
+        *last = hf;
         return 0;
 }
 
 static int record_append(struct htmlreport *r, struct htmlreport_record *rec, const struct finding *f) {
-        struct htmlreport_finding *hf;
-        int e = copy_finding(r, f, &hf);
-        if (e < 0)
-                return e;
-        if (rec->last)
-                rec->last->next = hf;
-        else
-                rec->findings = hf;
-        rec->last = hf;
-        return 0;
+        return append_finding(r, &rec->findings, &rec->last, f);
 }
 
 static struct htmlreport_record *find_record(struct htmlreport *r, unsigned long line) {
@@ -374,7 +367,7 @@ int htmlreport_add_finding(struct htmlreport *r, const struct finding *f) {
         if (e < 0)
                 return e;
         if (f->line == 0)
-                return keep_file_finding(r, f);
+                return append_finding(r, &r->file_findings, &r->file_last, f);
         if (f->line != r->pending_line) {
                 if (f->line < r->pending_line || f->line <= r->last_finished)
                         return late_finding(r, f);

@@ -123,6 +123,13 @@ check "report --max-records: 3 records shown" 3 "$(grep -c '<article class="rec"
 check "report: unknown delivery, exit 2" "2|plausid report: there is no such delivery" "$?|$(cat "$T/err")"
 "$PLAUSID" report --config "$T/c.yaml" --delivery 1 --since 2024-01-01 >/dev/null 2>&1
 check "report: --delivery and --since together, exit 2" 2 $?
+# Every number read back is checked: a count the register should never hold is an error
+# that names its column, not a number made up from it.
+q "UPDATE plausid.deliveries SET records = -5 WHERE id = 1"
+"$PLAUSID" report --config "$T/c.yaml" --delivery 1 --out "$T/elsewhere" >/dev/null 2>"$T/err"
+check "report: a negative count in the register, exit 2, the column named" \
+        "2|plausid report: the database gave a value that is not valid in column 'records'" "$?|$(cat "$T/err")"
+q "UPDATE plausid.deliveries SET records = 400 WHERE id = 1"
 
 # ---- plausid report --since: the overview over time ----
 "$PLAUSID" load --config "$T/c.yaml" --source hze samples/hze_2024_west.csv samples/hze_2024_ost.csv \
