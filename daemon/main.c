@@ -137,7 +137,7 @@ static int on_finding(void *userdata, const struct finding *f) {
         return e;
 }
 
-/* Each checked record, for the report: its Sozialraum, and its text when rejected. */
+/* Each checked record, for the report: its value of the group field, and its text when rejected. */
 static int on_checked_record(void *userdata, const struct checked_record *r) {
         struct check_run *run = userdata;
         size_t len = 0;

@@ -139,6 +139,20 @@ static int on_group(void *userdata, const char *value, unsigned long records, un
         return htmlreport_add_group(g->html, value, records, 0, warned, findings);
 }
 
+/* What the group counts from the database cover. */
+static int group_note(struct htmlreport *h, const char *label, bool superseded) {
+        _cleanup_(freep) char *note = NULL;
+        if (asprintf(&note, "%s Das Feld „%s“ abgewiesener Datensätze speichert die Datenbank nicht.",
+                     superseded ? "Gezählt werden die geladenen Datensätze, soweit sie nicht durch eine neuere "
+                                  "Lieferung ersetzt wurden."
+                                : "Gezählt werden die geladenen Datensätze (mit ihren Warnungen).",
+                     label) < 0) {
+                note = NULL;
+                return -ENOMEM;
+        }
+        return htmlreport_set_group_note(h, note);
+}
+
 /* Loaded records per value of the pack's group field, when the data set's table has it:
  * only a delivery whose records were loaded has any. */
 static int read_groups(PGconn *conn, const char *schema, const struct ruleset *rs, long long id,
@@ -156,12 +170,7 @@ static int read_groups(PGconn *conn, const char *schema, const struct ruleset *r
         e = report_sql_group_counts(conn, d->dataset, column, id, on_group, &g, ret_error);
         if (e < 0 || !g.any)
                 return e;
-        return htmlreport_set_group_note(
-                h, verdict == HTMLREPORT_SUPERSEDED
-                           ? "Gezählt werden die geladenen Datensätze, soweit sie nicht durch eine neuere Lieferung "
-                             "ersetzt wurden. Den Sozialraum abgewiesener Datensätze speichert die Datenbank nicht."
-                           : "Gezählt werden die geladenen Datensätze (mit ihren Warnungen). Den Sozialraum "
-                             "abgewiesener Datensätze speichert die Datenbank nicht.");
+        return group_note(h, ruleset_field_label(rs, (unsigned) field), verdict == HTMLREPORT_SUPERSEDED);
 }
 
 /* Everything after the header, read from the database; the findings into csv as well. */

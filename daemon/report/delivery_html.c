@@ -349,21 +349,29 @@ static void fields_section(FILE *o, const struct htmlreport *r) {
         fputs("</section>\n", o);
 }
 
+/* Per value of the pack's group field, named by the field's label. */
 static void groups_section(FILE *o, const struct htmlreport *r) {
         if (!r->group_label)
                 return;
-        fputs("<section id=\"sozialraeume\">\n<h2>Nach Sozialraum</h2>\n", o);
+        fputs("<section id=\"gruppen\">\n<h2>Nach ", o);
+        html_escape(o, r->group_label);
+        fputs("</h2>\n", o);
         if (r->group_note) {
                 fputs("<p class=\"muted\">", o);
                 html_escape(o, r->group_note);
                 fputs("</p>\n", o);
         }
         if (r->ngroups == 0) {
-                fputs("<p>Keine Datensätze mit Sozialraum.</p>\n</section>\n", o);
+                fputs("<p>Keine Datensätze mit Angabe zu „", o);
+                html_escape(o, r->group_label);
+                fputs("“.</p>\n</section>\n", o);
                 return;
         }
-        html_table_begin(o, "<th>Sozialraum</th><th class=\"n\">Datensätze</th><th class=\"n\">abgewiesen</th>"
-                            "<th class=\"n\">Anteil</th><th class=\"n\">mit Warnungen</th><th class=\"n\">Befunde</th>");
+        fputs("<table>\n<thead><tr><th>", o);
+        html_escape(o, r->group_label);
+        fputs("</th><th class=\"n\">Datensätze</th><th class=\"n\">abgewiesen</th><th class=\"n\">Anteil</th>"
+              "<th class=\"n\">mit Warnungen</th><th class=\"n\">Befunde</th></tr></thead>\n<tbody>\n",
+              o);
         for (size_t i = 0; i < r->ngroups; i++) {
                 const struct htmlreport_group *g = &r->groups[i];
                 first_cell(o, NULL, g->name, "(ohne Angabe)");
