@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "checker.h"
 #include "config.h"
 #include "db.h"
@@ -35,6 +36,7 @@
 #include "reader.h"
 #include "run.h"
 #include "report.h"
+#include "report_db.h"
 #include "ruleset.h"
 #include "ruletest.h"
 #include "schema.h"
@@ -130,15 +132,12 @@ static int on_finding(void *userdata, const struct finding *f) {
                 run->write_error = e;
                 return e;
         }
-        if (run->html) {
-                int field = *f->field ? ruleset_field_find(run->rs, f->field) : -1;
-                e = htmlreport_add_finding(run->html, f, ruleset_rule_title(run->rs, f->rule),
-                                           field >= 0 ? ruleset_field_label(run->rs, (unsigned) field) : NULL);
-        }
+        if (run->html)
+                e = htmlreport_add_finding(run->html, f);
         return e;
 }
 
-/* Each checked record, for the report: its Sozialraum, and its text when rejected. */
+/* Each checked record, for the report: its value of the group field, and its text when rejected. */
 static int on_checked_record(void *userdata, const struct checked_record *r) {
         struct check_run *run = userdata;
         size_t len = 0;
@@ -165,30 +164,37 @@ static int fill_missing_raw(struct check_run *run, int fd, const struct reader_o
 static int finish_check_report(struct check_run *run, const struct check_report *rep, int fd,
                                const struct stat *st, const struct checker_stats *s, const char *encoding,
                                struct atomic_file *csv) {
-        struct htmlreport *h = run->html;
         char sha[DIGEST_HEX_LEN + 1];
         int e = digest_fd(fd, sha);
-        if (e >= 0)
-                e = htmlreport_set(h, &h->sha256, sha);
-        if (e >= 0)
-                e = htmlreport_set(h, &h->encoding, encoding);
         if (e < 0)
                 return e;
-        h->received = st->st_mtime;
-        h->records = s->records;
-        h->rejected = s->rejected;
-        h->warned = s->warned;
-        h->verdict = s->file_rejected ? HTMLREPORT_REJECTED : HTMLREPORT_CHECKED;
-        if (s->file_rejected)
-                e = htmlreport_set(h, &h->reason, "ein Befund der Schwere „Datei“, siehe Befunde zur ganzen Datei.");
-        /* An optional Sozialraum column the file does not have: no table of one empty row. */
-        if (h->has_groups && h->ngroups == 1 && !*h->groups[0].name)
-                h->has_groups = false;
-        if (e >= 0)
-                e = atomic_file_commit(csv);
-        if (e >= 0)
-                e = htmlreport_write(h, rep->path, rep->gid);
-        return e;
+        _cleanup_(freep) char *csv_copy = strdup(csv->path);
+        if (!csv_copy)
+                return -ENOMEM;
+        e = htmlreport_set_header(run->html, &(struct htmlreport_header) {
+                .file = run->file,
+                .received = st->st_mtime,
+                .sha256 = sha,
+                .rules_name = ruleset_name(run->rs),
+                .rules_version = ruleset_version(run->rs),
+                .encoding = encoding,
+                .csv_name = basename(csv_copy),
+        });
+        if (e < 0)
+                return e;
+        e = htmlreport_set_summary(run->html, &(struct htmlreport_summary) {
+                .records = s->records,
+                .rejected = s->rejected,
+                .warned = s->warned,
+                .verdict = s->file_rejected ? HTMLREPORT_REJECTED : HTMLREPORT_CHECKED,
+                .reason = s->file_rejected ? "ein Befund der Schwere „Datei“, siehe Befunde zur ganzen Datei." : NULL,
+        });
+        if (e < 0)
+                return e;
+        e = atomic_file_commit(csv);
+        if (e < 0)
+                return e;
+        return htmlreport_write(run->html, rep->path, rep->gid);
 }
 
 static void print_summary(const struct ruleset *rs, const char *name, const struct checker_stats *st,
@@ -226,20 +232,13 @@ static int check_file(const struct ruleset *rs, const char *path, FILE *rejects,
         struct atomic_file csv = {0};
         int e = 0;
         if (rep) {
-                e = htmlreport_new(rep->max_records, &html);
+                e = htmlreport_new(rs, rep->max_records, &html);
+                run.group_field = ruleset_report_group(rs);
+                if (e >= 0 && run.group_field >= 0)
+                        e = htmlreport_group_by(html, (unsigned) run.group_field);
                 csv_path = e >= 0 ? htmlreport_csv_path(rep->path) : NULL;
                 if (e >= 0 && !csv_path)
                         e = -ENOMEM;
-                if (e >= 0) {
-                        _cleanup_(freep) char *csv_copy = strdup(csv_path);
-                        e = csv_copy ? htmlreport_set(html, &html->csv_name, basename(csv_copy)) : -ENOMEM;
-                }
-                if (e >= 0)
-                        e = htmlreport_set(html, &html->file, run.file);
-                if (e >= 0)
-                        e = htmlreport_set(html, &html->rules_name, ruleset_name(rs));
-                if (e >= 0)
-                        e = htmlreport_set(html, &html->rules_version, ruleset_version(rs));
                 if (e < 0) {
                         fprintf(stderr, "%s: %s\n", rep->path, strerror(-e));
                         return EXIT_TROUBLE;
@@ -254,8 +253,6 @@ static int check_file(const struct ruleset *rs, const char *path, FILE *rejects,
                 }
                 run.html = html;
                 run.report_csv = csv.f;
-                run.group_field = ruleset_report_group(rs);
-                html->has_groups = run.group_field >= 0;
         }
         _cleanup_(checker_freep) struct checker *checker = NULL;
         /* Parsing in a second thread while this one checks: two cores, about half the time. */

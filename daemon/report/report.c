@@ -34,7 +34,8 @@ int report_csv_begin(FILE *out) {
 }
 
 int report_csv_finding(FILE *out, const char *file, const struct finding *f) {
-        char line[24];
+        char line[sizeof("18446744073709551615")];     /* any unsigned long of 64 bits: never cut */
+        _Static_assert(sizeof(unsigned long) <= 8, "line[] holds 64 bits");
         snprintf(line, sizeof(line), "%lu", f->line);
         const char *cols[] = {file, line, f->key, f->rule_id, severity_name(f->severity), f->field, f->value,
                               f->message};

@@ -31,6 +31,7 @@
 #include "htmlreport.h"
 #include "loader.h"
 #include "log.h"
+#include "report_db.h"
 #include "run.h"
 #include "ruleset.h"
 #include "schema.h"

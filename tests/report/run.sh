@@ -79,7 +79,7 @@ contains "html: a rejected record's text from rejected_records" "$h" \
         '<pre class="raw">05;9;13;000;512345;00143;2024;P000121;Südstadt;11.2019;'
 contains "html: every rejected record" "$h" '<p id="abgewiesen-anzahl">Alle 56 abgewiesenen Datensätze'
 contains "html: the CSV linked" "$h" '<a href="delivery-1.csv">delivery-1.csv</a>'
-check "html: no Sozialraum table for a rejected delivery" 0 "$(grep -c 'id="sozialraeume"' "$h")"
+check "html: no group table for a rejected delivery" 0 "$(grep -c 'id="gruppen"' "$h")"
 check "html: self-contained" "" "$(self_contained "$h")"
 
 # ---- a loaded delivery: Sozialräume from the data set's table ----
@@ -93,7 +93,9 @@ contains "loaded: verdict" "$h" '<p class="verdict v-ok" id="ergebnis">Geladen.<
 contains "loaded: loaded count" "$h" '<div class="card" id="anzahl-geladen"><span class="num">344</span>'
 luet=$(q "SELECT count(*) FROM plausid.hze WHERE sozialraum = 'Lütgendortmund'")
 contains "loaded: Sozialraum counts = the table's" "$h" "<tr><td>Lütgendortmund</td><td class=\"n\">$luet</td>"
-contains "loaded: says whose Sozialraum is counted" "$h" "Den Sozialraum abgewiesener Datensätze speichert die Datenbank nicht."
+contains "loaded: the group section named by the pack's label" "$h" "<h2>Nach Sozialraum / ASD-Bezirk</h2>"
+contains "loaded: says whose Sozialraum is counted" "$h" \
+        "Das Feld „Sozialraum / ASD-Bezirk“ abgewiesener Datensätze speichert die Datenbank nicht."
 # a duplicate gets its report too
 "$PLAUSID" load --config "$T/c2.yaml" --source hze samples/hze_2024_nord.csv >"$T/dup.out" 2>&1
 contains "duplicate: report written" "$T/dup.out" "report: $T/r2/delivery-2.html"
@@ -103,6 +105,53 @@ write_config "$T/c3.yaml" "$T/none"
 sed -i '/reports:/d' "$T/c3.yaml"
 out=$("$PLAUSID" load --config "$T/c3.yaml" --source hze samples/hze_2024_ost.csv 2>&1)
 check "no reports directory: no report line" 0 "$(grep -c '^report:' <<<"$out")"
+
+# ---- the group field is the pack's (report: group), not a column plausid knows ----
+# tests/golden/report-group-kreis groups by kreis (its records have a sozialraum too);
+# report-no-group is the same pack without report:.
+new_db t_report3
+mkdir -p "$T/r3"
+group_config() { # group_config FILE KREIS_PACK
+        cat >"$1" <<EOF
+database:
+  conninfo: ""
+  schema: plausid
+sources:
+  - name: kreis
+    rules: $2
+    reports: $T/r3
+    max_reject_share: 0.5
+  - name: ohne
+    rules: $ROOT/tests/golden/report-no-group/pack.yaml
+    reports: $T/r3
+    max_reject_share: 0.5
+EOF
+}
+group_config "$T/c4.yaml" "$ROOT/tests/golden/report-group-kreis/pack.yaml"
+kreis_input=tests/golden/report-group-kreis/input.csv
+"$PLAUSID" load --config "$T/c4.yaml" --source kreis "$kreis_input" >/dev/null 2>&1
+check "group kreis: loaded" 0 $?
+"$PLAUSID" load --config "$T/c4.yaml" --source ohne "$kreis_input" >/dev/null 2>&1
+check "no group: loaded" 0 $?
+h=$T/r3/delivery-1.html
+contains "group kreis: the section named by the field's label, escaped" "$h" "<h2>Nach Kreis &amp; kreisfreie Stadt</h2>"
+contains "group kreis: the loaded records of kreis 13 (one rejected, one warned)" "$h" \
+        '<tr><td>13</td><td class="n">2</td><td class="n">0</td><td class="n">0,0&#160;%</td><td class="n">1</td><td class="n">1</td></tr>'
+contains "group kreis: the note names the field" "$h" \
+        "Das Feld „Kreis &amp; kreisfreie Stadt“ abgewiesener Datensätze speichert die Datenbank nicht."
+check "group kreis: no row per Sozialraum" 0 "$(grep -c '<tr><td>Nord</td>' "$h")"
+check "no group: a pack without report: has no group section" 0 "$(grep -c 'id="gruppen"' "$T/r3/delivery-2.html")"
+"$PLAUSID" check --rules tests/golden/report-no-group/pack.yaml --report "$T/check-no-group.html" "$kreis_input" \
+        >/dev/null 2>&1
+check "no group: check --report has no group section either" "0|1" \
+        "$(grep -c 'id="gruppen"' "$T/check-no-group.html")|$(grep -c 'id="felder"' "$T/check-no-group.html")"
+# A pack that does not compile (its errors are printed): the report, without titles and groups.
+printf 'dataset: [\n' >"$T/broken.yaml"
+group_config "$T/c5.yaml" "$T/broken.yaml"
+"$PLAUSID" report --config "$T/c5.yaml" --delivery 1 --out "$T/r3" >/dev/null 2>&1
+check "pack does not compile: report written" 0 $?
+check "pack does not compile: no group section, no rule titles" "0|1" \
+        "$(grep -c 'id="gruppen"' "$h")|$(grep -c '<td class="id">K04</td><td><span class="sev sev-warning">Warnung</span></td><td></td>' "$h")"
 
 # ---- plausid report --delivery: regenerated from the database ----
 rm -f "$T/reports/delivery-1.html" "$T/reports/delivery-1.csv"
@@ -123,6 +172,13 @@ check "report --max-records: 3 records shown" 3 "$(grep -c '<article class="rec"
 check "report: unknown delivery, exit 2" "2|plausid report: there is no such delivery" "$?|$(cat "$T/err")"
 "$PLAUSID" report --config "$T/c.yaml" --delivery 1 --since 2024-01-01 >/dev/null 2>&1
 check "report: --delivery and --since together, exit 2" 2 $?
+# Every number read back is checked: a count the register should never hold is an error
+# that names its column, not a number made up from it.
+q "UPDATE plausid.deliveries SET records = -5 WHERE id = 1"
+"$PLAUSID" report --config "$T/c.yaml" --delivery 1 --out "$T/elsewhere" >/dev/null 2>"$T/err"
+check "report: a negative count in the register, exit 2, the column named" \
+        "2|plausid report: the database gave a value that is not valid in column 'records'" "$?|$(cat "$T/err")"
+q "UPDATE plausid.deliveries SET records = 400 WHERE id = 1"
 
 # ---- plausid report --since: the overview over time ----
 "$PLAUSID" load --config "$T/c.yaml" --source hze samples/hze_2024_west.csv samples/hze_2024_ost.csv \
