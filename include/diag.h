@@ -6,6 +6,7 @@
 #ifndef PLAUSID_DIAG_H
 #define PLAUSID_DIAG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -27,6 +28,9 @@ struct diaglist {
 /* Adds a diagnostic; returns -ENOMEM when it could not be recorded. */
 int diaglist_add(struct diaglist *l, const char *file, unsigned line, unsigned col,
                  const char *fmt, ...) _printf_(5, 6);
+/* The same with a va_list, for functions that collect diagnostics of their own kind. */
+int diaglist_vadd(struct diaglist *l, const char *file, unsigned line, unsigned col, const char *fmt,
+                  va_list ap) _printf_(5, 0);
 void diaglist_done(struct diaglist *l);
 /* Writes every diagnostic as "file:line:col: message", one per line. */
 void diaglist_print(const struct diaglist *l, FILE *out);

@@ -18,9 +18,8 @@
 #include "compiler.h"
 
 void compiler_verror(struct compiler *c, unsigned line, unsigned col, const char *fmt, va_list ap) {
-        _cleanup_(freep) char *msg = NULL;
         c->errors++;
-        if (vasprintf(&msg, fmt, ap) < 0 || diaglist_add(c->diags, c->file, line, col, "%s", msg) < 0)
+        if (diaglist_vadd(c->diags, c->file, line, col, fmt, ap) < 0)
                 c->nomem = true;
 }
 

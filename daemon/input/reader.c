@@ -20,6 +20,7 @@
 
 #include <csv.h>
 
+#include "array.h"
 #include "reader.h"
 #include "strbuf.h"
 
@@ -100,7 +101,8 @@ struct reader {
 
         unsigned long error_line;
         const char *error_reason;
-        char error_text[160];
+        char error_text[160];           /* the longest text is 88 bytes and two numbers of at
+                                         * most 20 digits: it never truncates */
 };
 
 static const char *const encoding_names[] = {
@@ -201,21 +203,28 @@ static int fail(struct reader *r, unsigned long line, const char *reason) {
         return -EBADMSG;
 }
 
+/* Two arrays indexed alike grow together: both, or neither's capacity changes. */
+static int grow_pair(void **a, size_t asize, void **b, size_t bsize, size_t *cap, size_t need) {
+        size_t acap = *cap, bcap = *cap;
+        int e = array_grow(a, &acap, need, asize);
+        if (e < 0)
+                return e;
+        e = array_grow(b, &bcap, need, bsize);
+        if (e < 0)
+                return e;
+        *cap = acap < bcap ? acap : bcap;
+        return 0;
+}
+
 /* Hands the records of a batch to the callback, in the calling thread. */
 static int consume(struct reader *r, struct batch *b) {
         for (size_t k = 0; k < b->nrecs; k++) {
                 const struct batch_record *br = &b->recs[k];
                 if (br->nfields > r->fields_cap) {
-                        size_t cap = br->nfields * 2;
-                        const char **f = realloc(r->fields, cap * sizeof(*f));
-                        if (f)
-                                r->fields = f;
-                        size_t *l = realloc(r->lengths, cap * sizeof(*l));
-                        if (l)
-                                r->lengths = l;
-                        if (!f || !l)
-                                return -ENOMEM;
-                        r->fields_cap = cap;
+                        int e = grow_pair((void **) &r->fields, sizeof(*r->fields), (void **) &r->lengths,
+                                          sizeof(*r->lengths), &r->fields_cap, br->nfields);
+                        if (e < 0)
+                                return e;
                 }
                 for (size_t i = 0; i < br->nfields; i++) {
                         r->fields[i] = b->bytes.data + b->field_off[br->first_field + i];
@@ -292,18 +301,10 @@ static int reserve_line(struct reader *r, size_t len) {
         size_t fields = len + 2;
         size_t record = r->raw.len + len;
         if (b->cap_fields - b->nfields < fields) {
-                size_t cap = b->cap_fields ? b->cap_fields : 8192;
-                while (cap - b->nfields < fields)
-                        cap *= 2;
-                size_t *o = realloc(b->field_off, cap * sizeof(*o));
-                if (o)
-                        b->field_off = o;
-                size_t *l = realloc(b->field_len, cap * sizeof(*l));
-                if (l)
-                        b->field_len = l;
-                if (!o || !l)
-                        return -ENOMEM;
-                b->cap_fields = cap;
+                int e = grow_pair((void **) &b->field_off, sizeof(*b->field_off), (void **) &b->field_len,
+                                  sizeof(*b->field_len), &b->cap_fields, b->nfields + fields);
+                if (e < 0)
+                        return e;
         }
         return strbuf_reserve(&b->bytes, 3 * record + 16);
 }
@@ -579,11 +580,9 @@ static int fill(struct reader *r) {
                                  "der Datensatz ab Zeile %lu ist länger als %zu Bytes", line, r->opts.max_record_bytes);
                         return fail(r, line, r->error_text);
                 }
-                char *p = realloc(r->buf, r->cap * 2);
-                if (!p)
-                        return -ENOMEM;
-                r->buf = p;
-                r->cap *= 2;
+                int e = array_grow((void **) &r->buf, &r->cap, r->cap * 2, 1);
+                if (e < 0)
+                        return e;
         }
         for (;;) {
                 ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);

@@ -7,37 +7,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "diag.h"
 
-int diaglist_add(struct diaglist *l, const char *file, unsigned line, unsigned col,
-                 const char *fmt, ...) {
+int diaglist_vadd(struct diaglist *l, const char *file, unsigned line, unsigned col, const char *fmt,
+                  va_list ap) {
         size_t limit = l->limit ? l->limit : 100;
         if (l->n >= limit) {
                 l->dropped++;
                 return 0;
         }
-        if (l->n == l->cap) {
-                size_t cap = l->cap ? l->cap * 2 : 8;
-                struct diag *p = realloc(l->items, cap * sizeof(*p));
-                if (!p)
-                        return -ENOMEM;
-                l->items = p;
-                l->cap = cap;
+        int r = ARRAY_GROW(l->items, l->n, l->cap);
+        if (r < 0)
+                return r;
+        _cleanup_(freep) char *msg = NULL;
+        if (vasprintf(&msg, fmt, ap) < 0) {
+                msg = NULL;
+                return -ENOMEM;
         }
+        char *f = strdup(file ? file : "");
+        if (!f)
+                return -ENOMEM;
+        l->items[l->n++] = (struct diag) {.file = f, .line = line, .col = col, .message = TAKE_PTR(msg)};
+        return 0;
+}
+
+int diaglist_add(struct diaglist *l, const char *file, unsigned line, unsigned col, const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
-        char *msg = NULL;
-        int r = vasprintf(&msg, fmt, ap);
+        int r = diaglist_vadd(l, file, line, col, fmt, ap);
         va_end(ap);
-        if (r < 0)
-                return -ENOMEM;
-        char *f = strdup(file ? file : "");
-        if (!f) {
-                free(msg);
-                return -ENOMEM;
-        }
-        l->items[l->n++] = (struct diag) {.file = f, .line = line, .col = col, .message = msg};
-        return 0;
+        return r;
 }
 
 void diaglist_done(struct diaglist *l) {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "strbuf.h"
 #include "yamldoc.h"
 
 int yamldoc_read_file(const char *path, size_t max, const char *what, struct diaglist *diags, char **ret_data,
@@ -151,14 +152,12 @@ void yamldoc_done(struct yamldoc *d) {
 }
 
 void yamldoc_error(struct yamldoc *d, const yaml_node_t *n, const char *fmt, ...) {
-        char msg[600];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
-        va_end(ap);
         (*d->errors)++;
-        if (diaglist_add(d->diags, d->file, n ? yamldoc_line(n) : 0, n ? yamldoc_col(n) : 0, "%s", msg) < 0)
+        if (diaglist_vadd(d->diags, d->file, n ? yamldoc_line(n) : 0, n ? yamldoc_col(n) : 0, fmt, ap) < 0)
                 *d->nomem = true;
+        va_end(ap);
 }
 
 yaml_node_t *yamldoc_node(struct yamldoc *d, int id) {
@@ -229,6 +228,20 @@ static bool plain_name(const char *s) {
         return true;
 }
 
+static void unknown_key(struct yamldoc *d, yaml_node_t *k, const char *name, const char *const *allowed,
+                        size_t nallowed, const char *what) {
+        _cleanup_(strbuf_done) struct strbuf list = {0};
+        for (size_t j = 0; j < nallowed; j++)
+                if (strbuf_printf(&list, "%s%s", j ? ", " : "", allowed[j]) < 0) {
+                        *d->nomem = true;
+                        return;
+                }
+        if (d->quiet_odd_keys && !plain_name(name))
+                yamldoc_error(d, k, "unknown key in %s (known keys: %s)", what, strbuf_str(&list));
+        else
+                yamldoc_error(d, k, "unknown key '%s' in %s (known keys: %s)", name, what, strbuf_str(&list));
+}
+
 void yamldoc_take_keys(struct yamldoc *d, const yaml_node_t *map, const char *const *allowed, size_t nallowed,
                        yaml_node_t **out, const char *what) {
         for (size_t i = 0; i < nallowed; i++)
@@ -242,15 +255,7 @@ void yamldoc_take_keys(struct yamldoc *d, const yaml_node_t *map, const char *co
                 while (i < nallowed && strcmp(allowed[i], name) != 0)
                         i++;
                 if (i == nallowed) {
-                        char list[400] = "";
-                        for (size_t j = 0; j < nallowed; j++) {
-                                size_t len = strlen(list);
-                                snprintf(list + len, sizeof(list) - len, "%s%s", j ? ", " : "", allowed[j]);
-                        }
-                        if (d->quiet_odd_keys && !plain_name(name))
-                                yamldoc_error(d, k, "unknown key in %s (known keys: %s)", what, list);
-                        else
-                                yamldoc_error(d, k, "unknown key '%s' in %s (known keys: %s)", name, what, list);
+                        unknown_key(d, k, name, allowed, nallowed, what);
                         continue;
                 }
                 if (out[i]) {
