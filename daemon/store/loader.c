@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "array.h"
+#include "copy.h"
 #include "db.h"
 #include "history.h"
 #include "loader.h"
@@ -49,10 +50,9 @@ struct load_state {
         char delivery[24];              /* the delivery id as text, first column of every row */
         struct strbuf row;              /* COPY data not yet handed to libpq */
         struct column_value *values;
-        FILE *findings;                 /* spooled COPY rows for findings */
-        FILE *rejected;                 /* ... and for rejected_records */
+        struct spool findings;          /* spooled COPY rows for findings */
+        struct spool rejected;          /* ... and for rejected_records */
         unsigned long loaded;           /* rows sent to the data set's table */
-        unsigned long nfindings;
         unsigned long *late;            /* records rejected after they were sent (overlaps) */
         size_t nlate, late_cap;         /* grown with ARRAY_GROW */
         struct scope *scopes;
@@ -69,38 +69,6 @@ void load_result_done(struct load_result *r) {
         r->unknown_columns = NULL;
 }
 
-/* Appends s in COPY text format: backslash, tab, newline and CR escaped. */
-static int copy_text(struct strbuf *b, const char *s, size_t len) {
-        int e = strbuf_reserve(b, len);
-        for (size_t i = 0; i < len && e >= 0; i++) {
-                char c = s[i];
-                switch (c) {
-                case '\\':
-                        e = strbuf_puts(b, "\\\\");
-                        break;
-                case '\t':
-                        e = strbuf_puts(b, "\\t");
-                        break;
-                case '\n':
-                        e = strbuf_puts(b, "\\n");
-                        break;
-                case '\r':
-                        e = strbuf_puts(b, "\\r");
-                        break;
-                default:
-                        e = strbuf_putc(b, c);
-                }
-        }
-        return e;
-}
-
-static int spool(struct load_state *s, FILE *f, const struct strbuf *b) {
-        if (fwrite(b->data, 1, b->len, f) != b->len)
-                return -errno ?: -EIO;
-        (void) s;
-        return 0;
-}
-
 static int fail(struct load_state *s, int e, const char *what) {
         if (!s->error) {
                 s->error = e;
@@ -110,55 +78,50 @@ static int fail(struct load_state *s, int e, const char *what) {
         return e;
 }
 
+/* One finding as a row of COPY findings. */
 static int on_finding(void *userdata, const struct finding *f) {
         struct load_state *s = userdata;
-        struct strbuf b = {0};
-        int e = strbuf_printf(&b, "%s\t%lu\t", s->delivery, f->line);
+        struct strbuf *b = &s->findings.row;
+        int e = strbuf_printf(b, "%s\t%lu\t", s->delivery, f->line);
         if (e >= 0)
-                e = copy_text(&b, f->key, strlen(f->key));
+                e = copy_append_text(b, f->key, strlen(f->key));
         if (e >= 0)
-                e = strbuf_printf(&b, "\t%s\t%s\t", f->rule_id, severity_name(f->severity));
+                e = strbuf_printf(b, "\t%s\t%s\t", f->rule_id, severity_name(f->severity));
         if (e >= 0)
-                e = copy_text(&b, f->field, strlen(f->field));
+                e = copy_append_text(b, f->field, strlen(f->field));
         if (e >= 0)
-                e = strbuf_putc(&b, '\t');
+                e = strbuf_putc(b, '\t');
         if (e >= 0)
-                e = copy_text(&b, f->value, strlen(f->value));
+                e = copy_append_text(b, f->value, strlen(f->value));
         if (e >= 0)
-                e = strbuf_putc(&b, '\t');
+                e = strbuf_putc(b, '\t');
         if (e >= 0)
-                e = copy_text(&b, f->message, strlen(f->message));
+                e = copy_append_text(b, f->message, strlen(f->message));
         if (e >= 0)
-                e = strbuf_putc(&b, '\n');
-        if (e >= 0)
-                e = spool(s, s->findings, &b);
-        strbuf_done(&b);
-        if (e < 0)
-                return fail(s, e, "spooling findings");
-        s->nfindings++;
-        return 0;
+                e = spool_add_row(&s->findings);
+        return e < 0 ? fail(s, e, "spooling findings") : 0;
 }
 
+/* A rejected record's text as a row of COPY rejected_records. */
 static int spool_rejected(struct load_state *s, unsigned long line, const char *raw, size_t len) {
-        struct strbuf b = {0};
-        int e = strbuf_printf(&b, "%s\t%lu\t", s->delivery, line);
+        struct strbuf *b = &s->rejected.row;
+        int e = strbuf_printf(b, "%s\t%lu\t", s->delivery, line);
         if (e >= 0)
-                e = copy_text(&b, raw, len);
+                e = copy_append_text(b, raw, len);
         if (e >= 0)
-                e = strbuf_putc(&b, '\n');
-        if (e >= 0)
-                e = spool(s, s->rejected, &b);
-        strbuf_done(&b);
+                e = spool_add_row(&s->rejected);
         return e < 0 ? fail(s, e, "spooling rejected records") : 0;
 }
 
 static int flush_copy(struct load_state *s) {
         if (s->row.len == 0)
                 return 0;
-        if (PQputCopyData(s->conn, s->row.data, (int) s->row.len) != 1) {
+        _cleanup_(freep) char *error = NULL;
+        int e = copy_send(s->conn, s->row.data, s->row.len, &error);
+        if (e < 0) {
                 if (!s->error_text)
-                        s->error_text = db_error_text(s->conn, NULL);
-                return fail(s, -EIO, "COPY");
+                        s->error_text = TAKE_PTR(error);
+                return fail(s, e, "COPY");
         }
         strbuf_reset(&s->row);
         return 0;
@@ -221,50 +184,6 @@ static int count_scope(struct load_state *s) {
         return add_scope(s, unit, year, part, part_len, 1);
 }
 
-/* Writers into a buffer whose room was reserved beforehand: the row is the hot path of a
- * load (a million rows of forty columns), where printf and a bounds check per byte cost
- * more than the checking itself. */
-static char *put_uint(char *p, unsigned long long v) {
-        char tmp[24];
-        int n = 0;
-        do
-                tmp[n++] = (char) ('0' + v % 10);
-        while ((v /= 10) > 0);
-        while (n > 0)
-                *p++ = tmp[--n];
-        return p;
-}
-
-static char *put_int(char *p, long long v) {
-        if (v < 0) {
-                *p++ = '-';
-                return put_uint(p, 0ull - (unsigned long long) v);
-        }
-        return put_uint(p, (unsigned long long) v);
-}
-
-/* Backslash, tab, LF and CR escaped; everything else copied in runs. */
-static char *put_escaped(char *p, const char *s, size_t len) {
-        size_t run = 0;
-        for (size_t i = 0; i < len; i++) {
-                char c = s[i], e;
-                switch (c) {
-                case '\\': e = '\\'; break;
-                case '\t': e = 't'; break;
-                case '\n': e = 'n'; break;
-                case '\r': e = 'r'; break;
-                default: continue;
-                }
-                memcpy(p, s + run, i - run);
-                p += i - run;
-                *p++ = '\\';
-                *p++ = e;
-                run = i + 1;
-        }
-        memcpy(p, s + run, len - run);
-        return p + (len - run);
-}
-
 static int on_record(void *userdata, const struct checked_record *r) {
         struct load_state *s = userdata;
         if (s->cancel && *s->cancel)
@@ -277,7 +196,7 @@ static int on_record(void *userdata, const struct checked_record *r) {
         size_t need = sizeof(s->delivery) + 24;
         for (unsigned k = 0; k < t->ncolumns; k++)
                 if (t->columns[k].stored)
-                        need += 24 + (t->columns[k].type == COLUMN_TEXT && !s->values[k].null ? 2 * s->values[k].len : 0);
+                        need += COPY_INT_MAX + 3 + (t->columns[k].type == COLUMN_TEXT && !s->values[k].null ? COPY_TEXT_MAX(s->values[k].len) : 0);
         struct strbuf *b = &s->row;
         int e = strbuf_reserve(b, need);
         if (e < 0)
@@ -287,7 +206,7 @@ static int on_record(void *userdata, const struct checked_record *r) {
         memcpy(p, s->delivery, dl);
         p += dl;
         *p++ = '\t';
-        p = put_uint(p, r->line);
+        p = copy_put_uint(p, r->line);
         for (unsigned k = 0; k < t->ncolumns; k++) {
                 const struct column_value *v = &s->values[k];
                 if (!t->columns[k].stored)
@@ -297,12 +216,12 @@ static int on_record(void *userdata, const struct checked_record *r) {
                         continue;       /* NULL '': an empty field costs the server no bytes */
                 switch (t->columns[k].type) {
                 case COLUMN_INTEGER:
-                        p = put_int(p, (long long) v->i);
+                        p = copy_put_int(p, (long long) v->i);
                         break;
                 case COLUMN_DATE: {
                         /* Months are year * 12 + month - 1 with years 1900-2100 (P03). */
                         int year = (int) (v->i / 12), month = (int) (v->i % 12) + 1;
-                        p = put_uint(p, (unsigned) year);
+                        p = copy_put_uint(p, (unsigned) year);
                         *p++ = '-';
                         *p++ = (char) ('0' + month / 10);
                         *p++ = (char) ('0' + month % 10);
@@ -315,7 +234,7 @@ static int on_record(void *userdata, const struct checked_record *r) {
                                 memcpy(p, v->s, v->len);
                                 p += v->len;
                         } else
-                                p = put_escaped(p, v->s, v->len);
+                                p = copy_put_text(p, v->s, v->len);
                         break;
                 }
         }
@@ -331,35 +250,10 @@ static int on_record(void *userdata, const struct checked_record *r) {
         return 0;
 }
 
-/* Sends a spool file as the data of a COPY that has just been started. */
-static int copy_spool(struct load_state *s, FILE *f, const char *sql) {
-        if (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0)
-                return fail(s, -errno, "reading the spool");
-        PGresult *res = PQexec(s->conn, sql);
-        if (PQresultStatus(res) != PGRES_COPY_IN) {
-                s->error_text = db_error_text(s->conn, res);
-                PQclear(res);
-                return fail(s, -EIO, "COPY");
-        }
-        PQclear(res);
-        char buf[64 * 1024];
-        size_t n;
-        while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-                if (PQputCopyData(s->conn, buf, (int) n) != 1)
-                        break;
-        int e = ferror(f) ? -EIO : 0;
-        if (PQputCopyEnd(s->conn, e < 0 ? "plausid could not read its spool file" : NULL) != 1)
-                e = -EIO;
-        bool ok = e >= 0;
-        while ((res = PQgetResult(s->conn))) {
-                if (PQresultStatus(res) != PGRES_COMMAND_OK && ok) {
-                        ok = false;
-                        free(s->error_text);
-                        s->error_text = db_error_text(s->conn, res);
-                }
-                PQclear(res);
-        }
-        return ok ? 0 : fail(s, -EIO, "COPY");
+/* Sends a spool as the data of a COPY. */
+static int copy_spool(struct load_state *s, struct spool *sp, const char *sql) {
+        int e = spool_send(sp, s->conn, sql, &s->error_text);
+        return e < 0 ? fail(s, e, e == -EIO ? "COPY" : "reading the spool") : 0;
 }
 
 /* A record that an end-of-file rule (overlap) rejected after on_record() sent it: its text
@@ -548,10 +442,8 @@ static void state_done(struct load_state *s) {
         strbuf_done(&s->row);
         strbuf_done(&s->unit);
         free(s->values);
-        if (s->findings)
-                fclose(s->findings);
-        if (s->rejected)
-                fclose(s->rejected);
+        spool_close(&s->findings);
+        spool_close(&s->rejected);
         free(s->late);
         for (size_t k = 0; k < s->nscopes; k++) {
                 free(s->scopes[k].unit);
@@ -562,22 +454,12 @@ static void state_done(struct load_state *s) {
 
 /* Ends the data COPY: with an error message when checking failed, which aborts it. */
 static int end_data_copy(struct load_state *s, const char *abort_reason) {
-        int e = 0;
         if (!abort_reason && flush_copy(s) < 0)
                 abort_reason = "plausid could not send the data";
-        if (PQputCopyEnd(s->conn, abort_reason) != 1)
-                e = -EIO;
-        PGresult *res;
-        while ((res = PQgetResult(s->conn))) {
-                if (PQresultStatus(res) != PGRES_COMMAND_OK && e >= 0) {
-                        e = -EIO;
-                        if (!s->error_text)
-                                s->error_text = db_error_text(s->conn, res);
-                }
-                PQclear(res);
-        }
+        _cleanup_(freep) char *error = NULL;
+        int e = copy_end(s->conn, abort_reason, &error);
         if (e < 0 && !s->error_text)
-                s->error_text = db_error_text(s->conn, NULL);
+                s->error_text = TAKE_PTR(error);
         return e;
 }
 
@@ -618,11 +500,16 @@ int loader_load(PGconn *conn, const struct ruleset *rs, const struct table *t, c
         if (e < 0)
                 return e;
         s.values = calloc(t->ncolumns ? t->ncolumns : 1, sizeof(*s.values));
-        s.findings = tmpfile();
-        s.rejected = tmpfile();
-        if (!s.values || !s.findings || !s.rejected) {
+        if (!s.values) {
                 state_done(&s);
                 return -ENOMEM;
+        }
+        e = spool_open(&s.findings);
+        if (e >= 0)
+                e = spool_open(&s.rejected);
+        if (e < 0) {
+                state_done(&s);
+                return e;
         }
 
         e = begin_load(&s, o, ret_error);
@@ -693,13 +580,9 @@ int loader_load(PGconn *conn, const struct ruleset *rs, const struct table *t, c
                 }
                 if (e >= 0)
                         e = strbuf_puts(&sql, ") FROM STDIN (NULL '')");
-                PGresult *r = e >= 0 ? PQexec(conn, strbuf_str(&sql)) : NULL;
+                if (e >= 0)
+                        e = copy_begin(conn, strbuf_str(&sql), ret_error);
                 strbuf_done(&sql);
-                if (e >= 0 && PQresultStatus(r) != PGRES_COPY_IN) {
-                        *ret_error = db_error_text(conn, r);
-                        e = -EIO;
-                }
-                PQclear(r);
                 if (e < 0)
                         goto out;
         }
@@ -779,11 +662,11 @@ int loader_load(PGconn *conn, const struct ruleset *rs, const struct table *t, c
                 s.loaded = 0;
         }
         res.loaded = s.loaded;
-        res.findings = s.nfindings;
+        res.findings = s.findings.rows;
 
-        if (copy_spool(&s, s.findings,
+        if (copy_spool(&s, &s.findings,
                        "COPY findings (delivery_id, line, key, rule, severity, field, value, message) FROM STDIN") < 0 ||
-            copy_spool(&s, s.rejected, "COPY rejected_records (delivery_id, line, raw) FROM STDIN") < 0)
+            copy_spool(&s, &s.rejected, "COPY rejected_records (delivery_id, line, raw) FROM STDIN") < 0)
                 goto db_failed;
         {
                 char records[24], loaded[24], rejected[24], warned[24];
