@@ -42,4 +42,15 @@ _must_check_ int db_get_ulong(const PGresult *res, int row, int col, unsigned lo
 /* The rows an INSERT, UPDATE or DELETE touched (PQcmdTuples), checked likewise. */
 _must_check_ int db_affected(const PGresult *res, unsigned long *ret);
 
+/*
+ * A number as a text parameter of a query, in a buffer that lives until the end of the
+ * enclosing block (a compound literal): 24 bytes hold any 64-bit number with its sign, so
+ * nothing is ever cut.  const char *params[] = {DB_INT64(id), DB_ULONG(count)};
+ */
+#define DB_INT64(v) db_int64_text((char[DB_NUM_MAX]) {0}, (int64_t) (v))
+#define DB_ULONG(v) db_ulong_text((char[DB_NUM_MAX]) {0}, (unsigned long) (v))
+#define DB_NUM_MAX 24
+const char *db_int64_text(char buf[DB_NUM_MAX], int64_t v);
+const char *db_ulong_text(char buf[DB_NUM_MAX], unsigned long v);
+
 #endif

@@ -2,6 +2,7 @@
  * libpq helpers (see db.h).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -148,4 +149,14 @@ int db_affected(const PGresult *res, unsigned long *ret) {
                 return r;
         *ret = (unsigned long) v;
         return 0;
+}
+
+const char *db_int64_text(char buf[DB_NUM_MAX], int64_t v) {
+        snprintf(buf, DB_NUM_MAX, "%" PRId64, v);
+        return buf;
+}
+
+const char *db_ulong_text(char buf[DB_NUM_MAX], unsigned long v) {
+        snprintf(buf, DB_NUM_MAX, "%lu", v);
+        return buf;
 }
