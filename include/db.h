@@ -27,6 +27,9 @@ _must_check_ int db_exec(PGconn *conn, const char *sql, char **ret_error);
  * PGRES_COMMAND_OK), to be freed with PQclear. */
 _must_check_ int db_query(PGconn *conn, const char *sql, int nparams, const char *const *params, PGresult **ret,
                           char **ret_error);
+/* db_query() for a statement whose result holds nothing to read (INSERT, UPDATE, DELETE
+ * without RETURNING, a lock). */
+_must_check_ int db_command(PGconn *conn, const char *sql, int nparams, const char *const *params, char **ret_error);
 /* The error of a failed result or connection, as described above; never NULL. */
 char *db_error_text(PGconn *conn, const PGresult *res);
 /* A quoted identifier ("name") or NULL on allocation failure; free with free(). */

@@ -84,6 +84,11 @@ int db_query(PGconn *conn, const char *sql, int nparams, const char *const *para
         return 0;
 }
 
+int db_command(PGconn *conn, const char *sql, int nparams, const char *const *params, char **ret_error) {
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        return db_query(conn, sql, nparams, params, &res, ret_error);
+}
+
 int db_exec(PGconn *conn, const char *sql, char **ret_error) {
         PGresult *res = PQexec(conn, sql);
         ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;

@@ -405,13 +405,14 @@ static int load_gate(struct load_state *s) {
         s->res.rejected = cs->rejected;
         s->res.warned = cs->warned;
         if (cs->file_rejected)
-                return load_reject(s, text_printf("Die Datei wurde als Ganzes abgewiesen (siehe Befunde der Zeile 0)."));
+                return load_reject(s, text_printf("Die Datei wurde als Ganzes abgewiesen "
+                                                  "(siehe Befunde der Zeile 0)."));
         double share = cs->records ? (double) cs->rejected / (double) cs->records : 0.0;
         if (share <= s->o->max_reject_share)
                 return 0;
         char got[32], allowed[32];      /* decimal_de()'s size; a percentage takes 5 */
-        return load_reject(s, text_printf("%lu von %lu Datensätzen (%s %%) abgewiesen, mehr als die zulässigen %s %%: "
-                                          "die Lieferung wurde als Ganzes abgewiesen.",
+        return load_reject(s, text_printf("%lu von %lu Datensätzen (%s %%) abgewiesen, "
+                                          "mehr als die zulässigen %s %%: die Lieferung wurde als Ganzes abgewiesen.",
                                           cs->rejected, cs->records, decimal_de(got, share * 100.0, false),
                                           decimal_de(allowed, s->o->max_reject_share * 100.0, false)));
 }
@@ -430,8 +431,8 @@ static void touched_done(struct touched *t) {
 
 /* An earlier delivery already covers sc: under `redelivery: reject`, the whole file goes. */
 static int reject_redelivery(struct load_state *s, const struct register_scope *sc, int64_t earlier) {
-        return load_reject(s, text_printf("Für die Einheit %s, Jahr %" PRId64 "%s%s liegt bereits die Lieferung %" PRId64
-                                          " vor (Quelle %s nimmt keine Neulieferungen an).",
+        return load_reject(s, text_printf("Für die Einheit %s, Jahr %" PRId64 "%s%s liegt bereits die Lieferung "
+                                          "%" PRId64 " vor (Quelle %s nimmt keine Neulieferungen an).",
                                           sc->unit, sc->year, *sc->part ? ", Teil " : "", sc->part, earlier,
                                           s->o->source));
 }

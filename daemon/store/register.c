@@ -42,15 +42,10 @@ static int get_ulong(const PGresult *res, int row, int col, const char *what, un
         return r < 0 ? not_a_number(r, what, ret_error) : 0;
 }
 
-/* A statement whose result holds nothing to read. */
-static int run(PGconn *conn, const char *sql, int nparams, const char *const *params, char **ret_error) {
-        _cleanup_(db_clearp) PGresult *res = NULL;
-        return db_query(conn, sql, nparams, params, &res, ret_error);
-}
-
 int register_lock_source(PGconn *conn, const char *source, char **ret_error) {
         const char *params[] = {source};
-        return run(conn, "SELECT pg_advisory_xact_lock(hashtext('plausid.source.' || $1))", 1, params, ret_error);
+        return db_command(conn, "SELECT pg_advisory_xact_lock(hashtext('plausid.source.' || $1))", 1, params,
+                          ret_error);
 }
 
 int register_find_duplicate(PGconn *conn, const char *source, const char *sha256, int64_t *ret_id,
@@ -95,7 +90,7 @@ int register_finish(PGconn *conn, int64_t id, const struct register_outcome *o, 
         const char *params[] = {DB_INT64(id), register_status_name(o->status), o->reason, DB_ULONG(o->counts.records),
                                 DB_ULONG(o->counts.loaded), DB_ULONG(o->counts.rejected), DB_ULONG(o->counts.warned),
                                 o->encoding};
-        return run(conn,
+        return db_command(conn,
                    "UPDATE deliveries SET status = $2, reason = $3, records = $4::integer,"
                    " loaded = $5::integer, rejected = $6::integer, warned = $7::integer, encoding = $8,"
                    " loaded_at = clock_timestamp() WHERE id = $1::bigint",
@@ -172,7 +167,7 @@ void register_scopes_done(struct register_scopes *l) {
 
 int register_scope_insert(PGconn *conn, int64_t delivery, const struct register_scope *sc, char **ret_error) {
         const char *params[] = {DB_INT64(delivery), sc->unit, DB_INT64(sc->year), sc->part, DB_ULONG(sc->records)};
-        return run(conn,
+        return db_command(conn,
                    "INSERT INTO delivery_scopes (delivery_id, unit, year, part, records)"
                    " VALUES ($1::bigint, $2, $3::integer, $4, $5::integer)",
                    (int) ELEMENTSOF(params), params, ret_error);
@@ -180,7 +175,7 @@ int register_scope_insert(PGconn *conn, int64_t delivery, const struct register_
 
 int register_scope_delete(PGconn *conn, int64_t delivery, const struct register_scope *sc, char **ret_error) {
         const char *params[] = {DB_INT64(delivery), sc->unit, DB_INT64(sc->year), sc->part};
-        return run(conn,
+        return db_command(conn,
                    "DELETE FROM delivery_scopes WHERE delivery_id = $1::bigint"
                    " AND unit = $2 AND year = $3::integer AND part = $4",
                    (int) ELEMENTSOF(params), params, ret_error);
@@ -188,7 +183,8 @@ int register_scope_delete(PGconn *conn, int64_t delivery, const struct register_
 
 int register_scope_earlier(PGconn *conn, const char *source, int64_t delivery, const struct register_scope *sc,
                            int64_t **ret_ids, size_t *ret_n, char **ret_error) {
-        const char *params[] = {DB_INT64(delivery), sc->unit, DB_INT64(sc->year), sc->part, DB_ULONG(sc->records), source};
+        const char *params[] = {DB_INT64(delivery), sc->unit, DB_INT64(sc->year), sc->part, DB_ULONG(sc->records),
+                                source};
         _cleanup_(db_clearp) PGresult *res = NULL;
         int r = db_query(conn,
                          "SELECT d.id FROM delivery_scopes x JOIN deliveries d ON d.id = x.delivery_id"

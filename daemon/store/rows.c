@@ -95,7 +95,6 @@ int rows_scope_of(const struct table *t, const struct column_value *v, struct st
         }
         if (r < 0)
                 return r;
-        /* The unit's text even when it is empty: callers read it with strbuf_str(). */
         *ret_year = t->year >= 0 && !v[t->year].null ? v[t->year].i : 0;
         bool part = t->part >= 0 && !v[t->part].null;
         *ret_part = part ? v[t->part].s : "";

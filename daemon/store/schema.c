@@ -79,8 +79,7 @@ static int apply_migrations(PGconn *conn, char **ret_error) {
                 if (r < 0)
                         return r;
                 const char *params[] = {DB_INT64(v)};
-                _cleanup_(db_clearp) PGresult *ins = NULL;
-                r = db_query(conn, "INSERT INTO schema_migrations (version) VALUES ($1)", 1, params, &ins, ret_error);
+                r = db_command(conn, "INSERT INTO schema_migrations (version) VALUES ($1)", 1, params, ret_error);
                 if (r < 0)
                         return r;
         }
@@ -305,16 +304,10 @@ struct export_ctx {
         char **ret_error;
 };
 
-/* A statement whose result holds nothing to read. */
-static int run(PGconn *conn, const char *sql, int nparams, const char *const *params, char **ret_error) {
-        _cleanup_(db_clearp) PGresult *res = NULL;
-        return db_query(conn, sql, nparams, params, &res, ret_error);
-}
-
 static int insert_code(void *userdata, const struct code_entry *c) {
         struct export_ctx *x = userdata;
         const char *params[] = {x->dataset, c->list, c->code, c->label};
-        return run(x->conn, "INSERT INTO codes (dataset, list, code, label) VALUES ($1, $2, $3, $4)", 4, params,
+        return db_command(x->conn, "INSERT INTO codes (dataset, list, code, label) VALUES ($1, $2, $3, $4)", 4, params,
                    x->ret_error);
 }
 
@@ -346,7 +339,7 @@ static int insert_level(void *userdata, const struct hierarchy_entry *h) {
         }
         const char *params[] = {x->dataset, h->hierarchy, h->field, h->code, h->level, h->value, h->by_field,
                                 h->by_field ? strbuf_str(&keys) : NULL, h->by_field ? strbuf_str(&vals) : NULL};
-        return run(x->conn,
+        return db_command(x->conn,
                    "INSERT INTO hierarchy (dataset, hierarchy, field, code, level, value, by_field, cases)"
                    " VALUES ($1, $2, $3, $4, $5, $6::text, $7::text,"
                    " CASE WHEN $7::text IS NULL THEN NULL"
@@ -519,7 +512,8 @@ static int apply_pending_views(PGconn *conn, const char *dataset, const char *vi
                 if (r > 0)
                         continue;       /* failed: it keeps waiting */
                 const char *params[] = {name};
-                r = run(conn, "UPDATE datasets SET views_applied = true WHERE dataset = $1", 1, params, ret_error);
+                r = db_command(conn, "UPDATE datasets SET views_applied = true WHERE dataset = $1", 1, params,
+                               ret_error);
                 if (r < 0)
                         return r;
         }
@@ -530,10 +524,10 @@ static int apply_pending_views(PGconn *conn, const char *dataset, const char *vi
  * (up: dataset, digest, views text, requires). */
 static int export_pack(PGconn *conn, const struct ruleset *rs, const char *const *up, char **ret_error) {
         struct export_ctx x = {conn, up[0], ret_error};
-        int r = run(conn, "DELETE FROM codes WHERE dataset = $1", 1, up, ret_error);
+        int r = db_command(conn, "DELETE FROM codes WHERE dataset = $1", 1, up, ret_error);
         if (r < 0)
                 return r;
-        r = run(conn, "DELETE FROM hierarchy WHERE dataset = $1", 1, up, ret_error);
+        r = db_command(conn, "DELETE FROM hierarchy WHERE dataset = $1", 1, up, ret_error);
         if (r < 0)
                 return r;
         r = table_each_code(rs, insert_code, &x);
@@ -542,7 +536,7 @@ static int export_pack(PGconn *conn, const struct ruleset *rs, const char *const
         r = table_each_hierarchy_entry(rs, insert_level, &x);
         if (r < 0)
                 return r;
-        return run(conn,
+        return db_command(conn,
                    "INSERT INTO datasets (dataset, rules_sha256, views_sql, views_requires)"
                    " VALUES ($1, $2, $3, $4)"
                    " ON CONFLICT (dataset) DO UPDATE SET rules_sha256 = $2, views_sql = $3,"
@@ -577,7 +571,7 @@ static int prepare_dataset(PGconn *conn, const struct ruleset *rs, const struct 
         else
                 /* A file that is gone leaves the views it created in place: which those were,
                  * only the file knew. */
-                r = run(conn,
+                r = db_command(conn,
                         "UPDATE datasets SET views_sql = $3, views_requires = $4, views_applied = false,"
                         " updated_at = now() WHERE dataset = $1 AND rules_sha256 = $2"
                         " AND views_sql IS DISTINCT FROM $3",

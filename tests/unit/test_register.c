@@ -187,12 +187,15 @@ static void test_delivery_registered_found_finished(void **state) {
         char sql[256];
         snprintf(sql, sizeof(sql),
                  "SELECT string_agg(concat_ws('|', status, duplicate_of, reason, records, loaded, rejected, warned,"
-                 " encoding, file_size, extract(epoch FROM received_at)::bigint, loaded_at IS NOT NULL), ';' ORDER BY id)"
+                 " encoding, file_size, extract(epoch FROM received_at)::bigint, loaded_at IS NOT NULL), ';'"
+                 " ORDER BY id)"
                  " FROM deliveries WHERE id >= %lld",
                  (long long) id);
         char *all = value(sql);
         char want[256];
-        snprintf(want, sizeof(want), "rejected|zu viele|400|0|56|6|utf-8|123|1700000000|t;duplicate|%lld|gleicher Inhalt|0|0|0|0|123|1700000000|t",
+        snprintf(want, sizeof(want),
+                 "rejected|zu viele|400|0|56|6|utf-8|123|1700000000|t;"
+                 "duplicate|%lld|gleicher Inhalt|0|0|0|0|123|1700000000|t",
                  (long long) id);
         assert_string_equal(all, want);
         free(all);
@@ -293,7 +296,8 @@ static void test_not_a_number_is_an_error(void **state) {
         begin_in("fake");
         char *error = NULL;
         assert_int_equal(db_exec(conn,
-                                 "INSERT INTO deliveries (id, source, sha256, status) VALUES ('zwölf', 'hze', 'abc', 'loaded');"
+                                 "INSERT INTO deliveries (id, source, sha256, status)"
+                                 " VALUES ('zwölf', 'hze', 'abc', 'loaded');"
                                  " INSERT INTO delivery_scopes VALUES (1, '05-9', 'zwanzig', '1', 3)",
                                  &error),
                          0);
