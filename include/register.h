@@ -10,14 +10,26 @@
  * with the server's error in *ret_error, -EBADMSG when the server returned something that
  * is not the number it should be, -ENOMEM. ret_ parameters are untouched on failure.
  *
- * The reports read the register too (report/htmlreport_db.c, to move here next); their
- * reads fit the same shape: register_delivery_get(conn, id, &row) for a delivery's
- * header (struct register_delivery with its status, counts and reason, strings owned by
- * the row), register_each_finding(conn, id, fn, userdata) in single-row mode (a struct
- * finding per call, so a million findings need no million rows in memory),
- * register_rejected_text(conn, id, lines, n, fn, userdata), and for the overview
- * register_deliveries_since(conn, day, ...) and register_rule_counts_since(conn, day, fn,
- * userdata), each row typed as here.
+ * The reports read the register too (report/htmlreport_db.c; their reads move here next).
+ * They fit the same shape, with the types below:
+ *
+ *   register_delivery_get(conn, id, &row)      a delivery's header: struct register_row
+ *                                              { int64_t id; struct register_delivery
+ *                                              delivery; struct register_outcome outcome;
+ *                                              int64_t loaded_at; } with the strings owned
+ *                                              by the row, -ENOENT when there is none
+ *   register_each_finding(conn, id, fn, ud)    its findings in line order, a struct finding
+ *                                              per call in single-row mode (a million
+ *                                              findings need no million rows in memory)
+ *   register_rejected_text(conn, id, lines, n, fn, ud)
+ *                                              the text of some of its rejected records
+ *   register_deliveries_since(conn, day, &list) the overview's deliveries (not duplicates)
+ *                                              with their units, counts and status, and the
+ *                                              duplicates counted per source
+ *   register_rule_counts_since(conn, day, fn, ud)
+ *                                              findings per source, rule and month
+ *
+ * each number read as here, through the checked readers.
  */
 #ifndef PLAUSID_REGISTER_H
 #define PLAUSID_REGISTER_H
