@@ -27,6 +27,9 @@ _must_check_ int db_exec(PGconn *conn, const char *sql, char **ret_error);
  * PGRES_COMMAND_OK), to be freed with PQclear. */
 _must_check_ int db_query(PGconn *conn, const char *sql, int nparams, const char *const *params, PGresult **ret,
                           char **ret_error);
+/* db_query() for a statement whose result holds nothing to read (INSERT, UPDATE, DELETE
+ * without RETURNING, a lock). */
+_must_check_ int db_command(PGconn *conn, const char *sql, int nparams, const char *const *params, char **ret_error);
 /* The error of a failed result or connection, as described above; never NULL. */
 char *db_error_text(PGconn *conn, const PGresult *res);
 /* A quoted identifier ("name") or NULL on allocation failure; free with free(). */
@@ -41,5 +44,16 @@ _must_check_ int db_get_int64(const PGresult *res, int row, int col, int64_t *re
 _must_check_ int db_get_ulong(const PGresult *res, int row, int col, unsigned long *ret);
 /* The rows an INSERT, UPDATE or DELETE touched (PQcmdTuples), checked likewise. */
 _must_check_ int db_affected(const PGresult *res, unsigned long *ret);
+
+/*
+ * A number as a text parameter of a query, in a buffer that lives until the end of the
+ * enclosing block (a compound literal): 24 bytes hold any 64-bit number with its sign, so
+ * nothing is ever cut.  const char *params[] = {DB_INT64(id), DB_ULONG(count)};
+ */
+#define DB_INT64(v) db_int64_text((char[DB_NUM_MAX]) {0}, (int64_t) (v))
+#define DB_ULONG(v) db_ulong_text((char[DB_NUM_MAX]) {0}, (unsigned long) (v))
+#define DB_NUM_MAX 24
+const char *db_int64_text(char buf[DB_NUM_MAX], int64_t v);
+const char *db_ulong_text(char buf[DB_NUM_MAX], unsigned long v);
 
 #endif

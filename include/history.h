@@ -12,6 +12,7 @@
 #define PLAUSID_HISTORY_H
 
 #include <libpq-fe.h>
+#include <stdint.h>
 
 #include "checker.h"
 #include "ruleset.h"
@@ -19,8 +20,9 @@
 #include "util.h"
 
 /* Reports the findings through the checker that checked the delivery (line 0, the earlier
- * record's key). Returns 0, or -EIO / -ENOMEM with *ret_error. */
+ * record's key). Returns 0, or -EIO (with *ret_error), -EBADMSG (a count from the server
+ * that is not a number, with *ret_error), -ENOMEM. */
 _must_check_ int history_check(PGconn *conn, const struct ruleset *rs, const struct table *t, const char *source,
-                               const char *delivery_id, struct checker *checker, char **ret_error);
+                               int64_t delivery, struct checker *checker, char **ret_error);
 
 #endif

@@ -43,19 +43,25 @@ struct load_result {
         unsigned long records, loaded, rejected, warned, findings;
         unsigned long superseded;       /* earlier deliveries this one replaced completely */
         unsigned long replaced_rows;    /* rows of earlier deliveries it replaced */
-        char reason[512];               /* LOAD_REJECTED / LOAD_DUPLICATE: why, in German */
+        char *reason;                   /* LOAD_REJECTED / LOAD_DUPLICATE: why, in German; else NULL */
+        /* The encoding the file turned out to have, as the reader names it ("utf-8",
+         * "windows-1252", "iso-8859-15"): a fixed set of names, the longest 12 bytes. The
+         * loader fails rather than cut a longer one. */
         char encoding[16];
-        unsigned long *per_rule;        /* findings per rule index; free with load_result_done() */
+        unsigned long *per_rule;        /* findings per rule index */
         char *unknown_columns;          /* or NULL */
+        /* reason, per_rule and unknown_columns are malloc'd: free with load_result_done() */
 };
 
 void load_result_done(struct load_result *r);
 
 /*
  * Loads the export open on fd (read from offset 0). file_name is the name the delivery is
- * registered under. Returns 0 with *ret filled, or a negative errno with *ret_error (the
- * transaction was rolled back; nothing of the file is in the database): -EIO for a
- * database failure, other values for reading.
+ * registered under. Returns 0 with *ret filled, or a negative errno, with *ret_error when
+ * there is more to say than strerror() (the transaction was rolled back; nothing of the
+ * file is in the database): -EIO for a database failure, -ECANCELED when o->cancel was
+ * set, -EBADMSG when the server returned a number that is not one, other values for
+ * reading.
  */
 _must_check_ int loader_load(PGconn *conn, const struct ruleset *rs, const struct table *t,
                              const struct loader_options *o, int fd, const char *file_name, struct load_result *ret,

@@ -2,6 +2,7 @@
  * libpq helpers (see db.h).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -83,6 +84,11 @@ int db_query(PGconn *conn, const char *sql, int nparams, const char *const *para
         return 0;
 }
 
+int db_command(PGconn *conn, const char *sql, int nparams, const char *const *params, char **ret_error) {
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        return db_query(conn, sql, nparams, params, &res, ret_error);
+}
+
 int db_exec(PGconn *conn, const char *sql, char **ret_error) {
         PGresult *res = PQexec(conn, sql);
         ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
@@ -148,4 +154,14 @@ int db_affected(const PGresult *res, unsigned long *ret) {
                 return r;
         *ret = (unsigned long) v;
         return 0;
+}
+
+const char *db_int64_text(char buf[DB_NUM_MAX], int64_t v) {
+        snprintf(buf, DB_NUM_MAX, "%" PRId64, v);
+        return buf;
+}
+
+const char *db_ulong_text(char buf[DB_NUM_MAX], unsigned long v) {
+        snprintf(buf, DB_NUM_MAX, "%lu", v);
+        return buf;
 }

@@ -1,6 +1,7 @@
 /*
  * previous_year rules: the SQL that finds last year's records missing this year and the
- * groups whose record counts changed too much. See history.h.
+ * groups whose record counts changed too much. Which unit-years to compare comes from the
+ * register (register.h); the statements here read the data set's table. See history.h.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,173 +10,265 @@
 
 #include "db.h"
 #include "history.h"
+#include "register.h"
 #include "schema.h"
 #include "strbuf.h"
 
+/* The unit-year compared, with the placeholders every message of it shares. */
 struct unit_year {
         const char *unit;
-        const char *year, *previous_year;
+        const char *year;               /* as text, a parameter of the statements */
         const char *const *ctx_base;    /* CTX_YEAR, CTX_PREVIOUS_YEAR, CTX_UNIT filled in */
 };
 
-/* The key fields except the year, compared between last year's row p and this year's c. */
-static int put_key_match(const struct ruleset *rs, const struct table *t, const struct previous_year_rule *r,
-                         struct strbuf *sql) {
+/* ", p.<key field>" for each field of the pack's key. */
+static int put_key_list(const struct ruleset *rs, const struct table *t, struct strbuf *out) {
         unsigned nkey;
         const unsigned *key = ruleset_key(rs, &nkey);
-        int e = 0;
-        for (unsigned i = 0; i < nkey + r->nmatch && e >= 0; i++) {
-                unsigned f = i < nkey ? key[i] : r->match[i - nkey];
-                if ((int) f == ruleset_year_field(rs))
-                        continue;
-                e = strbuf_puts(sql, " AND ");
-                if (e >= 0)
-                        e = schema_column(t, "c", f, -1, sql);
-                if (e >= 0)
-                        e = strbuf_puts(sql, " IS NOT DISTINCT FROM ");
-                if (e >= 0)
-                        e = schema_column(t, "p", f, -1, sql);
+        for (unsigned i = 0; i < nkey; i++) {
+                int r = strbuf_puts(out, ", ");
+                if (r < 0)
+                        return r;
+                r = schema_column(t, "p", key[i], -1, out);
+                if (r < 0)
+                        return r;
         }
-        return e;
+        return 0;
 }
 
-/* Last year's records (of the rule's filter) that have no counterpart this year. */
-static int check_missing(PGconn *conn, const struct ruleset *rs, const struct table *t, unsigned ri,
-                         const struct unit_year *uy, struct checker *checker, char **ret_error) {
-        const struct previous_year_rule *r = ruleset_rule_previous_year(rs, ri);
-        int field = ruleset_rule_field(rs, ri), year_field = ruleset_year_field(rs);
+/* " AND c.f IS NOT DISTINCT FROM p.f" for the key fields except the year and the rule's
+ * match fields: last year's row p and this year's c are the same case. */
+static int put_key_match(const struct ruleset *rs, const struct table *t, const struct previous_year_rule *pr,
+                         struct strbuf *out) {
         unsigned nkey;
         const unsigned *key = ruleset_key(rs, &nkey);
-        _cleanup_(freep) char *tab = db_ident(t->name);
-        _cleanup_(strbuf_done) struct strbuf sql = {0};
-        int e = tab ? strbuf_puts(&sql, "SELECT p.line, p.delivery_id, concat_ws('-'") : -ENOMEM;
-        for (unsigned i = 0; i < nkey && e >= 0; i++) {
-                e = strbuf_puts(&sql, ", ");
-                if (e >= 0)
-                        e = schema_column(t, "p", key[i], -1, &sql);
+        for (unsigned i = 0; i < nkey + pr->nmatch; i++) {
+                unsigned f = i < nkey ? key[i] : pr->match[i - nkey];
+                if ((int) f == ruleset_year_field(rs))
+                        continue;
+                int r = strbuf_puts(out, " AND ");
+                if (r < 0)
+                        return r;
+                r = schema_column(t, "c", f, -1, out);
+                if (r < 0)
+                        return r;
+                r = strbuf_puts(out, " IS NOT DISTINCT FROM ");
+                if (r < 0)
+                        return r;
+                r = schema_column(t, "p", f, -1, out);
+                if (r < 0)
+                        return r;
         }
-        e = e >= 0 ? strbuf_puts(&sql, "), ") : e;
-        if (e >= 0 && field >= 0) {
-                e = strbuf_puts(&sql, "coalesce(");
-                e = e >= 0 ? schema_column(t, "p", (unsigned) field, -1, &sql) : e;
-                e = e >= 0 ? strbuf_puts(&sql, "::text, '')") : e;
-        } else if (e >= 0)
-                e = strbuf_puts(&sql, "''");
-        e = e >= 0 ? strbuf_printf(&sql, " FROM %s p WHERE ", tab) : e;
-        e = e >= 0 ? schema_unit_expression(t, "p", &sql) : e;
-        e = e >= 0 ? strbuf_puts(&sql, " = $1 AND ") : e;
-        e = e >= 0 ? schema_column(t, "p", (unsigned) year_field, -1, &sql) : e;
-        e = e >= 0 ? strbuf_puts(&sql, " = $2::bigint - 1 AND ") : e;
-        if (r->where_field >= 0) {
-                e = e >= 0 ? schema_column(t, "p", (unsigned) r->where_field, -1, &sql) : e;
-                e = e >= 0 ? strbuf_puts(&sql, " = $3 AND ") : e;
+        return 0;
+}
+
+/* The pieces of the missing-records statement, each an SQL expression. */
+struct missing_sql {
+        struct strbuf keys;             /* ", p.k1, p.k2, ..." */
+        struct strbuf value;            /* the rule's field of p as text, or '' */
+        struct strbuf unit_p, unit_c;   /* the unit of p and of c */
+        struct strbuf year_p, year_c;
+        struct strbuf filter;           /* the rule's filter on p, ending in "AND " */
+        struct strbuf match;            /* c matches p */
+};
+
+static void missing_sql_done(struct missing_sql *m) {
+        struct strbuf *all[] = {&m->keys, &m->value, &m->unit_p, &m->unit_c, &m->year_p, &m->year_c, &m->filter,
+                                &m->match};
+        for (size_t i = 0; i < ELEMENTSOF(all); i++)
+                strbuf_done(all[i]);
+}
+
+static int missing_pieces(const struct ruleset *rs, const struct table *t, unsigned ri, struct missing_sql *m) {
+        const struct previous_year_rule *pr = ruleset_rule_previous_year(rs, ri);
+        int field = ruleset_rule_field(rs, ri);
+        unsigned year = (unsigned) ruleset_year_field(rs);
+        int r = put_key_list(rs, t, &m->keys);
+        if (r < 0)
+                return r;
+        r = field >= 0 ? schema_column(t, "p", (unsigned) field, -1, &m->value) : strbuf_puts(&m->value, "NULL");
+        if (r < 0)
+                return r;
+        r = schema_unit_expression(t, "p", &m->unit_p);
+        if (r < 0)
+                return r;
+        r = schema_unit_expression(t, "c", &m->unit_c);
+        if (r < 0)
+                return r;
+        r = schema_column(t, "p", year, -1, &m->year_p);
+        if (r < 0)
+                return r;
+        r = schema_column(t, "c", year, -1, &m->year_c);
+        if (r < 0)
+                return r;
+        if (pr->where_field >= 0) {
+                r = schema_column(t, "p", (unsigned) pr->where_field, -1, &m->filter);
+                if (r < 0)
+                        return r;
+                r = strbuf_puts(&m->filter, " = $3 AND ");
         } else
-                e = e >= 0 ? strbuf_puts(&sql, "$3::text IS NULL AND ") : e;
-        e = e >= 0 ? strbuf_printf(&sql, "NOT EXISTS (SELECT 1 FROM %s c WHERE ", tab) : e;
-        e = e >= 0 ? schema_unit_expression(t, "c", &sql) : e;
-        e = e >= 0 ? strbuf_puts(&sql, " = $1 AND ") : e;
-        e = e >= 0 ? schema_column(t, "c", (unsigned) year_field, -1, &sql) : e;
-        e = e >= 0 ? strbuf_puts(&sql, " = $2::bigint") : e;
-        e = e >= 0 ? put_key_match(rs, t, r, &sql) : e;
-        e = e >= 0 ? strbuf_puts(&sql, ") ORDER BY p.delivery_id, p.line") : e;
-        if (e < 0)
-                return e;
-        const char *params[] = {uy->unit, uy->year, r->where_field >= 0 ? r->where_code : NULL};
-        _cleanup_(db_clearp) PGresult *res = NULL;
-        e = db_query(conn, strbuf_str(&sql), 3, params, &res, ret_error);
-        for (int i = 0; e >= 0 && i < PQntuples(res); i++) {
-                const char *ctx[_CTX_MAX];
-                memcpy(ctx, uy->ctx_base, sizeof(ctx));
-                ctx[CTX_LINE] = PQgetvalue(res, i, 0);
-                ctx[CTX_DELIVERY] = PQgetvalue(res, i, 1);
-                ctx[CTX_KEY] = PQgetvalue(res, i, 2);
-                ctx[CTX_VALUE] = PQgetvalue(res, i, 3);
-                e = checker_emit(checker, ri, ctx[CTX_KEY], ctx[CTX_VALUE], ctx);
+                r = strbuf_puts(&m->filter, "$3::text IS NULL AND ");
+        if (r < 0)
+                return r;
+        return put_key_match(rs, t, pr, &m->match);
+}
+
+/* Last year's records of the unit (of the rule's filter) that have no counterpart this
+ * year: their line, delivery, key and the rule's field. */
+static int missing_statement(const struct ruleset *rs, const struct table *t, unsigned ri, struct strbuf *sql) {
+        _cleanup_(freep) char *tab = db_ident(t->name);
+        _cleanup_(missing_sql_done) struct missing_sql m = {0};
+        if (!tab)
+                return -ENOMEM;
+        int r = missing_pieces(rs, t, ri, &m);
+        if (r < 0)
+                return r;
+        return strbuf_printf(sql,
+                             "SELECT p.line, p.delivery_id, concat_ws('-'%s), coalesce(%s::text, '')"
+                             " FROM %s p WHERE %s = $1 AND %s = $2::bigint - 1 AND %s"
+                             "NOT EXISTS (SELECT 1 FROM %s c WHERE %s = $1 AND %s = $2::bigint%s)"
+                             " ORDER BY p.delivery_id, p.line",
+                             strbuf_str(&m.keys), strbuf_str(&m.value), tab, strbuf_str(&m.unit_p),
+                             strbuf_str(&m.year_p), strbuf_str(&m.filter), tab, strbuf_str(&m.unit_c),
+                             strbuf_str(&m.year_c), strbuf_str(&m.match));
+}
+
+/* One missing record as a finding: "(Lieferung D, Zeile L)" in the message. */
+static int emit_missing(const PGresult *res, int row, unsigned ri, const struct unit_year *uy, struct checker *checker,
+                        char **ret_error) {
+        int64_t line, delivery;
+        if (db_get_int64(res, row, 0, &line) < 0 || db_get_int64(res, row, 1, &delivery) < 0) {
+                if (asprintf(ret_error, "an earlier record's line or delivery is not a number") < 0)
+                        *ret_error = NULL;
+                return -EBADMSG;
         }
-        return e;
+        const char *ctx[_CTX_MAX];
+        memcpy(ctx, uy->ctx_base, sizeof(ctx));
+        ctx[CTX_LINE] = DB_INT64(line);
+        ctx[CTX_DELIVERY] = DB_INT64(delivery);
+        ctx[CTX_KEY] = PQgetvalue(res, row, 2);
+        ctx[CTX_VALUE] = PQgetvalue(res, row, 3);
+        return checker_emit(checker, ri, ctx[CTX_KEY], ctx[CTX_VALUE], ctx);
+}
+
+static int check_missing(PGconn *conn, const struct ruleset *rs, const struct table *t, unsigned ri,
+                         const struct unit_year *uy, struct checker *checker, char **ret_error) {
+        const struct previous_year_rule *pr = ruleset_rule_previous_year(rs, ri);
+        _cleanup_(strbuf_done) struct strbuf sql = {0};
+        int r = missing_statement(rs, t, ri, &sql);
+        if (r < 0)
+                return r;
+        const char *params[] = {uy->unit, uy->year, pr->where_field >= 0 ? pr->where_code : NULL};
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        r = db_query(conn, strbuf_str(&sql), 3, params, &res, ret_error);
+        if (r < 0)
+                return r;
+        for (int i = 0; i < PQntuples(res); i++) {
+                r = emit_missing(res, i, ri, uy, checker, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Records of the unit per group (the rule's field or level): this year, last year. */
+static int count_statement(const struct ruleset *rs, const struct table *t, const struct previous_year_rule *pr,
+                           struct strbuf *sql) {
+        _cleanup_(freep) char *tab = db_ident(t->name);
+        _cleanup_(strbuf_done) struct strbuf group = {0}, year = {0}, unit = {0};
+        if (!tab)
+                return -ENOMEM;
+        int r = schema_column(t, NULL, (unsigned) pr->by_field, pr->by_level, &group);
+        if (r < 0)
+                return r;
+        r = schema_column(t, NULL, (unsigned) ruleset_year_field(rs), -1, &year);
+        if (r < 0)
+                return r;
+        r = schema_unit_expression(t, NULL, &unit);
+        if (r < 0)
+                return r;
+        const char *y = strbuf_str(&year);
+        return strbuf_printf(sql,
+                             "SELECT %s::text, count(*) FILTER (WHERE %s = $2::bigint),"
+                             " count(*) FILTER (WHERE %s = $2::bigint - 1) FROM %s WHERE %s = $1"
+                             " AND %s IN ($2::bigint, $2::bigint - 1) GROUP BY 1 ORDER BY 1",
+                             strbuf_str(&group), y, y, tab, strbuf_str(&unit), y);
+}
+
+/* One group's counts: a finding when they changed by more than the rule allows. */
+static int emit_count_change(const struct previous_year_rule *pr, unsigned ri, const struct unit_year *uy,
+                             const char *group, unsigned long now, unsigned long before, struct checker *checker) {
+        unsigned long most = now > before ? now : before;
+        if (pr->min_count > 0 && most < (uint64_t) pr->min_count)
+                return 0;
+        char change[40];        /* "neu", or a decimal_de() (at most 31 bytes) and " %" */
+        if (before == 0)
+                snprintf(change, sizeof(change), "neu");
+        else {
+                double ratio = ((double) now - (double) before) / (double) before;
+                if (ratio <= pr->max_change && -ratio <= pr->max_change)
+                        return 0;
+                char num[32];
+                snprintf(change, sizeof(change), "%s %%", decimal_de(num, ratio * 100.0, true));
+        }
+        const char *ctx[_CTX_MAX];
+        memcpy(ctx, uy->ctx_base, sizeof(ctx));
+        ctx[CTX_GROUP] = group;
+        ctx[CTX_COUNT] = DB_ULONG(now);
+        ctx[CTX_PREVIOUS] = DB_ULONG(before);
+        ctx[CTX_CHANGE] = change;
+        return checker_emit(checker, ri, uy->unit, group, ctx);
 }
 
 /* Records per group this year and last year; a change beyond max_change is a finding. */
 static int check_count_change(PGconn *conn, const struct ruleset *rs, const struct table *t, unsigned ri,
                               const struct unit_year *uy, struct checker *checker, char **ret_error) {
-        const struct previous_year_rule *r = ruleset_rule_previous_year(rs, ri);
-        _cleanup_(freep) char *tab = db_ident(t->name);
+        const struct previous_year_rule *pr = ruleset_rule_previous_year(rs, ri);
         _cleanup_(strbuf_done) struct strbuf sql = {0};
-        _cleanup_(strbuf_done) struct strbuf year = {0};
-        int e = tab ? schema_column(t, NULL, (unsigned) ruleset_year_field(rs), -1, &year) : -ENOMEM;
-        e = e >= 0 ? strbuf_puts(&sql, "SELECT ") : e;
-        e = e >= 0 ? schema_column(t, NULL, (unsigned) r->by_field, r->by_level, &sql) : e;
-        e = e >= 0 ? strbuf_printf(&sql, "::text, count(*) FILTER (WHERE %s = $2::bigint),"
-                                         " count(*) FILTER (WHERE %s = $2::bigint - 1) FROM %s WHERE ",
-                                   strbuf_str(&year), strbuf_str(&year), tab)
-                   : e;
-        e = e >= 0 ? schema_unit_expression(t, NULL, &sql) : e;
-        e = e >= 0 ? strbuf_printf(&sql, " = $1 AND %s IN ($2::bigint, $2::bigint - 1) GROUP BY 1 ORDER BY 1",
-                                   strbuf_str(&year))
-                   : e;
-        if (e < 0)
-                return e;
+        int r = count_statement(rs, t, pr, &sql);
+        if (r < 0)
+                return r;
         const char *params[] = {uy->unit, uy->year};
         _cleanup_(db_clearp) PGresult *res = NULL;
-        e = db_query(conn, strbuf_str(&sql), 2, params, &res, ret_error);
-        if (e < 0)
-                return e;
-        long long previous_total = 0;
-        for (int i = 0; i < PQntuples(res); i++)
-                previous_total += strtoll(PQgetvalue(res, i, 2), NULL, 10);
+        r = db_query(conn, strbuf_str(&sql), 2, params, &res, ret_error);
+        if (r < 0)
+                return r;
+        int n = PQntuples(res);
+        _cleanup_(freep) unsigned long *counts = calloc(2 * (size_t) n + 1, sizeof(*counts));
+        if (!counts)
+                return -ENOMEM;
+        unsigned long previous_total = 0;
+        for (int i = 0; i < n; i++) {
+                if (db_get_ulong(res, i, 1, &counts[2 * i]) < 0 || db_get_ulong(res, i, 2, &counts[2 * i + 1]) < 0) {
+                        if (asprintf(ret_error, "a group's record count is not a number") < 0)
+                                *ret_error = NULL;
+                        return -EBADMSG;
+                }
+                previous_total += counts[2 * i + 1];
+        }
         if (previous_total == 0)
                 return 0;       /* no previous year loaded: nothing to compare */
-        for (int i = 0; e >= 0 && i < PQntuples(res); i++) {
+        for (int i = 0; i < n; i++) {
                 if (PQgetisnull(res, i, 0))
                         continue;       /* records whose group is undecided (rejected anyway) */
-                long long now = strtoll(PQgetvalue(res, i, 1), NULL, 10);
-                long long before = strtoll(PQgetvalue(res, i, 2), NULL, 10);
-                if ((now > before ? now : before) < r->min_count)
-                        continue;
-                char change[40];
-                if (before == 0)
-                        snprintf(change, sizeof(change), "neu");
-                else {
-                        double ratio = (double) (now - before) / (double) before;
-                        if (ratio <= r->max_change && -ratio <= r->max_change)
-                                continue;
-                        char num[32];
-                        snprintf(change, sizeof(change), "%s %%", decimal_de(num, ratio * 100.0, true));
-                }
-                char count[24], previous[24];
-                snprintf(count, sizeof(count), "%lld", now);
-                snprintf(previous, sizeof(previous), "%lld", before);
-                const char *ctx[_CTX_MAX];
-                memcpy(ctx, uy->ctx_base, sizeof(ctx));
-                ctx[CTX_GROUP] = PQgetvalue(res, i, 0);
-                ctx[CTX_COUNT] = count;
-                ctx[CTX_PREVIOUS] = previous;
-                ctx[CTX_CHANGE] = change;
-                e = checker_emit(checker, ri, uy->unit, ctx[CTX_GROUP], ctx);
+                r = emit_count_change(pr, ri, uy, PQgetvalue(res, i, 0), counts[2 * i], counts[2 * i + 1], checker);
+                if (r < 0)
+                        return r;
         }
-        return e;
+        return 0;
 }
 
 /*
  * Whether the unit-year is to be compared: every part of it is loaded now, and the
- * previous year has loaded records. The second test comes from the small scopes table, so
+ * previous year has loaded records. Both come from the register's small scopes table, so
  * that a first delivery (the usual case) costs no scan of the data set's table.
  */
-static int unit_year_comparable(PGconn *conn, const struct ruleset *rs, const char *source, const char *unit,
-                                const char *year, bool *ret, char **ret_error) {
-        const char *params[] = {source, unit, year};
-        _cleanup_(db_clearp) PGresult *res = NULL;
-        int e = db_query(conn,
-                         "SELECT count(DISTINCT x.part) FILTER (WHERE x.year = $3::integer),"
-                         " count(*) FILTER (WHERE x.year = $3::integer - 1)"
-                         " FROM delivery_scopes x JOIN deliveries d ON d.id = x.delivery_id"
-                         " WHERE d.source = $1 AND d.status = 'loaded' AND x.unit = $2"
-                         " AND x.year IN ($3::integer, $3::integer - 1) AND x.records > 0",
-                         3, params, &res, ret_error);
-        if (e < 0)
-                return e;
-        unsigned long parts = strtoul(PQgetvalue(res, 0, 0), NULL, 10);
-        unsigned long previous = strtoul(PQgetvalue(res, 0, 1), NULL, 10);
+static int unit_year_comparable(PGconn *conn, const struct ruleset *rs, const char *source,
+                                const struct register_unit_year *uy, bool *ret, char **ret_error) {
+        unsigned long parts, previous;
+        int r = register_unit_year_parts(conn, source, uy->unit, uy->year, &parts, &previous, ret_error);
+        if (r < 0)
+                return r;
         /* Complete when every code of the part field was delivered. */
         unsigned nparts = 0;
         int part = ruleset_delivery_part(rs);
@@ -185,37 +278,43 @@ static int unit_year_comparable(PGconn *conn, const struct ruleset *rs, const ch
         return 0;
 }
 
+/* Runs every previous_year rule on one unit-year of the delivery, if it is comparable. */
+static int check_unit_year(PGconn *conn, const struct ruleset *rs, const struct table *t, const char *source,
+                           const struct register_unit_year *ry, struct checker *checker, char **ret_error) {
+        bool comparable;
+        int r = unit_year_comparable(conn, rs, source, ry, &comparable, ret_error);
+        if (r < 0 || !comparable)
+                return r;
+        const char *ctx[_CTX_MAX] = {[CTX_UNIT] = ry->unit, [CTX_YEAR] = DB_INT64(ry->year),
+                                     [CTX_PREVIOUS_YEAR] = DB_INT64(ry->year - 1)};
+        struct unit_year uy = {.unit = ry->unit, .year = ctx[CTX_YEAR], .ctx_base = ctx};
+        for (unsigned ri = 0; ri < ruleset_rule_count(rs); ri++) {
+                const struct previous_year_rule *pr = ruleset_rule_previous_year(rs, ri);
+                if (!pr)
+                        continue;
+                r = pr->kind == PREVIOUS_MISSING ? check_missing(conn, rs, t, ri, &uy, checker, ret_error)
+                                                 : check_count_change(conn, rs, t, ri, &uy, checker, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int history_check(PGconn *conn, const struct ruleset *rs, const struct table *t, const char *source,
-                  const char *delivery_id, struct checker *checker, char **ret_error) {
+                  int64_t delivery, struct checker *checker, char **ret_error) {
         bool any = false;
         for (unsigned ri = 0; ri < ruleset_rule_count(rs); ri++)
                 any = any || ruleset_rule_previous_year(rs, ri);
         if (!any)
                 return 0;
-        const char *params[] = {delivery_id};
-        _cleanup_(db_clearp) PGresult *scopes = NULL;
-        int e = db_query(conn,
-                         "SELECT DISTINCT unit, year, year - 1 FROM delivery_scopes"
-                         " WHERE delivery_id = $1::bigint AND records > 0 ORDER BY 1, 2",
-                         1, params, &scopes, ret_error);
-        for (int i = 0; e >= 0 && i < PQntuples(scopes); i++) {
-                bool comparable;
-                e = unit_year_comparable(conn, rs, source, PQgetvalue(scopes, i, 0), PQgetvalue(scopes, i, 1),
-                                         &comparable, ret_error);
-                if (e < 0 || !comparable)
-                        continue;
-                const char *ctx[_CTX_MAX] = {[CTX_UNIT] = PQgetvalue(scopes, i, 0),
-                                             [CTX_YEAR] = PQgetvalue(scopes, i, 1),
-                                             [CTX_PREVIOUS_YEAR] = PQgetvalue(scopes, i, 2)};
-                struct unit_year uy = {.unit = ctx[CTX_UNIT], .year = ctx[CTX_YEAR],
-                                       .previous_year = ctx[CTX_PREVIOUS_YEAR], .ctx_base = ctx};
-                for (unsigned ri = 0; e >= 0 && ri < ruleset_rule_count(rs); ri++) {
-                        const struct previous_year_rule *r = ruleset_rule_previous_year(rs, ri);
-                        if (!r)
-                                continue;
-                        e = r->kind == PREVIOUS_MISSING ? check_missing(conn, rs, t, ri, &uy, checker, ret_error)
-                                                            : check_count_change(conn, rs, t, ri, &uy, checker, ret_error);
-                }
+        _cleanup_(register_unit_years_done) struct register_unit_years years = {0};
+        int r = register_unit_years(conn, delivery, &years, ret_error);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < years.n; i++) {
+                r = check_unit_year(conn, rs, t, source, &years.unit_year[i], checker, ret_error);
+                if (r < 0)
+                        return r;
         }
-        return e;
+        return 0;
 }

@@ -3,6 +3,7 @@
  * and values go as parameters, never spliced into SQL.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,73 +23,79 @@ static const char *const migrations[] = {
 
 static int begin_in_schema(PGconn *conn, const char *schema, bool create, char **ret_error) {
         _cleanup_(freep) char *ident = db_ident(schema);
+        _cleanup_(strbuf_done) struct strbuf sql = {0};
         if (!ident)
                 return -ENOMEM;
-        struct strbuf sql = {0};
-        int e = strbuf_puts(&sql, "BEGIN; " SCHEMA_LOCK ";");
-        if (e >= 0 && create)
-                e = strbuf_printf(&sql, " CREATE SCHEMA IF NOT EXISTS %s;", ident);
-        if (e >= 0)
-                e = strbuf_printf(&sql, " SET LOCAL search_path = %s;", ident);
-        if (e >= 0)
-                e = db_exec(conn, strbuf_str(&sql), ret_error);
-        strbuf_done(&sql);
-        return e;
+        int r = strbuf_printf(&sql, "BEGIN; " SCHEMA_LOCK ";%s%s%s SET LOCAL search_path = %s;",
+                              create ? " CREATE SCHEMA IF NOT EXISTS " : "", create ? ident : "", create ? ";" : "",
+                              ident);
+        if (r < 0)
+                return r;
+        return db_exec(conn, strbuf_str(&sql), ret_error);
 }
 
 int schema_begin_read(PGconn *conn, const char *schema, char **ret_error) {
         _cleanup_(freep) char *ident = db_ident(schema);
         _cleanup_(strbuf_done) struct strbuf sql = {0};
-        int e = ident ? strbuf_printf(&sql,
-                                      "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = %s",
-                                      ident)
-                      : -ENOMEM;
-        return e < 0 ? e : db_exec(conn, strbuf_str(&sql), ret_error);
+        if (!ident)
+                return -ENOMEM;
+        int r = strbuf_printf(&sql, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = %s",
+                              ident);
+        if (r < 0)
+                return r;
+        return db_exec(conn, strbuf_str(&sql), ret_error);
 }
 
 static void rollback(PGconn *conn) {
         PQclear(PQexec(conn, "ROLLBACK"));
 }
 
-int schema_migrate(PGconn *conn, const char *schema, char **ret_error) {
-        int e = begin_in_schema(conn, schema, true, ret_error);
-        if (e < 0)
-                return e;
+/* The migrations the schema lacks, inside the transaction schema_migrate() began. */
+static int apply_migrations(PGconn *conn, char **ret_error) {
+        int r = db_exec(conn, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                              " version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+                        ret_error);
+        if (r < 0)
+                return r;
         _cleanup_(db_clearp) PGresult *res = NULL;
-        e = db_exec(conn, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                          " version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
-                    ret_error);
-        if (e >= 0)
-                e = db_query(conn, "SELECT coalesce(max(version), 0) FROM schema_migrations", 0, NULL, &res,
-                             ret_error);
-        if (e < 0) {
-                rollback(conn);
-                return e;
-        }
-        int have = atoi(PQgetvalue(res, 0, 0));
-        if (have > (int) ELEMENTSOF(migrations)) {
-                if (asprintf(ret_error, "the database schema is at version %d, newer than this plausid (%zu)", have,
-                             ELEMENTSOF(migrations)) < 0)
+        r = db_query(conn, "SELECT coalesce(max(version), 0) FROM schema_migrations", 0, NULL, &res, ret_error);
+        if (r < 0)
+                return r;
+        int64_t have;
+        r = db_get_int64(res, 0, 0, &have);
+        if (r < 0) {
+                if (asprintf(ret_error, "schema_migrations holds a version that is not a number") < 0)
                         *ret_error = NULL;
-                rollback(conn);
+                return r;
+        }
+        if (have > (int64_t) ELEMENTSOF(migrations)) {
+                if (asprintf(ret_error, "the database schema is at version %" PRId64 ", newer than this plausid (%zu)",
+                             have, ELEMENTSOF(migrations)) < 0)
+                        *ret_error = NULL;
                 return -EPROTO;
         }
-        for (int v = have + 1; v <= (int) ELEMENTSOF(migrations) && e >= 0; v++) {
-                e = db_exec(conn, migrations[v - 1], ret_error);
-                char version[16];
-                snprintf(version, sizeof(version), "%d", v);
-                const char *params[] = {version};
-                PGresult *r = NULL;
-                if (e >= 0)
-                        e = db_query(conn, "INSERT INTO schema_migrations (version) VALUES ($1)", 1, params, &r,
-                                     ret_error);
-                PQclear(r);
+        for (int64_t v = have + 1; v <= (int64_t) ELEMENTSOF(migrations); v++) {
+                r = db_exec(conn, migrations[v - 1], ret_error);
+                if (r < 0)
+                        return r;
+                const char *params[] = {DB_INT64(v)};
+                r = db_command(conn, "INSERT INTO schema_migrations (version) VALUES ($1)", 1, params, ret_error);
+                if (r < 0)
+                        return r;
         }
-        if (e >= 0)
-                e = db_exec(conn, "COMMIT", ret_error);
-        if (e < 0)
+        return 0;
+}
+
+int schema_migrate(PGconn *conn, const char *schema, char **ret_error) {
+        int r = begin_in_schema(conn, schema, true, ret_error);
+        if (r < 0)
+                return r;
+        r = apply_migrations(conn, ret_error);
+        if (r >= 0)
+                r = db_exec(conn, "COMMIT", ret_error);
+        if (r < 0)
                 rollback(conn);
-        return e;
+        return r;
 }
 
 static const char *sql_type(enum column_type t) {
@@ -105,33 +112,37 @@ static const char *sql_type(enum column_type t) {
 
 static int create_table(PGconn *conn, const struct table *t, char **ret_error) {
         _cleanup_(freep) char *tab = db_ident(t->name);
-        struct strbuf name = {0}, sql = {0};
-        int e = tab ? strbuf_printf(&name, "%s_delivery", t->name) : -ENOMEM;
-        _cleanup_(freep) char *idx = e >= 0 ? db_ident(strbuf_str(&name)) : NULL;
-        if (e >= 0 && !idx)
-                e = -ENOMEM;
-        if (e >= 0)
-                e = strbuf_printf(&sql,
-                                  "CREATE TABLE IF NOT EXISTS %s (delivery_id bigint NOT NULL, line integer NOT NULL);"
-                                  " CREATE INDEX IF NOT EXISTS %s ON %s USING brin (delivery_id);",
-                                  tab, idx, tab);
+        _cleanup_(strbuf_done) struct strbuf name = {0}, sql = {0};
+        if (!tab)
+                return -ENOMEM;
+        int r = strbuf_printf(&name, "%s_delivery", t->name);
+        if (r < 0)
+                return r;
+        _cleanup_(freep) char *idx = db_ident(strbuf_str(&name));
+        if (!idx)
+                return -ENOMEM;
         /* delivery_id only grows in the order rows are written, which is what a BRIN index
          * needs: deleting or replacing a delivery finds its block ranges, and the COPY of a
          * million rows does not pay for a B-tree entry per row. */
+        r = strbuf_printf(&sql,
+                          "CREATE TABLE IF NOT EXISTS %s (delivery_id bigint NOT NULL, line integer NOT NULL);"
+                          " CREATE INDEX IF NOT EXISTS %s ON %s USING brin (delivery_id);",
+                          tab, idx, tab);
+        if (r < 0)
+                return r;
         /* Columns one by one, so that a pack that gained a field extends its table. */
-        for (unsigned k = 0; k < t->ncolumns && e >= 0; k++) {
+        for (unsigned k = 0; k < t->ncolumns; k++) {
                 if (!t->columns[k].stored)
                         continue;
                 _cleanup_(freep) char *col = db_ident(t->columns[k].name);
-                e = col ? strbuf_printf(&sql, " ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s;", tab, col,
-                                        sql_type(t->columns[k].type))
-                        : -ENOMEM;
+                if (!col)
+                        return -ENOMEM;
+                r = strbuf_printf(&sql, " ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s;", tab, col,
+                                  sql_type(t->columns[k].type));
+                if (r < 0)
+                        return r;
         }
-        if (e >= 0)
-                e = db_exec(conn, strbuf_str(&sql), ret_error);
-        strbuf_done(&name);
-        strbuf_done(&sql);
-        return e;
+        return db_exec(conn, strbuf_str(&sql), ret_error);
 }
 
 /* One column, qualified with alias when there is one. */
@@ -142,11 +153,14 @@ static int put_column(struct strbuf *out, const char *alias, const char *name) {
         return alias ? strbuf_printf(out, "%s.%s", alias, col) : strbuf_puts(out, col);
 }
 
+/* v as an SQL literal, quotes doubled; NULL as NULL. */
 static int put_literal(struct strbuf *out, const char *v) {
-        int e = strbuf_putc(out, '\'');
-        for (; *v && e >= 0; v++)
-                e = *v == '\'' ? strbuf_puts(out, "''") : strbuf_putc(out, *v);
-        return e >= 0 ? strbuf_putc(out, '\'') : e;
+        if (!v)
+                return strbuf_puts(out, "NULL");
+        int r = strbuf_putc(out, '\'');
+        for (; *v && r >= 0; v++)
+                r = *v == '\'' ? strbuf_puts(out, "''") : strbuf_putc(out, *v);
+        return r < 0 ? r : strbuf_putc(out, '\'');
 }
 
 struct level_sql {
@@ -155,36 +169,54 @@ struct level_sql {
         const char *field, *level;
 };
 
+/* " WHEN <column> = '<code>' THEN <value>" */
+static int put_when(struct strbuf *out, const char *column, const char *code, const char *value) {
+        _cleanup_(strbuf_done) struct strbuf literal = {0};
+        int r = put_literal(&literal, code);
+        if (r < 0)
+                return r;
+        return strbuf_printf(out, " WHEN %s = %s THEN %s", column, strbuf_str(&literal), value);
+}
+
+/* A level decided by another field: the inner CASE over that field's codes, the level's
+ * value when none of them matches. An empty deciding field gives NULL, as in the rules. */
+static int put_decided(struct strbuf *out, const char *alias, const struct hierarchy_entry *h) {
+        _cleanup_(strbuf_done) struct strbuf by = {0}, value = {0};
+        int r = put_column(&by, alias, h->by_field);
+        if (r < 0)
+                return r;
+        r = strbuf_printf(out, "(CASE WHEN %s IS NULL THEN NULL", strbuf_str(&by));
+        for (unsigned i = 0; i < h->ncases && r >= 0; i++) {
+                strbuf_reset(&value);
+                r = put_literal(&value, h->case_values[i]);
+                if (r >= 0)
+                        r = put_when(out, strbuf_str(&by), h->case_codes[i], strbuf_str(&value));
+        }
+        if (r < 0)
+                return r;
+        r = strbuf_puts(out, " ELSE ");
+        if (r < 0)
+                return r;
+        r = put_literal(out, h->value);
+        if (r < 0)
+                return r;
+        return strbuf_puts(out, " END)");
+}
+
 /* One WHEN of a level's CASE: the code, and its value or (decided by another field) the
- * inner CASE over that field's codes. An empty deciding field gives NULL, as in the rules. */
+ * inner CASE over that field's codes. */
 static int put_level_when(void *userdata, const struct hierarchy_entry *h) {
         struct level_sql *x = userdata;
         if (strcmp(h->field, x->field) != 0 || strcmp(h->level, x->level) != 0)
                 return 0;
-        int e = strbuf_puts(x->out, " WHEN ");
-        e = e >= 0 ? put_column(x->out, x->alias, h->field) : e;
-        e = e >= 0 ? strbuf_puts(x->out, " = ") : e;
-        e = e >= 0 ? put_literal(x->out, h->code) : e;
-        e = e >= 0 ? strbuf_puts(x->out, " THEN ") : e;
-        if (h->by_field) {
-                e = e >= 0 ? strbuf_puts(x->out, "(CASE WHEN ") : e;
-                e = e >= 0 ? put_column(x->out, x->alias, h->by_field) : e;
-                e = e >= 0 ? strbuf_puts(x->out, " IS NULL THEN NULL") : e;
-                for (unsigned i = 0; i < h->ncases && e >= 0; i++) {
-                        e = strbuf_puts(x->out, " WHEN ");
-                        e = e >= 0 ? put_column(x->out, x->alias, h->by_field) : e;
-                        e = e >= 0 ? strbuf_puts(x->out, " = ") : e;
-                        e = e >= 0 ? put_literal(x->out, h->case_codes[i]) : e;
-                        e = e >= 0 ? strbuf_puts(x->out, " THEN ") : e;
-                        e = e >= 0 ? put_literal(x->out, h->case_values[i]) : e;
-                }
-                e = e >= 0 ? strbuf_puts(x->out, " ELSE ") : e;
-        }
-        if (e >= 0)
-                e = h->value ? put_literal(x->out, h->value) : strbuf_puts(x->out, "NULL");
-        if (e >= 0 && h->by_field)
-                e = strbuf_puts(x->out, " END)");
-        return e;
+        _cleanup_(strbuf_done) struct strbuf column = {0}, value = {0};
+        int r = put_column(&column, x->alias, h->field);
+        if (r < 0)
+                return r;
+        r = h->by_field ? put_decided(&value, x->alias, h) : put_literal(&value, h->value);
+        if (r < 0)
+                return r;
+        return put_when(x->out, strbuf_str(&column), h->code, strbuf_str(&value));
 }
 
 /* A level column as an expression over the stored columns: the hierarchy of the pack,
@@ -192,9 +224,13 @@ static int put_level_when(void *userdata, const struct hierarchy_entry *h) {
 static int level_expression(const struct table *t, const char *alias, const struct column *c, struct strbuf *out) {
         const char *field = t->columns[c->field].name;
         struct level_sql x = {.out = out, .alias = alias, .field = field, .level = c->name + strlen(field) + 1};
-        int e = strbuf_puts(out, "(CASE");
-        e = e >= 0 ? table_each_hierarchy_entry(t->rs, put_level_when, &x) : e;
-        return e >= 0 ? strbuf_puts(out, " END)") : e;
+        int r = strbuf_puts(out, "(CASE");
+        if (r < 0)
+                return r;
+        r = table_each_hierarchy_entry(t->rs, put_level_when, &x);
+        if (r < 0)
+                return r;
+        return strbuf_puts(out, " END)");
 }
 
 /*
@@ -204,46 +240,62 @@ static int level_expression(const struct table *t, const char *alias, const stru
  * the level columns, what depends on them is dropped and every data set's views are
  * applied again.
  */
-static int create_derived_view(PGconn *conn, const struct table *t, char **ret_error) {
-        _cleanup_(freep) char *tab = db_ident(t->name);
-        _cleanup_(strbuf_done) struct strbuf name = {0};
-        _cleanup_(strbuf_done) struct strbuf select = {0};
-        _cleanup_(strbuf_done) struct strbuf old = {0};
-        int e = tab ? strbuf_printf(&name, "v_%s", t->name) : -ENOMEM;
-        _cleanup_(freep) char *view = e >= 0 ? db_ident(strbuf_str(&name)) : NULL;
-        if (e >= 0 && !view)
-                return -ENOMEM;
-        e = e >= 0 ? strbuf_puts(&select, "SELECT ") : e;
-        for (unsigned k = 0; k < t->ncolumns && e >= 0; k++) {
+/* "SELECT <level expressions> AS <level columns>, t.* FROM <table> t", and in old the
+ * ALTER TABLE clauses that drop level columns an earlier plausid stored. */
+static int derived_select(const struct table *t, const char *tab, struct strbuf *select, struct strbuf *old) {
+        int r = strbuf_puts(select, "SELECT ");
+        for (unsigned k = 0; k < t->ncolumns && r >= 0; k++) {
                 const struct column *c = &t->columns[k];
                 if (c->stored)
                         continue;
                 _cleanup_(freep) char *col = db_ident(c->name);
-                e = col ? level_expression(t, "t", c, &select) : -ENOMEM;
-                e = e >= 0 ? strbuf_printf(&select, " AS %s, ", col) : e;
-                e = e >= 0 ? strbuf_printf(&old, "%s DROP COLUMN IF EXISTS %s CASCADE", old.len ? "," : "", col) : e;
+                if (!col)
+                        return -ENOMEM;
+                r = level_expression(t, "t", c, select);
+                if (r >= 0)
+                        r = strbuf_printf(select, " AS %s, ", col);
+                if (r >= 0)
+                        r = strbuf_printf(old, "%s DROP COLUMN IF EXISTS %s CASCADE", old->len ? "," : "", col);
         }
-        e = e >= 0 ? strbuf_printf(&select, "t.* FROM %s t", tab) : e;
-        if (e < 0)
-                return e;
-        _cleanup_(strbuf_done) struct strbuf sql = {0};
-        e = strbuf_printf(&sql, "SAVEPOINT derived; CREATE OR REPLACE VIEW %s AS %s", view, strbuf_str(&select));
-        if (e < 0)
-                return e;
+        if (r < 0)
+                return r;
+        return strbuf_printf(select, "t.* FROM %s t", tab);
+}
+
+static int create_derived_view(PGconn *conn, const struct table *t, char **ret_error) {
+        _cleanup_(freep) char *tab = db_ident(t->name);
+        _cleanup_(strbuf_done) struct strbuf name = {0}, select = {0}, old = {0}, sql = {0};
+        if (!tab)
+                return -ENOMEM;
+        int r = strbuf_printf(&name, "v_%s", t->name);
+        if (r < 0)
+                return r;
+        _cleanup_(freep) char *view = db_ident(strbuf_str(&name));
+        if (!view)
+                return -ENOMEM;
+        r = derived_select(t, tab, &select, &old);
+        if (r < 0)
+                return r;
+        r = strbuf_printf(&sql, "SAVEPOINT derived; CREATE OR REPLACE VIEW %s AS %s", view, strbuf_str(&select));
+        if (r < 0)
+                return r;
         _cleanup_(freep) char *ignored = NULL;
         if (db_exec(conn, strbuf_str(&sql), &ignored) >= 0)
                 return db_exec(conn, "RELEASE SAVEPOINT derived", ret_error);
         /* Level columns stored by an earlier plausid give way to the view's. */
         strbuf_reset(&sql);
-        e = strbuf_printf(&sql, "ROLLBACK TO SAVEPOINT derived; DROP VIEW IF EXISTS %s CASCADE;", view);
-        if (e >= 0 && old.len)
-                e = strbuf_printf(&sql, " ALTER TABLE %s %s;", tab, strbuf_str(&old));
-        if (e >= 0)
-                e = strbuf_printf(&sql,
-                                  " CREATE VIEW %s AS %s;"
-                                  " UPDATE datasets SET views_applied = false WHERE views_sql IS NOT NULL",
-                                  view, strbuf_str(&select));
-        return e < 0 ? e : db_exec(conn, strbuf_str(&sql), ret_error);
+        r = strbuf_printf(&sql, "ROLLBACK TO SAVEPOINT derived; DROP VIEW IF EXISTS %s CASCADE;", view);
+        if (r >= 0 && old.len)
+                r = strbuf_printf(&sql, " ALTER TABLE %s %s;", tab, strbuf_str(&old));
+        if (r < 0)
+                return r;
+        r = strbuf_printf(&sql,
+                          " CREATE VIEW %s AS %s;"
+                          " UPDATE datasets SET views_applied = false WHERE views_sql IS NOT NULL",
+                          view, strbuf_str(&select));
+        if (r < 0)
+                return r;
+        return db_exec(conn, strbuf_str(&sql), ret_error);
 }
 
 struct export_ctx {
@@ -255,57 +307,44 @@ struct export_ctx {
 static int insert_code(void *userdata, const struct code_entry *c) {
         struct export_ctx *x = userdata;
         const char *params[] = {x->dataset, c->list, c->code, c->label};
-        PGresult *r = NULL;
-        int e = db_query(x->conn, "INSERT INTO codes (dataset, list, code, label) VALUES ($1, $2, $3, $4)", 4,
-                         params, &r, x->ret_error);
-        PQclear(r);
-        return e;
+        return db_command(x->conn, "INSERT INTO codes (dataset, list, code, label) VALUES ($1, $2, $3, $4)", 4, params,
+                   x->ret_error);
+}
+
+/* items[0..n) as a text[] literal, {"a","b"}; the pack's own strings, escaped for it. */
+static int put_text_array(struct strbuf *out, const char *const *items, unsigned n) {
+        int r = strbuf_putc(out, '{');
+        for (unsigned i = 0; i < n && r >= 0; i++) {
+                r = strbuf_printf(out, "%s\"", i ? "," : "");
+                for (const char *p = items[i]; *p && r >= 0; p++)
+                        r = (*p == '"' || *p == '\\') ? strbuf_printf(out, "\\%c", *p) : strbuf_putc(out, *p);
+                if (r >= 0)
+                        r = strbuf_putc(out, '"');
+        }
+        return r < 0 ? r : strbuf_putc(out, '}');
 }
 
 static int insert_level(void *userdata, const struct hierarchy_entry *h) {
         struct export_ctx *x = userdata;
-        int e = 0;
-        /* The cases as a JSON object; codes and values are the pack's own strings, escaped
-         * by to_jsonb on the server rather than here. */
-        const char *params[7] = {x->dataset, h->hierarchy, h->field, h->code, h->level, h->value, NULL};
-        struct strbuf keys = {0}, vals = {0};
+        /* The cases as a JSON object from two arrays; codes and values are the pack's own
+         * strings, escaped by to_jsonb on the server rather than here. */
+        _cleanup_(strbuf_done) struct strbuf keys = {0}, vals = {0};
         if (h->by_field) {
-                e = strbuf_puts(&keys, "{");
-                for (unsigned i = 0; i < h->ncases && e >= 0; i++) {
-                        e = strbuf_printf(&keys, "%s\"", i ? "," : "");
-                        for (const char *p = h->case_codes[i]; *p && e >= 0; p++)
-                                e = (*p == '"' || *p == '\\') ? strbuf_printf(&keys, "\\%c", *p) : strbuf_putc(&keys, *p);
-                        if (e >= 0)
-                                e = strbuf_puts(&keys, "\"");
-                }
-                if (e >= 0)
-                        e = strbuf_puts(&keys, "}");
-                e = e >= 0 ? strbuf_puts(&vals, "{") : e;
-                for (unsigned i = 0; i < h->ncases && e >= 0; i++) {
-                        e = strbuf_printf(&vals, "%s\"", i ? "," : "");
-                        for (const char *p = h->case_values[i]; *p && e >= 0; p++)
-                                e = (*p == '"' || *p == '\\') ? strbuf_printf(&vals, "\\%c", *p) : strbuf_putc(&vals, *p);
-                        if (e >= 0)
-                                e = strbuf_puts(&vals, "\"");
-                }
-                if (e >= 0)
-                        e = strbuf_puts(&vals, "}");
+                int r = put_text_array(&keys, h->case_codes, h->ncases);
+                if (r < 0)
+                        return r;
+                r = put_text_array(&vals, h->case_values, h->ncases);
+                if (r < 0)
+                        return r;
         }
-        const char *all[9] = {params[0], params[1], params[2], params[3], params[4], params[5],
-                              h->by_field, h->by_field ? strbuf_str(&keys) : NULL,
-                              h->by_field ? strbuf_str(&vals) : NULL};
-        PGresult *r = NULL;
-        if (e >= 0)
-                e = db_query(x->conn,
-                             "INSERT INTO hierarchy (dataset, hierarchy, field, code, level, value, by_field, cases)"
-                             " VALUES ($1, $2, $3, $4, $5, $6::text, $7::text,"
-                             " CASE WHEN $7::text IS NULL THEN NULL"
-                             " ELSE jsonb_object($8::text[], $9::text[]) || jsonb_build_object('default', $6::text) END)",
-                             9, all, &r, x->ret_error);
-        PQclear(r);
-        strbuf_done(&keys);
-        strbuf_done(&vals);
-        return e;
+        const char *params[] = {x->dataset, h->hierarchy, h->field, h->code, h->level, h->value, h->by_field,
+                                h->by_field ? strbuf_str(&keys) : NULL, h->by_field ? strbuf_str(&vals) : NULL};
+        return db_command(x->conn,
+                   "INSERT INTO hierarchy (dataset, hierarchy, field, code, level, value, by_field, cases)"
+                   " VALUES ($1, $2, $3, $4, $5, $6::text, $7::text,"
+                   " CASE WHEN $7::text IS NULL THEN NULL"
+                   " ELSE jsonb_object($8::text[], $9::text[]) || jsonb_build_object('default', $6::text) END)",
+                   9, params, x->ret_error);
 }
 
 /*
@@ -313,65 +352,63 @@ static int insert_level(void *userdata, const struct hierarchy_entry *h) {
  * such file), its "-- plausid: requires a, b" line as a text[] literal into *ret_requires,
  * and the file's path into *ret_path, for messages.
  */
-static int read_views(const char *pack_path, const char *dataset, char **ret, char **ret_requires, char **ret_path,
-                      char **ret_error) {
-        struct strbuf path = {0};
-        const char *slash = strrchr(pack_path, '/');
-        int e = slash ? strbuf_printf(&path, "%.*s/%s.views.sql", (int) (slash - pack_path), pack_path, dataset)
-                      : strbuf_printf(&path, "%s.views.sql", dataset);
-        if (e < 0)
-                return e;
-        FILE *f = fopen(strbuf_str(&path), "re");
-        if (!f) {
-                e = errno == ENOENT ? 0 : -errno;
-                if (e < 0 && asprintf(ret_error, "%s: %s", strbuf_str(&path), strerror(-e)) < 0)
-                        *ret_error = NULL;
-                strbuf_done(&path);
-                return e;
-        }
-        struct strbuf text = {0};
+static void fclosep(FILE **f) {
+        if (*f)
+                fclose(*f);
+}
+
+/* The whole file at path into text: -ENOENT (without a message) when there is none. */
+static int read_text(const char *path, struct strbuf *text, char **ret_error) {
+        _cleanup_(fclosep) FILE *f = fopen(path, "re");
+        int r = 0;
+        if (!f)
+                r = -errno;
         char buf[8192];
         size_t n;
-        while (e >= 0 && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-                e = strbuf_append(&text, buf, n);
-        if (e >= 0 && ferror(f)) {
-                e = -EIO;
-                if (asprintf(ret_error, "%s: %s", strbuf_str(&path), strerror(EIO)) < 0)
-                        *ret_error = NULL;
-        }
-        fclose(f);
-        if (e < 0) {
-                strbuf_done(&path);
-                strbuf_done(&text);
-                return e;
-        }
-        /* "-- plausid: requires a, b" on the first line: as a text[] literal "{a,b}". */
-        struct strbuf req = {0};
+        while (r >= 0 && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+                r = strbuf_append(text, buf, n);
+        if (r >= 0 && ferror(f))
+                r = -EIO;
+        if (r < 0 && r != -ENOENT && r != -ENOMEM && asprintf(ret_error, "%s: %s", path, strerror(-r)) < 0)
+                *ret_error = NULL;
+        return r;
+}
+
+/* "-- plausid: requires a, b" on the first line of text: as a text[] literal "{a,b}". */
+static int put_requires(const char *text, struct strbuf *out) {
         const char *tag = "-- plausid: requires ";
-        e = strbuf_puts(&req, "{");
-        if (e >= 0 && strncmp(strbuf_str(&text), tag, strlen(tag)) == 0) {
-                const char *p = strbuf_str(&text) + strlen(tag);
-                for (; *p && *p != '\n' && e >= 0; p++)
+        int r = strbuf_putc(out, '{');
+        if (strncmp(text, tag, strlen(tag)) == 0)
+                for (const char *p = text + strlen(tag); *p && *p != '\n' && r >= 0; p++)
                         if (*p != ' ' && *p != '\r')
-                                e = strbuf_putc(&req, *p);
-        }
-        if (e >= 0)
-                e = strbuf_puts(&req, "}");
-        char *views = e >= 0 ? strdup(strbuf_str(&text)) : NULL;
-        char *requires = e >= 0 ? strdup(strbuf_str(&req)) : NULL;
-        char *where = e >= 0 ? strdup(strbuf_str(&path)) : NULL;
-        strbuf_done(&path);
-        strbuf_done(&text);
-        strbuf_done(&req);
-        if (!views || !requires || !where) {
-                free(views);
-                free(requires);
-                free(where);
-                return e < 0 ? e : -ENOMEM;
-        }
-        *ret = views;
-        *ret_requires = requires;
-        *ret_path = where;
+                                r = strbuf_putc(out, *p);
+        return r < 0 ? r : strbuf_putc(out, '}');
+}
+
+static int read_views(const char *pack_path, const char *dataset, char **ret, char **ret_requires, char **ret_path,
+                      char **ret_error) {
+        _cleanup_(strbuf_done) struct strbuf path = {0}, text = {0}, req = {0};
+        const char *slash = strrchr(pack_path, '/');
+        int r = slash ? strbuf_printf(&path, "%.*s/%s.views.sql", (int) (slash - pack_path), pack_path, dataset)
+                      : strbuf_printf(&path, "%s.views.sql", dataset);
+        if (r < 0)
+                return r;
+        r = read_text(strbuf_str(&path), &text, ret_error);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        r = put_requires(strbuf_str(&text), &req);
+        if (r < 0)
+                return r;
+        _cleanup_(freep) char *views = strdup(strbuf_str(&text));
+        _cleanup_(freep) char *requires = strdup(strbuf_str(&req));
+        _cleanup_(freep) char *where = strdup(strbuf_str(&path));
+        if (!views || !requires || !where)
+                return -ENOMEM;
+        *ret = TAKE_PTR(views);
+        *ret_requires = TAKE_PTR(requires);
+        *ret_path = TAKE_PTR(where);
         return 0;
 }
 
@@ -428,6 +465,21 @@ static int exec_views(PGconn *conn, const char *file, const char *sql, char **re
         return -EIO;
 }
 
+/* Another data set's views, under a savepoint: a failure rolls them back, and they keep
+ * waiting (*ret_skipped, returns 1) to fail loudly when their own data set is loaded
+ * next. Returns 0 when they were applied. */
+static int apply_other_views(PGconn *conn, const char *name, const char *sql, bool *ret_skipped, char **ret_error) {
+        int r = db_exec(conn, "SAVEPOINT plausid_views", ret_error);
+        if (r < 0)
+                return r;
+        _cleanup_(freep) char *error = NULL;
+        if (exec_views(conn, name, sql, &error) >= 0)
+                return db_exec(conn, "RELEASE SAVEPOINT plausid_views", ret_error);
+        *ret_skipped = true;
+        r = db_exec(conn, "ROLLBACK TO SAVEPOINT plausid_views", ret_error);
+        return r < 0 ? r : 1;
+}
+
 /*
  * Applies every pack's views that wait and whose tables now all exist. The views of the
  * data set being prepared (dataset, read from views_path) must apply: their failure fails
@@ -440,138 +492,134 @@ static int exec_views(PGconn *conn, const char *file, const char *sql, char **re
 static int apply_pending_views(PGconn *conn, const char *dataset, const char *views_path, bool *ret_skipped,
                                char **ret_error) {
         _cleanup_(db_clearp) PGresult *res = NULL;
-        int e = db_query(conn,
+        int r = db_query(conn,
                          "SELECT dataset, views_sql, NOT EXISTS (SELECT 1 FROM unnest(views_requires) r"
                          "  WHERE to_regclass(quote_ident(r)) IS NULL)"
                          " FROM datasets WHERE NOT views_applied AND views_sql IS NOT NULL ORDER BY dataset",
                          0, NULL, &res, ret_error);
-        for (int i = 0; e >= 0 && i < PQntuples(res); i++) {
-                const char *name = PQgetvalue(res, i, 0);
+        if (r < 0)
+                return r;
+        for (int i = 0; i < PQntuples(res); i++) {
+                const char *name = PQgetvalue(res, i, 0), *sql = PQgetvalue(res, i, 1);
                 if (strcmp(PQgetvalue(res, i, 2), "t") != 0) {
                         *ret_skipped = true;
                         continue;
                 }
-                bool own = strcmp(name, dataset) == 0;
-                if (own) {
-                        e = exec_views(conn, views_path ? views_path : "views", PQgetvalue(res, i, 1), ret_error);
-                        if (e < 0)
-                                break;
-                } else {
-                        e = db_exec(conn, "SAVEPOINT plausid_views", ret_error);
-                        if (e < 0)
-                                break;
-                        _cleanup_(freep) char *error = NULL;
-                        if (exec_views(conn, name, PQgetvalue(res, i, 1), &error) < 0) {
-                                e = db_exec(conn, "ROLLBACK TO SAVEPOINT plausid_views", ret_error);
-                                *ret_skipped = true;
-                                continue;
-                        }
-                        e = db_exec(conn, "RELEASE SAVEPOINT plausid_views", ret_error);
-                        if (e < 0)
-                                break;
-                }
+                r = strcmp(name, dataset) == 0 ? exec_views(conn, views_path ? views_path : "views", sql, ret_error)
+                                               : apply_other_views(conn, name, sql, ret_skipped, ret_error);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        continue;       /* failed: it keeps waiting */
                 const char *params[] = {name};
-                PGresult *r = NULL;
-                e = db_query(conn, "UPDATE datasets SET views_applied = true WHERE dataset = $1", 1, params, &r,
-                             ret_error);
-                PQclear(r);
+                r = db_command(conn, "UPDATE datasets SET views_applied = true WHERE dataset = $1", 1, params,
+                               ret_error);
+                if (r < 0)
+                        return r;
         }
-        return e;
+        return 0;
+}
+
+/* A pack not seen before: its code lists and hierarchy anew, and its row in datasets
+ * (up: dataset, digest, views text, requires). */
+static int export_pack(PGconn *conn, const struct ruleset *rs, const char *const *up, char **ret_error) {
+        struct export_ctx x = {conn, up[0], ret_error};
+        int r = db_command(conn, "DELETE FROM codes WHERE dataset = $1", 1, up, ret_error);
+        if (r < 0)
+                return r;
+        r = db_command(conn, "DELETE FROM hierarchy WHERE dataset = $1", 1, up, ret_error);
+        if (r < 0)
+                return r;
+        r = table_each_code(rs, insert_code, &x);
+        if (r < 0)
+                return r;
+        r = table_each_hierarchy_entry(rs, insert_level, &x);
+        if (r < 0)
+                return r;
+        return db_command(conn,
+                   "INSERT INTO datasets (dataset, rules_sha256, views_sql, views_requires)"
+                   " VALUES ($1, $2, $3, $4)"
+                   " ON CONFLICT (dataset) DO UPDATE SET rules_sha256 = $2, views_sql = $3,"
+                   "  views_requires = $4, views_applied = false, updated_at = now()",
+                   4, up, ret_error);
+}
+
+/* schema_prepare_dataset() inside its transaction. */
+static int prepare_dataset(PGconn *conn, const struct ruleset *rs, const struct table *t, const char *pack_path,
+                           const char *pack_sha256, bool *ret_skipped, char **ret_error) {
+        int r = create_table(conn, t, ret_error);
+        if (r < 0)
+                return r;
+        r = create_derived_view(conn, t, ret_error);
+        if (r < 0)
+                return r;
+        /* The views file is read on every run, not only for a new pack: a file that was
+         * changed on its own is applied again as soon as its text differs from the text
+         * that was applied. */
+        const char *dataset = ruleset_name(rs);
+        _cleanup_(freep) char *views = NULL, *requires = NULL, *views_path = NULL;
+        r = read_views(pack_path, dataset, &views, &requires, &views_path, ret_error);
+        if (r < 0)
+                return r;
+        const char *up[] = {dataset, pack_sha256, views, requires ? requires : "{}"};
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        r = db_query(conn, "SELECT 1 FROM datasets WHERE dataset = $1 AND rules_sha256 = $2", 2, up, &res, ret_error);
+        if (r < 0)
+                return r;
+        if (PQntuples(res) == 0)
+                r = export_pack(conn, rs, up, ret_error);
+        else
+                /* A file that is gone leaves the views it created in place: which those were,
+                 * only the file knew. */
+                r = db_command(conn,
+                        "UPDATE datasets SET views_sql = $3, views_requires = $4, views_applied = false,"
+                        " updated_at = now() WHERE dataset = $1 AND rules_sha256 = $2"
+                        " AND views_sql IS DISTINCT FROM $3",
+                        4, up, ret_error);
+        if (r < 0)
+                return r;
+        return apply_pending_views(conn, dataset, views_path, ret_skipped, ret_error);
 }
 
 int schema_prepare_dataset(PGconn *conn, const char *schema, const struct ruleset *rs, const struct table *t,
                            const char *pack_path, const char *pack_sha256, bool *ret_views_skipped, char **ret_error) {
+        int r = begin_in_schema(conn, schema, false, ret_error);
+        if (r < 0)
+                return r;
         bool skipped = false;
-        int e = begin_in_schema(conn, schema, false, ret_error);
-        if (e < 0)
-                return e;
-        e = create_table(conn, t, ret_error);
-        if (e >= 0)
-                e = create_derived_view(conn, t, ret_error);
-        _cleanup_(db_clearp) PGresult *res = NULL;
-        const char *dataset = ruleset_name(rs);
-        const char *params[] = {dataset, pack_sha256};
-        /* The views file is read on every run, not only for a new pack: a file that was
-         * changed on its own is applied again as soon as its text differs from the text
-         * that was applied. */
-        _cleanup_(freep) char *views = NULL;
-        _cleanup_(freep) char *requires = NULL;
-        _cleanup_(freep) char *views_path = NULL;
-        if (e >= 0)
-                e = read_views(pack_path, dataset, &views, &requires, &views_path, ret_error);
-        const char *up[] = {dataset, pack_sha256, views, requires ? requires : "{}"};
-        if (e >= 0)
-                e = db_query(conn, "SELECT 1 FROM datasets WHERE dataset = $1 AND rules_sha256 = $2", 2, params, &res,
-                             ret_error);
-        if (e >= 0 && PQntuples(res) == 0) {
-                /* A pack not seen before: its code lists, hierarchy and views anew. */
-                struct export_ctx x = {conn, dataset, ret_error};
-                PGresult *r = NULL;
-                e = db_query(conn, "DELETE FROM codes WHERE dataset = $1", 1, params, &r, ret_error);
-                PQclear(r);
-                r = NULL;
-                if (e >= 0)
-                        e = db_query(conn, "DELETE FROM hierarchy WHERE dataset = $1", 1, params, &r, ret_error);
-                PQclear(r);
-                r = NULL;
-                if (e >= 0)
-                        e = table_each_code(rs, insert_code, &x);
-                if (e >= 0)
-                        e = table_each_hierarchy_entry(rs, insert_level, &x);
-                if (e >= 0)
-                        e = db_query(conn,
-                                     "INSERT INTO datasets (dataset, rules_sha256, views_sql, views_requires)"
-                                     " VALUES ($1, $2, $3, $4)"
-                                     " ON CONFLICT (dataset) DO UPDATE SET rules_sha256 = $2, views_sql = $3,"
-                                     "  views_requires = $4, views_applied = false, updated_at = now()",
-                                     4, up, &r, ret_error);
-                PQclear(r);
-        } else if (e >= 0) {
-                /* A file that is gone leaves the views it created in place: which those were,
-                 * only the file knew. */
-                PGresult *r = NULL;
-                e = db_query(conn,
-                             "UPDATE datasets SET views_sql = $3, views_requires = $4, views_applied = false,"
-                             " updated_at = now() WHERE dataset = $1 AND rules_sha256 = $2"
-                             " AND views_sql IS DISTINCT FROM $3",
-                             4, up, &r, ret_error);
-                PQclear(r);
-        }
-        if (e >= 0)
-                e = apply_pending_views(conn, dataset, views_path, &skipped, ret_error);
-        if (e >= 0)
-                e = db_exec(conn, "COMMIT", ret_error);
-        if (e < 0) {
+        r = prepare_dataset(conn, rs, t, pack_path, pack_sha256, &skipped, ret_error);
+        if (r >= 0)
+                r = db_exec(conn, "COMMIT", ret_error);
+        if (r < 0) {
                 rollback(conn);
-                return e;
+                return r;
         }
         if (ret_views_skipped)
                 *ret_views_skipped = skipped;
         return 0;
 }
 
-
 int schema_unit_expression(const struct table *t, const char *alias, struct strbuf *out) {
         if (t->nunit == 0)
                 return strbuf_puts(out, "''");
-        int e = strbuf_puts(out, "concat_ws('-'");
-        for (unsigned k = 0; k < t->nunit && e >= 0; k++) {
-                e = strbuf_puts(out, ", coalesce(");
-                if (e >= 0)
-                        e = put_column(out, alias, t->columns[t->unit[k]].name);
-                if (e >= 0)
-                        e = strbuf_puts(out, ", '')");
+        int r = strbuf_puts(out, "concat_ws('-'");
+        for (unsigned k = 0; k < t->nunit && r >= 0; k++) {
+                _cleanup_(strbuf_done) struct strbuf col = {0};
+                r = put_column(&col, alias, t->columns[t->unit[k]].name);
+                if (r >= 0)
+                        r = strbuf_printf(out, ", coalesce(%s, '')", strbuf_str(&col));
         }
-        return e >= 0 ? strbuf_putc(out, ')') : e;
+        return r < 0 ? r : strbuf_putc(out, ')');
 }
 
 int schema_part_expression(const struct table *t, const char *alias, struct strbuf *out) {
         if (t->part < 0)
                 return strbuf_puts(out, "''");
-        int e = strbuf_puts(out, "coalesce(");
-        if (e >= 0)
-                e = put_column(out, alias, t->columns[t->part].name);
-        return e >= 0 ? strbuf_puts(out, ", '')") : e;
+        _cleanup_(strbuf_done) struct strbuf col = {0};
+        int r = put_column(&col, alias, t->columns[t->part].name);
+        if (r < 0)
+                return r;
+        return strbuf_printf(out, "coalesce(%s, '')", strbuf_str(&col));
 }
 
 int schema_column(const struct table *t, const char *alias, unsigned field, int level, struct strbuf *out) {

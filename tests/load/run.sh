@@ -260,6 +260,70 @@ load "$T/c_rep2.yaml" samples/hze_2024_ost.csv
 check "reports: an unknown report_group is refused before loading" "2|1" \
         "$status|$(grep -c "report_group: no group named 'keine-solche-gruppe'" "$T/stderr")"
 
+# ---- the gate exactly at its limit: 56 of 400 rejected is 14 %; max_reject_share 0.14
+#      is reached, not exceeded, and the file loads; one rejected record more (57 of 401)
+#      exceeds it and the file is rejected as a whole ----
+new_db t_gate_limit
+write_config "$T/c_limit.yaml" "max_reject_share: 0.14"
+load "$T/c_limit.yaml" samples/hze_2024_nord.csv
+check "gate at the limit: loads" "0|loaded|400|56|$(q "SELECT count(*) FROM plausid.hze")" \
+        "$status|$(q "SELECT status, records, rejected, loaded FROM plausid.deliveries")"
+{ cat samples/hze_2024_nord.csv; echo "05;9;13;eine zu kurze Zeile"; } >"$T/nord_plus1.csv"
+load "$T/c_limit.yaml" "$T/nord_plus1.csv"
+check "gate one over the limit: rejected as a whole" "1|rejected|401|57|0" \
+        "$status|$(q "SELECT status, records, rejected, loaded FROM plausid.deliveries WHERE id = 2")"
+check "gate one over the limit: the reason" \
+        "57 von 401 Datensätzen (14,2 %) abgewiesen, mehr als die zulässigen 14,0 %: die Lieferung wurde als Ganzes abgewiesen." \
+        "$(q "SELECT reason FROM plausid.deliveries WHERE id = 2")"
+check "gate one over the limit: none of its rows, its rejected records kept" "0|57" \
+        "$(q "SELECT count(*) FROM plausid.hze WHERE delivery_id = 2")|$(q "SELECT count(*) FROM plausid.rejected_records WHERE delivery_id = 2")"
+
+# ---- a redelivery that has records rejected at the end of the file (X02 overlaps):
+#      the late rows are taken out before the scopes are registered, the scopes count
+#      what stays, and the earlier delivery gives way completely ----
+new_db t_late_redelivery
+load "$T/c2.yaml" samples/hze_2024_nord.csv
+sed 's/;Brackel;/;Brackel-Nord;/' samples/hze_2024_nord.csv >"$T/nord_again.csv"
+load "$T/c2.yaml" "$T/nord_again.csv"
+check "late + redelivery: loaded, the first superseded by it" "0|superseded:2,loaded:" \
+        "$status|$(q "SELECT string_agg(status || ':' || coalesce(superseded_by::text, ''), ',' ORDER BY id) FROM plausid.deliveries")"
+check "late + redelivery: rows = loaded = the scopes' records" "344|344|344" \
+        "$(q "SELECT count(*) FROM plausid.hze WHERE delivery_id = 2")|$(q "SELECT loaded FROM plausid.deliveries WHERE id = 2")|$(q "SELECT sum(records) FROM plausid.delivery_scopes WHERE delivery_id = 2")"
+check "late + redelivery: no rows of the first, no X02 record in hze" "0|0" \
+        "$(q "SELECT count(*) FROM plausid.hze WHERE delivery_id = 1")|$(q "SELECT count(*) FROM plausid.hze h JOIN plausid.findings f USING (delivery_id, line) WHERE f.rule = 'X02'")"
+check "late + redelivery: the first's scopes are gone, its rejected records kept" "0|56" \
+        "$(q "SELECT count(*) FROM plausid.delivery_scopes WHERE delivery_id = 1")|$(q "SELECT count(*) FROM plausid.rejected_records WHERE delivery_id = 1")"
+check "late + redelivery: said so" 1 "$(grep -c "replaced 344 rows of earlier deliveries, 1 of them completely" <<<"$out")"
+
+# ---- a redelivery refused under `redelivery: reject` names unit, year and part in full,
+#      however long the unit (here 660 characters: the reason is not cut) ----
+new_db t_reject_long
+unit=$(printf 'Einrichtung%.0s' $(seq 60))
+printf 'einheit;jahr;teil;nr\n%s;2024;1;1\n%s;2024;1;2\n' "$unit" "$unit" >"$T/lang1.csv"
+printf 'einheit;jahr;teil;nr\n%s;2024;1;3\n' "$unit" >"$T/lang2.csv"
+printf 'database:\n  conninfo: ""\n  schema: plausid\nsources:\n  - name: lang\n    rules: %s\n    redelivery: reject\n' \
+        "$ROOT/tests/load/longunit.yaml" >"$T/c_lang.yaml"
+out=$("$PLAUSID" load --config "$T/c_lang.yaml" --source lang "$T/lang1.csv" "$T/lang2.csv" 2>"$T/stderr")
+status=$?
+want="Für die Einheit $unit, Jahr 2024, Teil 1 liegt bereits die Lieferung 1 vor (Quelle lang nimmt keine Neulieferungen an)."
+check "long reason: the second file is rejected" "1|loaded,rejected" \
+        "$status|$(q "SELECT string_agg(status, ',' ORDER BY id) FROM plausid.deliveries")"
+check "long reason: in full in the register (${#want} characters)" "$want" "$(q "SELECT reason FROM plausid.deliveries WHERE id = 2")"
+check "long reason: in full on stdout" 1 "$(grep -cF "delivery 2: REJECTED as a whole, nothing loaded: $want" <<<"$out")"
+check "long reason: the first delivery's rows stay" "2|0" \
+        "$(q "SELECT count(*) FROM plausid.lang WHERE delivery_id = 1")|$(q "SELECT count(*) FROM plausid.lang WHERE delivery_id = 2")"
+
+# ---- the register's unit tests against this server (tests/unit/test_register.c) ----
+new_db t_register
+if [ -x "$ROOT/$BUILD/tests/test_register" ]; then
+        PLAUSID_TEST_PG=1 "$ROOT/$BUILD/tests/test_register" >"$T/register.log" 2>&1
+        rstatus=$?
+        [ $rstatus -eq 0 ] || cat "$T/register.log" >&2
+        check "register unit tests against PostgreSQL" "0|0" "$rstatus|$(grep -c SKIPPED "$T/register.log")"
+else
+        check "register unit tests: $BUILD/tests/test_register built (make check-suite)" built missing
+fi
+
 # ---- failures before loading ----
 load "$T/nonexistent.yaml" samples/hze_2024_ost.csv
 check "no config: exit status" 2 "$status"

@@ -1,0 +1,326 @@
+/*
+ * The delivery register (see register.h). Values go to the server as text parameters,
+ * numbers formatted here; numbers come back through db.h's checked readers, and one that
+ * is not a number is an error that names the column, never a 0.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "array.h"
+#include "copy.h"
+#include "db.h"
+#include "register.h"
+
+static const char *const status_names[_REGISTER_STATUS_MAX] = {
+        [REGISTER_LOADED] = "loaded",
+        [REGISTER_REJECTED] = "rejected",
+        [REGISTER_DUPLICATE] = "duplicate",
+        [REGISTER_SUPERSEDED] = "superseded",
+};
+
+const char *register_status_name(enum register_status status) {
+        return (size_t) status < ELEMENTSOF(status_names) ? status_names[status] : "?";
+}
+
+/* A value that should have been a number: the error names where it came from. */
+static int not_a_number(int r, const char *what, char **ret_error) {
+        if (asprintf(ret_error, "the delivery register returned no valid number for %s", what) < 0)
+                *ret_error = NULL;
+        return r;
+}
+
+static int get_int64(const PGresult *res, int row, int col, const char *what, int64_t *ret, char **ret_error) {
+        int r = db_get_int64(res, row, col, ret);
+        return r < 0 ? not_a_number(r, what, ret_error) : 0;
+}
+
+static int get_ulong(const PGresult *res, int row, int col, const char *what, unsigned long *ret, char **ret_error) {
+        int r = db_get_ulong(res, row, col, ret);
+        return r < 0 ? not_a_number(r, what, ret_error) : 0;
+}
+
+int register_lock_source(PGconn *conn, const char *source, char **ret_error) {
+        const char *params[] = {source};
+        return db_command(conn, "SELECT pg_advisory_xact_lock(hashtext('plausid.source.' || $1))", 1, params,
+                          ret_error);
+}
+
+int register_find_duplicate(PGconn *conn, const char *source, const char *sha256, int64_t *ret_id,
+                            char **ret_error) {
+        const char *params[] = {source, sha256};
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        int r = db_query(conn,
+                         "SELECT id FROM deliveries WHERE source = $1 AND sha256 = $2"
+                         " AND status IN ('loaded', 'superseded') ORDER BY id LIMIT 1",
+                         2, params, &res, ret_error);
+        if (r < 0)
+                return r;
+        if (PQntuples(res) == 0)
+                return 0;
+        int64_t id;
+        r = get_int64(res, 0, 0, "deliveries.id", &id, ret_error);
+        if (r < 0)
+                return r;
+        *ret_id = id;
+        return 1;
+}
+
+int register_insert(PGconn *conn, const struct register_delivery *d, int64_t *ret_id, char **ret_error) {
+        bool dup = d->duplicate_of != 0;
+        const char *params[] = {d->source, d->dataset, d->file_name, DB_INT64(d->file_size), d->sha256,
+                                DB_INT64(d->received), d->rules_name, d->rules_version, d->rules_sha256,
+                                register_status_name(dup ? REGISTER_DUPLICATE : REGISTER_LOADED),
+                                dup ? DB_INT64(d->duplicate_of) : NULL};
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        int r = db_query(conn,
+                         "INSERT INTO deliveries (source, dataset, file_name, file_size, sha256, received_at,"
+                         " rules_name, rules_version, rules_sha256, status, duplicate_of)"
+                         " VALUES ($1, $2, $3, $4::bigint, $5, to_timestamp($6::bigint), $7, $8, $9, $10,"
+                         " $11::bigint) RETURNING id",
+                         (int) ELEMENTSOF(params), params, &res, ret_error);
+        if (r < 0)
+                return r;
+        return get_int64(res, 0, 0, "deliveries.id", ret_id, ret_error);
+}
+
+int register_finish(PGconn *conn, int64_t id, const struct register_outcome *o, char **ret_error) {
+        const char *params[] = {DB_INT64(id), register_status_name(o->status), o->reason, DB_ULONG(o->counts.records),
+                                DB_ULONG(o->counts.loaded), DB_ULONG(o->counts.rejected), DB_ULONG(o->counts.warned),
+                                o->encoding};
+        return db_command(conn,
+                   "UPDATE deliveries SET status = $2, reason = $3, records = $4::integer,"
+                   " loaded = $5::integer, rejected = $6::integer, warned = $7::integer, encoding = $8,"
+                   " loaded_at = clock_timestamp() WHERE id = $1::bigint",
+                   (int) ELEMENTSOF(params), params, ret_error);
+}
+
+int register_delivery_source(PGconn *conn, const char *schema, int64_t id, char **ret_source, char **ret_error) {
+        _cleanup_(freep) char *ident = db_ident(schema);
+        _cleanup_(freep) char *sql = NULL;
+        if (!ident || asprintf(&sql, "SELECT source FROM %s.deliveries WHERE id = $1::bigint", ident) < 0) {
+                sql = NULL;
+                return -ENOMEM;
+        }
+        const char *params[] = {DB_INT64(id)};
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        int r = db_query(conn, sql, 1, params, &res, ret_error);
+        if (r < 0)
+                return r;
+        if (PQntuples(res) == 0)
+                return -ENOENT;
+        char *source = strdup(PQgetvalue(res, 0, 0));
+        if (!source)
+                return -ENOMEM;
+        *ret_source = source;
+        return 0;
+}
+
+/* ---- scopes ---- */
+
+int register_scopes_add(struct register_scopes *l, const char *unit, int64_t year, const char *part, size_t part_len,
+                        unsigned long records) {
+        int r = ARRAY_GROW(l->scope, l->n, l->cap);
+        if (r < 0)
+                return r;
+        struct register_scope sc = {.unit = strdup(unit), .year = year, .part = strndup(part, part_len),
+                                    .records = records};
+        if (!sc.unit || !sc.part) {
+                free(sc.unit);
+                free(sc.part);
+                return -ENOMEM;
+        }
+        l->scope[l->n++] = sc;
+        return 0;
+}
+
+int register_scopes_count(struct register_scopes *l, const char *unit, int64_t year, const char *part,
+                          size_t part_len) {
+        for (size_t k = 0; k < l->n; k++) {
+                struct register_scope *sc = &l->scope[(l->last + k) % l->n];
+                if (sc->year == year && strcmp(sc->unit, unit) == 0 && strlen(sc->part) == part_len &&
+                    memcmp(sc->part, part, part_len) == 0) {
+                        sc->records++;
+                        l->last = (size_t) (sc - l->scope);
+                        return 0;
+                }
+        }
+        l->last = l->n;
+        return register_scopes_add(l, unit, year, part, part_len, 1);
+}
+
+void register_scopes_clear(struct register_scopes *l) {
+        for (size_t k = 0; k < l->n; k++) {
+                free(l->scope[k].unit);
+                free(l->scope[k].part);
+        }
+        l->n = l->last = 0;
+}
+
+void register_scopes_done(struct register_scopes *l) {
+        register_scopes_clear(l);
+        free(l->scope);
+        *l = (struct register_scopes) {0};
+}
+
+int register_scope_insert(PGconn *conn, int64_t delivery, const struct register_scope *sc, char **ret_error) {
+        const char *params[] = {DB_INT64(delivery), sc->unit, DB_INT64(sc->year), sc->part, DB_ULONG(sc->records)};
+        return db_command(conn,
+                   "INSERT INTO delivery_scopes (delivery_id, unit, year, part, records)"
+                   " VALUES ($1::bigint, $2, $3::integer, $4, $5::integer)",
+                   (int) ELEMENTSOF(params), params, ret_error);
+}
+
+int register_scope_delete(PGconn *conn, int64_t delivery, const struct register_scope *sc, char **ret_error) {
+        const char *params[] = {DB_INT64(delivery), sc->unit, DB_INT64(sc->year), sc->part};
+        return db_command(conn,
+                   "DELETE FROM delivery_scopes WHERE delivery_id = $1::bigint"
+                   " AND unit = $2 AND year = $3::integer AND part = $4",
+                   (int) ELEMENTSOF(params), params, ret_error);
+}
+
+int register_scope_earlier(PGconn *conn, const char *source, int64_t delivery, const struct register_scope *sc,
+                           int64_t **ret_ids, size_t *ret_n, char **ret_error) {
+        const char *params[] = {DB_INT64(delivery), sc->unit, DB_INT64(sc->year), sc->part, DB_ULONG(sc->records),
+                                source};
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        int r = db_query(conn,
+                         "SELECT d.id FROM delivery_scopes x JOIN deliveries d ON d.id = x.delivery_id"
+                         " WHERE d.source = $6 AND d.status = 'loaded' AND d.id <> $1::bigint"
+                         " AND x.unit = $2 AND x.year = $3::integer AND x.part = $4 AND $5::integer > 0"
+                         " ORDER BY d.id",
+                         (int) ELEMENTSOF(params), params, &res, ret_error);
+        if (r < 0)
+                return r;
+        size_t n = (size_t) PQntuples(res);
+        _cleanup_(freep) int64_t *ids = n ? calloc(n, sizeof(*ids)) : NULL;
+        if (n && !ids)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                r = get_int64(res, (int) i, 0, "deliveries.id", &ids[i], ret_error);
+                if (r < 0)
+                        return r;
+        }
+        *ret_ids = TAKE_PTR(ids);
+        *ret_n = n;
+        return 0;
+}
+
+int register_supersede(PGconn *conn, int64_t by, const int64_t *ids, size_t n, unsigned long *ret_superseded,
+                       char **ret_error) {
+        if (n == 0) {
+                *ret_superseded = 0;
+                return 0;
+        }
+        _cleanup_(strbuf_done) struct strbuf list = {0};
+        int r = 0;
+        for (size_t i = 0; i < n && r >= 0; i++)
+                r = strbuf_printf(&list, "%c%" PRId64, i ? ',' : '{', ids[i]);
+        if (r >= 0)
+                r = strbuf_putc(&list, '}');
+        if (r < 0)
+                return r;
+        const char *params[] = {DB_INT64(by), strbuf_str(&list)};
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        r = db_query(conn,
+                     "UPDATE deliveries d SET status = 'superseded', superseded_by = $1::bigint,"
+                     " reason = 'ersetzt durch Lieferung ' || $1"
+                     " WHERE d.id = ANY($2::bigint[])"
+                     " AND NOT EXISTS (SELECT 1 FROM delivery_scopes x WHERE x.delivery_id = d.id)",
+                     (int) ELEMENTSOF(params), params, &res, ret_error);
+        if (r < 0)
+                return r;
+        r = db_affected(res, ret_superseded);
+        return r < 0 ? not_a_number(r, "the superseded deliveries", ret_error) : 0;
+}
+
+/* ---- scopes for the previous-year rules ---- */
+
+void register_unit_years_done(struct register_unit_years *l) {
+        for (size_t i = 0; i < l->n; i++)
+                free(l->unit_year[i].unit);
+        free(l->unit_year);
+        *l = (struct register_unit_years) {0};
+}
+
+int register_unit_years(PGconn *conn, int64_t delivery, struct register_unit_years *ret, char **ret_error) {
+        const char *params[] = {DB_INT64(delivery)};
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        int r = db_query(conn,
+                         "SELECT DISTINCT unit, year FROM delivery_scopes"
+                         " WHERE delivery_id = $1::bigint AND records > 0 ORDER BY 1, 2",
+                         1, params, &res, ret_error);
+        if (r < 0)
+                return r;
+        size_t n = (size_t) PQntuples(res);
+        _cleanup_(register_unit_years_done) struct register_unit_years l = {
+                .unit_year = calloc(n ? n : 1, sizeof(*l.unit_year))};
+        if (!l.unit_year)
+                return -ENOMEM;
+        for (; l.n < n; l.n++) {
+                struct register_unit_year *uy = &l.unit_year[l.n];
+                r = get_int64(res, (int) l.n, 1, "delivery_scopes.year", &uy->year, ret_error);
+                if (r < 0)
+                        return r;
+                uy->unit = strdup(PQgetvalue(res, (int) l.n, 0));
+                if (!uy->unit)
+                        return -ENOMEM;
+        }
+        *ret = l;
+        l = (struct register_unit_years) {0};
+        return 0;
+}
+
+int register_unit_year_parts(PGconn *conn, const char *source, const char *unit, int64_t year,
+                             unsigned long *ret_parts, unsigned long *ret_previous, char **ret_error) {
+        const char *params[] = {source, unit, DB_INT64(year)};
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        int r = db_query(conn,
+                         "SELECT count(DISTINCT x.part) FILTER (WHERE x.year = $3::integer),"
+                         " count(*) FILTER (WHERE x.year = $3::integer - 1)"
+                         " FROM delivery_scopes x JOIN deliveries d ON d.id = x.delivery_id"
+                         " WHERE d.source = $1 AND d.status = 'loaded' AND x.unit = $2"
+                         " AND x.year IN ($3::integer, $3::integer - 1) AND x.records > 0",
+                         3, params, &res, ret_error);
+        if (r < 0)
+                return r;
+        unsigned long parts, previous;
+        r = get_ulong(res, 0, 0, "the parts of a unit-year", &parts, ret_error);
+        if (r >= 0)
+                r = get_ulong(res, 0, 1, "the scopes of the previous year", &previous, ret_error);
+        if (r < 0)
+                return r;
+        *ret_parts = parts;
+        *ret_previous = previous;
+        return 0;
+}
+
+/* ---- findings and rejected records ---- */
+
+const char register_copy_findings[] =
+        "COPY findings (delivery_id, line, key, rule, severity, field, value, message) FROM STDIN";
+const char register_copy_rejected[] = "COPY rejected_records (delivery_id, line, raw) FROM STDIN";
+
+/* Appends tab-separated text columns, each escaped. */
+static int put_texts(struct strbuf *b, const char *const *texts, size_t n) {
+        int r = 0;
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                r = strbuf_putc(b, '\t');
+                if (r >= 0)
+                        r = copy_append_text(b, texts[i], strlen(texts[i]));
+        }
+        return r;
+}
+
+int register_finding_row(struct strbuf *b, int64_t delivery, const struct finding *f) {
+        const char *texts[] = {f->key, f->rule_id, severity_name(f->severity), f->field, f->value, f->message};
+        int r = strbuf_printf(b, "%" PRId64 "\t%lu", delivery, f->line);
+        return r < 0 ? r : put_texts(b, texts, ELEMENTSOF(texts));
+}
+
+int register_rejected_row(struct strbuf *b, int64_t delivery, unsigned long line, const char *raw, size_t len) {
+        int r = strbuf_printf(b, "%" PRId64 "\t%lu\t", delivery, line);
+        return r < 0 ? r : copy_append_text(b, raw, len);
+}
