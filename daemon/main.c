@@ -16,9 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <grp.h>
 #include <libgen.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,13 +32,13 @@
 #include "htmlreport.h"
 #include "loader.h"
 #include "reader.h"
-#include "run.h"
 #include "report.h"
 #include "report_db.h"
 #include "ruleset.h"
 #include "ruletest.h"
+#include "run.h"
 #include "schema.h"
-#include "table.h"
+#include "source.h"
 
 #ifndef PLAUSID_VERSION
 #define PLAUSID_VERSION "0.1"
@@ -87,20 +85,24 @@ static void usage(FILE *out) {
                 program, program, program, program, program, program, program);
 }
 
+/* Prints a pack's diagnostics and, when it does not compile, says so with the count. */
+static void print_pack_errors(const char *path, int r, const struct diaglist *diags, size_t errors) {
+        diaglist_print(diags, stderr);
+        if (r == -ENOMEM)
+                fprintf(stderr, "%s: out of memory\n", path);
+        fprintf(stderr, "%s: rule pack does not compile (%zu error%s)\n", path, errors, errors == 1 ? "" : "s");
+}
+
 /* Compiles a pack, printing every error; NULL when it does not compile. */
 static struct ruleset *load_rules(const char *path) {
-        struct diaglist diags = {0};
+        _cleanup_(diaglist_done) struct diaglist diags = {0};
         struct ruleset *rs = NULL;
-        int e = ruleset_compile_file(path, &rs, &diags);
-        diaglist_print(&diags, stderr);
-        if (e < 0) {
-                if (e == -ENOMEM)
-                        fprintf(stderr, "%s: out of memory\n", path);
-                fprintf(stderr, "%s: rule pack does not compile (%zu error%s)\n", path, diags.n + diags.dropped,
-                        diags.n + diags.dropped == 1 ? "" : "s");
-                rs = NULL;
+        int r = ruleset_compile_file(path, &rs, &diags);
+        if (r < 0) {
+                print_pack_errors(path, r, &diags, diags.n + diags.dropped);
+                return NULL;
         }
-        diaglist_done(&diags);
+        diaglist_print(&diags, stderr);
         return rs;
 }
 
@@ -402,13 +404,14 @@ static int cmd_check(int argc, char **argv) {
         return status;
 }
 
+/* ---- plausid load ---- */
+
 /* Reads the configuration, printing every error; NULL when it has errors. */
 static struct config *load_config(const char *path) {
-        struct diaglist diags = {0};
+        _cleanup_(diaglist_done) struct diaglist diags = {0};
         struct config *cfg = NULL;
         int e = config_load_file(path, &cfg, &diags);
         diaglist_print(&diags, stderr);
-        diaglist_done(&diags);
         if (e < 0) {
                 if (e == -ENOMEM)
                         fprintf(stderr, "%s: out of memory\n", path);
@@ -419,26 +422,71 @@ static struct config *load_config(const char *path) {
         return cfg;
 }
 
-/* What every file of one `plausid load` shares. */
-struct load_run {
-        PGconn *conn;
-        const struct ruleset *rs;
-        const struct table *table;
-        struct loader_options options;
-        const char *reports;    /* the source's reports directory, or NULL */
-        int report_gid;         /* report_group, or -1 */
-        unsigned report_records;
-};
+/* Opens the source sc, printing every error; NULL when it has errors. */
+static struct source *open_source(const struct config *cfg, const struct source_config *sc) {
+        _cleanup_(diaglist_done) struct diaglist diags = {0};
+        struct source *src = NULL;
+        int r = source_open(cfg, sc, 0, &src, &diags);
+        if (r == -ENOEXEC) {
+                /* The count is of the pack's own errors: those about its file. */
+                size_t errors = diags.dropped;
+                for (size_t i = 0; i < diags.n; i++)
+                        errors += strcmp(diags.items[i].file, sc->rules) == 0;
+                print_pack_errors(sc->rules, r, &diags, errors);
+                return NULL;
+        }
+        diaglist_print(&diags, stderr);
+        if (r == -ENOMEM)
+                fprintf(stderr, "%s: out of memory\n", cfg->path);
+        return r < 0 ? NULL : src;
+}
+
+/* Names the data sets whose views wait for tables that do not exist yet. */
+static void print_waiting_views(PGconn *conn, const char *schema) {
+        struct schema_waiting_view *views = NULL;
+        size_t n = 0;
+        _cleanup_(freep) char *error = NULL;
+        if (schema_waiting_views(conn, schema, &views, &n, &error) < 0)
+                return;
+        for (size_t i = 0; i < n; i++)
+                printf("notice: the views of %s wait for the tables they need (%s)\n", views[i].dataset,
+                       views[i].requires);
+        schema_waiting_views_free(views, n);
+}
+
+static PGconn *schema_failed(const char *config_path, const char *schema, int r, const char *error) {
+        fprintf(stderr, "%s: cannot prepare schema %s: %s\n", config_path, schema, error ? error : strerror(-r));
+        return NULL;
+}
+
+/* Connects, migrates and fits the source's table and views, printing what failed; NULL
+ * then. */
+static PGconn *open_database(const char *config_path, const struct config *cfg, const struct source *src) {
+        _cleanup_(db_closep) PGconn *conn = NULL;
+        _cleanup_(freep) char *error = NULL;
+        int r = source_db_connect(cfg, &conn, &error);
+        if (r == -ECONNREFUSED) {
+                fprintf(stderr, "%s: cannot connect to the database: %s\n", config_path, error ? error : strerror(-r));
+                return NULL;
+        }
+        if (r < 0)
+                return schema_failed(config_path, cfg->schema, r, error);
+        bool views_waiting = false;
+        r = source_prepare(conn, src, &views_waiting, &error);
+        if (r < 0)
+                return schema_failed(config_path, cfg->schema, r, error);
+        if (views_waiting)
+                print_waiting_views(conn, cfg->schema);
+        return TAKE_PTR(conn);
+}
 
 /* After the commit: the delivery's report beside the others. The load stands whatever
  * happens here, so a failure is a warning and does not change the exit status. */
-static void load_report(struct load_run *run, long long delivery_id) {
-        if (!run->reports)
+static void load_report(PGconn *conn, const struct source *src, long long delivery_id) {
+        if (!src->config->reports)
                 return;
         _cleanup_(freep) char *path = NULL, *error = NULL;
-        int e = report_delivery_from_db(run->conn, run->options.schema, run->rs, delivery_id, run->reports,
-                                        run->report_gid, run->report_records,
-                                        &path, &error);
+        int e = source_report(conn, src, delivery_id, &path, &error);
         if (e < 0)
                 fprintf(stderr, "warning: delivery %lld: no report written: %s\n", delivery_id,
                         error ? error : strerror(-e));
@@ -446,82 +494,59 @@ static void load_report(struct load_run *run, long long delivery_id) {
                 printf("report: %s\n", path);
 }
 
+/* What became of a loaded input; returns its exit status. */
+static int print_load_result(const struct source *src, const char *name, const struct load_result *res) {
+        if (res->status == LOAD_DUPLICATE) {
+                printf("%s: duplicate of delivery %lld, skipped (recorded as delivery %lld)\n", name,
+                       res->duplicate_of, res->delivery_id);
+                return EXIT_CLEAN;
+        }
+        if (res->per_rule) {
+                struct checker_stats checked = {.records = res->records, .rejected = res->rejected,
+                                                .warned = res->warned, .per_rule = res->per_rule};
+                print_summary(src->rs, name, &checked, res->unknown_columns, res->encoding);
+        }
+        if (res->status == LOAD_REJECTED) {
+                printf("delivery %lld: REJECTED as a whole, nothing loaded: %s\n", res->delivery_id, res->reason);
+                return EXIT_REJECTED;
+        }
+        printf("delivery %lld: %lu records loaded, %lu findings", res->delivery_id, res->loaded, res->findings);
+        if (res->replaced_rows || res->superseded)
+                printf("; replaced %lu rows of earlier deliveries, %lu of them completely", res->replaced_rows,
+                       res->superseded);
+        printf("\n");
+        return EXIT_CLEAN;
+}
+
 /* Loads one input; returns an exit status. */
-static int load_file(struct load_run *run, const char *path) {
-        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-                fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
+static int load_file(PGconn *conn, const struct source *src, const char *path) {
+        _cleanup_(closep) int fd = -1;
+        int r = source_input_open(path, &fd);
+        if (r == -EINVAL) {
+                fprintf(stderr, "%s: not a regular file\n", path);
                 return EXIT_TROUBLE;
         }
-        struct stat st;
-        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-                fprintf(stderr, "%s: not a regular file\n", path);
+        if (r < 0) {
+                fprintf(stderr, "%s: cannot open: %s\n", path, strerror(-r));
                 return EXIT_TROUBLE;
         }
         _cleanup_(freep) char *copy = strdup(path);
         if (!copy)
                 return EXIT_TROUBLE;
         const char *name = basename(copy);
-
-        /* A connection lost with the previous file is opened again for this one. */
-        if (PQstatus(run->conn) != CONNECTION_OK)
-                PQreset(run->conn);
+        source_db_revive(conn);
         struct load_result res = {0};
         _cleanup_(freep) char *error = NULL;
-        int e = loader_load(run->conn, run->rs, run->table, &run->options, fd, name, &res, &error);
-        if (e < 0) {
+        r = source_load(conn, src, NULL, fd, name, &res, &error);
+        if (r < 0) {
                 fprintf(stderr, "%s: not loaded, nothing of it is in the database: %s\n", path,
-                        error ? error : strerror(-e));
+                        error ? error : strerror(-r));
                 return EXIT_TROUBLE;
         }
-        if (res.status == LOAD_DUPLICATE) {
-                printf("%s: duplicate of delivery %lld, skipped (recorded as delivery %lld)\n", name,
-                       res.duplicate_of, res.delivery_id);
-                load_report(run, res.delivery_id);
-                load_result_done(&res);
-                return EXIT_CLEAN;
-        }
-        if (res.per_rule) {
-                struct checker_stats st_checked = {.records = res.records, .rejected = res.rejected,
-                                                   .warned = res.warned, .per_rule = res.per_rule};
-                print_summary(run->rs, name, &st_checked, res.unknown_columns, res.encoding);
-        }
-        int status = EXIT_CLEAN;
-        if (res.status == LOAD_REJECTED) {
-                printf("delivery %lld: REJECTED as a whole, nothing loaded: %s\n", res.delivery_id, res.reason);
-                status = EXIT_REJECTED;
-        } else {
-                printf("delivery %lld: %lu records loaded, %lu findings", res.delivery_id, res.loaded, res.findings);
-                if (res.replaced_rows || res.superseded)
-                        printf("; replaced %lu rows of earlier deliveries, %lu of them completely", res.replaced_rows,
-                               res.superseded);
-                printf("\n");
-        }
-        load_report(run, res.delivery_id);
+        int status = print_load_result(src, name, &res);
+        load_report(conn, src, res.delivery_id);
         load_result_done(&res);
         return status;
-}
-
-/* Names the data sets whose views wait for tables that do not exist yet. */
-static void print_waiting_views(PGconn *conn, const char *schema) {
-        _cleanup_(freep) char *ident = db_ident(schema);
-        _cleanup_(freep) char *sql = NULL;
-        if (!ident)
-                return;
-        if (asprintf(&sql,
-                     "SELECT dataset, array_to_string(views_requires, ', ') FROM %s.datasets"
-                     " WHERE NOT views_applied AND views_sql IS NOT NULL ORDER BY dataset",
-                     ident) < 0) {
-                sql = NULL;
-                return;
-        }
-        _cleanup_(db_clearp) PGresult *res = NULL;
-        _cleanup_(freep) char *error = NULL;
-        if (db_query(conn, sql, 0, NULL, &res, &error) < 0)
-                return;
-        for (int i = 0; i < PQntuples(res); i++)
-                printf("notice: the views of %s wait for the tables they need (%s)\n", PQgetvalue(res, i, 0),
-                       PQgetvalue(res, i, 1));
 }
 
 static int cmd_load(int argc, char **argv) {
@@ -551,70 +576,30 @@ static int cmd_load(int argc, char **argv) {
         _cleanup_(config_freep) struct config *cfg = load_config(config_path);
         if (!cfg)
                 return EXIT_TROUBLE;
-        const struct source_config *src = config_find_source(cfg, source_name);
-        if (!src) {
+        const struct source_config *sc = config_find_source(cfg, source_name);
+        if (!sc) {
                 fprintf(stderr, "%s: no source named '%s'; the sources are:", config_path, source_name);
                 for (size_t i = 0; i < cfg->nsources; i++)
                         fprintf(stderr, " %s", cfg->sources[i].name);
                 fprintf(stderr, "\n");
                 return EXIT_TROUBLE;
         }
-        _cleanup_(ruleset_freep) struct ruleset *rs = load_rules(src->rules);
-        if (!rs)
+        _cleanup_(source_freep) struct source *src = open_source(cfg, sc);
+        if (!src)
                 return EXIT_TROUBLE;
-        char pack_sha[DIGEST_HEX_LEN + 1];
-        int e = digest_file(src->rules, pack_sha);
-        _cleanup_(table_freep) struct table *table = NULL;
-        if (e >= 0)
-                e = table_new(rs, &table);
-        if (e < 0) {
-                fprintf(stderr, "%s: %s\n", src->rules, strerror(-e));
+        _cleanup_(db_closep) PGconn *conn = open_database(config_path, cfg, src);
+        if (!conn)
                 return EXIT_TROUBLE;
-        }
-
-        _cleanup_(db_closep) PGconn *conn = NULL;
-        _cleanup_(freep) char *error = NULL;
-        e = db_connect(cfg->conninfo, &conn, &error);
-        if (e < 0) {
-                fprintf(stderr, "%s: cannot connect to the database: %s\n", config_path, error ? error : strerror(-e));
-                return EXIT_TROUBLE;
-        }
-        bool views_skipped = false;
-        e = schema_migrate(conn, cfg->schema, &error);
-        if (e >= 0)
-                e = schema_prepare_dataset(conn, cfg->schema, rs, table, src->rules, pack_sha, &views_skipped, &error);
-        if (e < 0) {
-                fprintf(stderr, "%s: cannot prepare schema %s: %s\n", config_path, cfg->schema,
-                        error ? error : strerror(-e));
-                return EXIT_TROUBLE;
-        }
-        if (views_skipped)
-                print_waiting_views(conn, cfg->schema);
-
-        int report_gid = -1;
-        if (src->report_group && htmlreport_group_id(src->report_group, &report_gid) < 0) {
-                fprintf(stderr, "%s: source %s: report_group: no group named '%s'\n", config_path, src->name,
-                        src->report_group);
-                return EXIT_TROUBLE;
-        }
-        struct load_run run = {
-                .conn = conn,
-                .rs = rs,
-                .table = table,
-                .options = {.schema = cfg->schema, .source = src->name, .redelivery = src->redelivery,
-                            .max_reject_share = src->max_reject_share, .pack_sha256 = pack_sha},
-                .reports = src->reports,
-                .report_gid = report_gid,
-                .report_records = src->report_records,
-        };
         int status = EXIT_CLEAN;
         for (int i = optind; i < argc; i++) {
-                int s = load_file(&run, argv[i]);
+                int s = load_file(conn, src, argv[i]);
                 if (s > status)
                         status = s;
         }
         return status;
 }
+
+/* ---- plausid report ---- */
 
 /* The rule packs of every source, for the reports' titles and labels; a pack that does
  * not compile (its errors are printed) leaves its reports without them. */
@@ -627,6 +612,79 @@ static void report_packs_done(struct report_packs *p) {
         for (size_t i = 0; i < p->n; i++)
                 ruleset_free((struct ruleset *) p->sources[i].rs);
         free(p->sources);
+}
+
+static int report_packs_open(const struct config *cfg, struct report_packs *ret) {
+        struct report_packs p = {.sources = calloc(cfg->nsources, sizeof(struct report_source))};
+        if (!p.sources)
+                return -ENOMEM;
+        for (; p.n < cfg->nsources; p.n++) {
+                _cleanup_(diaglist_done) struct diaglist diags = {0};
+                struct ruleset *rs = NULL;
+                const struct source_config *sc = &cfg->sources[p.n];
+                int r = source_compile(sc, &rs, &diags);
+                if (r < 0)
+                        print_pack_errors(sc->rules, r, &diags, diags.n + diags.dropped);
+                else
+                        diaglist_print(&diags, stderr);
+                p.sources[p.n] = (struct report_source) {.name = sc->name, .rs = r < 0 ? NULL : rs};
+        }
+        *ret = p;
+        return 0;
+}
+
+/* The overview of every delivery since a day, beside the first source's reports unless
+ * told otherwise; returns an exit status. */
+static int report_overview(PGconn *conn, const struct config *cfg, const struct report_packs *packs,
+                           const char *since, const char *out, int gid, unsigned max_records) {
+        for (size_t i = 0; !out && i < cfg->nsources; i++)
+                out = cfg->sources[i].reports;
+        if (!out) {
+                fprintf(stderr, "%s report: --out DIR is required: no source has a reports directory\n", program);
+                return EXIT_TROUBLE;
+        }
+        _cleanup_(freep) char *path = NULL, *error = NULL;
+        size_t count = 0;
+        int r = report_overview_from_db(conn, cfg->schema, packs->sources, packs->n, since, out, gid, max_records,
+                                        &path, &count, &error);
+        if (r < 0) {
+                fprintf(stderr, "%s report: %s\n", program, error ? error : strerror(-r));
+                return EXIT_TROUBLE;
+        }
+        printf("overview: %s (%zu deliveries, each with its report beside it)\n", path, count);
+        return EXIT_CLEAN;
+}
+
+/* One delivery's report: its source decides its pack and, unless told, where the report
+ * goes; returns an exit status. */
+static int report_delivery(PGconn *conn, const struct config *cfg, const struct report_packs *packs,
+                           long long id, const char *out, int gid, unsigned max_records) {
+        _cleanup_(freep) char *source = NULL, *path = NULL, *error = NULL;
+        int r = source_of_delivery(conn, cfg->schema, id, &source, &error);
+        if (r < 0) {
+                fprintf(stderr, "%s report: %s\n", program,
+                        r == -ENOENT ? "there is no such delivery" : error ? error : strerror(-r));
+                return EXIT_TROUBLE;
+        }
+        const struct ruleset *rs = NULL;
+        for (size_t i = 0; i < packs->n; i++)
+                if (strcmp(packs->sources[i].name, source) == 0) {
+                        rs = packs->sources[i].rs;
+                        if (!out)
+                                out = cfg->sources[i].reports;
+                }
+        if (!out) {
+                fprintf(stderr, "%s report: --out DIR is required: source '%s' has no reports directory\n", program,
+                        source);
+                return EXIT_TROUBLE;
+        }
+        r = report_delivery_from_db(conn, cfg->schema, rs, id, out, gid, max_records, &path, &error);
+        if (r < 0) {
+                fprintf(stderr, "%s report: %s\n", program, error ? error : strerror(-r));
+                return EXIT_TROUBLE;
+        }
+        printf("report: %s\n", path);
+        return EXIT_CLEAN;
 }
 
 static int cmd_report(int argc, char **argv) {
@@ -682,75 +740,23 @@ static int cmd_report(int argc, char **argv) {
         _cleanup_(config_freep) struct config *cfg = load_config(config_path);
         if (!cfg)
                 return EXIT_TROUBLE;
-        _cleanup_(report_packs_done) struct report_packs packs = {.sources = calloc(cfg->nsources,
-                                                                                    sizeof(struct report_source))};
-        if (!packs.sources)
+        _cleanup_(report_packs_done) struct report_packs packs = {0};
+        if (report_packs_open(cfg, &packs) < 0)
                 return EXIT_TROUBLE;
-        for (size_t i = 0; i < cfg->nsources; i++) {
-                packs.sources[i].name = cfg->sources[i].name;
-                packs.sources[i].rs = load_rules(cfg->sources[i].rules);
-                packs.n++;
-        }
+        /* Reports read what is there: no migration. */
         _cleanup_(db_closep) PGconn *conn = NULL;
-        _cleanup_(freep) char *error = NULL, *path = NULL;
-        int e = db_connect(cfg->conninfo, &conn, &error);
-        if (e < 0) {
-                fprintf(stderr, "%s: cannot connect to the database: %s\n", config_path, error ? error : strerror(-e));
+        _cleanup_(freep) char *error = NULL;
+        int r = db_connect(cfg->conninfo, &conn, &error);
+        if (r < 0) {
+                fprintf(stderr, "%s: cannot connect to the database: %s\n", config_path, error ? error : strerror(-r));
                 return EXIT_TROUBLE;
         }
-        if (since) {
-                /* The overview goes where the first source's reports go, unless told. */
-                for (size_t i = 0; !out && i < cfg->nsources; i++)
-                        out = cfg->sources[i].reports;
-                if (!out) {
-                        fprintf(stderr, "%s report: --out DIR is required: no source has a reports directory\n",
-                                program);
-                        return EXIT_TROUBLE;
-                }
-                size_t count = 0;
-                e = report_overview_from_db(conn, cfg->schema, packs.sources, packs.n, since, out, gid, max_records,
-                                            &path, &count, &error);
-                if (e < 0) {
-                        fprintf(stderr, "%s report: %s\n", program, error ? error : strerror(-e));
-                        return EXIT_TROUBLE;
-                }
-                printf("overview: %s (%zu deliveries, each with its report beside it)\n", path, count);
-                return EXIT_CLEAN;
-        }
-        /* The delivery's source decides its pack and, unless told, where the report goes. */
-        _cleanup_(freep) char *sql = NULL, *sch = db_ident(cfg->schema);
-        if (!sch || asprintf(&sql, "SELECT source FROM %s.deliveries WHERE id = $1::bigint", sch) < 0) {
-                sql = NULL;
-                return EXIT_TROUBLE;
-        }
-        const char *params[] = {delivery};
-        _cleanup_(db_clearp) PGresult *res = NULL;
-        e = db_query(conn, sql, 1, params, &res, &error);
-        if (e < 0 || PQntuples(res) == 0) {
-                fprintf(stderr, "%s report: %s\n", program,
-                        e < 0 ? (error ? error : strerror(-e)) : "there is no such delivery");
-                return EXIT_TROUBLE;
-        }
-        const struct ruleset *rs = NULL;
-        for (size_t i = 0; i < packs.n; i++)
-                if (strcmp(packs.sources[i].name, PQgetvalue(res, 0, 0)) == 0) {
-                        rs = packs.sources[i].rs;
-                        if (!out)
-                                out = cfg->sources[i].reports;
-                }
-        if (!out) {
-                fprintf(stderr, "%s report: --out DIR is required: source '%s' has no reports directory\n", program,
-                        PQgetvalue(res, 0, 0));
-                return EXIT_TROUBLE;
-        }
-        e = report_delivery_from_db(conn, cfg->schema, rs, id, out, gid, max_records, &path, &error);
-        if (e < 0) {
-                fprintf(stderr, "%s report: %s\n", program, error ? error : strerror(-e));
-                return EXIT_TROUBLE;
-        }
-        printf("report: %s\n", path);
-        return EXIT_CLEAN;
+        if (since)
+                return report_overview(conn, cfg, &packs, since, out, gid, max_records);
+        return report_delivery(conn, cfg, &packs, id, out, gid, max_records);
 }
+
+/* ---- plausid run, plausid config check, plausid rules test ---- */
 
 /* --config FILE and nothing else; NULL after printing the usage. */
 static const char *config_option(int argc, char **argv, const char *what) {
@@ -779,13 +785,34 @@ static int cmd_run(int argc, char **argv) {
         return path ? run_daemon(path) : EXIT_TROUBLE;
 }
 
+/* Opens every source as the daemon would, printing every error; exit 0 when there is
+ * none, 1 otherwise. */
+static int config_check(const char *config_path) {
+        _cleanup_(diaglist_done) struct diaglist diags = {.limit = 1000};
+        _cleanup_(source_set_freep) struct source_set *set = NULL;
+        int r = source_set_open(config_path, SOURCE_DAEMON, &set, &diags);
+        diaglist_print(&diags, stderr);
+        if (r < 0) {
+                fprintf(stderr, "%s: %s\n", config_path,
+                        r == -EINVAL ? "the configuration or a rule pack has errors" : strerror(-r));
+                return EXIT_REJECTED;
+        }
+        printf("%s: configuration ok, %zu source%s\n", config_path, set->n, set->n == 1 ? "" : "s");
+        for (size_t i = 0; i < set->n; i++) {
+                const struct source *s = set->sources[i];
+                printf("  %s: %s (%s %s, %u rules)\n", s->config->name, s->config->rules, ruleset_name(s->rs),
+                       ruleset_version(s->rs), ruleset_rule_count(s->rs));
+        }
+        return EXIT_CLEAN;
+}
+
 static int cmd_config(int argc, char **argv) {
         if (argc < 2 || strcmp(argv[1], "check") != 0) {
                 usage(stderr);
                 return EXIT_TROUBLE;
         }
         const char *path = config_option(argc - 1, argv + 1, "config check");
-        return path ? run_config_check(path) : EXIT_TROUBLE;
+        return path ? config_check(path) : EXIT_TROUBLE;
 }
 
 static int cmd_rules(int argc, char **argv) {
