@@ -1,6 +1,8 @@
 /*
- * plausid's command line. This is the only place that prints diagnostics and decides exit
- * codes; the modules below it return errors and findings.
+ * plausid's command line. Each command maps its arguments to the options of a stage -- a
+ * source (source.h), a check session (check_session.h), the loader, a report, the daemon
+ * -- prints what the stage returns and decides the exit code. No pipeline, no SQL and no
+ * file written here; the modules below return errors and findings.
  *
  *   plausid check --rules FILE [--rejects OUT.csv] [--report OUT.html] INPUT...
  *   plausid load --config FILE --source NAME INPUT...
@@ -14,25 +16,18 @@
  * file rejected as a whole, 2 a file could not be loaded (nothing of it is stored).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "atomicfile.h"
-#include "checker.h"
+#include "check_session.h"
 #include "config.h"
 #include "db.h"
 #include "diag.h"
-#include "digest.h"
 #include "htmlreport.h"
 #include "loader.h"
-#include "reader.h"
-#include "report.h"
 #include "report_db.h"
 #include "ruleset.h"
 #include "ruletest.h"
@@ -106,193 +101,6 @@ static struct ruleset *load_rules(const char *path) {
         return rs;
 }
 
-/* What `plausid check --report` asks for. */
-struct check_report {
-        const char *path;       /* the HTML file; the CSV goes beside it */
-        int gid;                /* group of both files, -1: the default */
-        unsigned max_records;   /* rejected records shown with their text */
-};
-
-struct check_run {
-        FILE *rejects;
-        const char *file;       /* name of the input in findings */
-        int write_error;
-        const struct ruleset *rs;
-        struct htmlreport *html;        /* --report: what the HTML file will show */
-        FILE *report_csv;               /* --report: the findings CSV beside it */
-        int group_field;                /* the pack's report group field, -1 */
-};
-
-static int on_finding(void *userdata, const struct finding *f) {
-        struct check_run *run = userdata;
-        int e = 0;
-        if (run->rejects && (e = report_csv_finding(run->rejects, run->file, f)) < 0) {
-                run->write_error = e;
-                return e;
-        }
-        if (run->report_csv && (e = report_csv_finding(run->report_csv, run->file, f)) < 0) {
-                run->write_error = e;
-                return e;
-        }
-        if (run->html)
-                e = htmlreport_add_finding(run->html, f);
-        return e;
-}
-
-/* Each checked record, for the report: its value of the group field, and its text when rejected. */
-static int on_checked_record(void *userdata, const struct checked_record *r) {
-        struct check_run *run = userdata;
-        size_t len = 0;
-        const char *group = run->group_field >= 0 ? checker_record_value(r, (unsigned) run->group_field, &len) : NULL;
-        return htmlreport_add_record(run->html, r->line, group, len, r->rejected ? r->raw : NULL, r->raw_len);
-}
-
-static int set_raw(void *userdata, const struct reader_record *rec) {
-        return htmlreport_set_raw(userdata, rec->line, rec->raw, rec->raw_len);
-}
-
-/* Records rejected at the end of the file (overlaps) were complete before anybody knew:
- * their text is read once more, as the loader does. */
-static int fill_missing_raw(struct check_run *run, int fd, const struct reader_options *opts) {
-        _cleanup_(freep) unsigned long *lines = NULL;
-        size_t n = 0;
-        int e = htmlreport_missing_raw(run->html, &lines, &n);
-        if (e < 0 || n == 0)
-                return e;
-        return reader_read_lines(fd, opts, lines, n, set_raw, run->html);
-}
-
-/* Fills the report's header and summary after the check, and writes both files. */
-static int finish_check_report(struct check_run *run, const struct check_report *rep, int fd,
-                               const struct stat *st, const struct checker_stats *s, const char *encoding,
-                               struct atomic_file *csv) {
-        char sha[DIGEST_HEX_LEN + 1];
-        int e = digest_fd(fd, sha);
-        if (e < 0)
-                return e;
-        _cleanup_(freep) char *csv_copy = strdup(csv->path);
-        if (!csv_copy)
-                return -ENOMEM;
-        e = htmlreport_set_header(run->html, &(struct htmlreport_header) {
-                .file = run->file,
-                .received = st->st_mtime,
-                .sha256 = sha,
-                .rules_name = ruleset_name(run->rs),
-                .rules_version = ruleset_version(run->rs),
-                .encoding = encoding,
-                .csv_name = basename(csv_copy),
-        });
-        if (e < 0)
-                return e;
-        e = htmlreport_set_summary(run->html, &(struct htmlreport_summary) {
-                .records = s->records,
-                .rejected = s->rejected,
-                .warned = s->warned,
-                .verdict = s->file_rejected ? HTMLREPORT_REJECTED : HTMLREPORT_CHECKED,
-                .reason = s->file_rejected ? "ein Befund der Schwere „Datei“, siehe Befunde zur ganzen Datei." : NULL,
-        });
-        if (e < 0)
-                return e;
-        e = atomic_file_commit(csv);
-        if (e < 0)
-                return e;
-        return htmlreport_write(run->html, rep->path, rep->gid);
-}
-
-static void print_summary(const struct ruleset *rs, const char *name, const struct checker_stats *st,
-                          const char *unknown_columns, const char *encoding) {
-        printf("%s: %lu records read, %lu rejected, %lu with warnings (encoding %s)%s\n", name, st->records,
-               st->rejected, st->warned, encoding, st->file_rejected ? " -- FILE REJECTED" : "");
-        if (unknown_columns)
-                printf("  notice: columns not in the rule pack, ignored: %s\n", unknown_columns);
-        for (unsigned i = 0; i < ruleset_rule_count(rs); i++)
-                if (st->per_rule[i])
-                        printf("  %-6s %-8s %8lu  %s\n", ruleset_rule_id(rs, i),
-                               severity_name(ruleset_rule_severity(rs, i)), st->per_rule[i],
-                               ruleset_rule_title(rs, i));
-}
-
-/* Checks one input; returns an exit status. */
-static int check_file(const struct ruleset *rs, const char *path, FILE *rejects, const struct check_report *rep,
-                      unsigned long totals[3]) {
-        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-                fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
-                return EXIT_TROUBLE;
-        }
-        struct stat st;
-        if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
-                fprintf(stderr, "%s: not a file\n", path);
-                return EXIT_TROUBLE;
-        }
-        _cleanup_(freep) char *copy = strdup(path);
-        if (!copy)
-                return EXIT_TROUBLE;
-        struct check_run run = {.rejects = rejects, .file = basename(copy), .rs = rs, .group_field = -1};
-        _cleanup_(htmlreport_freep) struct htmlreport *html = NULL;
-        _cleanup_(freep) char *csv_path = NULL;
-        struct atomic_file csv = {0};
-        int e = 0;
-        if (rep) {
-                e = htmlreport_new(rs, rep->max_records, &html);
-                run.group_field = ruleset_report_group(rs);
-                if (e >= 0 && run.group_field >= 0)
-                        e = htmlreport_group_by(html, (unsigned) run.group_field);
-                csv_path = e >= 0 ? htmlreport_csv_path(rep->path) : NULL;
-                if (e >= 0 && !csv_path)
-                        e = -ENOMEM;
-                if (e < 0) {
-                        fprintf(stderr, "%s: %s\n", rep->path, strerror(-e));
-                        return EXIT_TROUBLE;
-                }
-                e = atomic_file_open(&csv, AT_FDCWD, csv_path, 0640, rep->gid);
-                if (e >= 0)
-                        e = report_csv_begin(csv.f);
-                if (e < 0) {
-                        fprintf(stderr, "%s: cannot create: %s\n", csv_path, strerror(-e));
-                        atomic_file_abort(&csv);
-                        return EXIT_TROUBLE;
-                }
-                run.html = html;
-                run.report_csv = csv.f;
-        }
-        _cleanup_(checker_freep) struct checker *checker = NULL;
-        /* Parsing in a second thread while this one checks: two cores, about half the time. */
-        struct reader_options opts = *ruleset_input(rs);
-        opts.threads = true;
-        enum reader_encoding encoding = READER_ENCODING_AUTO;
-        e = checker_new(rs, on_finding, &run, &checker);
-        if (e >= 0 && html)
-                checker_on_record(checker, on_checked_record, &run);
-        if (e >= 0)
-                e = checker_check_fd(checker, fd, &opts, &encoding);
-        if (e >= 0 && html)
-                e = fill_missing_raw(&run, fd, &opts);
-        if (e < 0) {
-                if (run.write_error)
-                        fprintf(stderr, "%s: cannot write the findings: %s\n", path, strerror(-run.write_error));
-                else
-                        fprintf(stderr, "%s: cannot read: %s\n", path, strerror(-e));
-                atomic_file_abort(&csv);
-                return EXIT_TROUBLE;
-        }
-        print_summary(rs, run.file, checker_stats(checker), checker_unknown_columns(checker),
-                      reader_encoding_name(encoding));
-        const struct checker_stats *s = checker_stats(checker);
-        if (html) {
-                e = finish_check_report(&run, rep, fd, &st, s, reader_encoding_name(encoding), &csv);
-                atomic_file_abort(&csv);
-                if (e < 0) {
-                        fprintf(stderr, "%s: cannot write the report: %s\n", rep->path, strerror(-e));
-                        return EXIT_TROUBLE;
-                }
-        }
-        totals[0] += s->records;
-        totals[1] += s->rejected;
-        totals[2] += s->warned;
-        return s->file_rejected || s->rejected ? EXIT_REJECTED : EXIT_CLEAN;
-}
-
 /* --group NAME|GID: the group that may read reports. */
 static int parse_group(const char *s, int *ret) {
         int e = htmlreport_group_id(s, ret);
@@ -314,6 +122,85 @@ static int parse_max_records(const char *s, unsigned *ret) {
         return 0;
 }
 
+/* ---- plausid check ---- */
+
+static void print_summary(const struct ruleset *rs, const char *name, const struct checker_stats *st,
+                          const char *unknown_columns, const char *encoding) {
+        printf("%s: %lu records read, %lu rejected, %lu with warnings (encoding %s)%s\n", name, st->records,
+               st->rejected, st->warned, encoding, st->file_rejected ? " -- FILE REJECTED" : "");
+        if (unknown_columns)
+                printf("  notice: columns not in the rule pack, ignored: %s\n", unknown_columns);
+        for (unsigned i = 0; i < ruleset_rule_count(rs); i++)
+                if (st->per_rule[i])
+                        printf("  %-6s %-8s %8lu  %s\n", ruleset_rule_id(rs, i),
+                               severity_name(ruleset_rule_severity(rs, i)), st->per_rule[i],
+                               ruleset_rule_title(rs, i));
+}
+
+static void print_check_failure(const struct check_failure *f) {
+        static const char *const what[] = {
+                [CHECK_STEP_OPEN] = "cannot open: ",
+                [CHECK_STEP_SETUP] = "",
+                [CHECK_STEP_CREATE] = "cannot create: ",
+                [CHECK_STEP_FINDINGS] = "cannot write the findings: ",
+                [CHECK_STEP_READ] = "cannot read: ",
+                [CHECK_STEP_WRITE_REPORT] = "cannot write the report: ",
+                [CHECK_STEP_WRITE] = "cannot write: ",
+        };
+        if (f->step == CHECK_STEP_NOT_FILE)
+                fprintf(stderr, "%s: not a file\n", f->path);
+        else
+                fprintf(stderr, "%s: %s%s\n", f->path, what[f->step], strerror(-f->error));
+}
+
+/* Checks one input; returns an exit status. */
+static int check_one(struct check_session *session, const struct ruleset *rs, const char *path,
+                     unsigned long totals[3]) {
+        struct check_result res;
+        struct check_failure failure;
+        if (check_session_file(session, path, &res, &failure) < 0) {
+                print_check_failure(&failure);
+                return EXIT_TROUBLE;
+        }
+        print_summary(rs, res.name, res.stats, res.unknown_columns, res.encoding);
+        if (check_session_write_report(session, &failure) < 0) {
+                print_check_failure(&failure);
+                return EXIT_TROUBLE;
+        }
+        totals[0] += res.stats->records;
+        totals[1] += res.stats->rejected;
+        totals[2] += res.stats->warned;
+        return res.stats->file_rejected || res.stats->rejected ? EXIT_REJECTED : EXIT_CLEAN;
+}
+
+/* The inputs of `plausid check`, with the session's options; returns an exit status. */
+static int check_inputs(const char *rules, const struct check_options *o, int n, char **inputs) {
+        _cleanup_(ruleset_freep) struct ruleset *rs = load_rules(rules);
+        if (!rs)
+                return EXIT_TROUBLE;
+        _cleanup_(check_session_freep) struct check_session *session = NULL;
+        struct check_failure failure;
+        if (check_session_new(rs, o, &session, &failure) < 0) {
+                print_check_failure(&failure);
+                return EXIT_TROUBLE;
+        }
+        int status = EXIT_CLEAN;
+        unsigned long totals[3] = {0};
+        for (int i = 0; i < n; i++) {
+                int s = check_one(session, rs, inputs[i], totals);
+                if (s > status)
+                        status = s;
+        }
+        if (n > 1)
+                printf("total: %d files, %lu records read, %lu rejected, %lu with warnings\n", n, totals[0],
+                       totals[1], totals[2]);
+        if (check_session_finish(session, &failure) < 0) {
+                print_check_failure(&failure);
+                return EXIT_TROUBLE;
+        }
+        return status;
+}
+
 static int cmd_check(int argc, char **argv) {
         static const struct option options[] = {
                 {"rules", required_argument, NULL, 'r'},
@@ -324,20 +211,20 @@ static int cmd_check(int argc, char **argv) {
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
-        const char *rules = NULL, *rejects_path = NULL;
-        struct check_report report = {.gid = -1, .max_records = HTMLREPORT_DEFAULT_MAX_RECORDS};
+        const char *rules = NULL;
+        struct check_options o = {.report_gid = -1, .report_records = HTMLREPORT_DEFAULT_MAX_RECORDS};
         int c;
         while ((c = getopt_long(argc, argv, "r:o:R:m:g:h", options, NULL)) != -1)
                 switch (c) {
                 case 'r': rules = optarg; break;
-                case 'o': rejects_path = optarg; break;
-                case 'R': report.path = optarg; break;
+                case 'o': o.rejects_path = optarg; break;
+                case 'R': o.report_path = optarg; break;
                 case 'm':
-                        if (parse_max_records(optarg, &report.max_records) < 0)
+                        if (parse_max_records(optarg, &o.report_records) < 0)
                                 return EXIT_TROUBLE;
                         break;
                 case 'g':
-                        if (parse_group(optarg, &report.gid) < 0)
+                        if (parse_group(optarg, &o.report_gid) < 0)
                                 return EXIT_TROUBLE;
                         break;
                 case 'h': usage(stdout); return EXIT_CLEAN;
@@ -348,60 +235,22 @@ static int cmd_check(int argc, char **argv) {
                 usage(stderr);
                 return EXIT_TROUBLE;
         }
-        if (report.path && argc - optind != 1) {
+        if (o.report_path && argc - optind != 1) {
                 fprintf(stderr, "%s check: --report describes one delivery: give one INPUT\n", program);
                 return EXIT_TROUBLE;
         }
-        if (report.path) {
+        if (o.report_path) {
                 /* report.html of report.csv would put its findings CSV over the input. */
-                _cleanup_(freep) char *csv_path = htmlreport_csv_path(report.path);
-                struct stat in, out;
-                if (!csv_path)
+                int r = check_report_overwrites(o.report_path, argv[optind]);
+                if (r < 0)
                         return EXIT_TROUBLE;
-                if (stat(argv[optind], &in) == 0)
-                        for (int k = 0; k < 2; k++)
-                                if (stat(k ? csv_path : report.path, &out) == 0 && out.st_dev == in.st_dev &&
-                                    out.st_ino == in.st_ino) {
-                                        fprintf(stderr, "%s check: --report %s would write over the input %s\n",
-                                                program, report.path, argv[optind]);
-                                        return EXIT_TROUBLE;
-                                }
-        }
-        _cleanup_(ruleset_freep) struct ruleset *rs = load_rules(rules);
-        if (!rs)
-                return EXIT_TROUBLE;
-
-        /* The rejects file appears whole or not at all; it holds personal data: 0640. */
-        _cleanup_(atomic_file_abort) struct atomic_file rejects_file = {0};
-        FILE *rejects = NULL;
-        if (rejects_path) {
-                int e = atomic_file_open(&rejects_file, AT_FDCWD, rejects_path, 0640, -1);
-                if (e >= 0 && (e = report_csv_begin(rejects_file.f)) >= 0)
-                        rejects = rejects_file.f;
-                if (e < 0) {
-                        fprintf(stderr, "%s: cannot create: %s\n", rejects_path, strerror(-e));
+                if (r > 0) {
+                        fprintf(stderr, "%s check: --report %s would write over the input %s\n", program,
+                                o.report_path, argv[optind]);
                         return EXIT_TROUBLE;
                 }
         }
-        int status = EXIT_CLEAN;
-        unsigned long totals[3] = {0};
-        int nfiles = argc - optind;
-        for (int i = optind; i < argc; i++) {
-                int s = check_file(rs, argv[i], rejects, report.path ? &report : NULL, totals);
-                if (s > status)
-                        status = s;
-        }
-        if (nfiles > 1)
-                printf("total: %d files, %lu records read, %lu rejected, %lu with warnings\n", nfiles, totals[0],
-                       totals[1], totals[2]);
-        if (rejects) {
-                int e = atomic_file_commit(&rejects_file);
-                if (e < 0) {
-                        fprintf(stderr, "%s: cannot write: %s\n", rejects_path, strerror(-e));
-                        return EXIT_TROUBLE;
-                }
-        }
-        return status;
+        return check_inputs(rules, &o, argc - optind, argv + optind);
 }
 
 /* ---- plausid load ---- */

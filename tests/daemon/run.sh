@@ -256,6 +256,53 @@ check "front door: its diagnostics at file:line, the same from all three" "t|t|t
 check "front door: load says the pack does not compile, and touches nothing" "1|f" \
         "$(grep -c "broken_start.yaml: rule pack does not compile (1 error)" "$T/front_pack.load")|$(q "SELECT to_regnamespace('plausid') IS NOT NULL")"
 
+# ---- the command line's own files: --rejects and --report appear whole or not at all ----
+# (root writes into a read-only directory: as root, check runs as nobody here)
+as_nobody=()
+[ "$(id -u)" -eq 0 ] && as_nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+mkdir -p "$T/cli/ro"
+cp rules/hze.yaml samples/hze_2024_nord.csv "$T/cli/"
+chmod 755 "$T/cli"
+chmod 555 "$T/cli/ro"
+"${as_nobody[@]}" "$PLAUSID" check --rules "$T/cli/hze.yaml" --rejects "$T/cli/ro/out.csv" "$T/cli/hze_2024_nord.csv" \
+        >/dev/null 2>"$T/cli/ro.err"
+check "--rejects into a read-only directory: exit 2, said, nothing left behind" "2|1|" \
+        "$?|$(grep -c "ro/out.csv: cannot create: Permission denied" "$T/cli/ro.err")|$(ls -A "$T/cli/ro")"
+"${as_nobody[@]}" "$PLAUSID" check --rules "$T/cli/hze.yaml" --report "$T/cli/ro/r.html" "$T/cli/hze_2024_nord.csv" \
+        >/dev/null 2>"$T/cli/ro_report.err"
+check "--report into a read-only directory: exit 2, said, nothing left behind" "2|1|" \
+        "$?|$(grep -c "ro/r.csv: cannot create: Permission denied" "$T/cli/ro_report.err")|$(ls -A "$T/cli/ro")"
+# a name that cannot be taken at the end (a directory is in the way): the finished
+# temporary file is removed, not left beside it
+mkdir -p "$T/cli/late/out.csv"
+"$PLAUSID" check --rules "$T/cli/hze.yaml" --rejects "$T/cli/late/out.csv" "$T/cli/hze_2024_nord.csv" \
+        >/dev/null 2>"$T/cli/late.err"
+check "--rejects over a directory: exit 2 at the end, no temporary file left" "2|1|out.csv" \
+        "$?|$(grep -c "late/out.csv: cannot write: Is a directory" "$T/cli/late.err")|$(ls -A "$T/cli/late")"
+
+# ---- check --report: the text of records rejected at the end of the file (overlaps) comes
+#      from the checker's second pass, the only one, and each text is shown once ----
+LATE=tests/golden/report-late-records/input.csv
+"$PLAUSID" check --rules rules/hze.yaml --report "$T/cli/late.html" "$LATE" >/dev/null 2>&1
+texts=""
+for lfd in 00061 00062 00063; do
+        texts+="$(grep -cF "<pre class=\"raw\">$(grep -F ";$lfd;" "$LATE")</pre>" "$T/cli/late.html")"
+done
+check "check --report: each rejected record's text once, the late ones too" 111 "$texts"
+if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
+        passes() { # passes INPUT: how often check --report reads INPUT again from its start
+                strace -f -e trace=openat,lseek -o "$T/cli/passes.trace" \
+                        "$PLAUSID" check --rules rules/hze.yaml --report "$T/cli/passes.html" "$1" >/dev/null 2>&1
+                local fd
+                fd=$(grep -F "\"$1\"" "$T/cli/passes.trace" | grep -o '= [0-9]*$' | head -1 | cut -d' ' -f2)
+                grep -c "lseek($fd, 0, SEEK_SET)" "$T/cli/passes.trace"
+        }
+        check "check --report: one second pass for the records rejected at the end" 1 "$(passes "$LATE")"
+        check "check --report: no second pass when none was rejected at the end" 0 "$(passes samples/hze_2024_ost.csv)"
+else
+        echo "daemon tests: strace cannot trace here, the count of passes is skipped" >&2
+fi
+
 # ======================================================================================
 # ---- basic: directories created, a file present at start, READY before it is loaded,
 #      rename drops, duplicates and name collisions in the archive, notify protocol, logs ----
