@@ -1,6 +1,8 @@
 /*
- * plausid's command line. This is the only place that prints diagnostics and decides exit
- * codes; the modules below it return errors and findings.
+ * plausid's command line. Each command maps its arguments to the options of a stage -- a
+ * source (source.h), a check session (check_session.h), the loader, a report, the daemon
+ * -- prints what the stage returns and decides the exit code. No pipeline, no SQL and no
+ * file written here; the modules below return errors and findings.
  *
  *   plausid check --rules FILE [--rejects OUT.csv] [--report OUT.html] INPUT...
  *   plausid load --config FILE --source NAME INPUT...
@@ -14,33 +16,24 @@
  * file rejected as a whole, 2 a file could not be loaded (nothing of it is stored).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <grp.h>
 #include <libgen.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "atomicfile.h"
-#include "checker.h"
+#include "check_session.h"
 #include "config.h"
 #include "db.h"
 #include "diag.h"
-#include "digest.h"
 #include "htmlreport.h"
 #include "loader.h"
-#include "reader.h"
-#include "run.h"
-#include "report.h"
 #include "report_db.h"
 #include "ruleset.h"
 #include "ruletest.h"
+#include "run.h"
 #include "schema.h"
-#include "table.h"
+#include "source.h"
 
 #ifndef PLAUSID_VERSION
 #define PLAUSID_VERSION "0.1"
@@ -87,208 +80,25 @@ static void usage(FILE *out) {
                 program, program, program, program, program, program, program);
 }
 
+/* Prints a pack's diagnostics and, when it does not compile, says so with the count. */
+static void print_pack_errors(const char *path, int r, const struct diaglist *diags, size_t errors) {
+        diaglist_print(diags, stderr);
+        if (r == -ENOMEM)
+                fprintf(stderr, "%s: out of memory\n", path);
+        fprintf(stderr, "%s: rule pack does not compile (%zu error%s)\n", path, errors, errors == 1 ? "" : "s");
+}
+
 /* Compiles a pack, printing every error; NULL when it does not compile. */
 static struct ruleset *load_rules(const char *path) {
-        struct diaglist diags = {0};
+        _cleanup_(diaglist_done) struct diaglist diags = {0};
         struct ruleset *rs = NULL;
-        int e = ruleset_compile_file(path, &rs, &diags);
+        int r = ruleset_compile_file(path, &rs, &diags);
+        if (r < 0) {
+                print_pack_errors(path, r, &diags, diags.n + diags.dropped);
+                return NULL;
+        }
         diaglist_print(&diags, stderr);
-        if (e < 0) {
-                if (e == -ENOMEM)
-                        fprintf(stderr, "%s: out of memory\n", path);
-                fprintf(stderr, "%s: rule pack does not compile (%zu error%s)\n", path, diags.n + diags.dropped,
-                        diags.n + diags.dropped == 1 ? "" : "s");
-                rs = NULL;
-        }
-        diaglist_done(&diags);
         return rs;
-}
-
-/* What `plausid check --report` asks for. */
-struct check_report {
-        const char *path;       /* the HTML file; the CSV goes beside it */
-        int gid;                /* group of both files, -1: the default */
-        unsigned max_records;   /* rejected records shown with their text */
-};
-
-struct check_run {
-        FILE *rejects;
-        const char *file;       /* name of the input in findings */
-        int write_error;
-        const struct ruleset *rs;
-        struct htmlreport *html;        /* --report: what the HTML file will show */
-        FILE *report_csv;               /* --report: the findings CSV beside it */
-        int group_field;                /* the pack's report group field, -1 */
-};
-
-static int on_finding(void *userdata, const struct finding *f) {
-        struct check_run *run = userdata;
-        int e = 0;
-        if (run->rejects && (e = report_csv_finding(run->rejects, run->file, f)) < 0) {
-                run->write_error = e;
-                return e;
-        }
-        if (run->report_csv && (e = report_csv_finding(run->report_csv, run->file, f)) < 0) {
-                run->write_error = e;
-                return e;
-        }
-        if (run->html)
-                e = htmlreport_add_finding(run->html, f);
-        return e;
-}
-
-/* Each checked record, for the report: its value of the group field, and its text when rejected. */
-static int on_checked_record(void *userdata, const struct checked_record *r) {
-        struct check_run *run = userdata;
-        size_t len = 0;
-        const char *group = run->group_field >= 0 ? checker_record_value(r, (unsigned) run->group_field, &len) : NULL;
-        return htmlreport_add_record(run->html, r->line, group, len, r->rejected ? r->raw : NULL, r->raw_len);
-}
-
-static int set_raw(void *userdata, const struct reader_record *rec) {
-        return htmlreport_set_raw(userdata, rec->line, rec->raw, rec->raw_len);
-}
-
-/* Records rejected at the end of the file (overlaps) were complete before anybody knew:
- * their text is read once more, as the loader does. */
-static int fill_missing_raw(struct check_run *run, int fd, const struct reader_options *opts) {
-        _cleanup_(freep) unsigned long *lines = NULL;
-        size_t n = 0;
-        int e = htmlreport_missing_raw(run->html, &lines, &n);
-        if (e < 0 || n == 0)
-                return e;
-        return reader_read_lines(fd, opts, lines, n, set_raw, run->html);
-}
-
-/* Fills the report's header and summary after the check, and writes both files. */
-static int finish_check_report(struct check_run *run, const struct check_report *rep, int fd,
-                               const struct stat *st, const struct checker_stats *s, const char *encoding,
-                               struct atomic_file *csv) {
-        char sha[DIGEST_HEX_LEN + 1];
-        int e = digest_fd(fd, sha);
-        if (e < 0)
-                return e;
-        _cleanup_(freep) char *csv_copy = strdup(csv->path);
-        if (!csv_copy)
-                return -ENOMEM;
-        e = htmlreport_set_header(run->html, &(struct htmlreport_header) {
-                .file = run->file,
-                .received = st->st_mtime,
-                .sha256 = sha,
-                .rules_name = ruleset_name(run->rs),
-                .rules_version = ruleset_version(run->rs),
-                .encoding = encoding,
-                .csv_name = basename(csv_copy),
-        });
-        if (e < 0)
-                return e;
-        e = htmlreport_set_summary(run->html, &(struct htmlreport_summary) {
-                .records = s->records,
-                .rejected = s->rejected,
-                .warned = s->warned,
-                .verdict = s->file_rejected ? HTMLREPORT_REJECTED : HTMLREPORT_CHECKED,
-                .reason = s->file_rejected ? "ein Befund der Schwere „Datei“, siehe Befunde zur ganzen Datei." : NULL,
-        });
-        if (e < 0)
-                return e;
-        e = atomic_file_commit(csv);
-        if (e < 0)
-                return e;
-        return htmlreport_write(run->html, rep->path, rep->gid);
-}
-
-static void print_summary(const struct ruleset *rs, const char *name, const struct checker_stats *st,
-                          const char *unknown_columns, const char *encoding) {
-        printf("%s: %lu records read, %lu rejected, %lu with warnings (encoding %s)%s\n", name, st->records,
-               st->rejected, st->warned, encoding, st->file_rejected ? " -- FILE REJECTED" : "");
-        if (unknown_columns)
-                printf("  notice: columns not in the rule pack, ignored: %s\n", unknown_columns);
-        for (unsigned i = 0; i < ruleset_rule_count(rs); i++)
-                if (st->per_rule[i])
-                        printf("  %-6s %-8s %8lu  %s\n", ruleset_rule_id(rs, i),
-                               severity_name(ruleset_rule_severity(rs, i)), st->per_rule[i],
-                               ruleset_rule_title(rs, i));
-}
-
-/* Checks one input; returns an exit status. */
-static int check_file(const struct ruleset *rs, const char *path, FILE *rejects, const struct check_report *rep,
-                      unsigned long totals[3]) {
-        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-                fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
-                return EXIT_TROUBLE;
-        }
-        struct stat st;
-        if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
-                fprintf(stderr, "%s: not a file\n", path);
-                return EXIT_TROUBLE;
-        }
-        _cleanup_(freep) char *copy = strdup(path);
-        if (!copy)
-                return EXIT_TROUBLE;
-        struct check_run run = {.rejects = rejects, .file = basename(copy), .rs = rs, .group_field = -1};
-        _cleanup_(htmlreport_freep) struct htmlreport *html = NULL;
-        _cleanup_(freep) char *csv_path = NULL;
-        struct atomic_file csv = {0};
-        int e = 0;
-        if (rep) {
-                e = htmlreport_new(rs, rep->max_records, &html);
-                run.group_field = ruleset_report_group(rs);
-                if (e >= 0 && run.group_field >= 0)
-                        e = htmlreport_group_by(html, (unsigned) run.group_field);
-                csv_path = e >= 0 ? htmlreport_csv_path(rep->path) : NULL;
-                if (e >= 0 && !csv_path)
-                        e = -ENOMEM;
-                if (e < 0) {
-                        fprintf(stderr, "%s: %s\n", rep->path, strerror(-e));
-                        return EXIT_TROUBLE;
-                }
-                e = atomic_file_open(&csv, AT_FDCWD, csv_path, 0640, rep->gid);
-                if (e >= 0)
-                        e = report_csv_begin(csv.f);
-                if (e < 0) {
-                        fprintf(stderr, "%s: cannot create: %s\n", csv_path, strerror(-e));
-                        atomic_file_abort(&csv);
-                        return EXIT_TROUBLE;
-                }
-                run.html = html;
-                run.report_csv = csv.f;
-        }
-        _cleanup_(checker_freep) struct checker *checker = NULL;
-        /* Parsing in a second thread while this one checks: two cores, about half the time. */
-        struct reader_options opts = *ruleset_input(rs);
-        opts.threads = true;
-        enum reader_encoding encoding = READER_ENCODING_AUTO;
-        e = checker_new(rs, on_finding, &run, &checker);
-        if (e >= 0 && html)
-                checker_on_record(checker, on_checked_record, &run);
-        if (e >= 0)
-                e = checker_check_fd(checker, fd, &opts, &encoding);
-        if (e >= 0 && html)
-                e = fill_missing_raw(&run, fd, &opts);
-        if (e < 0) {
-                if (run.write_error)
-                        fprintf(stderr, "%s: cannot write the findings: %s\n", path, strerror(-run.write_error));
-                else
-                        fprintf(stderr, "%s: cannot read: %s\n", path, strerror(-e));
-                atomic_file_abort(&csv);
-                return EXIT_TROUBLE;
-        }
-        print_summary(rs, run.file, checker_stats(checker), checker_unknown_columns(checker),
-                      reader_encoding_name(encoding));
-        const struct checker_stats *s = checker_stats(checker);
-        if (html) {
-                e = finish_check_report(&run, rep, fd, &st, s, reader_encoding_name(encoding), &csv);
-                atomic_file_abort(&csv);
-                if (e < 0) {
-                        fprintf(stderr, "%s: cannot write the report: %s\n", rep->path, strerror(-e));
-                        return EXIT_TROUBLE;
-                }
-        }
-        totals[0] += s->records;
-        totals[1] += s->rejected;
-        totals[2] += s->warned;
-        return s->file_rejected || s->rejected ? EXIT_REJECTED : EXIT_CLEAN;
 }
 
 /* --group NAME|GID: the group that may read reports. */
@@ -312,6 +122,85 @@ static int parse_max_records(const char *s, unsigned *ret) {
         return 0;
 }
 
+/* ---- plausid check ---- */
+
+static void print_summary(const struct ruleset *rs, const char *name, const struct checker_stats *st,
+                          const char *unknown_columns, const char *encoding) {
+        printf("%s: %lu records read, %lu rejected, %lu with warnings (encoding %s)%s\n", name, st->records,
+               st->rejected, st->warned, encoding, st->file_rejected ? " -- FILE REJECTED" : "");
+        if (unknown_columns)
+                printf("  notice: columns not in the rule pack, ignored: %s\n", unknown_columns);
+        for (unsigned i = 0; i < ruleset_rule_count(rs); i++)
+                if (st->per_rule[i])
+                        printf("  %-6s %-8s %8lu  %s\n", ruleset_rule_id(rs, i),
+                               severity_name(ruleset_rule_severity(rs, i)), st->per_rule[i],
+                               ruleset_rule_title(rs, i));
+}
+
+static void print_check_failure(const struct check_failure *f) {
+        static const char *const what[] = {
+                [CHECK_STEP_OPEN] = "cannot open: ",
+                [CHECK_STEP_SETUP] = "",
+                [CHECK_STEP_CREATE] = "cannot create: ",
+                [CHECK_STEP_FINDINGS] = "cannot write the findings: ",
+                [CHECK_STEP_READ] = "cannot read: ",
+                [CHECK_STEP_WRITE_REPORT] = "cannot write the report: ",
+                [CHECK_STEP_WRITE] = "cannot write: ",
+        };
+        if (f->step == CHECK_STEP_NOT_FILE)
+                fprintf(stderr, "%s: not a file\n", f->path);
+        else
+                fprintf(stderr, "%s: %s%s\n", f->path, what[f->step], strerror(-f->error));
+}
+
+/* Checks one input; returns an exit status. */
+static int check_one(struct check_session *session, const struct ruleset *rs, const char *path,
+                     unsigned long totals[3]) {
+        struct check_result res;
+        struct check_failure failure;
+        if (check_session_file(session, path, &res, &failure) < 0) {
+                print_check_failure(&failure);
+                return EXIT_TROUBLE;
+        }
+        print_summary(rs, res.name, res.stats, res.unknown_columns, res.encoding);
+        if (check_session_write_report(session, &failure) < 0) {
+                print_check_failure(&failure);
+                return EXIT_TROUBLE;
+        }
+        totals[0] += res.stats->records;
+        totals[1] += res.stats->rejected;
+        totals[2] += res.stats->warned;
+        return res.stats->file_rejected || res.stats->rejected ? EXIT_REJECTED : EXIT_CLEAN;
+}
+
+/* The inputs of `plausid check`, with the session's options; returns an exit status. */
+static int check_inputs(const char *rules, const struct check_options *o, int n, char **inputs) {
+        _cleanup_(ruleset_freep) struct ruleset *rs = load_rules(rules);
+        if (!rs)
+                return EXIT_TROUBLE;
+        _cleanup_(check_session_freep) struct check_session *session = NULL;
+        struct check_failure failure;
+        if (check_session_new(rs, o, &session, &failure) < 0) {
+                print_check_failure(&failure);
+                return EXIT_TROUBLE;
+        }
+        int status = EXIT_CLEAN;
+        unsigned long totals[3] = {0};
+        for (int i = 0; i < n; i++) {
+                int s = check_one(session, rs, inputs[i], totals);
+                if (s > status)
+                        status = s;
+        }
+        if (n > 1)
+                printf("total: %d files, %lu records read, %lu rejected, %lu with warnings\n", n, totals[0],
+                       totals[1], totals[2]);
+        if (check_session_finish(session, &failure) < 0) {
+                print_check_failure(&failure);
+                return EXIT_TROUBLE;
+        }
+        return status;
+}
+
 static int cmd_check(int argc, char **argv) {
         static const struct option options[] = {
                 {"rules", required_argument, NULL, 'r'},
@@ -322,20 +211,20 @@ static int cmd_check(int argc, char **argv) {
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
-        const char *rules = NULL, *rejects_path = NULL;
-        struct check_report report = {.gid = -1, .max_records = HTMLREPORT_DEFAULT_MAX_RECORDS};
+        const char *rules = NULL;
+        struct check_options o = {.report_gid = -1, .report_records = HTMLREPORT_DEFAULT_MAX_RECORDS};
         int c;
         while ((c = getopt_long(argc, argv, "r:o:R:m:g:h", options, NULL)) != -1)
                 switch (c) {
                 case 'r': rules = optarg; break;
-                case 'o': rejects_path = optarg; break;
-                case 'R': report.path = optarg; break;
+                case 'o': o.rejects_path = optarg; break;
+                case 'R': o.report_path = optarg; break;
                 case 'm':
-                        if (parse_max_records(optarg, &report.max_records) < 0)
+                        if (parse_max_records(optarg, &o.report_records) < 0)
                                 return EXIT_TROUBLE;
                         break;
                 case 'g':
-                        if (parse_group(optarg, &report.gid) < 0)
+                        if (parse_group(optarg, &o.report_gid) < 0)
                                 return EXIT_TROUBLE;
                         break;
                 case 'h': usage(stdout); return EXIT_CLEAN;
@@ -346,69 +235,32 @@ static int cmd_check(int argc, char **argv) {
                 usage(stderr);
                 return EXIT_TROUBLE;
         }
-        if (report.path && argc - optind != 1) {
+        if (o.report_path && argc - optind != 1) {
                 fprintf(stderr, "%s check: --report describes one delivery: give one INPUT\n", program);
                 return EXIT_TROUBLE;
         }
-        if (report.path) {
+        if (o.report_path) {
                 /* report.html of report.csv would put its findings CSV over the input. */
-                _cleanup_(freep) char *csv_path = htmlreport_csv_path(report.path);
-                struct stat in, out;
-                if (!csv_path)
+                int r = check_report_overwrites(o.report_path, argv[optind]);
+                if (r < 0)
                         return EXIT_TROUBLE;
-                if (stat(argv[optind], &in) == 0)
-                        for (int k = 0; k < 2; k++)
-                                if (stat(k ? csv_path : report.path, &out) == 0 && out.st_dev == in.st_dev &&
-                                    out.st_ino == in.st_ino) {
-                                        fprintf(stderr, "%s check: --report %s would write over the input %s\n",
-                                                program, report.path, argv[optind]);
-                                        return EXIT_TROUBLE;
-                                }
-        }
-        _cleanup_(ruleset_freep) struct ruleset *rs = load_rules(rules);
-        if (!rs)
-                return EXIT_TROUBLE;
-
-        /* The rejects file appears whole or not at all; it holds personal data: 0640. */
-        _cleanup_(atomic_file_abort) struct atomic_file rejects_file = {0};
-        FILE *rejects = NULL;
-        if (rejects_path) {
-                int e = atomic_file_open(&rejects_file, AT_FDCWD, rejects_path, 0640, -1);
-                if (e >= 0 && (e = report_csv_begin(rejects_file.f)) >= 0)
-                        rejects = rejects_file.f;
-                if (e < 0) {
-                        fprintf(stderr, "%s: cannot create: %s\n", rejects_path, strerror(-e));
+                if (r > 0) {
+                        fprintf(stderr, "%s check: --report %s would write over the input %s\n", program,
+                                o.report_path, argv[optind]);
                         return EXIT_TROUBLE;
                 }
         }
-        int status = EXIT_CLEAN;
-        unsigned long totals[3] = {0};
-        int nfiles = argc - optind;
-        for (int i = optind; i < argc; i++) {
-                int s = check_file(rs, argv[i], rejects, report.path ? &report : NULL, totals);
-                if (s > status)
-                        status = s;
-        }
-        if (nfiles > 1)
-                printf("total: %d files, %lu records read, %lu rejected, %lu with warnings\n", nfiles, totals[0],
-                       totals[1], totals[2]);
-        if (rejects) {
-                int e = atomic_file_commit(&rejects_file);
-                if (e < 0) {
-                        fprintf(stderr, "%s: cannot write: %s\n", rejects_path, strerror(-e));
-                        return EXIT_TROUBLE;
-                }
-        }
-        return status;
+        return check_inputs(rules, &o, argc - optind, argv + optind);
 }
+
+/* ---- plausid load ---- */
 
 /* Reads the configuration, printing every error; NULL when it has errors. */
 static struct config *load_config(const char *path) {
-        struct diaglist diags = {0};
+        _cleanup_(diaglist_done) struct diaglist diags = {0};
         struct config *cfg = NULL;
         int e = config_load_file(path, &cfg, &diags);
         diaglist_print(&diags, stderr);
-        diaglist_done(&diags);
         if (e < 0) {
                 if (e == -ENOMEM)
                         fprintf(stderr, "%s: out of memory\n", path);
@@ -419,26 +271,71 @@ static struct config *load_config(const char *path) {
         return cfg;
 }
 
-/* What every file of one `plausid load` shares. */
-struct load_run {
-        PGconn *conn;
-        const struct ruleset *rs;
-        const struct table *table;
-        struct loader_options options;
-        const char *reports;    /* the source's reports directory, or NULL */
-        int report_gid;         /* report_group, or -1 */
-        unsigned report_records;
-};
+/* Opens the source sc, printing every error; NULL when it has errors. */
+static struct source *open_source(const struct config *cfg, const struct source_config *sc) {
+        _cleanup_(diaglist_done) struct diaglist diags = {0};
+        struct source *src = NULL;
+        int r = source_open(cfg, sc, 0, &src, &diags);
+        if (r == -ENOEXEC) {
+                /* The count is of the pack's own errors: those about its file. */
+                size_t errors = diags.dropped;
+                for (size_t i = 0; i < diags.n; i++)
+                        errors += strcmp(diags.items[i].file, sc->rules) == 0;
+                print_pack_errors(sc->rules, r, &diags, errors);
+                return NULL;
+        }
+        diaglist_print(&diags, stderr);
+        if (r == -ENOMEM)
+                fprintf(stderr, "%s: out of memory\n", cfg->path);
+        return r < 0 ? NULL : src;
+}
+
+/* Names the data sets whose views wait for tables that do not exist yet. */
+static void print_waiting_views(PGconn *conn, const char *schema) {
+        struct schema_waiting_view *views = NULL;
+        size_t n = 0;
+        _cleanup_(freep) char *error = NULL;
+        if (schema_waiting_views(conn, schema, &views, &n, &error) < 0)
+                return;
+        for (size_t i = 0; i < n; i++)
+                printf("notice: the views of %s wait for the tables they need (%s)\n", views[i].dataset,
+                       views[i].requires);
+        schema_waiting_views_free(views, n);
+}
+
+static PGconn *schema_failed(const char *config_path, const char *schema, int r, const char *error) {
+        fprintf(stderr, "%s: cannot prepare schema %s: %s\n", config_path, schema, error ? error : strerror(-r));
+        return NULL;
+}
+
+/* Connects, migrates and fits the source's table and views, printing what failed; NULL
+ * then. */
+static PGconn *open_database(const char *config_path, const struct config *cfg, const struct source *src) {
+        _cleanup_(db_closep) PGconn *conn = NULL;
+        _cleanup_(freep) char *error = NULL;
+        int r = source_db_connect(cfg, &conn, &error);
+        if (r == -ECONNREFUSED) {
+                fprintf(stderr, "%s: cannot connect to the database: %s\n", config_path, error ? error : strerror(-r));
+                return NULL;
+        }
+        if (r < 0)
+                return schema_failed(config_path, cfg->schema, r, error);
+        bool views_waiting = false;
+        r = source_prepare(conn, src, &views_waiting, &error);
+        if (r < 0)
+                return schema_failed(config_path, cfg->schema, r, error);
+        if (views_waiting)
+                print_waiting_views(conn, cfg->schema);
+        return TAKE_PTR(conn);
+}
 
 /* After the commit: the delivery's report beside the others. The load stands whatever
  * happens here, so a failure is a warning and does not change the exit status. */
-static void load_report(struct load_run *run, long long delivery_id) {
-        if (!run->reports)
+static void load_report(PGconn *conn, const struct source *src, long long delivery_id) {
+        if (!src->config->reports)
                 return;
         _cleanup_(freep) char *path = NULL, *error = NULL;
-        int e = report_delivery_from_db(run->conn, run->options.schema, run->rs, delivery_id, run->reports,
-                                        run->report_gid, run->report_records,
-                                        &path, &error);
+        int e = source_report(conn, src, delivery_id, &path, &error);
         if (e < 0)
                 fprintf(stderr, "warning: delivery %lld: no report written: %s\n", delivery_id,
                         error ? error : strerror(-e));
@@ -446,82 +343,59 @@ static void load_report(struct load_run *run, long long delivery_id) {
                 printf("report: %s\n", path);
 }
 
+/* What became of a loaded input; returns its exit status. */
+static int print_load_result(const struct source *src, const char *name, const struct load_result *res) {
+        if (res->status == LOAD_DUPLICATE) {
+                printf("%s: duplicate of delivery %lld, skipped (recorded as delivery %lld)\n", name,
+                       res->duplicate_of, res->delivery_id);
+                return EXIT_CLEAN;
+        }
+        if (res->per_rule) {
+                struct checker_stats checked = {.records = res->records, .rejected = res->rejected,
+                                                .warned = res->warned, .per_rule = res->per_rule};
+                print_summary(src->rs, name, &checked, res->unknown_columns, res->encoding);
+        }
+        if (res->status == LOAD_REJECTED) {
+                printf("delivery %lld: REJECTED as a whole, nothing loaded: %s\n", res->delivery_id, res->reason);
+                return EXIT_REJECTED;
+        }
+        printf("delivery %lld: %lu records loaded, %lu findings", res->delivery_id, res->loaded, res->findings);
+        if (res->replaced_rows || res->superseded)
+                printf("; replaced %lu rows of earlier deliveries, %lu of them completely", res->replaced_rows,
+                       res->superseded);
+        printf("\n");
+        return EXIT_CLEAN;
+}
+
 /* Loads one input; returns an exit status. */
-static int load_file(struct load_run *run, const char *path) {
-        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-                fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
+static int load_file(PGconn *conn, const struct source *src, const char *path) {
+        _cleanup_(closep) int fd = -1;
+        int r = source_input_open(path, &fd);
+        if (r == -EINVAL) {
+                fprintf(stderr, "%s: not a regular file\n", path);
                 return EXIT_TROUBLE;
         }
-        struct stat st;
-        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-                fprintf(stderr, "%s: not a regular file\n", path);
+        if (r < 0) {
+                fprintf(stderr, "%s: cannot open: %s\n", path, strerror(-r));
                 return EXIT_TROUBLE;
         }
         _cleanup_(freep) char *copy = strdup(path);
         if (!copy)
                 return EXIT_TROUBLE;
         const char *name = basename(copy);
-
-        /* A connection lost with the previous file is opened again for this one. */
-        if (PQstatus(run->conn) != CONNECTION_OK)
-                PQreset(run->conn);
+        source_db_revive(conn);
         struct load_result res = {0};
         _cleanup_(freep) char *error = NULL;
-        int e = loader_load(run->conn, run->rs, run->table, &run->options, fd, name, &res, &error);
-        if (e < 0) {
+        r = source_load(conn, src, NULL, fd, name, &res, &error);
+        if (r < 0) {
                 fprintf(stderr, "%s: not loaded, nothing of it is in the database: %s\n", path,
-                        error ? error : strerror(-e));
+                        error ? error : strerror(-r));
                 return EXIT_TROUBLE;
         }
-        if (res.status == LOAD_DUPLICATE) {
-                printf("%s: duplicate of delivery %lld, skipped (recorded as delivery %lld)\n", name,
-                       res.duplicate_of, res.delivery_id);
-                load_report(run, res.delivery_id);
-                load_result_done(&res);
-                return EXIT_CLEAN;
-        }
-        if (res.per_rule) {
-                struct checker_stats st_checked = {.records = res.records, .rejected = res.rejected,
-                                                   .warned = res.warned, .per_rule = res.per_rule};
-                print_summary(run->rs, name, &st_checked, res.unknown_columns, res.encoding);
-        }
-        int status = EXIT_CLEAN;
-        if (res.status == LOAD_REJECTED) {
-                printf("delivery %lld: REJECTED as a whole, nothing loaded: %s\n", res.delivery_id, res.reason);
-                status = EXIT_REJECTED;
-        } else {
-                printf("delivery %lld: %lu records loaded, %lu findings", res.delivery_id, res.loaded, res.findings);
-                if (res.replaced_rows || res.superseded)
-                        printf("; replaced %lu rows of earlier deliveries, %lu of them completely", res.replaced_rows,
-                               res.superseded);
-                printf("\n");
-        }
-        load_report(run, res.delivery_id);
+        int status = print_load_result(src, name, &res);
+        load_report(conn, src, res.delivery_id);
         load_result_done(&res);
         return status;
-}
-
-/* Names the data sets whose views wait for tables that do not exist yet. */
-static void print_waiting_views(PGconn *conn, const char *schema) {
-        _cleanup_(freep) char *ident = db_ident(schema);
-        _cleanup_(freep) char *sql = NULL;
-        if (!ident)
-                return;
-        if (asprintf(&sql,
-                     "SELECT dataset, array_to_string(views_requires, ', ') FROM %s.datasets"
-                     " WHERE NOT views_applied AND views_sql IS NOT NULL ORDER BY dataset",
-                     ident) < 0) {
-                sql = NULL;
-                return;
-        }
-        _cleanup_(db_clearp) PGresult *res = NULL;
-        _cleanup_(freep) char *error = NULL;
-        if (db_query(conn, sql, 0, NULL, &res, &error) < 0)
-                return;
-        for (int i = 0; i < PQntuples(res); i++)
-                printf("notice: the views of %s wait for the tables they need (%s)\n", PQgetvalue(res, i, 0),
-                       PQgetvalue(res, i, 1));
 }
 
 static int cmd_load(int argc, char **argv) {
@@ -551,70 +425,30 @@ static int cmd_load(int argc, char **argv) {
         _cleanup_(config_freep) struct config *cfg = load_config(config_path);
         if (!cfg)
                 return EXIT_TROUBLE;
-        const struct source_config *src = config_find_source(cfg, source_name);
-        if (!src) {
+        const struct source_config *sc = config_find_source(cfg, source_name);
+        if (!sc) {
                 fprintf(stderr, "%s: no source named '%s'; the sources are:", config_path, source_name);
                 for (size_t i = 0; i < cfg->nsources; i++)
                         fprintf(stderr, " %s", cfg->sources[i].name);
                 fprintf(stderr, "\n");
                 return EXIT_TROUBLE;
         }
-        _cleanup_(ruleset_freep) struct ruleset *rs = load_rules(src->rules);
-        if (!rs)
+        _cleanup_(source_freep) struct source *src = open_source(cfg, sc);
+        if (!src)
                 return EXIT_TROUBLE;
-        char pack_sha[DIGEST_HEX_LEN + 1];
-        int e = digest_file(src->rules, pack_sha);
-        _cleanup_(table_freep) struct table *table = NULL;
-        if (e >= 0)
-                e = table_new(rs, &table);
-        if (e < 0) {
-                fprintf(stderr, "%s: %s\n", src->rules, strerror(-e));
+        _cleanup_(db_closep) PGconn *conn = open_database(config_path, cfg, src);
+        if (!conn)
                 return EXIT_TROUBLE;
-        }
-
-        _cleanup_(db_closep) PGconn *conn = NULL;
-        _cleanup_(freep) char *error = NULL;
-        e = db_connect(cfg->conninfo, &conn, &error);
-        if (e < 0) {
-                fprintf(stderr, "%s: cannot connect to the database: %s\n", config_path, error ? error : strerror(-e));
-                return EXIT_TROUBLE;
-        }
-        bool views_skipped = false;
-        e = schema_migrate(conn, cfg->schema, &error);
-        if (e >= 0)
-                e = schema_prepare_dataset(conn, cfg->schema, rs, table, src->rules, pack_sha, &views_skipped, &error);
-        if (e < 0) {
-                fprintf(stderr, "%s: cannot prepare schema %s: %s\n", config_path, cfg->schema,
-                        error ? error : strerror(-e));
-                return EXIT_TROUBLE;
-        }
-        if (views_skipped)
-                print_waiting_views(conn, cfg->schema);
-
-        int report_gid = -1;
-        if (src->report_group && htmlreport_group_id(src->report_group, &report_gid) < 0) {
-                fprintf(stderr, "%s: source %s: report_group: no group named '%s'\n", config_path, src->name,
-                        src->report_group);
-                return EXIT_TROUBLE;
-        }
-        struct load_run run = {
-                .conn = conn,
-                .rs = rs,
-                .table = table,
-                .options = {.schema = cfg->schema, .source = src->name, .redelivery = src->redelivery,
-                            .max_reject_share = src->max_reject_share, .pack_sha256 = pack_sha},
-                .reports = src->reports,
-                .report_gid = report_gid,
-                .report_records = src->report_records,
-        };
         int status = EXIT_CLEAN;
         for (int i = optind; i < argc; i++) {
-                int s = load_file(&run, argv[i]);
+                int s = load_file(conn, src, argv[i]);
                 if (s > status)
                         status = s;
         }
         return status;
 }
+
+/* ---- plausid report ---- */
 
 /* The rule packs of every source, for the reports' titles and labels; a pack that does
  * not compile (its errors are printed) leaves its reports without them. */
@@ -627,6 +461,79 @@ static void report_packs_done(struct report_packs *p) {
         for (size_t i = 0; i < p->n; i++)
                 ruleset_free((struct ruleset *) p->sources[i].rs);
         free(p->sources);
+}
+
+static int report_packs_open(const struct config *cfg, struct report_packs *ret) {
+        struct report_packs p = {.sources = calloc(cfg->nsources, sizeof(struct report_source))};
+        if (!p.sources)
+                return -ENOMEM;
+        for (; p.n < cfg->nsources; p.n++) {
+                _cleanup_(diaglist_done) struct diaglist diags = {0};
+                struct ruleset *rs = NULL;
+                const struct source_config *sc = &cfg->sources[p.n];
+                int r = source_compile(sc, &rs, &diags);
+                if (r < 0)
+                        print_pack_errors(sc->rules, r, &diags, diags.n + diags.dropped);
+                else
+                        diaglist_print(&diags, stderr);
+                p.sources[p.n] = (struct report_source) {.name = sc->name, .rs = r < 0 ? NULL : rs};
+        }
+        *ret = p;
+        return 0;
+}
+
+/* The overview of every delivery since a day, beside the first source's reports unless
+ * told otherwise; returns an exit status. */
+static int report_overview(PGconn *conn, const struct config *cfg, const struct report_packs *packs,
+                           const char *since, const char *out, int gid, unsigned max_records) {
+        for (size_t i = 0; !out && i < cfg->nsources; i++)
+                out = cfg->sources[i].reports;
+        if (!out) {
+                fprintf(stderr, "%s report: --out DIR is required: no source has a reports directory\n", program);
+                return EXIT_TROUBLE;
+        }
+        _cleanup_(freep) char *path = NULL, *error = NULL;
+        size_t count = 0;
+        int r = report_overview_from_db(conn, cfg->schema, packs->sources, packs->n, since, out, gid, max_records,
+                                        &path, &count, &error);
+        if (r < 0) {
+                fprintf(stderr, "%s report: %s\n", program, error ? error : strerror(-r));
+                return EXIT_TROUBLE;
+        }
+        printf("overview: %s (%zu deliveries, each with its report beside it)\n", path, count);
+        return EXIT_CLEAN;
+}
+
+/* One delivery's report: its source decides its pack and, unless told, where the report
+ * goes; returns an exit status. */
+static int report_delivery(PGconn *conn, const struct config *cfg, const struct report_packs *packs,
+                           long long id, const char *out, int gid, unsigned max_records) {
+        _cleanup_(freep) char *source = NULL, *path = NULL, *error = NULL;
+        int r = source_of_delivery(conn, cfg->schema, id, &source, &error);
+        if (r < 0) {
+                fprintf(stderr, "%s report: %s\n", program,
+                        r == -ENOENT ? "there is no such delivery" : error ? error : strerror(-r));
+                return EXIT_TROUBLE;
+        }
+        const struct ruleset *rs = NULL;
+        for (size_t i = 0; i < packs->n; i++)
+                if (strcmp(packs->sources[i].name, source) == 0) {
+                        rs = packs->sources[i].rs;
+                        if (!out)
+                                out = cfg->sources[i].reports;
+                }
+        if (!out) {
+                fprintf(stderr, "%s report: --out DIR is required: source '%s' has no reports directory\n", program,
+                        source);
+                return EXIT_TROUBLE;
+        }
+        r = report_delivery_from_db(conn, cfg->schema, rs, id, out, gid, max_records, &path, &error);
+        if (r < 0) {
+                fprintf(stderr, "%s report: %s\n", program, error ? error : strerror(-r));
+                return EXIT_TROUBLE;
+        }
+        printf("report: %s\n", path);
+        return EXIT_CLEAN;
 }
 
 static int cmd_report(int argc, char **argv) {
@@ -682,75 +589,23 @@ static int cmd_report(int argc, char **argv) {
         _cleanup_(config_freep) struct config *cfg = load_config(config_path);
         if (!cfg)
                 return EXIT_TROUBLE;
-        _cleanup_(report_packs_done) struct report_packs packs = {.sources = calloc(cfg->nsources,
-                                                                                    sizeof(struct report_source))};
-        if (!packs.sources)
+        _cleanup_(report_packs_done) struct report_packs packs = {0};
+        if (report_packs_open(cfg, &packs) < 0)
                 return EXIT_TROUBLE;
-        for (size_t i = 0; i < cfg->nsources; i++) {
-                packs.sources[i].name = cfg->sources[i].name;
-                packs.sources[i].rs = load_rules(cfg->sources[i].rules);
-                packs.n++;
-        }
+        /* Reports read what is there: no migration. */
         _cleanup_(db_closep) PGconn *conn = NULL;
-        _cleanup_(freep) char *error = NULL, *path = NULL;
-        int e = db_connect(cfg->conninfo, &conn, &error);
-        if (e < 0) {
-                fprintf(stderr, "%s: cannot connect to the database: %s\n", config_path, error ? error : strerror(-e));
+        _cleanup_(freep) char *error = NULL;
+        int r = db_connect(cfg->conninfo, &conn, &error);
+        if (r < 0) {
+                fprintf(stderr, "%s: cannot connect to the database: %s\n", config_path, error ? error : strerror(-r));
                 return EXIT_TROUBLE;
         }
-        if (since) {
-                /* The overview goes where the first source's reports go, unless told. */
-                for (size_t i = 0; !out && i < cfg->nsources; i++)
-                        out = cfg->sources[i].reports;
-                if (!out) {
-                        fprintf(stderr, "%s report: --out DIR is required: no source has a reports directory\n",
-                                program);
-                        return EXIT_TROUBLE;
-                }
-                size_t count = 0;
-                e = report_overview_from_db(conn, cfg->schema, packs.sources, packs.n, since, out, gid, max_records,
-                                            &path, &count, &error);
-                if (e < 0) {
-                        fprintf(stderr, "%s report: %s\n", program, error ? error : strerror(-e));
-                        return EXIT_TROUBLE;
-                }
-                printf("overview: %s (%zu deliveries, each with its report beside it)\n", path, count);
-                return EXIT_CLEAN;
-        }
-        /* The delivery's source decides its pack and, unless told, where the report goes. */
-        _cleanup_(freep) char *sql = NULL, *sch = db_ident(cfg->schema);
-        if (!sch || asprintf(&sql, "SELECT source FROM %s.deliveries WHERE id = $1::bigint", sch) < 0) {
-                sql = NULL;
-                return EXIT_TROUBLE;
-        }
-        const char *params[] = {delivery};
-        _cleanup_(db_clearp) PGresult *res = NULL;
-        e = db_query(conn, sql, 1, params, &res, &error);
-        if (e < 0 || PQntuples(res) == 0) {
-                fprintf(stderr, "%s report: %s\n", program,
-                        e < 0 ? (error ? error : strerror(-e)) : "there is no such delivery");
-                return EXIT_TROUBLE;
-        }
-        const struct ruleset *rs = NULL;
-        for (size_t i = 0; i < packs.n; i++)
-                if (strcmp(packs.sources[i].name, PQgetvalue(res, 0, 0)) == 0) {
-                        rs = packs.sources[i].rs;
-                        if (!out)
-                                out = cfg->sources[i].reports;
-                }
-        if (!out) {
-                fprintf(stderr, "%s report: --out DIR is required: source '%s' has no reports directory\n", program,
-                        PQgetvalue(res, 0, 0));
-                return EXIT_TROUBLE;
-        }
-        e = report_delivery_from_db(conn, cfg->schema, rs, id, out, gid, max_records, &path, &error);
-        if (e < 0) {
-                fprintf(stderr, "%s report: %s\n", program, error ? error : strerror(-e));
-                return EXIT_TROUBLE;
-        }
-        printf("report: %s\n", path);
-        return EXIT_CLEAN;
+        if (since)
+                return report_overview(conn, cfg, &packs, since, out, gid, max_records);
+        return report_delivery(conn, cfg, &packs, id, out, gid, max_records);
 }
+
+/* ---- plausid run, plausid config check, plausid rules test ---- */
 
 /* --config FILE and nothing else; NULL after printing the usage. */
 static const char *config_option(int argc, char **argv, const char *what) {
@@ -779,13 +634,34 @@ static int cmd_run(int argc, char **argv) {
         return path ? run_daemon(path) : EXIT_TROUBLE;
 }
 
+/* Opens every source as the daemon would, printing every error; exit 0 when there is
+ * none, 1 otherwise. */
+static int config_check(const char *config_path) {
+        _cleanup_(diaglist_done) struct diaglist diags = {.limit = 1000};
+        _cleanup_(source_set_freep) struct source_set *set = NULL;
+        int r = source_set_open(config_path, SOURCE_DAEMON, &set, &diags);
+        diaglist_print(&diags, stderr);
+        if (r < 0) {
+                fprintf(stderr, "%s: %s\n", config_path,
+                        r == -EINVAL ? "the configuration or a rule pack has errors" : strerror(-r));
+                return EXIT_REJECTED;
+        }
+        printf("%s: configuration ok, %zu source%s\n", config_path, set->n, set->n == 1 ? "" : "s");
+        for (size_t i = 0; i < set->n; i++) {
+                const struct source *s = set->sources[i];
+                printf("  %s: %s (%s %s, %u rules)\n", s->config->name, s->config->rules, ruleset_name(s->rs),
+                       ruleset_version(s->rs), ruleset_rule_count(s->rs));
+        }
+        return EXIT_CLEAN;
+}
+
 static int cmd_config(int argc, char **argv) {
         if (argc < 2 || strcmp(argv[1], "check") != 0) {
                 usage(stderr);
                 return EXIT_TROUBLE;
         }
         const char *path = config_option(argc - 1, argv + 1, "config check");
-        return path ? run_config_check(path) : EXIT_TROUBLE;
+        return path ? config_check(path) : EXIT_TROUBLE;
 }
 
 static int cmd_rules(int argc, char **argv) {

@@ -52,4 +52,16 @@ _must_check_ int schema_part_expression(const struct table *t, const char *alias
 _must_check_ int schema_column(const struct table *t, const char *alias, unsigned field, int level,
                                struct strbuf *out);
 
+/* A data set whose views wait for tables that do not exist yet (a views file beginning
+ * with "-- plausid: requires a, b"). */
+struct schema_waiting_view {
+        char *dataset;
+        char *requires;         /* the tables it waits for, ", "-separated */
+};
+/* Every data set whose views wait, by name; *ret (NULL when none) is freed with
+ * schema_waiting_views_free(). */
+_must_check_ int schema_waiting_views(PGconn *conn, const char *schema, struct schema_waiting_view **ret,
+                                      size_t *ret_n, char **ret_error);
+void schema_waiting_views_free(struct schema_waiting_view *v, size_t n);
+
 #endif

@@ -23,6 +23,7 @@
 
 #include "arena.h"
 #include "config.h"
+#include "strbuf.h"
 #include "yamldoc.h"
 
 enum cf_section {
@@ -130,13 +131,13 @@ static const void *cmember(const void *base, const struct cf_key *k) {
         return (const char *) base + k->offset;
 }
 
-/* "a, b or c" (last: " or ") */
-static void join_list(char *buf, size_t size, const char *const *items, size_t n, const char *last) {
-        buf[0] = '\0';
-        for (size_t i = 0; i < n; i++) {
-                size_t len = strlen(buf);
-                snprintf(buf + len, size - len, "%s%s", i == 0 ? "" : i + 1 == n ? last : ", ", items[i]);
-        }
+/* "a, b or c" (last: " or "), malloc'd; NULL when out of memory. */
+static char *join_list(const char *const *items, size_t n, const char *last) {
+        _cleanup_(strbuf_done) struct strbuf b = {0};
+        for (size_t i = 0; i < n; i++)
+                if (strbuf_printf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? last : ", ", items[i]) < 0)
+                        return NULL;
+        return strdup(strbuf_str(&b));
 }
 
 static size_t count_names(const char *const *names) {
@@ -223,6 +224,35 @@ static bool name_ok(const char *s) {
         return *s >= 'a' && *s <= 'z' && yamldoc_is_identifier(s) && strlen(s) <= CONFIG_MAX_NAME;
 }
 
+/* A system group's name: [a-z_][a-z0-9_-]*, at most 32 bytes. */
+static bool group_ok(const char *s) {
+        bool ok = (*s >= 'a' && *s <= 'z') || *s == '_';
+        for (const char *c = s; *c && ok; c++)
+                ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '-';
+        return ok && strlen(s) <= 32;
+}
+
+/* A share, or the error that says what is wrong with it: a comma where the point
+ * belongs is named as such. */
+static void set_share(struct cctx *x, const struct cf_key *k, double *p, const char *s, const yaml_node_t *n) {
+        if (parse_share(s, p))
+                return;
+        /* The hint is only for values short enough to be a share; a longer one gets the
+         * plain message, nothing is cut. */
+        char dot[32];
+        double ignored;
+        const char *comma = strchr(s, ',');
+        if (comma && strlen(s) < sizeof(dot) && !strchr(comma + 1, ',')) {
+                memcpy(dot, s, strlen(s) + 1);
+                dot[comma - s] = '.';
+                if (parse_share(dot, &ignored)) {
+                        yamldoc_error(&x->yd, n, "%s needs a decimal point, not a comma: %s, not '%s'", k->name, dot, s);
+                        return;
+                }
+        }
+        yamldoc_error(&x->yd, n, "%s must be a number from 0 to 1 (0.1 is 10 %%), not '%s'", k->name, s);
+}
+
 /* Sets a member from text: a value from the file (n its node) or a default (n NULL). */
 static void set_text(struct cctx *x, const struct cf_key *k, void *base, const char *s, const yaml_node_t *n) {
         void *p = member(base, k);
@@ -244,18 +274,14 @@ static void set_text(struct cctx *x, const struct cf_key *k, void *base, const c
                 else
                         *(char **) p = sdup(x, s);
                 return;
-        case CF_GROUP: {
-                bool ok = (*s >= 'a' && *s <= 'z') || *s == '_';
-                for (const char *c = s; *c && ok; c++)
-                        ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '-';
-                if (!ok || strlen(s) > 32)
+        case CF_GROUP:
+                if (!group_ok(s))
                         yamldoc_error(&x->yd, n,
                                       "%s '%s' must be a group name: a lower-case letter or '_', then letters, digits, '_' or '-', at most 32 characters",
                                       k->name, s);
                 else
                         *(char **) p = sdup(x, s);
                 return;
-        }
         case CF_PATH: {
                 if (!*s) {
                         yamldoc_error(&x->yd, n, "%s must not be empty (leave the key out instead)", k->name);
@@ -269,34 +295,23 @@ static void set_text(struct cctx *x, const struct cf_key *k, void *base, const c
                         *(char **) p = path;
                 return;
         }
-        case CF_SHARE: {
-                if (parse_share(s, (double *) p))
-                        return;
-                char dot[32];
-                double ignored;
-                const char *comma = strchr(s, ',');
-                if (comma && strlen(s) < sizeof(dot) && !strchr(comma + 1, ',')) {
-                        memcpy(dot, s, strlen(s) + 1);
-                        dot[comma - s] = '.';
-                        if (parse_share(dot, &ignored)) {
-                                yamldoc_error(&x->yd, n, "%s needs a decimal point, not a comma: %s, not '%s'", k->name,
-                                              dot, s);
-                                return;
-                        }
-                }
-                yamldoc_error(&x->yd, n, "%s must be a number from 0 to 1 (0.1 is 10 %%), not '%s'", k->name, s);
+        case CF_SHARE:
+                set_share(x, k, p, s, n);
                 return;
-        }
-        case CF_ENUM:
+        case CF_ENUM: {
                 for (int i = 0; k->names[i]; i++)
                         if (strcmp(k->names[i], s) == 0) {
                                 *(int *) p = i;
                                 return;
                         }
-                char list[200];
-                join_list(list, sizeof(list), k->names, count_names(k->names), " or ");
+                _cleanup_(freep) char *list = join_list(k->names, count_names(k->names), " or ");
+                if (!list) {
+                        x->nomem = true;
+                        return;
+                }
                 yamldoc_error(&x->yd, n, "%s must be %s, not '%s'", k->name, list, s);
                 return;
+        }
         case CF_UINT:
         case CF_BOOL: {
                 /* Only defaults come here; values from the file are read from their node. */
@@ -594,8 +609,9 @@ int config_source_require_dirs(const struct source_config *s, struct diaglist *d
         for (size_t k = 0; k < NKEYS; k++)
                 if (cf_keys[k].flags & CF_DAEMON)
                         dirs[ndirs++] = cf_keys[k].name;
-        char list[200];
-        join_list(list, sizeof(list), dirs, ndirs, " and ");
+        _cleanup_(freep) char *list = join_list(dirs, ndirs, " and ");
+        if (!list)
+                return -ENOMEM;
         int r = 0;
         for (size_t k = 0; k < NKEYS; k++) {
                 if (!(cf_keys[k].flags & CF_DAEMON) || *(char *const *) cmember(s, &cf_keys[k]))

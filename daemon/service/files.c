@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,29 +154,46 @@ static int copy_noreplace(int from_dir, const char *from, int to_dir, const char
                 }
         if (n < 0 || fsync(out) < 0)
                 return -errno;
-        char fdpath[64];
+        char fdpath[64];        /* "/proc/self/fd/" and an int: 25 bytes at most */
         snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", out);
         return place_noreplace(to_dir, name, make_by_link, fdpath, ret_name);
 }
 
-/* Moves, across file systems too; the source is removed only once the copy is synced. */
+/* A move across file systems: the source is removed only once the copy is synced. */
+static int move_by_copy(int from_dir, const char *from, int to_dir, const char *name, char **ret_name) {
+        _cleanup_(freep) char *placed = NULL;
+        int e = copy_noreplace(from_dir, from, to_dir, name, &placed);
+        if (e < 0)
+                return e;
+        if (fsync(to_dir) < 0 || unlinkat(from_dir, from, 0) < 0)
+                return -errno;
+        *ret_name = TAKE_PTR(placed);
+        return 0;
+}
+
+/* Moves, across file systems too; both directories synced. */
 static int move_file(int from_dir, const char *from, int to_dir, const char *name, char **ret_name) {
-        int e = move_noreplace(from_dir, from, to_dir, name, ret_name);
-        if (e == -EXDEV) {
-                e = copy_noreplace(from_dir, from, to_dir, name, ret_name);
-                if (e >= 0 && fsync(to_dir) >= 0 && unlinkat(from_dir, from, 0) < 0)
-                        e = -errno;
-        }
-        if (e >= 0 && (fsync(to_dir) < 0 || fsync(from_dir) < 0))
-                e = -errno;
-        return e;
+        _cleanup_(freep) char *placed = NULL;
+        int e = move_noreplace(from_dir, from, to_dir, name, &placed);
+        if (e == -EXDEV)
+                e = move_by_copy(from_dir, from, to_dir, name, &placed);
+        if (e < 0)
+                return e;
+        if (fsync(to_dir) < 0 || fsync(from_dir) < 0)
+                return -errno;
+        *ret_name = TAKE_PTR(placed);
+        return 0;
 }
 
 int file_claim(const struct source_dirs *d, const char *name, char **ret_name) {
-        int e = move_noreplace(d->drop, name, d->processing, name, ret_name);
-        if (e >= 0 && (fsync(d->processing) < 0 || fsync(d->drop) < 0))
+        _cleanup_(freep) char *claimed = NULL;
+        int e = move_noreplace(d->drop, name, d->processing, name, &claimed);
+        if (e < 0)
+                return e;
+        if (fsync(d->processing) < 0 || fsync(d->drop) < 0)
                 return -errno;
-        return e;
+        *ret_name = TAKE_PTR(claimed);
+        return 0;
 }
 
 int file_open_claimed(const struct source_dirs *d, const char *name) {
@@ -213,7 +231,7 @@ static int move_symlink(int from_dir, const char *from, int to_dir, const char *
         int e = move_noreplace(from_dir, from, to_dir, name, ret_name);
         if (e != -EXDEV)
                 return e;
-        char target[4096];
+        char target[PATH_MAX];  /* Linux refuses longer targets (ENAMETOOLONG): it fits */
         ssize_t n = readlinkat(from_dir, from, target, sizeof(target) - 1);
         if (n < 0)
                 return -errno;

@@ -1,6 +1,7 @@
 /*
  * journald or stderr. See log.h.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -41,13 +42,8 @@ void log_open(void) {
                      (unsigned long long) st.st_dev == dev && (unsigned long long) st.st_ino == ino;
 }
 
-void log_event(int priority, enum log_event ev, const struct log_fields *f, const char *fmt, ...) {
-        char message[2048];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(message, sizeof(message), fmt, ap);
-        va_end(ap);
-        /* One event, one line: libpq's messages bring their own line breaks. */
+/* One event, one line: libpq's messages bring their own line breaks. */
+static void one_line(char *message) {
         char *out = message;
         for (const char *p = message; *p; p++) {
                 char c = (*p == '\n' || *p == '\r' || *p == '\t') ? ' ' : *p;
@@ -58,22 +54,40 @@ void log_event(int priority, enum log_event ev, const struct log_fields *f, cons
         while (out > message && out[-1] == ' ')
                 out--;
         *out = '\0';
-        if (!to_journal) {
-                fprintf(stderr, "plausid: %s\n", message);
-                return;
-        }
-        /* Every field as "NAME=value"; only those given. */
-        char fields[10][2100];
-        int n = 0;
-        snprintf(fields[n++], sizeof(fields[0]), "MESSAGE=%s", message);
-        snprintf(fields[n++], sizeof(fields[0]), "PRIORITY=%d", priority);
-        snprintf(fields[n++], sizeof(fields[0]), "MESSAGE_ID=%s", message_ids[ev]);
+}
+
+/* The journal's fields of an event, each "NAME=value": message, priority, id, source,
+ * file, delivery and four counts make ten at most. */
+#define JOURNAL_FIELDS 10
+struct journal_fields {
+        char *items[JOURNAL_FIELDS];
+        int n;
+        bool nomem;
+};
+
+static void add_field(struct journal_fields *j, const char *fmt, ...) _printf_(2, 3);
+static void add_field(struct journal_fields *j, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        if (vasprintf(&j->items[j->n], fmt, ap) < 0) {
+                j->items[j->n] = NULL;
+                j->nomem = true;
+        } else
+                j->n++;
+        va_end(ap);
+}
+
+static int journal_send(int priority, enum log_event ev, const struct log_fields *f, const char *message) {
+        struct journal_fields j = {0};
+        add_field(&j, "MESSAGE=%s", message);
+        add_field(&j, "PRIORITY=%d", priority);
+        add_field(&j, "MESSAGE_ID=%s", message_ids[ev]);
         if (f && f->source)
-                snprintf(fields[n++], sizeof(fields[0]), "PLAUSID_SOURCE=%s", f->source);
+                add_field(&j, "PLAUSID_SOURCE=%s", f->source);
         if (f && f->file)
-                snprintf(fields[n++], sizeof(fields[0]), "PLAUSID_FILE=%s", f->file);
+                add_field(&j, "PLAUSID_FILE=%s", f->file);
         if (f && f->delivery > 0)
-                snprintf(fields[n++], sizeof(fields[0]), "PLAUSID_DELIVERY=%lld", f->delivery);
+                add_field(&j, "PLAUSID_DELIVERY=%lld", f->delivery);
         const struct {
                 const char *name;
                 long long v;
@@ -81,10 +95,32 @@ void log_event(int priority, enum log_event ev, const struct log_fields *f, cons
                       {"PLAUSID_REJECTED", f ? f->rejected : -1}, {"PLAUSID_WARNED", f ? f->warned : -1}};
         for (size_t i = 0; i < ELEMENTSOF(counts); i++)
                 if (counts[i].v >= 0)
-                        snprintf(fields[n++], sizeof(fields[0]), "%s=%lld", counts[i].name, counts[i].v);
-        struct iovec iov[10];
-        for (int i = 0; i < n; i++)
-                iov[i] = (struct iovec) {.iov_base = fields[i], .iov_len = strlen(fields[i])};
-        if (sd_journal_sendv(iov, n) < 0)
-                fprintf(stderr, "plausid: %s\n", message);
+                        add_field(&j, "%s=%lld", counts[i].name, counts[i].v);
+        int r = -ENOMEM;
+        if (!j.nomem) {
+                struct iovec iov[JOURNAL_FIELDS];
+                for (int i = 0; i < j.n; i++)
+                        iov[i] = (struct iovec) {.iov_base = j.items[i], .iov_len = strlen(j.items[i])};
+                r = sd_journal_sendv(iov, j.n);
+        }
+        for (int i = 0; i < j.n; i++)
+                free(j.items[i]);
+        return r;
+}
+
+void log_event(int priority, enum log_event ev, const struct log_fields *f, const char *fmt, ...) {
+        _cleanup_(freep) char *message = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        if (vasprintf(&message, fmt, ap) < 0)
+                message = NULL;
+        va_end(ap);
+        /* Out of memory: the format alone, which holds no value, still says what happened. */
+        const char *text = fmt;
+        if (message) {
+                one_line(message);
+                text = message;
+        }
+        if (!to_journal || journal_send(priority, ev, f, text) < 0)
+                fprintf(stderr, "plausid: %s\n", text);
 }

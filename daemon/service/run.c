@@ -8,7 +8,13 @@
  * COMMIT move it to the archive or the quarantine. A crash at any point leaves the file
  * in the drop or the processing directory, and the SHA-256 register of the loader makes
  * taking it again harmless.
+ *
+ * The sources come from source.c, opened at start and opened anew on every reload; the new
+ * set replaces the running one only when all of it opened and nothing in it needs a
+ * restart. What lives as long as the process -- directories, watches, the connection --
+ * is kept here, beside each source at the same index.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -17,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
@@ -26,22 +31,19 @@
 #include "config.h"
 #include "db.h"
 #include "diag.h"
-#include "digest.h"
 #include "files.h"
-#include "htmlreport.h"
 #include "loader.h"
 #include "log.h"
-#include "report_db.h"
 #include "run.h"
 #include "ruleset.h"
-#include "schema.h"
-#include "table.h"
+#include "source.h"
 #include "watch.h"
 
 #define RETRY_FIRST_SECONDS 1
 #define RETRY_MAX_SECONDS 60
-#define FILE_ATTEMPTS 3
-#define MOVE_RETRY_SECONDS 60   /* after a file could not be archived or put in quarantine */         /* server errors on a live connection before a file is quarantined */
+#define FILE_ATTEMPTS 3         /* server errors on a live connection before a file is quarantined */
+#define MOVE_RETRY_SECONDS 60   /* after a file could not be archived or put in quarantine */
+#define USEC_PER_SEC 1000000u
 
 /* ---- signals: the handlers set flags and wake the loop ---- */
 
@@ -77,79 +79,7 @@ static int setup_signals(void) {
 static uint64_t now_usec(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
-}
-
-/* ---- the state a reload replaces: configuration and compiled rule packs ---- */
-
-struct source_rules {
-        struct ruleset *rs;
-        struct table *table;
-        char pack_sha[DIGEST_HEX_LEN + 1];
-        bool prepared;          /* its table and views are ready on the current connection */
-        bool broken;            /* preparing them failed: its files wait for a reload */
-        int report_gid;         /* report_group, or -1 */
-};
-
-struct state {
-        struct config *cfg;
-        struct source_rules *src;       /* one per cfg->sources */
-};
-
-static void state_free(struct state *st) {
-        if (!st)
-                return;
-        for (size_t i = 0; st->cfg && i < st->cfg->nsources; i++) {
-                table_free(st->src[i].table);
-                ruleset_free(st->src[i].rs);
-        }
-        free(st->src);
-        config_free(st->cfg);
-        free(st);
-}
-DEFINE_CLEANUP_FUNC(struct state, state_free)
-
-/* Reads the configuration and compiles every pack; every error goes to diags. */
-static int state_build(const char *config_path, bool daemon, struct state **ret, struct diaglist *diags) {
-        _cleanup_(state_freep) struct state *st = calloc(1, sizeof(*st));
-        if (!st)
-                return -ENOMEM;
-        int e = config_load_file(config_path, &st->cfg, diags);
-        if (e < 0)
-                return e;
-        st->src = calloc(st->cfg->nsources, sizeof(*st->src));
-        if (!st->src)
-                return -ENOMEM;
-        int r = 0;
-        for (size_t i = 0; i < st->cfg->nsources; i++) {
-                const struct source_config *s = &st->cfg->sources[i];
-                struct source_rules *sr = &st->src[i];
-                if (daemon && (e = config_source_require_dirs(s, diags, st->cfg->path)) < 0)
-                        r = e;
-                e = ruleset_compile_file(s->rules, &sr->rs, diags);
-                if (e >= 0)
-                        e = digest_file(s->rules, sr->pack_sha);
-                if (e >= 0)
-                        e = table_new(sr->rs, &sr->table);
-                sr->report_gid = -1;
-                if (s->report_group && htmlreport_group_id(s->report_group, &sr->report_gid) < 0) {
-                        if (diaglist_add(diags, st->cfg->path, s->line, s->col, "source '%s': report_group: no group named '%s'",
-                                         s->name, s->report_group) < 0)
-                                return -ENOMEM;
-                        r = -EINVAL;
-                }
-                if (e == -ENOMEM)
-                        return e;
-                if (e < 0) {
-                        if (e != -EINVAL && diaglist_add(diags, s->rules, 0, 0, "%s", strerror(-e)) < 0)
-                                return -ENOMEM;
-                        r = -EINVAL;
-                }
-        }
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(st);
-        return 0;
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000u;
 }
 
 static void log_diags(const struct diaglist *diags) {
@@ -166,7 +96,8 @@ static void log_diags(const struct diaglist *diags) {
 
 /* ---- the daemon ---- */
 
-/* What lives as long as the process: directories and watches need a restart to change. */
+/* What the daemon keeps beside source i: its directories and watch live as long as the
+ * process (they change with a restart only); prepared and broken as long as the source. */
 struct source_io {
         struct source_dirs dirs;
         struct watch *watch;
@@ -174,34 +105,43 @@ struct source_io {
         bool processing_pending;        /* files in .processing wait to be taken again */
         uint64_t processing_after;      /* ... not before this time */
         unsigned attempts;              /* failed attempts at the file in .processing */
+        bool prepared;                  /* its table and views are ready on the current connection */
+        bool broken;                    /* preparing them failed: its files wait for a reload */
 };
 
 struct daemon {
         const char *config_path;
-        struct state *state;
-        struct source_io *io;
+        struct source_set *set;         /* the configuration and its sources: what a reload replaces */
+        struct source_io *io;           /* one per source, at the same index */
         size_t nsources;
         size_t next_source;             /* round robin between sources */
         PGconn *conn;
         bool db_ok;
         unsigned retry_seconds;
         uint64_t next_db_attempt;
-        char db_error[256];
         uint64_t watchdog_usec, next_watchdog;
         unsigned long loaded, rejected, duplicates, failed;
-        char status[512];
 };
+
+static const struct source *source_at(const struct daemon *d, size_t i) {
+        return d->set->sources[i];
+}
+
+static const struct source_config *config_at(const struct daemon *d, size_t i) {
+        return d->set->sources[i]->config;
+}
 
 static void notify_status(struct daemon *d, const char *fmt, ...) _printf_(2, 3);
 static void notify_status(struct daemon *d, const char *fmt, ...) {
-        char doing[256];
+        _cleanup_(freep) char *doing = NULL;
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(doing, sizeof(doing), fmt, ap);
+        int r = vasprintf(&doing, fmt, ap);
         va_end(ap);
-        snprintf(d->status, sizeof(d->status), "%s; %lu loaded, %lu rejected, %lu duplicates, %lu failed", doing,
-                 d->loaded, d->rejected, d->duplicates, d->failed);
-        sd_notifyf(0, "STATUS=%s", d->status);
+        if (r < 0)
+                return;         /* out of memory: the status stays as it was */
+        sd_notifyf(0, "STATUS=%s; %lu loaded, %lu rejected, %lu duplicates, %lu failed", doing, d->loaded,
+                   d->rejected, d->duplicates, d->failed);
 }
 
 static void watchdog(struct daemon *d, uint64_t now) {
@@ -217,9 +157,8 @@ static void db_down(struct daemon *d, const char *why) {
         d->conn = NULL;
         d->db_ok = false;
         for (size_t i = 0; i < d->nsources; i++)
-                d->state->src[i].prepared = false;
-        snprintf(d->db_error, sizeof(d->db_error), "%s", why);
-        d->next_db_attempt = now_usec() + (uint64_t) d->retry_seconds * 1000000u;
+                d->io[i].prepared = false;
+        d->next_db_attempt = now_usec() + (uint64_t) d->retry_seconds * USEC_PER_SEC;
         if (was_ok || d->retry_seconds == RETRY_FIRST_SECONDS)
                 log_event(LOG_WARNING, EV_DATABASE_DOWN, NULL,
                           "database unavailable (%s); files wait, next attempt in %u s", why, d->retry_seconds);
@@ -234,39 +173,36 @@ static void db_down(struct daemon *d, const char *why) {
  * connection itself failed.
  */
 static int prepare_sources(struct daemon *d) {
-        const struct config *cfg = d->state->cfg;
         for (size_t i = 0; i < d->nsources; i++) {
-                struct source_rules *sr = &d->state->src[i];
-                if (sr->prepared || sr->broken)
+                struct source_io *io = &d->io[i];
+                if (io->prepared || io->broken)
                         continue;
                 _cleanup_(freep) char *error = NULL;
-                bool skipped = false;
-                int e = schema_prepare_dataset(d->conn, cfg->schema, sr->rs, sr->table, cfg->sources[i].rules,
-                                               sr->pack_sha, &skipped, &error);
+                bool views_waiting = false;
+                int e = source_prepare(d->conn, source_at(d, i), &views_waiting, &error);
                 if (e < 0 && PQstatus(d->conn) != CONNECTION_OK) {
                         db_down(d, error ? error : strerror(-e));
                         return -EIO;
                 }
                 if (e < 0) {
+                        const char *name = config_at(d, i)->name;
                         struct log_fields f = LOG_FIELDS_INIT;
-                        f.source = cfg->sources[i].name;
+                        f.source = name;
                         log_event(LOG_ERR, EV_PROBLEM, &f,
                                   "%s: cannot prepare the table of %s: %s; its files wait until a reload (SIGHUP) "
                                   "brings a fix",
-                                  cfg->sources[i].name, ruleset_name(sr->rs), error ? error : strerror(-e));
-                        sr->broken = true;
+                                  name, ruleset_name(source_at(d, i)->rs), error ? error : strerror(-e));
+                        io->broken = true;
                         continue;
                 }
-                sr->prepared = true;
+                io->prepared = true;
         }
         return 0;
 }
 
 static void db_connect_now(struct daemon *d) {
         _cleanup_(freep) char *error = NULL;
-        int e = db_connect(d->state->cfg->conninfo, &d->conn, &error);
-        if (e >= 0)
-                e = schema_migrate(d->conn, d->state->cfg->schema, &error);
+        int e = source_db_connect(d->set->cfg, &d->conn, &error);
         if (e < 0) {
                 db_down(d, error ? error : strerror(-e));
                 return;
@@ -275,7 +211,7 @@ static void db_connect_now(struct daemon *d) {
         if (prepare_sources(d) < 0)
                 return;
         d->retry_seconds = RETRY_FIRST_SECONDS;
-        log_event(LOG_INFO, EV_DATABASE_UP, NULL, "database connected, schema %s ready", d->state->cfg->schema);
+        log_event(LOG_INFO, EV_DATABASE_UP, NULL, "database connected, schema %s ready", d->set->cfg->schema);
         for (size_t i = 0; i < d->nsources; i++)
                 d->io[i].processing_after = 0;
 }
@@ -304,42 +240,50 @@ static char *first_in_processing(int dir) {
  * full or read-only target would otherwise make a new delivery row every turn. */
 static void move_failed(struct source_io *io) {
         io->processing_pending = true;
-        io->processing_after = now_usec() + (uint64_t) MOVE_RETRY_SECONDS * 1000000u;
+        io->processing_after = now_usec() + (uint64_t) MOVE_RETRY_SECONDS * USEC_PER_SEC;
 }
 
 static void remove_marker(const struct source_config *s, const struct source_io *io, const char *name) {
         if (!s->done_marker)
                 return;
-        char marker[NAME_MAX + 8];
+        /* name is a directory entry's, at most NAME_MAX bytes: with ".done" it fits. */
+        char marker[NAME_MAX + sizeof(".done")];
         snprintf(marker, sizeof(marker), "%s.done", name);
         (void) unlinkat(io->dirs.drop, marker, 0);
 }
 
-static void quarantine(struct daemon *d, size_t i, int dir, const char *name, const char *delivered,
-                       long long delivery, enum log_event ev, const char *reason) {
-        const struct source_config *s = &d->state->cfg->sources[i];
-        struct source_io *io = &d->io[i];
-        char text[2048];
+/* The German text of the reason file beside a file in quarantine; NULL when out of memory. */
+static char *quarantine_text(const struct daemon *d, const struct source_config *s, const char *delivered,
+                             long long delivery, const char *reason) {
         time_t t = time(NULL);
         struct tm tm;
-        char when[32];
+        char when[32];          /* "31.12.2024 23:59": 16 bytes, and a year of five digits fits too */
         localtime_r(&t, &tm);
         strftime(when, sizeof(when), "%d.%m.%Y %H:%M", &tm);
-        if (delivery > 0)
-                snprintf(text, sizeof(text),
-                         "Die Datei %s (Quelle %s) wurde am %s als Lieferung %lld registriert und als Ganzes "
-                         "abgewiesen; nichts von ihr wurde geladen.\nGrund: %s\nDie Befunde stehen in der Tabelle "
-                         "%s.findings (delivery_id = %lld).",
-                         delivered, s->name, when, delivery, reason, d->state->cfg->schema, delivery);
-        else
-                snprintf(text, sizeof(text), "Die Datei %s (Quelle %s) wurde am %s nicht geladen.\nGrund: %s",
-                         delivered, s->name, when, reason);
-        _cleanup_(freep) char *where = NULL;
+        char *text;
+        int r = delivery > 0
+                        ? asprintf(&text,
+                                   "Die Datei %s (Quelle %s) wurde am %s als Lieferung %lld registriert und als "
+                                   "Ganzes abgewiesen; nichts von ihr wurde geladen.\nGrund: %s\nDie Befunde stehen "
+                                   "in der Tabelle %s.findings (delivery_id = %lld).",
+                                   delivered, s->name, when, delivery, reason, d->set->cfg->schema, delivery)
+                        : asprintf(&text, "Die Datei %s (Quelle %s) wurde am %s nicht geladen.\nGrund: %s", delivered,
+                                   s->name, when, reason);
+        return r < 0 ? NULL : text;
+}
+
+static void quarantine(struct daemon *d, size_t i, int dir, const char *name, const char *delivered,
+                       long long delivery, enum log_event ev, const char *reason) {
+        const struct source_config *s = config_at(d, i);
+        struct source_io *io = &d->io[i];
         struct log_fields f = LOG_FIELDS_INIT;
         f.source = s->name;
         f.file = delivered;
         f.delivery = delivery;
-        int e = file_quarantine(&io->dirs, dir, name, delivered, text, &where);
+        /* reason NULL: there was no memory to say it; the file stays and is taken again. */
+        _cleanup_(freep) char *text = reason ? quarantine_text(d, s, delivered, delivery, reason) : NULL;
+        _cleanup_(freep) char *where = NULL;
+        int e = text ? file_quarantine(&io->dirs, dir, name, delivered, text, &where) : -ENOMEM;
         if (e < 0) {
                 log_event(LOG_ERR, EV_PROBLEM, &f, "%s/%s: cannot move to the quarantine %s: %s; tried again in %d s",
                           s->name, delivered, s->quarantine, strerror(-e), MOVE_RETRY_SECONDS);
@@ -351,25 +295,105 @@ static void quarantine(struct daemon *d, size_t i, int dir, const char *name, co
                   delivered, where, reason);
 }
 
+/* quarantine() with a reason made of a format (a file that never became a delivery). */
+static void quarantine_failed(struct daemon *d, size_t i, int dir, const char *name, const char *delivered,
+                              const char *fmt, ...) _printf_(6, 7);
+static void quarantine_failed(struct daemon *d, size_t i, int dir, const char *name, const char *delivered,
+                              const char *fmt, ...) {
+        _cleanup_(freep) char *reason = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        int r = vasprintf(&reason, fmt, ap);
+        va_end(ap);
+        quarantine(d, i, dir, name, delivered, 0, EV_QUARANTINED, r < 0 ? NULL : reason);
+        d->failed++;
+}
+
 /* The controller's report of a committed delivery, in the source's reports directory. A
  * failure costs only the report: the delivery stands, and `plausid report --delivery`
  * can write it later. */
 static void write_report(struct daemon *d, size_t i, long long delivery, const struct log_fields *f) {
-        const struct source_config *s = &d->state->cfg->sources[i];
         _cleanup_(freep) char *path = NULL;
         _cleanup_(freep) char *error = NULL;
-        int e = report_delivery_from_db(d->conn, d->state->cfg->schema, d->state->src[i].rs, delivery, s->reports,
-                                        d->state->src[i].report_gid, s->report_records, &path, &error);
+        int e = source_report(d->conn, source_at(d, i), delivery, &path, &error);
         if (e < 0)
-                log_event(LOG_WARNING, EV_PROBLEM, f, "%s/%s: delivery %lld: no report written: %s", s->name, f->file,
-                          delivery, error ? error : strerror(-e));
+                log_event(LOG_WARNING, EV_PROBLEM, f, "%s/%s: delivery %lld: no report written: %s",
+                          config_at(d, i)->name, f->file, delivery, error ? error : strerror(-e));
+}
+
+/* A load that failed (rolled back): the file waits in processing to be taken again, or
+ * goes to quarantine when trying again would not help. */
+static void load_failed(struct daemon *d, size_t i, const char *name, const char *delivered, int e,
+                        const char *why, const struct log_fields *f) {
+        const struct source_config *s = config_at(d, i);
+        struct source_io *io = &d->io[i];
+        io->processing_pending = true;
+        if (e == -ECANCELED) {
+                log_event(LOG_NOTICE, EV_FAILED, f, "%s/%s: stopped in the middle, rolled back; taken again at the next start",
+                          s->name, delivered);
+        } else if (PQstatus(d->conn) != CONNECTION_OK) {
+                log_event(LOG_WARNING, EV_FAILED, f, "%s/%s: not loaded, the database went away (%s); taken again",
+                          s->name, delivered, why);
+                db_down(d, why);
+        } else if (e == -EIO && ++io->attempts < FILE_ATTEMPTS) {
+                /* The server refused something on a live connection: perhaps passing (a
+                 * lock, a full disk), so the file is tried again a few times. */
+                log_event(LOG_WARNING, EV_FAILED, f, "%s/%s: not loaded (attempt %u of %u): %s", s->name, delivered,
+                          io->attempts, FILE_ATTEMPTS, why);
+                io->processing_after = now_usec() + (uint64_t) io->attempts * 5 * USEC_PER_SEC;
+        } else {
+                quarantine_failed(d, i, io->dirs.processing, name, delivered,
+                                  "Die Datei konnte nicht geladen werden: %s", why);
+                io->attempts = 0;
+        }
+}
+
+/* A committed delivery: its report, then the file to the archive, or to quarantine when it
+ * was rejected as a whole. */
+static void load_committed(struct daemon *d, size_t i, const char *name, const char *delivered,
+                           const struct load_result *res, struct log_fields *f) {
+        const struct source_config *s = config_at(d, i);
+        struct source_io *io = &d->io[i];
+        io->attempts = 0;
+        f->delivery = res->delivery_id;
+        f->records = (long long) res->records;
+        f->loaded = (long long) res->loaded;
+        f->rejected = (long long) res->rejected;
+        f->warned = (long long) res->warned;
+        write_report(d, i, res->delivery_id, f);
+        if (res->status == LOAD_REJECTED) {
+                d->rejected++;
+                quarantine(d, i, io->dirs.processing, name, delivered, res->delivery_id, EV_REJECTED, res->reason);
+                return;
+        }
+        _cleanup_(freep) char *where = NULL;
+        int ae = file_archive(&io->dirs, name, delivered, time(NULL), &where);
+        if (res->status == LOAD_DUPLICATE) {
+                d->duplicates++;
+                log_event(LOG_INFO, EV_DUPLICATE, f, "%s/%s: duplicate of delivery %lld, recorded as delivery %lld, skipped",
+                          s->name, delivered, res->duplicate_of, res->delivery_id);
+        } else {
+                d->loaded++;
+                log_event(LOG_INFO, EV_LOADED, f,
+                          "%s/%s: loaded as delivery %lld: %lu records, %lu loaded, %lu rejected, %lu with warnings, "
+                          "%lu findings%s; report delivery-%lld.html",
+                          s->name, delivered, res->delivery_id, res->records, res->loaded, res->rejected, res->warned,
+                          res->findings, res->superseded ? "; replaced earlier deliveries" : "", res->delivery_id);
+        }
+        if (ae < 0) {
+                /* Committed but not moved: it stays in processing and, taken again, is a
+                 * recorded duplicate. */
+                log_event(LOG_ERR, EV_PROBLEM, f, "%s/%s: loaded, but cannot move it to the archive %s: %s; tried again in %d s",
+                          s->name, delivered, s->archive, strerror(-ae), MOVE_RETRY_SECONDS);
+                move_failed(io);
+        } else
+                remove_marker(s, io, delivered);
 }
 
 /* Loads processing/name (delivered as delivered); afterwards the file is archived, in
  * quarantine, or still in processing to be taken again. */
 static void process(struct daemon *d, size_t i, const char *name, const char *delivered) {
-        const struct source_config *s = &d->state->cfg->sources[i];
-        struct source_rules *sr = &d->state->src[i];
+        const struct source_config *s = config_at(d, i);
         struct source_io *io = &d->io[i];
         struct log_fields f = LOG_FIELDS_INIT;
         f.source = s->name;
@@ -378,88 +402,26 @@ static void process(struct daemon *d, size_t i, const char *name, const char *de
 
         _cleanup_(closep) int fd = file_open_claimed(&io->dirs, name);
         if (fd < 0) {
-                char reason[256];
-                snprintf(reason, sizeof(reason), "Die Datei kann nicht gelesen werden (%s).",
-                         fd == -EINVAL ? "keine reguläre Datei" : strerror(-fd));
-                quarantine(d, i, io->dirs.processing, name, delivered, 0, EV_QUARANTINED, reason);
-                d->failed++;
+                quarantine_failed(d, i, io->dirs.processing, name, delivered, "Die Datei kann nicht gelesen werden (%s).",
+                                  fd == -EINVAL ? "keine reguläre Datei" : strerror(-fd));
                 return;
         }
-        struct loader_options o = {.schema = d->state->cfg->schema, .source = s->name, .redelivery = s->redelivery,
-                                   .max_reject_share = s->max_reject_share, .pack_sha256 = sr->pack_sha,
-                                   .cancel = &stop_requested};
         struct load_result res = {0};
         _cleanup_(freep) char *error = NULL;
-        int e = loader_load(d->conn, sr->rs, sr->table, &o, fd, delivered, &res, &error);
+        int e = source_load(d->conn, source_at(d, i), &stop_requested, fd, delivered, &res, &error);
         if (e < 0) {
-                const char *why = error ? error : strerror(-e);
-                io->processing_pending = true;
-                if (e == -ECANCELED) {
-                        log_event(LOG_NOTICE, EV_FAILED, &f,
-                                  "%s/%s: stopped in the middle, rolled back; taken again at the next start", s->name,
-                                  delivered);
-                } else if (PQstatus(d->conn) != CONNECTION_OK) {
-                        log_event(LOG_WARNING, EV_FAILED, &f, "%s/%s: not loaded, the database went away (%s); taken again",
-                                  s->name, delivered, why);
-                        db_down(d, why);
-                } else if (e == -EIO && ++io->attempts < FILE_ATTEMPTS) {
-                        /* The server refused something on a live connection: perhaps passing
-                         * (a lock, a full disk), so the file is tried again a few times. */
-                        log_event(LOG_WARNING, EV_FAILED, &f, "%s/%s: not loaded (attempt %u of %u): %s", s->name,
-                                  delivered, io->attempts, FILE_ATTEMPTS, why);
-                        io->processing_after = now_usec() + (uint64_t) io->attempts * 5000000u;
-                } else {
-                        char reason[768];
-                        snprintf(reason, sizeof(reason), "Die Datei konnte nicht geladen werden: %s", why);
-                        quarantine(d, i, io->dirs.processing, name, delivered, 0, EV_QUARANTINED, reason);
-                        io->attempts = 0;
-                        d->failed++;
-                }
+                load_failed(d, i, name, delivered, e, error ? error : strerror(-e), &f);
                 return;
         }
-        io->attempts = 0;
-        f.delivery = res.delivery_id;
-        f.records = (long long) res.records;
-        f.loaded = (long long) res.loaded;
-        f.rejected = (long long) res.rejected;
-        f.warned = (long long) res.warned;
-        write_report(d, i, res.delivery_id, &f);
-        if (res.status == LOAD_REJECTED) {
-                d->rejected++;
-                quarantine(d, i, io->dirs.processing, name, delivered, res.delivery_id, EV_REJECTED, res.reason);
-                load_result_done(&res);
-                return;
-        }
-        _cleanup_(freep) char *where = NULL;
-        int ae = file_archive(&io->dirs, name, delivered, time(NULL), &where);
-        if (res.status == LOAD_DUPLICATE) {
-                d->duplicates++;
-                log_event(LOG_INFO, EV_DUPLICATE, &f, "%s/%s: duplicate of delivery %lld, recorded as delivery %lld, skipped",
-                          s->name, delivered, res.duplicate_of, res.delivery_id);
-        } else {
-                d->loaded++;
-                log_event(LOG_INFO, EV_LOADED, &f,
-                          "%s/%s: loaded as delivery %lld: %lu records, %lu loaded, %lu rejected, %lu with warnings, "
-                          "%lu findings%s; report delivery-%lld.html",
-                          s->name, delivered, res.delivery_id, res.records, res.loaded, res.rejected, res.warned,
-                          res.findings, res.superseded ? "; replaced earlier deliveries" : "", res.delivery_id);
-        }
-        if (ae < 0) {
-                /* Committed but not moved: it stays in processing and, taken again, is a
-                 * recorded duplicate. */
-                log_event(LOG_ERR, EV_PROBLEM, &f, "%s/%s: loaded, but cannot move it to the archive %s: %s; tried again in %d s",
-                          s->name, delivered, s->archive, strerror(-ae), MOVE_RETRY_SECONDS);
-                move_failed(io);
-        } else
-                remove_marker(s, io, delivered);
+        load_committed(d, i, name, delivered, &res, &f);
         load_result_done(&res);
 }
 
 /* Takes at most one file of source i; returns whether it did. */
 static bool take_one(struct daemon *d, size_t i, uint64_t now) {
         struct source_io *io = &d->io[i];
-        const struct source_config *s = &d->state->cfg->sources[i];
-        if (!d->state->src[i].prepared)
+        const struct source_config *s = config_at(d, i);
+        if (!io->prepared)
                 return false;
         if (io->processing_pending && now >= io->processing_after) {
                 _cleanup_(freep) char *left = first_in_processing(io->dirs.processing);
@@ -498,43 +460,55 @@ static bool take_one(struct daemon *d, size_t i, uint64_t now) {
 
 static void scan(struct daemon *d, size_t i, uint64_t now) {
         struct source_io *io = &d->io[i];
-        const struct source_config *s = &d->state->cfg->sources[i];
+        const struct source_config *s = config_at(d, i);
         int e = watch_scan(io->watch, now);
         if (e < 0)
                 log_event(LOG_ERR, EV_PROBLEM, NULL, "%s: cannot scan %s: %s", s->name, s->drop, strerror(-e));
-        io->next_scan = now + (uint64_t) s->scan_interval * 1000000u;
+        io->next_scan = now + (uint64_t) s->scan_interval * USEC_PER_SEC;
+}
+
+/* ---- reload: a new set of sources, swapped in whole or not at all ---- */
+
+static int reload_build(struct daemon *d, struct source_set **ret, struct diaglist *diags) {
+        _cleanup_(source_set_freep) struct source_set *fresh = NULL;
+        int r = source_set_open(d->config_path, SOURCE_DAEMON, &fresh, diags);
+        if (r < 0)
+                return r;
+        r = config_reload_check(d->set->cfg, fresh->cfg, diags);
+        if (r < 0)
+                return r;
+        /* The file may list the sources in another order; each stays beside its directories. */
+        source_set_order_like(fresh, d->set);
+        *ret = TAKE_PTR(fresh);
+        return 0;
 }
 
 static void reload(struct daemon *d) {
         uint64_t now = now_usec();
         sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long) now);
-        struct diaglist diags = {0};
-        struct state *fresh = NULL;
-        int e = state_build(d->config_path, true, &fresh, &diags);
-        if (e >= 0)
-                e = config_reload_check(d->state->cfg, fresh->cfg, &diags);
+        _cleanup_(diaglist_done) struct diaglist diags = {0};
+        struct source_set *fresh = NULL;
+        int e = reload_build(d, &fresh, &diags);
         if (e < 0) {
                 log_diags(&diags);
                 log_event(LOG_ERR, EV_RELOAD_FAILED, NULL, "%s: reload failed%s; the running configuration stays",
                           d->config_path, e == -ENOMEM ? " (out of memory)" : "");
-                state_free(fresh);
         } else {
-                state_free(d->state);
-                d->state = fresh;
+                source_set_free(d->set);
+                d->set = fresh;
                 for (size_t i = 0; i < d->nsources; i++) {
-                        const struct source_config *s = &fresh->cfg->sources[i];
-                        struct watch_options wo = {.mode = s->watch, .stable_seconds = s->stable_seconds,
-                                                   .done_marker = s->done_marker};
-                        watch_set_options(d->io[i].watch, &wo);
+                        watch_set_options(d->io[i].watch, &source_at(d, i)->watch);
+                        d->io[i].prepared = d->io[i].broken = false;
                 }
                 if (d->db_ok)
                         (void) prepare_sources(d);
                 log_event(LOG_INFO, EV_RELOADED, NULL, "%s: reloaded, %zu sources", d->config_path, d->nsources);
         }
-        diaglist_done(&diags);
         sd_notify(0, "READY=1");
         notify_status(d, "waiting for files");
 }
+
+/* ---- start, the loop, stop ---- */
 
 static void daemon_done(struct daemon *d) {
         for (size_t i = 0; d->io && i < d->nsources; i++) {
@@ -543,46 +517,131 @@ static void daemon_done(struct daemon *d) {
         }
         free(d->io);
         db_close(d->conn);
-        state_free(d->state);
+        source_set_free(d->set);
+}
+
+/* The directories of a source and the watch of its drop directory. */
+static int source_io_open(const struct source *src, struct source_io *io, char **ret_error) {
+        int e = dirs_open(src->config, &io->dirs, ret_error);
+        if (e < 0)
+                return e;
+        return watch_new(io->dirs.drop, &src->watch, &io->watch);
+}
+
+/* Opens every source, the directories and watches; logs what failed. */
+static int daemon_start(struct daemon *d) {
+        _cleanup_(diaglist_done) struct diaglist diags = {0};
+        int e = source_set_open(d->config_path, SOURCE_DAEMON, &d->set, &diags);
+        log_diags(&diags);
+        if (e < 0) {
+                log_event(LOG_ERR, EV_PROBLEM, NULL, "%s: cannot start: %s", d->config_path,
+                          e == -EINVAL ? "the configuration or a rule pack has errors" : strerror(-e));
+                return e;
+        }
+        d->nsources = d->set->n;
+        d->io = calloc(d->nsources, sizeof(*d->io));
+        e = d->io ? setup_signals() : -ENOMEM;
+        if (e < 0) {
+                log_event(LOG_ERR, EV_PROBLEM, NULL, "cannot start: %s", strerror(-e));
+                return e;
+        }
+        for (size_t i = 0; i < d->nsources; i++)
+                d->io[i].dirs = (struct source_dirs) {-1, -1, -1, -1, -1};
+        for (size_t i = 0; i < d->nsources; i++) {
+                const struct source *src = source_at(d, i);
+                _cleanup_(freep) char *error = NULL;
+                e = source_io_open(src, &d->io[i], &error);
+                if (e < 0) {
+                        log_event(LOG_ERR, EV_PROBLEM, NULL, "source %s: cannot start: %s", src->config->name,
+                                  error ? error : strerror(-e));
+                        return e;
+                }
+                d->io[i].processing_pending = true;     /* left over from a crash? */
+        }
+        return 0;
+}
+
+/* What a turn of the loop waits for: the wake pipe and every inotify descriptor, until
+ * the earliest time something is due. At most one descriptor per source and the pipe:
+ * the array is big enough for any configuration (CONFIG_MAX_SOURCES). */
+struct wait {
+        struct pollfd pfd[CONFIG_MAX_SOURCES + 1];
+        nfds_t n;
+        uint64_t wake;          /* CLOCK_MONOTONIC, µs */
+        bool files_waiting;     /* files still being written, or in .processing */
+};
+
+/* Every source in turn, starting after the one that took the last file: events read,
+ * scans when due, at most one file taken. Returns whether a file was taken. */
+static bool sources_turn(struct daemon *d, uint64_t now, struct wait *w) {
+        bool worked = false;
+        for (size_t k = 0; k < d->nsources; k++) {
+                size_t i = (d->next_source + k) % d->nsources;
+                struct source_io *io = &d->io[i];
+                int r = watch_read_events(io->watch, now);
+                if (r > 0 || now >= io->next_scan)
+                        scan(d, i, now);
+                else if (r < 0)
+                        log_event(LOG_ERR, EV_PROBLEM, NULL, "%s: inotify: %s", config_at(d, i)->name, strerror(-r));
+                if (!worked && d->db_ok && !stop_requested && !reload_requested && take_one(d, i, now)) {
+                        worked = true;
+                        d->next_source = (i + 1) % d->nsources;
+                }
+                if (watch_fd(io->watch) >= 0)
+                        w->pfd[w->n++] = (struct pollfd) {.fd = watch_fd(io->watch), .events = POLLIN};
+                if (io->next_scan < w->wake)
+                        w->wake = io->next_scan;
+                w->files_waiting = w->files_waiting || watch_waiting(io->watch) > 0 || io->processing_pending;
+        }
+        return worked;
+}
+
+/* Sleeps in poll() until a descriptor or the wake pipe has something, or w->wake. */
+static void sleep_until(struct daemon *d, uint64_t now, struct wait *w) {
+        /* Files still being written are looked at again every second. */
+        if (w->files_waiting && now + USEC_PER_SEC < w->wake)
+                w->wake = now + USEC_PER_SEC;
+        if (!d->db_ok && d->next_db_attempt < w->wake)
+                w->wake = d->next_db_attempt;
+        if (d->watchdog_usec && d->next_watchdog < w->wake)
+                w->wake = d->next_watchdog;
+        int timeout = w->wake > now ? (int) ((w->wake - now + 999) / 1000) : 0;
+        if (poll(w->pfd, w->n, timeout) > 0 && (w->pfd[0].revents & POLLIN)) {
+                char buf[64];
+                while (read(wake_pipe[0], buf, sizeof(buf)) > 0)
+                        ;
+        }
+}
+
+/* One turn of the loop: a reload, a reconnect, a file taken, or a wait. */
+static void turn(struct daemon *d) {
+        uint64_t now = now_usec();
+        watchdog(d, now);
+        if (reload_requested) {
+                reload_requested = 0;
+                reload(d);
+                return;
+        }
+        if (!d->db_ok && now >= d->next_db_attempt) {
+                db_connect_now(d);
+                if (d->db_ok)
+                        notify_status(d, "waiting for files");
+        }
+        struct wait w = {.wake = now + 60 * USEC_PER_SEC};
+        w.pfd[w.n++] = (struct pollfd) {.fd = wake_pipe[0], .events = POLLIN};
+        if (sources_turn(d, now, &w)) {
+                if (d->db_ok)
+                        notify_status(d, "waiting for files");
+                return;
+        }
+        sleep_until(d, now, &w);
 }
 
 int run_daemon(const char *config_path) {
         log_open();
-        struct daemon d = {.config_path = config_path, .retry_seconds = RETRY_FIRST_SECONDS};
-        struct diaglist diags = {0};
-        int e = state_build(config_path, true, &d.state, &diags);
-        log_diags(&diags);
-        diaglist_done(&diags);
-        if (e < 0) {
-                log_event(LOG_ERR, EV_PROBLEM, NULL, "%s: cannot start: %s", config_path,
-                          e == -EINVAL ? "the configuration or a rule pack has errors" : strerror(-e));
+        _cleanup_(daemon_done) struct daemon d = {.config_path = config_path, .retry_seconds = RETRY_FIRST_SECONDS};
+        if (daemon_start(&d) < 0)
                 return 2;
-        }
-        d.nsources = d.state->cfg->nsources;
-        d.io = calloc(d.nsources, sizeof(*d.io));
-        if (!d.io || setup_signals() < 0) {
-                log_event(LOG_ERR, EV_PROBLEM, NULL, "cannot start: %s", strerror(errno));
-                daemon_done(&d);
-                return 2;
-        }
-        for (size_t i = 0; i < d.nsources; i++) {
-                const struct source_config *s = &d.state->cfg->sources[i];
-                struct source_io *io = &d.io[i];
-                io->dirs = (struct source_dirs) {-1, -1, -1, -1, -1};
-                _cleanup_(freep) char *error = NULL;
-                struct watch_options wo = {.mode = s->watch, .stable_seconds = s->stable_seconds,
-                                           .done_marker = s->done_marker};
-                e = dirs_open(s, &io->dirs, &error);
-                if (e >= 0)
-                        e = watch_new(io->dirs.drop, &wo, &io->watch);
-                if (e < 0) {
-                        log_event(LOG_ERR, EV_PROBLEM, NULL, "source %s: cannot start: %s", s->name,
-                                  error ? error : strerror(-e));
-                        daemon_done(&d);
-                        return 2;
-                }
-                io->processing_pending = true;  /* left over from a crash? */
-        }
         log_event(LOG_INFO, EV_STARTED, NULL, "plausid started with %s: %zu sources", config_path, d.nsources);
         /* Not refused: a test or a first try may well run as root. But the exports hold
          * personal data, and the service is meant to run as its own user. */
@@ -601,84 +660,10 @@ int run_daemon(const char *config_path) {
         if (d.db_ok)
                 notify_status(&d, "waiting for files");
 
-        while (!stop_requested) {
-                now = now_usec();
-                watchdog(&d, now);
-                if (reload_requested) {
-                        reload_requested = 0;
-                        reload(&d);
-                        continue;
-                }
-                if (!d.db_ok && now >= d.next_db_attempt) {
-                        db_connect_now(&d);
-                        if (d.db_ok)
-                                notify_status(&d, "waiting for files");
-                }
-                struct pollfd pfd[CONFIG_MAX_SOURCES + 1];
-                nfds_t n = 0;
-                pfd[n++] = (struct pollfd) {.fd = wake_pipe[0], .events = POLLIN};
-                uint64_t wake = now + 60 * 1000000u;
-                bool worked = false, waiting = false;
-                for (size_t k = 0; k < d.nsources; k++) {
-                        size_t i = (d.next_source + k) % d.nsources;
-                        struct source_io *io = &d.io[i];
-                        int r = watch_read_events(io->watch, now);
-                        if (r > 0 || now >= io->next_scan)
-                                scan(&d, i, now);
-                        else if (r < 0)
-                                log_event(LOG_ERR, EV_PROBLEM, NULL, "%s: inotify: %s",
-                                          d.state->cfg->sources[i].name, strerror(-r));
-                        if (!worked && d.db_ok && !stop_requested && !reload_requested && take_one(&d, i, now)) {
-                                worked = true;
-                                d.next_source = (i + 1) % d.nsources;
-                        }
-                        if (watch_fd(io->watch) >= 0)
-                                pfd[n++] = (struct pollfd) {.fd = watch_fd(io->watch), .events = POLLIN};
-                        if (io->next_scan < wake)
-                                wake = io->next_scan;
-                        waiting = waiting || watch_waiting(io->watch) > 0 || io->processing_pending;
-                }
-                if (worked) {
-                        if (d.db_ok)
-                                notify_status(&d, "waiting for files");
-                        continue;
-                }
-                /* Files still being written are looked at again every second. */
-                if (waiting && now + 1000000u < wake)
-                        wake = now + 1000000u;
-                if (!d.db_ok && d.next_db_attempt < wake)
-                        wake = d.next_db_attempt;
-                if (d.watchdog_usec && d.next_watchdog < wake)
-                        wake = d.next_watchdog;
-                int timeout = wake > now ? (int) ((wake - now + 999) / 1000) : 0;
-                if (poll(pfd, n, timeout) > 0 && (pfd[0].revents & POLLIN)) {
-                        char buf[64];
-                        while (read(wake_pipe[0], buf, sizeof(buf)) > 0)
-                                ;
-                }
-        }
+        while (!stop_requested)
+                turn(&d);
         sd_notify(0, "STOPPING=1\nSTATUS=stopping");
         log_event(LOG_INFO, EV_STOPPING, NULL, "stopping: %lu loaded, %lu rejected, %lu duplicates, %lu failed",
                   d.loaded, d.rejected, d.duplicates, d.failed);
-        daemon_done(&d);
-        return 0;
-}
-
-int run_config_check(const char *config_path) {
-        struct diaglist diags = {.limit = 1000};
-        struct state *st = NULL;
-        int e = state_build(config_path, true, &st, &diags);
-        diaglist_print(&diags, stderr);
-        diaglist_done(&diags);
-        if (e < 0) {
-                fprintf(stderr, "%s: %s\n", config_path,
-                        e == -EINVAL ? "the configuration or a rule pack has errors" : strerror(-e));
-                return 1;
-        }
-        printf("%s: configuration ok, %zu source%s\n", config_path, st->cfg->nsources, st->cfg->nsources == 1 ? "" : "s");
-        for (size_t i = 0; i < st->cfg->nsources; i++)
-                printf("  %s: %s (%s %s, %u rules)\n", st->cfg->sources[i].name, st->cfg->sources[i].rules,
-                       ruleset_name(st->src[i].rs), ruleset_version(st->src[i].rs), ruleset_rule_count(st->src[i].rs));
-        state_free(st);
         return 0;
 }

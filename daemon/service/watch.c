@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "watch.h"
 
 struct entry {
@@ -30,7 +31,7 @@ struct watch {
         struct watch_options o;
         struct entry *entries;
         size_t n, cap;
-        char last[NAME_MAX + 1];        /* the name watch_next() handed out */
+        char last[NAME_MAX + 1];        /* the name watch_next() handed out (a directory entry's: it fits) */
 };
 
 bool watch_name_ignored(const char *name) {
@@ -55,7 +56,7 @@ int watch_new(int drop_fd, const struct watch_options *o, struct watch **ret) {
         w->o = *o;
         if (o->mode == WATCH_INOTIFY) {
                 w->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-                char path[64];
+                char path[64];          /* "/proc/self/fd/" and an int: 25 bytes at most */
                 snprintf(path, sizeof(path), "/proc/self/fd/%d", drop_fd);
                 if (w->inotify < 0 ||
                     inotify_add_watch(w->inotify, path, IN_CLOSE_WRITE | IN_MOVED_TO | IN_MODIFY | IN_ONLYDIR | IN_EXCL_UNLINK) < 0) {
@@ -97,14 +98,8 @@ static struct entry *find(struct watch *w, const char *name) {
 }
 
 static struct entry *add(struct watch *w, const char *name) {
-        if (w->n == w->cap) {
-                size_t cap = w->cap ? w->cap * 2 : 16;
-                struct entry *n = realloc(w->entries, cap * sizeof(*n));
-                if (!n)
-                        return NULL;
-                w->entries = n;
-                w->cap = cap;
-        }
+        if (ARRAY_GROW(w->entries, w->n, w->cap) < 0)
+                return NULL;
         struct entry *e = &w->entries[w->n];
         *e = (struct entry) {.name = strdup(name)};
         if (!e->name)
@@ -170,7 +165,7 @@ int watch_read_events(struct watch *w, uint64_t now) {
                         /* A marker completes its export. */
                         size_t len = strlen(ev->name);
                         if (len > 5 && strcmp(ev->name + len - 5, ".done") == 0) {
-                                char export[NAME_MAX + 1];
+                                char export[NAME_MAX + 1];      /* shorter than the marker's name */
                                 snprintf(export, sizeof(export), "%.*s", (int) (len - 5), ev->name);
                                 struct entry *e = find(w, export);
                                 if (e)
@@ -219,7 +214,7 @@ static bool ready(struct watch *w, struct entry *e, uint64_t now) {
         if (e->symlink)
                 return true;
         if (w->o.done_marker) {
-                char marker[NAME_MAX + 8];
+                char marker[NAME_MAX + sizeof(".done")];        /* e->name is a directory entry's */
                 struct stat st;
                 snprintf(marker, sizeof(marker), "%s.done", e->name);
                 if (fstatat(w->dir, marker, &st, AT_SYMLINK_NOFOLLOW) < 0)

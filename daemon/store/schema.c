@@ -629,3 +629,45 @@ int schema_column(const struct table *t, const char *alias, unsigned field, int 
                                                     : level_expression(t, alias, &t->columns[k], out);
         return -ENOENT;
 }
+
+int schema_waiting_views(PGconn *conn, const char *schema, struct schema_waiting_view **ret, size_t *ret_n,
+                         char **ret_error) {
+        _cleanup_(freep) char *ident = db_ident(schema), *sql = NULL;
+        if (!ident)
+                return -ENOMEM;
+        if (asprintf(&sql,
+                     "SELECT dataset, array_to_string(views_requires, ', ') FROM %s.datasets"
+                     " WHERE NOT views_applied AND views_sql IS NOT NULL ORDER BY dataset",
+                     ident) < 0) {
+                sql = NULL;
+                return -ENOMEM;
+        }
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        int r = db_query(conn, sql, 0, NULL, &res, ret_error);
+        if (r < 0)
+                return r;
+        /* The count is known: one allocation, no growing. */
+        size_t n = (size_t) PQntuples(res);
+        struct schema_waiting_view *v = n ? calloc(n, sizeof(*v)) : NULL;
+        if (n && !v)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                v[i].dataset = strdup(PQgetvalue(res, (int) i, 0));
+                v[i].requires = strdup(PQgetvalue(res, (int) i, 1));
+                if (!v[i].dataset || !v[i].requires) {
+                        schema_waiting_views_free(v, n);
+                        return -ENOMEM;
+                }
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
+void schema_waiting_views_free(struct schema_waiting_view *v, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(v[i].dataset);
+                free(v[i].requires);
+        }
+        free(v);
+}

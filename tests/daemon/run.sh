@@ -223,6 +223,87 @@ check "config check: a good config -> exit 0, names the pack, creates nothing" "
         "$?|$(grep -c "hze: .*hze.yaml (hze " "$T/good.out")|$([ -e "$T/good" ] && echo t || echo f)"
 
 # ======================================================================================
+# ---- one front door: `plausid run`, `plausid load` and `config check` open a source
+#      alike (source.c), so they refuse a bad one with the same diagnostic, and load
+#      refuses it before it touches the database ----
+# ======================================================================================
+new_db t_front
+write_config "$T/front_group.yaml" t_front "$T/front" "report_group: keine-solche-gruppe"
+timeout 10 "$PLAUSID" run --config "$T/front_group.yaml" >/dev/null 2>"$T/front_group.run"
+run_status=$?
+"$PLAUSID" load --config "$T/front_group.yaml" --source hze samples/hze_2024_ost.csv >/dev/null 2>"$T/front_group.load"
+load_status=$?
+"$PLAUSID" config check --config "$T/front_group.yaml" >/dev/null 2>"$T/front_group.check"
+check_status=$?
+want="$T/front_group.yaml:5:5: source 'hze': report_group: no group named 'keine-solche-gruppe'"
+check "front door: unknown report_group -> run 2, load 2, config check 1" "2|2|1" "$run_status|$load_status|$check_status"
+check "front door: unknown report_group, one diagnostic at file:line:col, the same from all three" "1|1|1" \
+        "$(grep -cxF "plausid: $want" "$T/front_group.run")|$(grep -cxF "$want" "$T/front_group.load")|$(grep -cxF "$want" "$T/front_group.check")"
+check "front door: load refuses it before the database, run before the directories" "f|f" \
+        "$(q "SELECT to_regnamespace('plausid') IS NOT NULL")|$([ -e "$T/front" ] && echo t || echo f)"
+new_db t_front_pack
+RULES=$T/broken_start.yaml write_config "$T/front_pack.yaml" t_front_pack "$T/front"
+timeout 10 "$PLAUSID" run --config "$T/front_pack.yaml" >/dev/null 2>"$T/front_pack.run"
+run_status=$?
+"$PLAUSID" load --config "$T/front_pack.yaml" --source hze samples/hze_2024_ost.csv >/dev/null 2>"$T/front_pack.load"
+load_status=$?
+"$PLAUSID" config check --config "$T/front_pack.yaml" >/dev/null 2>"$T/front_pack.check"
+check_status=$?
+run_diags=$(grep -F "broken_start.yaml:" "$T/front_pack.run" | sed 's/^plausid: //')
+check "front door: a pack that does not compile -> run 2, load 2, config check 1" "2|2|1" "$run_status|$load_status|$check_status"
+check "front door: its diagnostics at file:line, the same from all three" "t|t|t" \
+        "$(grep -q "broken_start.yaml:$broken_line:" <<<"$run_diags" && echo t)|$([ "$run_diags" = "$(grep -F "broken_start.yaml:" "$T/front_pack.load" | grep -v 'does not compile')" ] && echo t)|$([ "$run_diags" = "$(grep -F "broken_start.yaml:" "$T/front_pack.check")" ] && echo t)"
+check "front door: load says the pack does not compile, and touches nothing" "1|f" \
+        "$(grep -c "broken_start.yaml: rule pack does not compile (1 error)" "$T/front_pack.load")|$(q "SELECT to_regnamespace('plausid') IS NOT NULL")"
+
+# ---- the command line's own files: --rejects and --report appear whole or not at all ----
+# (root writes into a read-only directory: as root, check runs as nobody here)
+as_nobody=()
+[ "$(id -u)" -eq 0 ] && as_nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+mkdir -p "$T/cli/ro"
+cp rules/hze.yaml samples/hze_2024_nord.csv "$T/cli/"
+chmod 755 "$T/cli"
+chmod 555 "$T/cli/ro"
+"${as_nobody[@]}" "$PLAUSID" check --rules "$T/cli/hze.yaml" --rejects "$T/cli/ro/out.csv" "$T/cli/hze_2024_nord.csv" \
+        >/dev/null 2>"$T/cli/ro.err"
+check "--rejects into a read-only directory: exit 2, said, nothing left behind" "2|1|" \
+        "$?|$(grep -c "ro/out.csv: cannot create: Permission denied" "$T/cli/ro.err")|$(ls -A "$T/cli/ro")"
+"${as_nobody[@]}" "$PLAUSID" check --rules "$T/cli/hze.yaml" --report "$T/cli/ro/r.html" "$T/cli/hze_2024_nord.csv" \
+        >/dev/null 2>"$T/cli/ro_report.err"
+check "--report into a read-only directory: exit 2, said, nothing left behind" "2|1|" \
+        "$?|$(grep -c "ro/r.csv: cannot create: Permission denied" "$T/cli/ro_report.err")|$(ls -A "$T/cli/ro")"
+# a name that cannot be taken at the end (a directory is in the way): the finished
+# temporary file is removed, not left beside it
+mkdir -p "$T/cli/late/out.csv"
+"$PLAUSID" check --rules "$T/cli/hze.yaml" --rejects "$T/cli/late/out.csv" "$T/cli/hze_2024_nord.csv" \
+        >/dev/null 2>"$T/cli/late.err"
+check "--rejects over a directory: exit 2 at the end, no temporary file left" "2|1|out.csv" \
+        "$?|$(grep -c "late/out.csv: cannot write: Is a directory" "$T/cli/late.err")|$(ls -A "$T/cli/late")"
+
+# ---- check --report: the text of records rejected at the end of the file (overlaps) comes
+#      from the checker's second pass, the only one, and each text is shown once ----
+LATE=tests/golden/report-late-records/input.csv
+"$PLAUSID" check --rules rules/hze.yaml --report "$T/cli/late.html" "$LATE" >/dev/null 2>&1
+texts=""
+for lfd in 00061 00062 00063; do
+        texts+="$(grep -cF "<pre class=\"raw\">$(grep -F ";$lfd;" "$LATE")</pre>" "$T/cli/late.html")"
+done
+check "check --report: each rejected record's text once, the late ones too" 111 "$texts"
+if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
+        passes() { # passes INPUT: how often check --report reads INPUT again from its start
+                strace -f -e trace=openat,lseek -o "$T/cli/passes.trace" \
+                        "$PLAUSID" check --rules rules/hze.yaml --report "$T/cli/passes.html" "$1" >/dev/null 2>&1
+                local fd
+                fd=$(grep -F "\"$1\"" "$T/cli/passes.trace" | grep -o '= [0-9]*$' | head -1 | cut -d' ' -f2)
+                grep -c "lseek($fd, 0, SEEK_SET)" "$T/cli/passes.trace"
+        }
+        check "check --report: one second pass for the records rejected at the end" 1 "$(passes "$LATE")"
+        check "check --report: no second pass when none was rejected at the end" 0 "$(passes samples/hze_2024_ost.csv)"
+else
+        echo "daemon tests: strace cannot trace here, the count of passes is skipped" >&2
+fi
+
+# ======================================================================================
 # ---- basic: directories created, a file present at start, READY before it is loaded,
 #      rename drops, duplicates and name collisions in the archive, notify protocol, logs ----
 # ======================================================================================
@@ -547,8 +628,63 @@ cp samples/hze_2024_nord.csv "$STAGE/"
 mv "$STAGE/hze_2024_nord.csv" "$H/drop/"
 wait_q 10 "rejected,loaded|2024.9" "SELECT string_agg(status, ',' ORDER BY id), max(rules_version) FROM plausid.deliveries WHERE file_name = 'hze_2024_nord.csv'"
 check "SIGHUP good config: the new gate (0.5) lets nord load" "rejected,loaded|2024.9" "$got"
+# the pack's text changes but not its rules or version (a comment): its digest is new, and
+# the next delivery records the new one
+echo "# a comment: the text changes, the rules do not" >>"$T/rules/hze.yaml"
+comment_sha=$(sha "$T/rules/hze.yaml")
+readies=$(notify_count READY=1)
+reloaded=$(grep -c ': reloaded, ' "$LOG")
+kill -HUP "$dpid"
+wait_until 5 eval '[ "$(notify_count READY=1)" -gt "$readies" ]'
+ost_variant "$STAGE/hup_d.csv" 512404
+mv "$STAGE/hup_d.csv" "$H/drop/"
+wait_q 10 "loaded|2024.9|$comment_sha" "SELECT status, rules_version, rules_sha256 FROM plausid.deliveries WHERE file_name = 'hup_d.csv'"
+check "SIGHUP pack with a new digest, same rules: swapped in, the next file records it" "loaded|2024.9|$comment_sha" "$got"
+check "SIGHUP pack with a new digest: logged as reloaded" "$((reloaded + 1))" "$(grep -c ': reloaded, ' "$LOG")"
 stop_daemon
 check "SIGHUP: exit 0" 0 "$stop_status"
+
+# ---- SIGHUP with the sources listed in another order: each keeps its directories ----
+new_db t_order
+R=$T/order
+write_two() { # write_two FILE FIRST SECOND: the sources hze (under R/a) and zwei (R/b), in that order
+        local f=$1 name dir d
+        {
+                echo "database:"
+                echo "  conninfo: \"dbname=t_order\""
+                echo "sources:"
+                for name in "$2" "$3"; do
+                        dir=$R/b
+                        [ "$name" = hze ] && dir=$R/a
+                        echo "  - name: $name"
+                        echo "    rules: $RULES"
+                        for d in drop archive quarantine reports; do echo "    $d: $dir/$d"; done
+                        echo "    scan_interval: 1"
+                        echo "    stable_seconds: 1"
+                done
+        } >"$f"
+}
+write_two "$T/order.yaml" hze zwei
+start_daemon order "$T/order.yaml"
+ost_variant "$STAGE/order_a.csv" 515001
+mv "$STAGE/order_a.csv" "$R/a/drop/"
+wait_q 10 "hze|loaded" "SELECT source, status FROM plausid.deliveries WHERE file_name = 'order_a.csv'"
+check "two sources: a file in hze's drop directory is hze's" "hze|loaded" "$got"
+write_two "$T/order.yaml" zwei hze
+readies=$(notify_count READY=1)
+kill -HUP "$dpid"
+wait_until 5 eval '[ "$(notify_count READY=1)" -gt "$readies" ]'
+ost_variant "$STAGE/order_b.csv" 515002
+mv "$STAGE/order_b.csv" "$R/a/drop/"
+ost_variant "$STAGE/order_c.csv" 515003
+mv "$STAGE/order_c.csv" "$R/b/drop/"
+wait_q 10 "hze|zwei" "SELECT string_agg(source, '|' ORDER BY file_name) FROM plausid.deliveries WHERE file_name IN ('order_b.csv', 'order_c.csv')"
+check "SIGHUP, sources in another order: each file is still its own directory's source's" "hze|zwei" "$got"
+wait_until 5 eval '[ -f "$R/a/archive/$YM/order_b.csv" ] && [ -f "$R/b/archive/$YM/order_c.csv" ]'
+check "SIGHUP, sources in another order: each archived in its own source's archive" "t|t" \
+        "$([ -f "$R/a/archive/$YM/order_b.csv" ] && echo t)|$([ -f "$R/b/archive/$YM/order_c.csv" ] && echo t)"
+stop_daemon
+check "two sources: exit 0" 0 "$stop_status"
 
 # ======================================================================================
 # ---- poll mode: loads a file, never takes one that is still growing ----

@@ -229,6 +229,9 @@ static const struct error_case ERROR_CASES[] = {
          "c.yaml:4:23: max_reject_share needs a decimal point, not a comma: 0.1, not '0,1'\n"},
         {"share with comma, quoted", SOURCE_HEAD "    max_reject_share: \"0,25\"\n",
          "c.yaml:4:23: max_reject_share needs a decimal point, not a comma: 0.25, not '0,25'\n"},
+        /* too long to be a share: the plain message, the value whole */
+        {"share with comma, long", SOURCE_HEAD "    max_reject_share: \"0,100000000000000000000000000000000000\"\n",
+         "c.yaml:4:23: max_reject_share must be a number from 0 to 1 (0.1 is 10 %), not '0,100000000000000000000000000000000000'\n"},
         {"share above 1", SOURCE_HEAD "    max_reject_share: 1.5\n",
          "c.yaml:4:23: max_reject_share must be a number from 0 to 1 (0.1 is 10 %), not '1.5'\n"},
         {"share above 1 with comma", SOURCE_HEAD "    max_reject_share: 1,5\n",
