@@ -28,6 +28,7 @@
 #include "diag.h"
 #include "htmlreport.h"
 #include "loader.h"
+#include "register.h"
 #include "report_db.h"
 #include "ruleset.h"
 #include "ruletest.h"
@@ -509,7 +510,7 @@ static int report_overview(PGconn *conn, const struct config *cfg, const struct 
 static int report_delivery(PGconn *conn, const struct config *cfg, const struct report_packs *packs,
                            long long id, const char *out, int gid, unsigned max_records) {
         _cleanup_(freep) char *source = NULL, *path = NULL, *error = NULL;
-        int r = source_of_delivery(conn, cfg->schema, id, &source, &error);
+        int r = register_delivery_source(conn, cfg->schema, id, &source, &error);
         if (r < 0) {
                 fprintf(stderr, "%s report: %s\n", program,
                         r == -ENOENT ? "there is no such delivery" : error ? error : strerror(-r));

@@ -121,9 +121,4 @@ _must_check_ int source_input_open(const char *path, int *ret_fd);
  * reconnects after a back-off.) */
 void source_db_revive(PGconn *conn);
 
-/* The name of the source a delivery was registered under; *ret_source is malloc'd.
- * -ENOENT, without *ret_error, when there is no such delivery. */
-_must_check_ int source_of_delivery(PGconn *conn, const char *schema, int64_t id, char **ret_source,
-                                    char **ret_error);
-
 #endif

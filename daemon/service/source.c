@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,29 +204,4 @@ int source_input_open(const char *path, int *ret_fd) {
 void source_db_revive(PGconn *conn) {
         if (PQstatus(conn) != CONNECTION_OK)
                 PQreset(conn);
-}
-
-int source_of_delivery(PGconn *conn, const char *schema, int64_t id, char **ret_source, char **ret_error) {
-        /* moves to register_delivery_source() */
-        _cleanup_(freep) char *ident = db_ident(schema), *sql = NULL;
-        if (!ident)
-                return -ENOMEM;
-        if (asprintf(&sql, "SELECT source FROM %s.deliveries WHERE id = $1::bigint", ident) < 0) {
-                sql = NULL;
-                return -ENOMEM;
-        }
-        char text[24];          /* any int64_t in decimal: 20 characters and a sign */
-        snprintf(text, sizeof(text), "%" PRId64, id);
-        const char *params[] = {text};
-        _cleanup_(db_clearp) PGresult *res = NULL;
-        int r = db_query(conn, sql, 1, params, &res, ret_error);
-        if (r < 0)
-                return r;
-        if (PQntuples(res) == 0)
-                return -ENOENT;
-        char *name = strdup(PQgetvalue(res, 0, 0));
-        if (!name)
-                return -ENOMEM;
-        *ret_source = name;
-        return 0;
 }
