@@ -52,4 +52,11 @@ _must_check_ int schema_part_expression(const struct table *t, const char *alias
 _must_check_ int schema_column(const struct table *t, const char *alias, unsigned field, int level,
                                struct strbuf *out);
 
+/* The end of schema_begin_read()'s transaction (a ROLLBACK: it wrote nothing). */
+void schema_end_read(PGconn *conn);
+
+/* Whether the table (in schema) has the column. */
+_must_check_ int schema_has_column(PGconn *conn, const char *schema, const char *table, const char *column,
+                                   bool *ret, char **ret_error);
+
 #endif

@@ -629,3 +629,21 @@ int schema_column(const struct table *t, const char *alias, unsigned field, int 
                                                     : level_expression(t, alias, &t->columns[k], out);
         return -ENOENT;
 }
+
+void schema_end_read(PGconn *conn) {
+        rollback(conn);
+}
+
+int schema_has_column(PGconn *conn, const char *schema, const char *table, const char *column, bool *ret,
+                      char **ret_error) {
+        const char *params[] = {schema, table, column};
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        int r = db_query(conn,
+                         "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2"
+                         " AND column_name = $3",
+                         3, params, &res, ret_error);
+        if (r < 0)
+                return r;
+        *ret = PQntuples(res) > 0;
+        return 0;
+}
