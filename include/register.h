@@ -1,7 +1,10 @@
 /*
  * The delivery register: the tables deliveries, delivery_scopes, findings and
- * rejected_records (sql/001_core.sql). Every statement the store issues on them is here,
- * so that what a delivery's status, scopes and counts mean is decided in one file. Callers
+ * rejected_records (sql/001_core.sql). Every statement the store issues on them is here
+ * -- register.c for the loader and the previous-year rules, register_read.c for the
+ * reports -- so that what a delivery's status, scopes and counts mean is decided in one
+ * module. (One read joins them from elsewhere: rows_count_groups() counts a delivery's
+ * findings per row of the data set's table.) Callers
  * get typed, checked values -- ids as int64_t, counts as unsigned long, each read with
  * db_get_int64()/db_get_ulong()/db_affected() -- never a PGresult.
  *
@@ -10,26 +13,10 @@
  * with the server's error in *ret_error, -EBADMSG when the server returned something that
  * is not the number it should be, -ENOMEM. ret_ parameters are untouched on failure.
  *
- * The reports read the register too (report/htmlreport_db.c; their reads move here next).
- * They fit the same shape, with the types below:
- *
- *   register_delivery_get(conn, id, &row)      a delivery's header: struct register_row
- *                                              { int64_t id; struct register_delivery
- *                                              delivery; struct register_outcome outcome;
- *                                              int64_t loaded_at; } with the strings owned
- *                                              by the row, -ENOENT when there is none
- *   register_each_finding(conn, id, fn, ud)    its findings in line order, a struct finding
- *                                              per call in single-row mode (a million
- *                                              findings need no million rows in memory)
- *   register_rejected_text(conn, id, lines, n, fn, ud)
- *                                              the text of some of its rejected records
- *   register_deliveries_since(conn, day, &list) the overview's deliveries (not duplicates)
- *                                              with their units, counts and status, and the
- *                                              duplicates counted per source
- *   register_rule_counts_since(conn, day, fn, ud)
- *                                              findings per source, rule and month
- *
- * each number read as here, through the checked readers.
+ * The reports read the register too, in a snapshot of their own (schema_begin_read()):
+ * a delivery's header, its findings and rejected records, the deliveries since a day with
+ * their units, the duplicates and the findings per rule and month -- the reads at the end
+ * of this file (register_read.c), typed like the rest.
  */
 #ifndef PLAUSID_REGISTER_H
 #define PLAUSID_REGISTER_H
@@ -41,6 +28,8 @@
 #include "checker.h"
 #include "strbuf.h"
 #include "util.h"
+
+struct arena;
 
 /* deliveries.status */
 enum register_status {
@@ -185,5 +174,80 @@ _must_check_ int register_finding_row(struct strbuf *b, int64_t delivery, const 
 /* Appends a rejected record's text as a row for register_copy_rejected, without the newline. */
 _must_check_ int register_rejected_row(struct strbuf *b, int64_t delivery, unsigned long line, const char *raw,
                                        size_t len);
+
+/* ---- the reports' reads (register_read.c) ----
+ *
+ * Each runs in the caller's transaction -- for a report, one read-only snapshot
+ * (schema_begin_read()) -- with the schema as the search path, and hands its rows on one
+ * at a time (single-row mode: no query holds all its rows in memory). A callback's
+ * negative return stops the query and is returned as it is, without a message. A value
+ * that is not what its column holds (a count that is no number or negative, a status or
+ * severity the table does not know) is -EBADMSG with *ret_error naming the column:
+ * "the database gave a value that is not valid in column 'records'".
+ */
+
+/* A delivery as the register has it. */
+struct register_row {
+        int64_t id;
+        struct register_delivery delivery;
+        struct register_outcome outcome;        /* any status; reason and encoding NULL when none */
+        int64_t loaded_at;                      /* when its load ended, seconds since the epoch; 0: not yet */
+        struct arena *arena;                    /* holds the row's strings */
+};
+void register_row_done(struct register_row *row);
+
+/* Delivery id's header; -ENOENT, without *ret_error, when there is none. */
+_must_check_ int register_delivery_get(PGconn *conn, int64_t id, struct register_row *ret, char **ret_error);
+
+/* Its findings by line (the file's first) and in the order they were stored; the finding
+ * is valid during the call, its rule index is 0 (the register keeps the rule's id). */
+_must_check_ int register_each_finding(PGconn *conn, int64_t id, checker_finding_fn fn, void *userdata,
+                                       char **ret_error);
+
+/* The stored text of its rejected records on the lines[0..n) (those it has, in no order). */
+typedef int (*register_text_fn)(void *userdata, unsigned long line, const char *raw, size_t len);
+_must_check_ int register_rejected_text(PGconn *conn, int64_t id, const unsigned long *lines, size_t n,
+                                        register_text_fn fn, void *userdata, char **ret_error);
+
+/* The reporting unit of delivery id read off its findings' keys: the most frequent first
+ * nkey '-'-separated parts of a record's key; "" when no finding has a key. *ret_unit is
+ * malloc'd. */
+_must_check_ int register_unit_of_findings(PGconn *conn, int64_t id, unsigned nkey, char **ret_unit,
+                                           char **ret_error);
+
+/* A delivery of a list since a day; the strings are valid during the call. */
+struct register_entry {
+        int64_t id;
+        const char *source, *file_name;
+        enum register_status status;
+        const char *units;              /* the reporting units it covers, or for one that was superseded
+                                         * those of the deliveries that replaced it, ", "-joined; "" */
+        int64_t received;               /* seconds since the epoch */
+        struct register_counts counts;
+};
+typedef int (*register_entry_fn)(void *userdata, const struct register_entry *e);
+/* Every delivery received since day (YYYY-MM-DD, the server checks it) but the
+ * duplicates, by id. */
+_must_check_ int register_deliveries_since(PGconn *conn, const char *day, register_entry_fn fn, void *userdata,
+                                           char **ret_error);
+
+/* Per source, the duplicates received since day. */
+typedef int (*register_count_fn)(void *userdata, const char *source, unsigned long count);
+_must_check_ int register_duplicates_since(PGconn *conn, const char *day, register_count_fn fn, void *userdata,
+                                           char **ret_error);
+
+/* The findings of one rule of one source in one month of arrival; the strings are valid
+ * during the call. */
+struct register_rule_count {
+        const char *source, *rule;
+        const char *month;              /* "YYYY-MM" */
+        enum severity severity;         /* the rule's (the lowest, should it have changed) */
+        unsigned long findings;
+};
+typedef int (*register_rule_count_fn)(void *userdata, const struct register_rule_count *c);
+/* The findings of the deliveries received since day (duplicates have none), by source,
+ * rule and month. */
+_must_check_ int register_rule_counts_since(PGconn *conn, const char *day, register_rule_count_fn fn,
+                                            void *userdata, char **ret_error);
 
 #endif

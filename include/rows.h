@@ -46,4 +46,16 @@ _must_check_ int rows_delete_scope(PGconn *conn, const struct table *t, int64_t 
 _must_check_ int rows_count_scopes(PGconn *conn, const struct table *t, int64_t delivery,
                                    struct register_scopes *scopes, char **ret_error);
 
+/*
+ * For the reports: per value of column in the data set's table ("" for none), sorted, the
+ * delivery's rows, those of them with findings (warnings: the errors are not loaded) and
+ * those findings (counted from the register's findings). A callback's negative return
+ * stops and is returned as it is; a count that is not a number is -EBADMSG naming its
+ * column.
+ */
+typedef int (*rows_group_fn)(void *userdata, const char *value, unsigned long records, unsigned long warned,
+                             unsigned long findings);
+_must_check_ int rows_count_groups(PGconn *conn, const char *table, const char *column, int64_t delivery,
+                                   rows_group_fn fn, void *userdata, char **ret_error);
+
 #endif

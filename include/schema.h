@@ -35,7 +35,7 @@ _must_check_ int schema_prepare_dataset(PGconn *conn, const char *schema, const 
                                         bool *ret_views_skipped, char **ret_error);
 
 /* Begins a read-only transaction on one snapshot with the schema as the search path, for
- * readers such as the reports; end it with ROLLBACK. */
+ * readers such as the reports; end it with schema_end_read(). */
 _must_check_ int schema_begin_read(PGconn *conn, const char *schema, char **ret_error);
 
 /*
@@ -63,5 +63,12 @@ struct schema_waiting_view {
 _must_check_ int schema_waiting_views(PGconn *conn, const char *schema, struct schema_waiting_view **ret,
                                       size_t *ret_n, char **ret_error);
 void schema_waiting_views_free(struct schema_waiting_view *v, size_t n);
+
+/* The end of schema_begin_read()'s transaction (a ROLLBACK: it wrote nothing). */
+void schema_end_read(PGconn *conn);
+
+/* Whether the table (in schema) has the column. */
+_must_check_ int schema_has_column(PGconn *conn, const char *schema, const char *table, const char *column,
+                                   bool *ret, char **ret_error);
 
 #endif

@@ -3,7 +3,8 @@
  * and the findings CSV (report.h) get what `plausid load` stored -- the delivery's row,
  * its findings, the text of its rejected records and, for a loaded delivery, the loaded
  * records per value of the pack's group field from the data set's table -- and both files
- * are written. The statements themselves are in report_sql.c.
+ * are written. The reads are the store's: the register (register.h), the data set's table
+ * (rows.h) and the schema (schema.h).
  *
  * The database holds neither the rules' titles nor the fields' labels nor the group
  * field: they come from the source's rule pack when the caller has it (and it is the pack
@@ -24,8 +25,10 @@
 #include "collector.h"
 #include "delivery_db.h"
 #include "report.h"
+#include "register.h"
 #include "report_db.h"
-#include "report_sql.h"
+#include "rows.h"
+#include "schema.h"
 
 /* A message for a failure that is not the database's (which said its own): the text
  * and the errno's, unless there is a message already. Returns e. */
@@ -46,39 +49,45 @@ _printf_(3, 4) static int failed(int e, char **ret_error, const char *fmt, ...) 
         return e;
 }
 
-static enum htmlreport_verdict verdict_of(const char *status) {
-        if (strcmp(status, "rejected") == 0)
+static enum htmlreport_verdict verdict_of(enum register_status status) {
+        switch (status) {
+        case REGISTER_REJECTED:
                 return HTMLREPORT_REJECTED;
-        if (strcmp(status, "duplicate") == 0)
+        case REGISTER_DUPLICATE:
                 return HTMLREPORT_DUPLICATE;
-        if (strcmp(status, "superseded") == 0)
+        case REGISTER_SUPERSEDED:
                 return HTMLREPORT_SUPERSEDED;
+        case REGISTER_LOADED:
+        case _REGISTER_STATUS_MAX:
+                break;
+        }
         return HTMLREPORT_LOADED;
 }
 
 /* The report's header and summary: the delivery's row. */
-static int fill_head(struct htmlreport *h, const struct report_delivery_row *d, long long id, const char *csv_name) {
+static int fill_head(struct htmlreport *h, const struct register_row *d, long long id, const char *csv_name) {
         int e = htmlreport_set_header(h, &(struct htmlreport_header) {
-                .file = d->file_name,
-                .source = d->source,
+                .file = d->delivery.file_name,
+                .source = d->delivery.source,
                 .delivery_id = id,
-                .received = (time_t) d->received,
+                .received = (time_t) d->delivery.received,
                 .loaded_at = (time_t) d->loaded_at,
-                .sha256 = d->sha256,
-                .rules_name = d->rules_name,
-                .rules_version = d->rules_version,
-                .encoding = d->encoding,
+                .sha256 = d->delivery.sha256,
+                .rules_name = d->delivery.rules_name,
+                .rules_version = d->delivery.rules_version,
+                .encoding = d->outcome.encoding,
                 .csv_name = csv_name,
         });
         if (e < 0)
                 return e;
+        const char *reason = d->outcome.reason;
         return htmlreport_set_summary(h, &(struct htmlreport_summary) {
-                .records = d->records,
-                .loaded = d->loaded,
-                .rejected = d->rejected,
-                .warned = d->warned,
-                .verdict = verdict_of(d->status),
-                .reason = *d->reason ? d->reason : NULL,
+                .records = d->outcome.counts.records,
+                .loaded = d->outcome.counts.loaded,
+                .rejected = d->outcome.counts.rejected,
+                .warned = d->outcome.counts.warned,
+                .verdict = verdict_of(d->outcome.status),
+                .reason = reason && *reason ? reason : NULL,
         });
 }
 
@@ -117,7 +126,7 @@ static int read_texts(PGconn *conn, long long id, struct htmlreport *h, char **r
         int e = htmlreport_missing_raw(h, &lines, &n);
         if (e < 0 || n == 0)
                 return e;
-        return report_sql_rejected_texts(conn, id, lines, n, on_text, h, ret_error);
+        return register_rejected_text(conn, id, lines, n, on_text, h, ret_error);
 }
 
 /* The groups as the database has them: the report groups from the first one on. */
@@ -156,18 +165,18 @@ static int group_note(struct htmlreport *h, const char *label, bool superseded) 
 /* Loaded records per value of the pack's group field, when the data set's table has it:
  * only a delivery whose records were loaded has any. */
 static int read_groups(PGconn *conn, const char *schema, const struct ruleset *rs, long long id,
-                       const struct report_delivery_row *d, struct htmlreport *h, char **ret_error) {
-        enum htmlreport_verdict verdict = verdict_of(d->status);
+                       const struct register_row *d, struct htmlreport *h, char **ret_error) {
+        enum htmlreport_verdict verdict = verdict_of(d->outcome.status);
         int field = rs ? ruleset_report_group(rs) : -1;
         if (field < 0 || (verdict != HTMLREPORT_LOADED && verdict != HTMLREPORT_SUPERSEDED))
                 return 0;
         const char *column = ruleset_field_name(rs, (unsigned) field);
         bool has;
-        int e = report_sql_has_column(conn, schema, d->dataset, column, &has, ret_error);
+        int e = schema_has_column(conn, schema, d->delivery.dataset, column, &has, ret_error);
         if (e < 0 || !has)
                 return e;
         struct groups g = {.html = h, .field = (unsigned) field};
-        e = report_sql_group_counts(conn, d->dataset, column, id, on_group, &g, ret_error);
+        e = rows_count_groups(conn, d->delivery.dataset, column, id, on_group, &g, ret_error);
         if (e < 0 || !g.any)
                 return e;
         return group_note(h, ruleset_field_label(rs, (unsigned) field), verdict == HTMLREPORT_SUPERSEDED);
@@ -175,12 +184,12 @@ static int read_groups(PGconn *conn, const char *schema, const struct ruleset *r
 
 /* Everything after the header, read from the database; the findings into csv as well. */
 static int fill_body(PGconn *conn, const char *schema, const struct ruleset *rs, long long id,
-                     const struct report_delivery_row *d, struct htmlreport *h, FILE *csv, char **ret_error) {
+                     const struct register_row *d, struct htmlreport *h, FILE *csv, char **ret_error) {
         int e = report_csv_begin(csv);
         if (e < 0)
                 return e;
-        struct fill x = {.html = h, .csv = csv, .file_name = d->file_name};
-        e = report_sql_findings(conn, id, on_finding, &x, ret_error);
+        struct fill x = {.html = h, .csv = csv, .file_name = d->delivery.file_name};
+        e = register_each_finding(conn, id, on_finding, &x, ret_error);
         if (e < 0)
                 return e;
         e = read_texts(conn, id, h, ret_error);
@@ -191,7 +200,7 @@ static int fill_body(PGconn *conn, const char *schema, const struct ruleset *rs,
 
 /* The findings CSV, written while the report is filled. */
 static int write_csv(PGconn *conn, const char *schema, const struct ruleset *rs, long long id,
-                     const struct report_delivery_row *d, struct htmlreport *h, const char *out_dir, int gid,
+                     const struct register_row *d, struct htmlreport *h, const char *out_dir, int gid,
                      char **ret_error) {
         _cleanup_(freep) char *path = delivery_file(out_dir, id, "csv");
         if (!path)
@@ -211,8 +220,8 @@ static int write_csv(PGconn *conn, const char *schema, const struct ruleset *rs,
 
 int delivery_db_write(PGconn *conn, const char *schema, const struct ruleset *rs, long long delivery_id,
                       const char *out_dir, int gid, unsigned max_records, char **ret_path, char **ret_error) {
-        _cleanup_(report_delivery_row_done) struct report_delivery_row d = {0};
-        int e = report_sql_delivery(conn, delivery_id, &d, ret_error);
+        _cleanup_(register_row_done) struct register_row d = {0};
+        int e = register_delivery_get(conn, delivery_id, &d, ret_error);
         if (e == -ENOENT) {
                 if (asprintf(ret_error, "there is no delivery %lld in schema %s", delivery_id, schema) < 0)
                         *ret_error = NULL;
@@ -220,7 +229,7 @@ int delivery_db_write(PGconn *conn, const char *schema, const struct ruleset *rs
         }
         if (e < 0)
                 return e;
-        if (rs && strcmp(ruleset_name(rs), d.rules_name) != 0)
+        if (rs && strcmp(ruleset_name(rs), d.delivery.rules_name) != 0)
                 rs = NULL;      /* another data set's pack names nothing here */
 
         _cleanup_(freep) char *html_path = delivery_file(out_dir, delivery_id, "html");
@@ -247,10 +256,10 @@ int delivery_db_write(PGconn *conn, const char *schema, const struct ruleset *rs
 
 int report_delivery_from_db(PGconn *conn, const char *schema, const struct ruleset *rs, long long delivery_id,
                             const char *out_dir, int gid, unsigned max_records, char **ret_path, char **ret_error) {
-        int e = report_sql_begin(conn, schema, ret_error);
+        int e = schema_begin_read(conn, schema, ret_error);
         if (e < 0)
                 return e;
         e = delivery_db_write(conn, schema, rs, delivery_id, out_dir, gid, max_records, ret_path, ret_error);
-        report_sql_end(conn);
+        schema_end_read(conn);
         return e;
 }

@@ -1,6 +1,6 @@
 /*
  * Private to daemon/report/: a delivery's report from the database inside a snapshot the
- * caller began (report_sql_begin), so that the overview writes the reports it links to
+ * caller began (schema_begin_read), so that the overview writes the reports it links to
  * from the same snapshot as itself. report_delivery_from_db (report_db.h) is this in a
  * snapshot of its own; the arguments and results are the same.
  */

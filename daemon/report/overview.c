@@ -15,8 +15,9 @@
 #include "delivery_db.h"
 #include "html.h"
 #include "overview.h"
+#include "register.h"
 #include "report_db.h"
-#include "report_sql.h"
+#include "schema.h"
 
 static void overview_done(struct overview *ov) {
         for (size_t i = 0; i < ov->nrules; i++)
@@ -53,7 +54,7 @@ static unsigned unit_prefix(const struct ruleset *rs) {
 
 /* ---- the deliveries ---- */
 
-static int on_delivery(void *userdata, const struct report_overview_row *row) {
+static int on_delivery(void *userdata, const struct register_entry *row) {
         struct overview *ov = userdata;
         int e = ARRAY_GROW(ov->d, ov->nd, ov->d_cap);
         if (e < 0)
@@ -63,15 +64,15 @@ static int on_delivery(void *userdata, const struct report_overview_row *row) {
                 .id = row->id,
                 .source = arena_strdup(ov->arena, row->source),
                 .file = arena_strdup(ov->arena, row->file_name),
-                .status = arena_strdup(ov->arena, row->status),
+                .status = row->status,
                 .unit = arena_strdup(ov->arena, row->units),
                 .received = (time_t) row->received,
-                .records = row->records,
-                .loaded = row->loaded,
-                .rejected = row->rejected,
-                .warned = row->warned,
+                .records = row->counts.records,
+                .loaded = row->counts.loaded,
+                .rejected = row->counts.rejected,
+                .warned = row->counts.warned,
         };
-        if (!d->source || !d->file || !d->status || !d->unit)
+        if (!d->source || !d->file || !d->unit)
                 return -ENOMEM;
         ov->nd++;
         return 0;
@@ -87,7 +88,7 @@ static int find_units(PGconn *conn, struct overview *ov, const struct report_sou
                 if (*d->unit || k == 0)
                         continue;
                 _cleanup_(freep) char *unit = NULL;
-                int e = report_sql_unit_of_findings(conn, d->id, k, &unit, ret_error);
+                int e = register_unit_of_findings(conn, d->id, k, &unit, ret_error);
                 if (e < 0)
                         return e;
                 d->unit = arena_strdup(ov->arena, unit);
@@ -126,7 +127,7 @@ static int on_duplicates(void *userdata, const char *source, unsigned long count
 /* The rows of the query, kept: the months must all be known before a rule's are counted. */
 struct rule_rows {
         struct arena *arena;
-        struct report_rule_month_row *rows;
+        struct register_rule_count *rows;
         size_t n, cap;
 };
 
@@ -134,13 +135,13 @@ static void rule_rows_done(struct rule_rows *x) {
         free(x->rows);
 }
 
-static int on_rule_month(void *userdata, const struct report_rule_month_row *row) {
+static int on_rule_month(void *userdata, const struct register_rule_count *row) {
         struct rule_rows *x = userdata;
         int e = ARRAY_GROW(x->rows, x->n, x->cap);
         if (e < 0)
                 return e;
-        struct report_rule_month_row *c = &x->rows[x->n];
-        *c = (struct report_rule_month_row) {
+        struct register_rule_count *c = &x->rows[x->n];
+        *c = (struct register_rule_count) {
                 .source = arena_strdup(x->arena, row->source),
                 .rule = arena_strdup(x->arena, row->rule),
                 .month = arena_strdup(x->arena, row->month),
@@ -176,7 +177,7 @@ static int add_month(struct overview *ov, const char *month) {
         return 0;
 }
 
-static int new_rule(struct overview *ov, const struct report_rule_month_row *row, const struct ruleset *rs,
+static int new_rule(struct overview *ov, const struct register_rule_count *row, const struct ruleset *rs,
                     struct ov_rule **ret) {
         int e = ARRAY_GROW(ov->rules, ov->nrules, ov->rules_cap);
         if (e < 0)
@@ -206,7 +207,7 @@ static int cmp_rule_total(const void *a, const void *b) {
 static int read_rules(PGconn *conn, struct overview *ov, const struct report_source *sources, size_t nsources,
                       const char *since, char **ret_error) {
         _cleanup_(rule_rows_done) struct rule_rows x = {.arena = ov->arena};
-        int e = report_sql_rule_months_since(conn, since, on_rule_month, &x, ret_error);
+        int e = register_rule_counts_since(conn, since, on_rule_month, &x, ret_error);
         if (e < 0)
                 return e;
         for (size_t k = 0; k < x.n; k++) {
@@ -216,7 +217,7 @@ static int read_rules(PGconn *conn, struct overview *ov, const struct report_sou
         }
         /* The rows come by source and rule: one entry per run of them. */
         for (size_t k = 0; k < x.n; k++) {
-                const struct report_rule_month_row *row = &x.rows[k];
+                const struct register_rule_count *row = &x.rows[k];
                 struct ov_rule *ru = ov->nrules ? &ov->rules[ov->nrules - 1] : NULL;
                 if (!ru || strcmp(ru->source, row->source) != 0 || strcmp(ru->rule, row->rule) != 0) {
                         e = new_rule(ov, row, source_rules(sources, nsources, row->source), &ru);
@@ -235,7 +236,7 @@ static int read_rules(PGconn *conn, struct overview *ov, const struct report_sou
 
 static int read_model(PGconn *conn, struct overview *ov, const struct report_source *sources, size_t nsources,
                       const char *since, char **ret_error) {
-        int e = report_sql_deliveries_since(conn, since, on_delivery, ov, ret_error);
+        int e = register_deliveries_since(conn, since, on_delivery, ov, ret_error);
         if (e < 0)
                 return e;
         e = find_units(conn, ov, sources, nsources, ret_error);
@@ -243,7 +244,7 @@ static int read_model(PGconn *conn, struct overview *ov, const struct report_sou
                 return e;
         if (ov->nd)
                 qsort(ov->d, ov->nd, sizeof(*ov->d), cmp_delivery);
-        e = report_sql_duplicates_since(conn, since, on_duplicates, ov, ret_error);
+        e = register_duplicates_since(conn, since, on_duplicates, ov, ret_error);
         if (e < 0)
                 return e;
         return read_rules(conn, ov, sources, nsources, since, ret_error);
@@ -305,12 +306,12 @@ int report_overview_from_db(PGconn *conn, const char *schema, const struct repor
                 path = NULL;
                 return -ENOMEM;
         }
-        e = report_sql_begin(conn, schema, ret_error);
+        e = schema_begin_read(conn, schema, ret_error);
         if (e < 0)
                 return e;
         e = write_overview(conn, schema, sources, nsources, since, out_dir, gid, max_records, path, ret_count,
                            ret_error);
-        report_sql_end(conn);
+        schema_end_read(conn);
         if (e < 0)
                 return e;
         if (ret_path)

@@ -10,13 +10,15 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "register.h"
 #include "ruleset.h"
 #include "util.h"
 
 /* One delivery (duplicates are only counted). */
 struct ov_delivery {
         long long id;
-        const char *source, *file, *status;
+        const char *source, *file;
+        enum register_status status;    /* not a duplicate: those are only counted */
         const char *unit;               /* its reporting unit(s); "" when unknown */
         time_t received;
         unsigned long records, loaded, rejected, warned;

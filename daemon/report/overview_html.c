@@ -16,14 +16,19 @@
 /* Dates written under the trend chart at most. */
 #define TREND_MAX_LABELS 12
 
-static const char *status_label(const char *status) {
-        if (strcmp(status, "loaded") == 0)
+static const char *status_label(enum register_status status) {
+        switch (status) {
+        case REGISTER_LOADED:
                 return "geladen";
-        if (strcmp(status, "rejected") == 0)
+        case REGISTER_REJECTED:
                 return "abgewiesen";
-        if (strcmp(status, "superseded") == 0)
+        case REGISTER_SUPERSEDED:
                 return "ersetzt";
-        return status;
+        case REGISTER_DUPLICATE:
+        case _REGISTER_STATUS_MAX:
+                break;
+        }
+        return register_status_name(status);
 }
 
 static double rejected_share(const struct ov_delivery *d) {
@@ -93,7 +98,7 @@ static void trend_chart(FILE *o, const struct ov_delivery *d, size_t n) {
         for (size_t i = 0; i < n; i++) {
                 int x, y;
                 plot_point(&p, d, i, n, &x, &y);
-                bool whole = strcmp(d[i].status, "rejected") == 0;
+                bool whole = d[i].status == REGISTER_REJECTED;
                 fprintf(o, "<circle cx=\"%d\" cy=\"%d\" r=\"%d\" class=\"%s\"><title>Lieferung %lld, ", x, y,
                         whole ? 6 : 4, whole ? "bar-error" : "bar-file", d[i].id);
                 html_strftime(o, d[i].received, "%d.%m.%Y");

@@ -200,3 +200,42 @@ int rows_count_scopes(PGconn *conn, const struct table *t, int64_t delivery, str
         }
         return 0;
 }
+
+/* A count that is not a number: -EBADMSG, the column named as the reports name it. */
+static int bad_count(const PGresult *res, int col, char **ret_error) {
+        if (asprintf(ret_error, "the database gave a value that is not valid in column '%s'", PQfname(res, col)) < 0)
+                *ret_error = NULL;
+        return -EBADMSG;
+}
+
+int rows_count_groups(PGconn *conn, const char *table, const char *column, int64_t delivery, rows_group_fn fn,
+                      void *userdata, char **ret_error) {
+        _cleanup_(freep) char *tab = db_ident(table), *col = db_ident(column);
+        _cleanup_(strbuf_done) struct strbuf sql = {0};
+        int r = tab && col ? 0 : -ENOMEM;
+        if (r >= 0)
+                r = strbuf_printf(&sql,
+                                  "SELECT coalesce(h.%s, ''), count(*) AS records, count(w.line) AS warned,"
+                                  " coalesce(sum(w.n), 0) AS findings"
+                                  " FROM %s h LEFT JOIN (SELECT line, count(*) AS n FROM findings"
+                                  " WHERE delivery_id = $1::bigint GROUP BY line) w ON w.line = h.line"
+                                  " WHERE h.delivery_id = $1::bigint GROUP BY 1 ORDER BY 1",
+                                  col, tab);
+        if (r < 0)
+                return r;
+        const char *params[] = {DB_INT64(delivery)};
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        r = db_query(conn, strbuf_str(&sql), 1, params, &res, ret_error);
+        if (r < 0)
+                return r;
+        for (int i = 0; i < PQntuples(res); i++) {
+                unsigned long n[3];     /* records, warned, findings */
+                for (int k = 0; k < 3; k++)
+                        if (db_get_ulong(res, i, 1 + k, &n[k]) < 0)
+                                return bad_count(res, 1 + k, ret_error);
+                r = fn(userdata, PQgetvalue(res, i, 0), n[0], n[1], n[2]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}

@@ -671,3 +671,21 @@ void schema_waiting_views_free(struct schema_waiting_view *v, size_t n) {
         }
         free(v);
 }
+
+void schema_end_read(PGconn *conn) {
+        rollback(conn);
+}
+
+int schema_has_column(PGconn *conn, const char *schema, const char *table, const char *column, bool *ret,
+                      char **ret_error) {
+        const char *params[] = {schema, table, column};
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        int r = db_query(conn,
+                         "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2"
+                         " AND column_name = $3",
+                         3, params, &res, ret_error);
+        if (r < 0)
+                return r;
+        *ret = PQntuples(res) > 0;
+        return 0;
+}

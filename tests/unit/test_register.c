@@ -8,7 +8,8 @@
  * Each database test runs in a transaction that is rolled back afterwards, in the schema
  * "reg" (migrated by the register's own schema code) or, to see what the register does
  * with a value that is not a number, in a schema "fake" whose tables look like the
- * register's but hold text where it expects numbers.
+ * register's but hold text where it expects numbers (ids, for the loader's statements) or
+ * "fakeread" (the register's tables with text counts and lines, for the reports' reads).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,6 +27,7 @@
 #include "copy.h"
 #include "db.h"
 #include "register.h"
+#include "rows.h"
 #include "schema.h"
 
 static PGconn *conn;
@@ -111,7 +113,13 @@ static int group_setup(void **state) {
                     "  file_name text, file_size bigint, sha256 text, received_at timestamptz, rules_name text,"
                     "  rules_version text, rules_sha256 text, status text, duplicate_of bigint, reason text);"
                     " CREATE TABLE fake.delivery_scopes (delivery_id bigint, unit text, year text, part text,"
-                    "  records integer);",
+                    "  records integer);"
+                    " DROP SCHEMA IF EXISTS fakeread CASCADE; CREATE SCHEMA fakeread;"
+                    " CREATE TABLE fakeread.deliveries (LIKE reg.deliveries INCLUDING DEFAULTS);"
+                    " ALTER TABLE fakeread.deliveries ALTER records TYPE text;"
+                    " CREATE TABLE fakeread.delivery_scopes (LIKE reg.delivery_scopes);"
+                    " CREATE TABLE fakeread.findings (LIKE reg.findings);"
+                    " ALTER TABLE fakeread.findings ALTER line TYPE text;",
                     &error) < 0) {
                 fprintf(stderr, "test_register: %s\n", error ? error : "no memory");
                 free(error);
@@ -324,6 +332,364 @@ static void test_not_a_number_is_an_error(void **state) {
         free(error);
 }
 
+/* ---- the reports' reads ---- */
+
+/* Runs a statement in the test's transaction; the test fails with the server's error. */
+_printf_(1, 2) static void run(const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        char *sql = NULL;
+        assert_true(vasprintf(&sql, fmt, ap) >= 0);
+        va_end(ap);
+        char *error = NULL;
+        if (db_exec(conn, sql, &error) < 0)
+                fail_msg("%s: %s", sql, error);
+        free(sql);
+}
+
+/* Findings of delivery id: rows "(line, 'key', 'rule', 'severity'), ..." with no field,
+ * value or message. */
+static void add_findings(int64_t id, const char *rows) {
+        run("INSERT INTO findings (delivery_id, line, key, rule, severity, field, value, message)"
+            " SELECT %lld, line, key, rule, severity, '', '', '' FROM (VALUES %s) v (line, key, rule, severity)",
+            (long long) id, rows);
+}
+
+/* A transaction in "reg" with one delivery registered: its id. */
+static int64_t begin_with_delivery(void) {
+        begin_in("reg");
+        char *error = NULL;
+        int64_t id;
+        if (register_insert(conn, &delivery, &id, &error) < 0)
+                fail_msg("%s", error);
+        return id;
+}
+
+static void test_delivery_read_back(void **state) {
+        (void) state;
+        begin_in("reg");
+        char *error = NULL;
+        int64_t id, dup;
+        assert_int_equal(register_insert(conn, &delivery, &id, &error), 0);
+        struct register_outcome out = {.status = REGISTER_REJECTED, .reason = "zu viele",
+                                       .counts = {400, 0, 56, 6}, .encoding = "windows-1252"};
+        assert_int_equal(register_finish(conn, id, &out, &error), 0);
+        struct register_delivery again = delivery;
+        again.duplicate_of = id;
+        assert_int_equal(register_insert(conn, &again, &dup, &error), 0);
+
+        struct register_row d = {0};
+        assert_int_equal(register_delivery_get(conn, id, &d, &error), 0);
+        assert_int_equal(d.id, id);
+        assert_string_equal(d.delivery.source, "hze");
+        assert_string_equal(d.delivery.dataset, "hze");
+        assert_string_equal(d.delivery.file_name, "a.csv");
+        assert_int_equal(d.delivery.file_size, 123);
+        assert_string_equal(d.delivery.sha256, delivery.sha256);
+        assert_int_equal(d.delivery.received, 1700000000);
+        assert_string_equal(d.delivery.rules_name, "hze");
+        assert_string_equal(d.delivery.rules_version, "1");
+        assert_string_equal(d.delivery.rules_sha256, "feed");
+        assert_int_equal(d.delivery.duplicate_of, 0);
+        assert_int_equal(d.outcome.status, REGISTER_REJECTED);
+        assert_string_equal(d.outcome.reason, "zu viele");
+        assert_string_equal(d.outcome.encoding, "windows-1252");
+        assert_int_equal(d.outcome.counts.records, 400);
+        assert_int_equal(d.outcome.counts.loaded, 0);
+        assert_int_equal(d.outcome.counts.rejected, 56);
+        assert_int_equal(d.outcome.counts.warned, 6);
+        assert_true(d.loaded_at >= 1700000000);
+        register_row_done(&d);
+
+        /* Registered, not finished: no reason, no encoding, not loaded yet. */
+        assert_int_equal(register_delivery_get(conn, dup, &d, &error), 0);
+        assert_int_equal(d.outcome.status, REGISTER_DUPLICATE);
+        assert_int_equal(d.delivery.duplicate_of, id);
+        assert_null(d.outcome.reason);
+        assert_null(d.outcome.encoding);
+        assert_int_equal(d.loaded_at, 0);
+        register_row_done(&d);
+
+        /* None: -ENOENT without a message, the row untouched. */
+        d.id = 4711;
+        assert_int_equal(register_delivery_get(conn, dup + 1000, &d, &error), -ENOENT);
+        assert_int_equal(d.id, 4711);
+        assert_null(d.arena);
+        assert_null(error);
+}
+
+/* What the findings' callback saw. */
+struct seen {
+        size_t n;
+        size_t stop_at;                 /* the call that returns -ECANCELED; 0: none */
+        PGconn *watch;                  /* if set, asked at the first call what the server does */
+        char *server_state;             /* pg_stat_activity.state then (malloc'd) */
+        bool in_order;
+};
+
+/* What the server does for conn, asked over another connection. */
+static char *server_state(PGconn *other) {
+        char *sql = NULL;
+        assert_true(asprintf(&sql, "SELECT state FROM pg_stat_activity WHERE pid = %d", PQbackendPID(conn)) >= 0);
+        PGresult *res = PQexec(other, sql);
+        free(sql);
+        assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+        assert_int_equal(PQntuples(res), 1);
+        char *state = strdup(PQgetvalue(res, 0, 0));
+        PQclear(res);
+        return state;
+}
+
+static int on_finding(void *userdata, const struct finding *f) {
+        struct seen *s = userdata;
+        /* 2000 findings, two per line: the n-th is g = 2000 - 2k - 1 + n % 2 on line k = n / 2. */
+        size_t k = s->n / 2, g = 2000 - 2 * k - 1 + s->n % 2;
+        char rule[16];
+        snprintf(rule, sizeof(rule), "R%zu", g);
+        s->in_order = s->in_order && f->line == k && strcmp(f->rule_id, rule) == 0 &&
+                      f->severity == (g % 3 == 0 ? SEVERITY_WARNING : SEVERITY_ERROR) && strcmp(f->key, "05-9") == 0 &&
+                      strcmp(f->field, "ende") == 0 && strcmp(f->value, "x\ty") == 0 && f->rule == 0 &&
+                      strlen(f->message) > 1000;
+        if (s->n == 0 && s->watch)
+                s->server_state = server_state(s->watch);
+        return ++s->n == s->stop_at ? -ECANCELED : 0;
+}
+
+static void test_findings_one_at_a_time(void **state) {
+        (void) state;
+        int64_t id = begin_with_delivery();
+        char *error = NULL;
+        run("INSERT INTO findings SELECT %lld, (2000 - g) / 2, '05-9', 'R' || g,"
+            " CASE WHEN g %% 3 = 0 THEN 'warning' ELSE 'error' END, 'ende', E'x\\ty', repeat('m', 1000) || g"
+            " FROM generate_series(1, 2000) g",
+            (long long) id);
+        /* 2 MB of findings: the first is handed on while the server is still sending the
+         * rest (single-row mode), not after a result with all of them has arrived, when
+         * the server would be idle again. */
+        PGconn *other = NULL;
+        assert_int_equal(db_connect("", &other, &error), 0);
+        struct seen s = {.watch = other, .in_order = true};
+        assert_int_equal(register_each_finding(conn, id, on_finding, &s, &error), 0);
+        db_close(other);
+        assert_int_equal(s.n, 2000);
+        assert_true(s.in_order);
+        assert_string_equal(s.server_state, "active");
+        free(s.server_state);
+        /* A callback's failure stops the query and comes back as it is; the connection is
+         * ready for the next statement. */
+        s = (struct seen) {.stop_at = 5, .in_order = true};
+        assert_int_equal(register_each_finding(conn, id, on_finding, &s, &error), -ECANCELED);
+        assert_int_equal(s.n, 5);
+        assert_null(error);
+        struct register_row d = {0};
+        assert_int_equal(register_delivery_get(conn, id, &d, &error), 0);
+        register_row_done(&d);
+        s = (struct seen) {.in_order = true};
+        assert_int_equal(register_each_finding(conn, id + 1000, on_finding, &s, &error), 0);
+        assert_int_equal(s.n, 0);
+}
+
+static int on_text(void *userdata, unsigned long line, const char *raw, size_t len) {
+        struct strbuf *b = userdata;
+        int r = strbuf_printf(b, "%lu:", line);
+        if (r >= 0)
+                r = strbuf_append(b, raw, len);
+        return r < 0 ? r : strbuf_putc(b, '|');
+}
+
+static void test_rejected_text_and_unit(void **state) {
+        (void) state;
+        int64_t id = begin_with_delivery();
+        char *error = NULL, *unit = NULL;
+        run("INSERT INTO rejected_records VALUES (%1$lld, 2, E'a;b\\tc'), (%1$lld, 9, 'neun'), (%1$lld, 17, 'Süd')",
+            (long long) id);
+        struct strbuf b = {0};
+        assert_int_equal(register_rejected_text(conn, id, (unsigned long[]) {17, 2, 40}, 3, on_text, &b, &error), 0);
+        assert_string_equal(strbuf_str(&b), "2:a;b\tc|17:Süd|");
+        strbuf_done(&b);
+
+        /* No finding with a key: no unit. */
+        assert_int_equal(register_unit_of_findings(conn, id, 3, &unit, &error), 0);
+        assert_string_equal(unit, "");
+        free(unit);
+        add_findings(id, "(0, '', 'F', 'file'), (2, '05-9-13-000-1', 'A', 'error'), (3, '05-9-13-000-2', 'A', 'error'),"
+                         " (4, '05-9-14-000-3', 'A', 'error')");
+        assert_int_equal(register_unit_of_findings(conn, id, 3, &unit, &error), 0);
+        assert_string_equal(unit, "05-9-13");
+        free(unit);
+        assert_null(error);
+}
+
+/* A delivery of the list, as text: "id status units records/loaded/rejected/warned;". */
+static int on_entry(void *userdata, const struct register_entry *e) {
+        return strbuf_printf(userdata, "%lld %s %s %s %lu/%lu/%lu/%lu;", (long long) e->id, e->source,
+                             register_status_name(e->status), e->units, e->counts.records, e->counts.loaded,
+                             e->counts.rejected, e->counts.warned);
+}
+
+static int on_count(void *userdata, const char *source, unsigned long count) {
+        return strbuf_printf(userdata, "%s %lu;", source, count);
+}
+
+static int on_rule_count(void *userdata, const struct register_rule_count *c) {
+        return strbuf_printf(userdata, "%s %s %s %s %lu;", c->source, c->rule, c->month, severity_name(c->severity),
+                             c->findings);
+}
+
+/* d1 superseded by d2, d3 a duplicate of d2, d4 rejected: what the overview reads. */
+static void since_fixture(int64_t d[4]) {
+        char *error = NULL;
+        struct register_delivery x = delivery;
+        for (int i = 0; i < 4; i++) {
+                x.sha256 = (const char *[]) {"1", "2", "3", "4"}[i];
+                x.duplicate_of = i == 2 ? d[1] : 0;
+                assert_int_equal(register_insert(conn, &x, &d[i], &error), 0);
+        }
+        struct register_outcome out = {.status = REGISTER_LOADED, .counts = {10, 9, 1, 2}};
+        assert_int_equal(register_finish(conn, d[1], &out, &error), 0);
+        out = (struct register_outcome) {.status = REGISTER_REJECTED, .counts = {5, 0, 5, 0}};
+        assert_int_equal(register_finish(conn, d[3], &out, &error), 0);
+        struct register_scope a = {.unit = "05-9", .year = 2024, .part = "", .records = 6};
+        struct register_scope b = {.unit = "05-8", .year = 2024, .part = "", .records = 3};
+        assert_int_equal(register_scope_insert(conn, d[1], &a, &error), 0);
+        assert_int_equal(register_scope_insert(conn, d[1], &b, &error), 0);
+        unsigned long n;
+        assert_int_equal(register_supersede(conn, d[1], &d[0], 1, &n, &error), 0);
+        assert_int_equal(n, 1);
+        add_findings(d[1], "(1, '', 'A', 'warning'), (2, '', 'A', 'warning')");
+        add_findings(d[3], "(1, '', 'A', 'error'), (1, '', 'B', 'file')");
+        assert_null(error);
+}
+
+static void test_deliveries_since(void **state) {
+        (void) state;
+        begin_in("reg");
+        char *error = NULL;
+        int64_t d[4];
+        since_fixture(d);
+        struct strbuf b = {0};
+        assert_int_equal(register_deliveries_since(conn, "2000-01-01", on_entry, &b, &error), 0);
+        char *want = NULL;
+        assert_true(asprintf(&want,
+                             "%lld hze superseded 05-8, 05-9 0/0/0/0;%lld hze loaded 05-8, 05-9 10/9/1/2;"
+                             "%lld hze rejected  5/0/5/0;",
+                             (long long) d[0], (long long) d[1], (long long) d[3]) >= 0);
+        assert_string_equal(strbuf_str(&b), want);
+        free(want);
+        strbuf_reset(&b);
+        assert_int_equal(register_deliveries_since(conn, "2023-11-16", on_entry, &b, &error), 0);
+        assert_string_equal(strbuf_str(&b), "");
+        assert_int_equal(register_duplicates_since(conn, "2000-01-01", on_count, &b, &error), 0);
+        assert_string_equal(strbuf_str(&b), "hze 1;");
+        strbuf_reset(&b);
+        /* received 1700000000: 14 November 2023 in every time zone */
+        assert_int_equal(register_rule_counts_since(conn, "2000-01-01", on_rule_count, &b, &error), 0);
+        assert_string_equal(strbuf_str(&b), "hze A 2023-11 error 3;hze B 2023-11 file 1;");
+        strbuf_reset(&b);
+        assert_int_equal(register_deliveries_since(conn, "gestern", on_entry, &b, &error), -EIO);
+        assert_non_null(error);
+        free(error);
+        strbuf_done(&b);
+}
+
+static int on_group(void *userdata, const char *value, unsigned long records, unsigned long warned,
+                    unsigned long findings) {
+        return strbuf_printf(userdata, "%s %lu %lu %lu;", value, records, warned, findings);
+}
+
+/* The loaded rows per group value, with their findings; the table's columns. */
+static void test_group_counts_and_columns(void **state) {
+        (void) state;
+        int64_t id = begin_with_delivery();
+        char *error = NULL;
+        run("CREATE TABLE ds (delivery_id bigint, line integer, \"Kreis\" text);"
+            " INSERT INTO ds VALUES (%1$lld, 2, '13'), (%1$lld, 3, '13'), (%1$lld, 4, '14'), (%1$lld, 5, NULL),"
+            "  (%1$lld + 1, 6, '13')",
+            (long long) id);
+        add_findings(id, "(3, '', 'A', 'warning'), (3, '', 'B', 'warning'), (5, '', 'A', 'warning'),"
+                         " (7, '', 'A', 'error')");
+        struct strbuf b = {0};
+        assert_int_equal(rows_count_groups(conn, "ds", "Kreis", id, on_group, &b, &error), 0);
+        assert_string_equal(strbuf_str(&b), " 1 1 1;13 2 1 2;14 1 0 0;");
+        strbuf_done(&b);
+        bool has = false;
+        assert_int_equal(schema_has_column(conn, "reg", "ds", "Kreis", &has, &error), 0);
+        assert_true(has);
+        assert_int_equal(schema_has_column(conn, "reg", "ds", "kreis", &has, &error), 0);
+        assert_false(has);
+        assert_null(error);
+}
+
+/* Callbacks that count the rows they get. */
+static int count_finding(void *userdata, const struct finding *f) {
+        (void) f;
+        ++*(int *) userdata;
+        return 0;
+}
+
+static int count_entry(void *userdata, const struct register_entry *e) {
+        (void) e;
+        ++*(int *) userdata;
+        return 0;
+}
+
+static int count_rule(void *userdata, const struct register_rule_count *c) {
+        (void) c;
+        ++*(int *) userdata;
+        return 0;
+}
+
+/* The reports' reads with a value that is not what its column holds: an error that names
+ * the column, the row untouched, the callback never called with it. */
+static void test_read_not_a_number_is_an_error(void **state) {
+        (void) state;
+        begin_in("fakeread");
+        run("INSERT INTO deliveries (id, source, dataset, file_name, file_size, sha256, received_at, rules_name,"
+            " rules_version, rules_sha256, status, records) VALUES"
+            " (1, 'hze', 'hze', 'a.csv', 1, 'a', now(), 'hze', '1', 'f', 'loaded', 'viele'),"
+            " (2, 'hze', 'hze', 'b.csv', 1, 'b', now(), 'hze', '1', 'f', 'verloren', '5'),"
+            " (3, 'hze', 'hze', 'c.csv', 1, 'c', now(), 'hze', '1', 'f', 'loaded', '-5');"
+            " INSERT INTO findings VALUES (1, 'eins', '', 'A', 'error', '', '', ''),"
+            "  (2, '3', '', 'B', 'schlimm', '', '', '')");
+        const struct {
+                int64_t id;
+                const char *column;
+        } bad[] = {{1, "'records'"}, {2, "'status'"}, {3, "'records'"}};
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                char *error = NULL;
+                struct register_row d = {.id = 4711};
+                assert_int_equal(register_delivery_get(conn, bad[i].id, &d, &error), -EBADMSG);
+                assert_int_equal(d.id, 4711);
+                assert_null(d.arena);
+                assert_non_null(strstr(error, bad[i].column));
+                free(error);
+        }
+        const struct {
+                int64_t id;
+                const char *column;
+        } findings[] = {{1, "'line'"}, {2, "'severity'"}};
+        int calls = 0;
+        for (size_t i = 0; i < ELEMENTSOF(findings); i++) {
+                char *error = NULL;
+                assert_int_equal(register_each_finding(conn, findings[i].id, count_finding, &calls, &error),
+                                 -EBADMSG);
+                assert_non_null(strstr(error, findings[i].column));
+                free(error);
+        }
+        char *error = NULL;
+        assert_int_equal(register_deliveries_since(conn, "2000-01-01", count_entry, &calls, &error),
+                         -EBADMSG);
+        assert_non_null(strstr(error, "'records'"));
+        free(error);
+        error = NULL;
+        assert_int_equal(calls, 0);
+        assert_int_equal(register_rule_counts_since(conn, "2000-01-01", count_rule, &calls,
+                                                    &error),
+                         -EBADMSG);
+        assert_non_null(strstr(error, "'severity'"));
+        free(error);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_copy_escapes_both_ways_alike),
@@ -334,6 +700,12 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_delivery_source, NULL, teardown),
                 cmocka_unit_test_setup_teardown(test_scopes_earlier_replaced_superseded, NULL, teardown),
                 cmocka_unit_test_setup_teardown(test_not_a_number_is_an_error, NULL, teardown),
+                cmocka_unit_test_setup_teardown(test_delivery_read_back, NULL, teardown),
+                cmocka_unit_test_setup_teardown(test_findings_one_at_a_time, NULL, teardown),
+                cmocka_unit_test_setup_teardown(test_rejected_text_and_unit, NULL, teardown),
+                cmocka_unit_test_setup_teardown(test_deliveries_since, NULL, teardown),
+                cmocka_unit_test_setup_teardown(test_group_counts_and_columns, NULL, teardown),
+                cmocka_unit_test_setup_teardown(test_read_not_a_number_is_an_error, NULL, teardown),
         };
         return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
