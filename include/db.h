@@ -16,6 +16,8 @@
 
 #include "util.h"
 
+struct strbuf;
+
 _must_check_ int db_connect(const char *conninfo, PGconn **ret, char **ret_error);
 void db_close(PGconn *conn);
 DEFINE_CLEANUP_FUNC(PGconn, db_close)
@@ -37,13 +39,24 @@ char *db_ident(const char *name);
 
 /*
  * Values read back from the server, checked: a NULL, a text that is not a number, or a
- * number out of range is -EBADMSG, never a silent 0. Every number plausid reads from a
- * result goes through one of these.
+ * number out of range is -EBADMSG, never a silent 0, and *ret_error (unless NULL or set
+ * already: the first error wins) says "the database gave a value that is not valid in
+ * column 'NAME'". *ret is untouched on failure. Every number plausid reads from a result
+ * goes through one of these.
  */
-_must_check_ int db_get_int64(const PGresult *res, int row, int col, int64_t *ret);
-_must_check_ int db_get_ulong(const PGresult *res, int row, int col, unsigned long *ret);
+_must_check_ int db_get_int64(const PGresult *res, int row, int col, int64_t *ret, char **ret_error);
+_must_check_ int db_get_ulong(const PGresult *res, int row, int col, unsigned long *ret, char **ret_error);
 /* The rows an INSERT, UPDATE or DELETE touched (PQcmdTuples), checked likewise. */
-_must_check_ int db_affected(const PGresult *res, unsigned long *ret);
+_must_check_ int db_affected(const PGresult *res, unsigned long *ret, char **ret_error);
+
+/* The same error for a value the caller found invalid (a status it does not know):
+ * -EBADMSG, *ret_error naming the column. */
+int db_value_error(const PGresult *res, int col, char **ret_error);
+
+/* A list of numbers as one array parameter ("{2,17,40}", "{}" for none): add each, then
+ * end it. The caller's strbuf starts empty. */
+_must_check_ int db_array_add(struct strbuf *b, int64_t v);
+_must_check_ int db_array_end(struct strbuf *b);
 
 /*
  * A number as a text parameter of a query, in a buffer that lives until the end of the

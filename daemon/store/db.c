@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "strbuf.h"
 
 void db_close(PGconn *conn) {
         if (conn)
@@ -130,30 +131,55 @@ static int parse_int64(const char *s, int64_t min, int64_t max, int64_t *ret) {
         return 0;
 }
 
-int db_get_int64(const PGresult *res, int row, int col, int64_t *ret) {
-        if (row >= PQntuples(res) || col >= PQnfields(res) || PQgetisnull(res, row, col))
-                return -EBADMSG;
-        return parse_int64(PQgetvalue(res, row, col), INT64_MIN, INT64_MAX, ret);
+/* A value that is not what its column holds: -EBADMSG, said once. */
+static int bad_value(const char *what, const char *name, char **ret_error) {
+        if (ret_error && !*ret_error && asprintf(ret_error, "%s '%s'", what, name) < 0)
+                *ret_error = NULL;
+        return -EBADMSG;
 }
 
-int db_get_ulong(const PGresult *res, int row, int col, unsigned long *ret) {
+static int get_number(const PGresult *res, int row, int col, int64_t min, int64_t max, int64_t *ret,
+                      char **ret_error) {
+        if (row >= PQntuples(res) || col >= PQnfields(res))
+                return bad_value("the database gave no value in column", col < PQnfields(res) ? PQfname(res, col) : "?",
+                                 ret_error);
+        if (PQgetisnull(res, row, col) || parse_int64(PQgetvalue(res, row, col), min, max, ret) < 0)
+                return db_value_error(res, col, ret_error);
+        return 0;
+}
+
+int db_value_error(const PGresult *res, int col, char **ret_error) {
+        return bad_value("the database gave a value that is not valid in column", PQfname(res, col), ret_error);
+}
+
+int db_get_int64(const PGresult *res, int row, int col, int64_t *ret, char **ret_error) {
+        return get_number(res, row, col, INT64_MIN, INT64_MAX, ret, ret_error);
+}
+
+int db_get_ulong(const PGresult *res, int row, int col, unsigned long *ret, char **ret_error) {
         int64_t v;
-        int r = db_get_int64(res, row, col, &v);
+        int r = get_number(res, row, col, 0, ULONG_MAX > INT64_MAX ? INT64_MAX : (int64_t) ULONG_MAX, &v, ret_error);
         if (r < 0)
                 return r;
-        if (v < 0 || (uint64_t) v > ULONG_MAX)
-                return -EBADMSG;
         *ret = (unsigned long) v;
         return 0;
 }
 
-int db_affected(const PGresult *res, unsigned long *ret) {
+int db_affected(const PGresult *res, unsigned long *ret, char **ret_error) {
         int64_t v;
-        int r = parse_int64(PQcmdTuples((PGresult *) res), 0, INT64_MAX, &v);
-        if (r < 0)
-                return r;
+        const char *count = PQcmdTuples((PGresult *) res);
+        if (parse_int64(count, 0, INT64_MAX, &v) < 0)
+                return bad_value("the server's count of rows touched is not a number:", count, ret_error);
         *ret = (unsigned long) v;
         return 0;
+}
+
+int db_array_add(struct strbuf *b, int64_t v) {
+        return strbuf_printf(b, "%c%" PRId64, b->len ? ',' : '{', v);
+}
+
+int db_array_end(struct strbuf *b) {
+        return b->len ? strbuf_putc(b, '}') : strbuf_puts(b, "{}");
 }
 
 const char *db_int64_text(char buf[DB_NUM_MAX], int64_t v) {

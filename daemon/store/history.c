@@ -137,11 +137,11 @@ static int missing_statement(const struct ruleset *rs, const struct table *t, un
 static int emit_missing(const PGresult *res, int row, unsigned ri, const struct unit_year *uy, struct checker *checker,
                         char **ret_error) {
         int64_t line, delivery;
-        if (db_get_int64(res, row, 0, &line) < 0 || db_get_int64(res, row, 1, &delivery) < 0) {
-                if (asprintf(ret_error, "an earlier record's line or delivery is not a number") < 0)
-                        *ret_error = NULL;
-                return -EBADMSG;
-        }
+        int r = db_get_int64(res, row, 0, &line, ret_error);
+        if (r >= 0)
+                r = db_get_int64(res, row, 1, &delivery, ret_error);
+        if (r < 0)
+                return r;
         const char *ctx[_CTX_MAX];
         memcpy(ctx, uy->ctx_base, sizeof(ctx));
         ctx[CTX_LINE] = DB_INT64(line);
@@ -239,11 +239,11 @@ static int check_count_change(PGconn *conn, const struct ruleset *rs, const stru
                 return -ENOMEM;
         unsigned long previous_total = 0;
         for (int i = 0; i < n; i++) {
-                if (db_get_ulong(res, i, 1, &counts[2 * i]) < 0 || db_get_ulong(res, i, 2, &counts[2 * i + 1]) < 0) {
-                        if (asprintf(ret_error, "a group's record count is not a number") < 0)
-                                *ret_error = NULL;
-                        return -EBADMSG;
-                }
+                r = db_get_ulong(res, i, 1, &counts[2 * i], ret_error);
+                if (r >= 0)
+                        r = db_get_ulong(res, i, 2, &counts[2 * i + 1], ret_error);
+                if (r < 0)
+                        return r;
                 previous_total += counts[2 * i + 1];
         }
         if (previous_total == 0)

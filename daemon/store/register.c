@@ -25,23 +25,6 @@ const char *register_status_name(enum register_status status) {
         return (size_t) status < ELEMENTSOF(status_names) ? status_names[status] : "?";
 }
 
-/* A value that should have been a number: the error names where it came from. */
-static int not_a_number(int r, const char *what, char **ret_error) {
-        if (asprintf(ret_error, "the delivery register returned no valid number for %s", what) < 0)
-                *ret_error = NULL;
-        return r;
-}
-
-static int get_int64(const PGresult *res, int row, int col, const char *what, int64_t *ret, char **ret_error) {
-        int r = db_get_int64(res, row, col, ret);
-        return r < 0 ? not_a_number(r, what, ret_error) : 0;
-}
-
-static int get_ulong(const PGresult *res, int row, int col, const char *what, unsigned long *ret, char **ret_error) {
-        int r = db_get_ulong(res, row, col, ret);
-        return r < 0 ? not_a_number(r, what, ret_error) : 0;
-}
-
 int register_lock_source(PGconn *conn, const char *source, char **ret_error) {
         const char *params[] = {source};
         return db_command(conn, "SELECT pg_advisory_xact_lock(hashtext('plausid.source.' || $1))", 1, params,
@@ -61,7 +44,7 @@ int register_find_duplicate(PGconn *conn, const char *source, const char *sha256
         if (PQntuples(res) == 0)
                 return 0;
         int64_t id;
-        r = get_int64(res, 0, 0, "deliveries.id", &id, ret_error);
+        r = db_get_int64(res, 0, 0, &id, ret_error);
         if (r < 0)
                 return r;
         *ret_id = id;
@@ -83,7 +66,7 @@ int register_insert(PGconn *conn, const struct register_delivery *d, int64_t *re
                          (int) ELEMENTSOF(params), params, &res, ret_error);
         if (r < 0)
                 return r;
-        return get_int64(res, 0, 0, "deliveries.id", ret_id, ret_error);
+        return db_get_int64(res, 0, 0, ret_id, ret_error);
 }
 
 int register_finish(PGconn *conn, int64_t id, const struct register_outcome *o, char **ret_error) {
@@ -199,7 +182,7 @@ int register_scope_earlier(PGconn *conn, const char *source, int64_t delivery, c
         if (n && !ids)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
-                r = get_int64(res, (int) i, 0, "deliveries.id", &ids[i], ret_error);
+                r = db_get_int64(res, (int) i, 0, &ids[i], ret_error);
                 if (r < 0)
                         return r;
         }
@@ -217,9 +200,9 @@ int register_supersede(PGconn *conn, int64_t by, const int64_t *ids, size_t n, u
         _cleanup_(strbuf_done) struct strbuf list = {0};
         int r = 0;
         for (size_t i = 0; i < n && r >= 0; i++)
-                r = strbuf_printf(&list, "%c%" PRId64, i ? ',' : '{', ids[i]);
+                r = db_array_add(&list, ids[i]);
         if (r >= 0)
-                r = strbuf_putc(&list, '}');
+                r = db_array_end(&list);
         if (r < 0)
                 return r;
         const char *params[] = {DB_INT64(by), strbuf_str(&list)};
@@ -232,8 +215,7 @@ int register_supersede(PGconn *conn, int64_t by, const int64_t *ids, size_t n, u
                      (int) ELEMENTSOF(params), params, &res, ret_error);
         if (r < 0)
                 return r;
-        r = db_affected(res, ret_superseded);
-        return r < 0 ? not_a_number(r, "the superseded deliveries", ret_error) : 0;
+        return db_affected(res, ret_superseded, ret_error);
 }
 
 /* ---- scopes for the previous-year rules ---- */
@@ -261,7 +243,7 @@ int register_unit_years(PGconn *conn, int64_t delivery, struct register_unit_yea
                 return -ENOMEM;
         for (; l.n < n; l.n++) {
                 struct register_unit_year *uy = &l.unit_year[l.n];
-                r = get_int64(res, (int) l.n, 1, "delivery_scopes.year", &uy->year, ret_error);
+                r = db_get_int64(res, (int) l.n, 1, &uy->year, ret_error);
                 if (r < 0)
                         return r;
                 uy->unit = strdup(PQgetvalue(res, (int) l.n, 0));
@@ -287,9 +269,9 @@ int register_unit_year_parts(PGconn *conn, const char *source, const char *unit,
         if (r < 0)
                 return r;
         unsigned long parts, previous;
-        r = get_ulong(res, 0, 0, "the parts of a unit-year", &parts, ret_error);
+        r = db_get_ulong(res, 0, 0, &parts, ret_error);
         if (r >= 0)
-                r = get_ulong(res, 0, 1, "the scopes of the previous year", &previous, ret_error);
+                r = db_get_ulong(res, 0, 1, &previous, ret_error);
         if (r < 0)
                 return r;
         *ret_parts = parts;

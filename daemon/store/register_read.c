@@ -19,27 +19,11 @@
 
 /* ---- values ---- */
 
-/* A value that is not what its column holds: -EBADMSG, said once. */
-static int bad_value(const PGresult *res, int col, char **ret_error) {
-        if (ret_error && !*ret_error &&
-            asprintf(ret_error, "the database gave a value that is not valid in column '%s'", PQfname(res, col)) < 0)
-                *ret_error = NULL;
-        return -EBADMSG;
-}
-
-static int get_int64(const PGresult *res, int row, int col, int64_t *ret, char **ret_error) {
-        return db_get_int64(res, row, col, ret) < 0 ? bad_value(res, col, ret_error) : 0;
-}
-
-static int get_ulong(const PGresult *res, int row, int col, unsigned long *ret, char **ret_error) {
-        return db_get_ulong(res, row, col, ret) < 0 ? bad_value(res, col, ret_error) : 0;
-}
-
 /* The columns records, loaded, rejected and warned, from first on. */
 static int get_counts(const PGresult *res, int row, int first, struct register_counts *ret, char **ret_error) {
         unsigned long *const to[] = {&ret->records, &ret->loaded, &ret->rejected, &ret->warned};
         for (size_t k = 0; k < ELEMENTSOF(to); k++) {
-                int r = get_ulong(res, row, first + (int) k, to[k], ret_error);
+                int r = db_get_ulong(res, row, first + (int) k, to[k], ret_error);
                 if (r < 0)
                         return r;
         }
@@ -52,7 +36,7 @@ static int get_named(const PGresult *res, int row, int col, const char *(*name)(
         for (int k = 0; k < n; k++)
                 if (strcmp(PQgetvalue(res, row, col), name(k)) == 0)
                         return k;
-        return bad_value(res, col, ret_error);
+        return db_value_error(res, col, ret_error);
 }
 
 static const char *status_at(int k) {
@@ -167,7 +151,7 @@ static int delivery_row(const PGresult *res, int i, const struct to *to, char **
                 {D_LOADED_AT, &d->loaded_at},
         };
         for (size_t k = 0; k < ELEMENTSOF(numbers); k++) {
-                int r = get_int64(res, i, numbers[k].col, numbers[k].to, ret_error);
+                int r = db_get_int64(res, i, numbers[k].col, numbers[k].to, ret_error);
                 if (r < 0)
                         return r;
         }
@@ -204,7 +188,7 @@ static int finding_row(const PGresult *res, int i, const struct to *to, char **r
                 .key = PQgetvalue(res, i, 1), .rule_id = PQgetvalue(res, i, 2), .field = PQgetvalue(res, i, 4),
                 .value = PQgetvalue(res, i, 5), .message = PQgetvalue(res, i, 6),
         };
-        int r = get_ulong(res, i, 0, &f.line, ret_error);
+        int r = db_get_ulong(res, i, 0, &f.line, ret_error);
         if (r < 0)
                 return r;
         r = get_named(res, i, 3, severity_at, SEVERITY_FILE + 1, ret_error);
@@ -224,7 +208,7 @@ int register_each_finding(PGconn *conn, int64_t id, checker_finding_fn fn, void 
 
 static int text_row(const PGresult *res, int i, const struct to *to, char **ret_error) {
         unsigned long line;
-        int r = get_ulong(res, i, 0, &line, ret_error);
+        int r = db_get_ulong(res, i, 0, &line, ret_error);
         if (r < 0)
                 return r;
         return to->fn.text(to->userdata, line, PQgetvalue(res, i, 1), (size_t) PQgetlength(res, i, 1));
@@ -236,9 +220,9 @@ int register_rejected_text(PGconn *conn, int64_t id, const unsigned long *lines,
         _cleanup_(strbuf_done) struct strbuf list = {0};
         int r = 0;
         for (size_t i = 0; i < n && r >= 0; i++)
-                r = strbuf_printf(&list, "%c%lu", i ? ',' : '{', lines[i]);
+                r = db_array_add(&list, (int64_t) lines[i]);
         if (r >= 0)
-                r = n ? strbuf_putc(&list, '}') : strbuf_puts(&list, "{}");
+                r = db_array_end(&list);
         if (r < 0)
                 return r;
         const char *params[] = {DB_INT64(id), strbuf_str(&list)};
@@ -278,14 +262,14 @@ static int entry_row(const PGresult *res, int i, const struct to *to, char **ret
         struct register_entry e = {
                 .source = PQgetvalue(res, i, 1), .file_name = PQgetvalue(res, i, 2), .units = PQgetvalue(res, i, 4),
         };
-        int r = get_int64(res, i, 0, &e.id, ret_error);
+        int r = db_get_int64(res, i, 0, &e.id, ret_error);
         if (r < 0)
                 return r;
         r = get_named(res, i, 3, status_at, _REGISTER_STATUS_MAX, ret_error);
         if (r < 0)
                 return r;
         e.status = (enum register_status) r;
-        r = get_int64(res, i, 5, &e.received, ret_error);
+        r = db_get_int64(res, i, 5, &e.received, ret_error);
         if (r < 0)
                 return r;
         r = get_counts(res, i, 6, &e.counts, ret_error);
@@ -316,7 +300,7 @@ int register_deliveries_since(PGconn *conn, const char *day, register_entry_fn f
 
 static int count_row(const PGresult *res, int i, const struct to *to, char **ret_error) {
         unsigned long n;
-        int r = get_ulong(res, i, 1, &n, ret_error);
+        int r = db_get_ulong(res, i, 1, &n, ret_error);
         if (r < 0)
                 return r;
         return to->fn.count(to->userdata, PQgetvalue(res, i, 0), n);
@@ -338,7 +322,7 @@ static int rule_count_row(const PGresult *res, int i, const struct to *to, char 
         if (r < 0)
                 return r;
         c.severity = (enum severity) r;
-        r = get_ulong(res, i, 4, &c.findings, ret_error);
+        r = db_get_ulong(res, i, 4, &c.findings, ret_error);
         if (r < 0)
                 return r;
         return to->fn.rule_count(to->userdata, &c);

@@ -109,10 +109,7 @@ static int delete_rows(PGconn *conn, const char *sql, int nparams, const char *c
         int r = db_query(conn, sql, nparams, params, &res, ret_error);
         if (r < 0)
                 return r;
-        r = db_affected(res, ret_deleted);
-        if (r < 0 && asprintf(ret_error, "the server's count of deleted rows is not a number") < 0)
-                *ret_error = NULL;
-        return r;
+        return db_affected(res, ret_deleted, ret_error);
 }
 
 int rows_delete_lines(PGconn *conn, const struct table *t, int64_t delivery, const unsigned long *lines, size_t n,
@@ -122,9 +119,9 @@ int rows_delete_lines(PGconn *conn, const struct table *t, int64_t delivery, con
         int r = tab ? strbuf_printf(&sql, "DELETE FROM %s WHERE delivery_id = $1 AND line = ANY($2::integer[])", tab)
                     : -ENOMEM;
         for (size_t i = 0; i < n && r >= 0; i++)
-                r = strbuf_printf(&list, "%c%lu", i ? ',' : '{', lines[i]);
+                r = db_array_add(&list, (int64_t) lines[i]);
         if (r >= 0)
-                r = n ? strbuf_putc(&list, '}') : strbuf_puts(&list, "{}");
+                r = db_array_end(&list);
         if (r < 0)
                 return r;
         const char *params[] = {DB_INT64(delivery), strbuf_str(&list)};
@@ -188,24 +185,15 @@ int rows_count_scopes(PGconn *conn, const struct table *t, int64_t delivery, str
                 int64_t year;
                 unsigned long records;
                 const char *part = PQgetvalue(res, i, 2);
-                r = db_get_int64(res, i, 1, &year);
+                r = db_get_int64(res, i, 1, &year, ret_error);
                 if (r >= 0)
-                        r = db_get_ulong(res, i, 3, &records);
-                if (r == -EBADMSG && asprintf(ret_error, "a scope's year or count is not a number") < 0)
-                        *ret_error = NULL;
+                        r = db_get_ulong(res, i, 3, &records, ret_error);
                 if (r >= 0)
                         r = register_scopes_add(scopes, PQgetvalue(res, i, 0), year, part, strlen(part), records);
                 if (r < 0)
                         return r;
         }
         return 0;
-}
-
-/* A count that is not a number: -EBADMSG, the column named as the reports name it. */
-static int bad_count(const PGresult *res, int col, char **ret_error) {
-        if (asprintf(ret_error, "the database gave a value that is not valid in column '%s'", PQfname(res, col)) < 0)
-                *ret_error = NULL;
-        return -EBADMSG;
 }
 
 int rows_count_groups(PGconn *conn, const char *table, const char *column, int64_t delivery, rows_group_fn fn,
@@ -231,8 +219,8 @@ int rows_count_groups(PGconn *conn, const char *table, const char *column, int64
         for (int i = 0; i < PQntuples(res); i++) {
                 unsigned long n[3];     /* records, warned, findings */
                 for (int k = 0; k < 3; k++)
-                        if (db_get_ulong(res, i, 1 + k, &n[k]) < 0)
-                                return bad_count(res, 1 + k, ret_error);
+                        if ((r = db_get_ulong(res, i, 1 + k, &n[k], ret_error)) < 0)
+                                return r;
                 r = fn(userdata, PQgetvalue(res, i, 0), n[0], n[1], n[2]);
                 if (r < 0)
                         return r;

@@ -62,12 +62,9 @@ static int apply_migrations(PGconn *conn, char **ret_error) {
         if (r < 0)
                 return r;
         int64_t have;
-        r = db_get_int64(res, 0, 0, &have);
-        if (r < 0) {
-                if (asprintf(ret_error, "schema_migrations holds a version that is not a number") < 0)
-                        *ret_error = NULL;
+        r = db_get_int64(res, 0, 0, &have, ret_error);
+        if (r < 0)
                 return r;
-        }
         if (have > (int64_t) ELEMENTSOF(migrations)) {
                 if (asprintf(ret_error, "the database schema is at version %" PRId64 ", newer than this plausid (%zu)",
                              have, ELEMENTSOF(migrations)) < 0)
