@@ -95,65 +95,91 @@ static int put_field(struct strbuf *b, const char *s, char delim) {
         return e < 0 ? e : strbuf_putc(b, '"');
 }
 
-/* Writes the example as CSV text: header, then one line per record. */
-static int build_csv(const struct ruleset *rs, const struct example *ex, struct example_writer *w) {
-        struct strbuf *out = &w->utf8;
-        char delim = rs->input.delimiter;
-        bool *present = calloc(rs->nfields, sizeof(bool));
+/* Which fields the example's file has as columns: all but those a record leaves out or
+ * the example drops. */
+static bool *example_columns(const struct ruleset *rs, const struct example *ex) {
+        bool *present = calloc(rs->nfields ? rs->nfields : 1, sizeof(bool));
         if (!present)
-                return -ENOMEM;
+                return NULL;
         for (unsigned f = 0; f < rs->nfields; f++) {
                 bool p = true, any_absent = false;
                 for (unsigned r = 0; r < ex->nrecords; r++) {
                         value_for(rs, &ex->records[r], rs->fields[f].name, &p);
                         any_absent |= !p;
                 }
-                if (ex->nrecords == 0)
-                        value_for(rs, NULL, rs->fields[f].name, &p), any_absent = !p;
+                if (ex->nrecords == 0) {
+                        value_for(rs, NULL, rs->fields[f].name, &p);
+                        any_absent = !p;
+                }
                 for (unsigned d = 0; d < ex->ndrop; d++)
                         any_absent |= strcmp(ex->drop[d], rs->fields[f].name) == 0;
                 present[f] = !any_absent;
         }
-        int e = 0;
+        return present;
+}
+
+static int write_header(const struct ruleset *rs, const struct example *ex, const bool *present,
+                        struct example_writer *w) {
+        struct strbuf *out = &w->utf8;
         bool first = true;
-        for (unsigned f = 0; f < rs->nfields && e >= 0; f++)
-                if (present[f]) {
-                        if (!first)
-                                e = strbuf_putc(out, delim);
-                        if (e >= 0)
-                                e = strbuf_puts(out, rs->fields[f].name);
-                        first = false;
-                }
-        if (e >= 0 && ex->header_append)
-                e = strbuf_puts(out, ex->header_append);
-        if (e >= 0)
-                e = strbuf_putc(out, '\n');
-        if (e >= 0)
-                e = writer_flush(w);
-        for (unsigned r = 0; r < ex->nrecords && e >= 0; r++) {
-                first = true;
-                for (unsigned f = 0; f < rs->nfields && e >= 0; f++) {
-                        if (!present[f])
-                                continue;
-                        bool p;
-                        const char *v = value_for(rs, &ex->records[r], rs->fields[f].name, &p);
-                        if (!first)
-                                e = strbuf_putc(out, delim);
-                        if (e >= 0)
-                                e = put_field(out, v, delim);
-                        first = false;
-                }
-                if (e >= 0)
-                        e = writer_flush(w);
-                if (e >= 0 && ex->records[r].append)
-                        e = strbuf_append(w->out, ex->records[r].append, ex->records[r].append_len);
-                if (e >= 0)
-                        e = strbuf_putc(out, '\n');
-                if (e >= 0)
-                        e = writer_flush(w);
+        for (unsigned f = 0; f < rs->nfields; f++) {
+                if (!present[f])
+                        continue;
+                int r = first ? 0 : strbuf_putc(out, rs->input.delimiter);
+                if (r >= 0)
+                        r = strbuf_puts(out, rs->fields[f].name);
+                if (r < 0)
+                        return r;
+                first = false;
         }
-        free(present);
-        return e;
+        if (ex->header_append) {
+                int r = strbuf_puts(out, ex->header_append);
+                if (r < 0)
+                        return r;
+        }
+        int r = strbuf_putc(out, '\n');
+        if (r < 0)
+                return r;
+        return writer_flush(w);
+}
+
+/* One record's line; bytes appended to it (_append) go past the encoding as they are. */
+static int write_record(const struct ruleset *rs, const struct example_record *rec, const bool *present,
+                        struct example_writer *w) {
+        struct strbuf *out = &w->utf8;
+        bool first = true;
+        for (unsigned f = 0; f < rs->nfields; f++) {
+                if (!present[f])
+                        continue;
+                bool p;
+                const char *v = value_for(rs, rec, rs->fields[f].name, &p);
+                int r = first ? 0 : strbuf_putc(out, rs->input.delimiter);
+                if (r >= 0)
+                        r = put_field(out, v, rs->input.delimiter);
+                if (r < 0)
+                        return r;
+                first = false;
+        }
+        int r = writer_flush(w);
+        if (r < 0)
+                return r;
+        if (rec->append && (r = strbuf_append(w->out, rec->append, rec->append_len)) < 0)
+                return r;
+        r = strbuf_putc(out, '\n');
+        if (r < 0)
+                return r;
+        return writer_flush(w);
+}
+
+/* Writes the example as CSV text: header, then one line per record. */
+static int build_csv(const struct ruleset *rs, const struct example *ex, struct example_writer *w) {
+        _cleanup_(freep) bool *present = example_columns(rs, ex);
+        if (!present)
+                return -ENOMEM;
+        int r = write_header(rs, ex, present, w);
+        for (unsigned k = 0; k < ex->nrecords && r >= 0; k++)
+                r = write_record(rs, &ex->records[k], present, w);
+        return r;
 }
 
 /* Checks CSV text as if it were a file; sets fired[] for every rule that reported. */

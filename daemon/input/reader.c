@@ -754,10 +754,11 @@ int reader_read_lines(int fd, const struct reader_options *opts, const unsigned 
         o.threads = false;
         if (lseek(fd, 0, SEEK_SET) < 0)
                 return -errno;
-        struct reader *r = NULL;
+        _cleanup_(reader_freep) struct reader *r = NULL;
         int e = reader_new(fd, &o, &r);
-        if (e >= 0)
-                e = reader_read(r, pick_line, &pick);
-        reader_free(r);
+        if (e < 0)
+                return e;
+        e = reader_read(r, pick_line, &pick);
+        /* -ECANCELED: every line picked; -EBADMSG: the file broke after the last of them. */
         return e == -ECANCELED || e == -EBADMSG ? 0 : e;
 }
