@@ -118,41 +118,16 @@ static bool *example_columns(const struct ruleset *rs, const struct example *ex)
         return present;
 }
 
-static int write_header(const struct ruleset *rs, const struct example *ex, const bool *present,
-                        struct example_writer *w) {
-        struct strbuf *out = &w->utf8;
-        bool first = true;
-        for (unsigned f = 0; f < rs->nfields; f++) {
-                if (!present[f])
-                        continue;
-                int r = first ? 0 : strbuf_putc(out, rs->input.delimiter);
-                if (r >= 0)
-                        r = strbuf_puts(out, rs->fields[f].name);
-                if (r < 0)
-                        return r;
-                first = false;
-        }
-        if (ex->header_append) {
-                int r = strbuf_puts(out, ex->header_append);
-                if (r < 0)
-                        return r;
-        }
-        int r = strbuf_putc(out, '\n');
-        if (r < 0)
-                return r;
-        return writer_flush(w);
-}
-
-/* One record's line; bytes appended to it (_append) go past the encoding as they are. */
-static int write_record(const struct ruleset *rs, const struct example_record *rec, const bool *present,
-                        struct example_writer *w) {
-        struct strbuf *out = &w->utf8;
+/* The example's columns of one line: the field names for the header (rec NULL; they are
+ * identifiers, never quoted), else the record's values. */
+static int write_columns(const struct ruleset *rs, const struct example_record *rec, const bool *present,
+                         struct strbuf *out) {
         bool first = true;
         for (unsigned f = 0; f < rs->nfields; f++) {
                 if (!present[f])
                         continue;
                 bool p;
-                const char *v = value_for(rs, rec, rs->fields[f].name, &p);
+                const char *v = rec ? value_for(rs, rec, rs->fields[f].name, &p) : rs->fields[f].name;
                 int r = first ? 0 : strbuf_putc(out, rs->input.delimiter);
                 if (r >= 0)
                         r = put_field(out, v, rs->input.delimiter);
@@ -160,13 +135,28 @@ static int write_record(const struct ruleset *rs, const struct example_record *r
                         return r;
                 first = false;
         }
-        int r = writer_flush(w);
-        if (r < 0)
+        return 0;
+}
+
+static int write_header(const struct ruleset *rs, const struct example *ex, const bool *present,
+                        struct example_writer *w) {
+        int r = write_columns(rs, NULL, present, &w->utf8);
+        if (r >= 0 && ex->header_append)
+                r = strbuf_puts(&w->utf8, ex->header_append);
+        if (r < 0 || (r = strbuf_putc(&w->utf8, '\n')) < 0)
+                return r;
+        return writer_flush(w);
+}
+
+/* One record's line; bytes appended to it (_append) go past the encoding as they are. */
+static int write_record(const struct ruleset *rs, const struct example_record *rec, const bool *present,
+                        struct example_writer *w) {
+        int r = write_columns(rs, rec, present, &w->utf8);
+        if (r < 0 || (r = writer_flush(w)) < 0)
                 return r;
         if (rec->append && (r = strbuf_append(w->out, rec->append, rec->append_len)) < 0)
                 return r;
-        r = strbuf_putc(out, '\n');
-        if (r < 0)
+        if ((r = strbuf_putc(&w->utf8, '\n')) < 0)
                 return r;
         return writer_flush(w);
 }
