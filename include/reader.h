@@ -1,8 +1,10 @@
 /*
  * The reader: turns an export file into records of UTF-8 fields, streaming, with the
  * physical line on which each record starts. It knows nothing of rules or columns' meaning;
- * the first record it delivers is the header. Today it reads delimited text (libcsv); the
- * official fixed-width layout is the next format behind the same interface.
+ * the first record it delivers is the header. It reads delimited text (libcsv) and the
+ * official fixed-width record, whose layout the caller gives (the rule pack declares it):
+ * for that format the header is made from the layout's names, so that both formats arrive
+ * as the same records.
  */
 #ifndef PLAUSID_READER_H
 #define PLAUSID_READER_H
@@ -17,11 +19,43 @@ enum reader_encoding {
         READER_ENCODING_UTF8,
         READER_ENCODING_WINDOWS_1252,
         READER_ENCODING_ISO_8859_15,
+        READER_ENCODING_ISO_8859_1,     /* Latin-1, the official record's encoding */
+};
+
+enum reader_format {
+        READER_FORMAT_CSV,
+        READER_FORMAT_FIXED,
+};
+
+/* How a field of a fixed-width record is found. Offsets are 0-based, in bytes (the
+ * format's encodings have one byte per character). */
+enum reader_piece {
+        READER_PIECE_TEXT,              /* the characters at offset, width */
+        READER_PIECE_MONTH_YEAR,        /* month at offset, year at year_offset: joined "MM.YYYY" */
+        READER_PIECE_DELIVERY_YEAR,     /* not in the record: the delivery's Berichtsjahr */
+};
+
+struct reader_fixed_field {
+        enum reader_piece piece;
+        unsigned offset, width;
+        unsigned year_offset, year_width;
+};
+
+struct reader_layout {
+        unsigned record_length;         /* a longer line is a defect; a shorter one is padded */
+        unsigned type_offset, type_width;
+        const char *type_value;         /* the record type every record must have */
+        size_t nfields;
+        const char *const *names;       /* the header the reader makes: one name per field */
+        const struct reader_fixed_field *fields;
 };
 
 struct reader_options {
-        char delimiter;                 /* field delimiter, usually ';' */
-        enum reader_encoding encoding;
+        enum reader_format format;
+        char delimiter;                 /* CSV: field delimiter, usually ';' */
+        enum reader_encoding encoding;  /* fixed-width: a single-byte one (AUTO: ISO-8859-1) */
+        const struct reader_layout *layout;     /* fixed-width: the layout of the file's year */
+        const char *delivery_year;      /* fixed-width: the value of READER_PIECE_DELIVERY_YEAR */
         size_t max_record_bytes;        /* 0: READER_DEFAULT_MAX_RECORD */
         bool threads;                   /* parse in a second thread; the callback still runs in the caller's */
 };
@@ -35,7 +69,15 @@ struct reader_record {
         const size_t *lengths;          /* byte length of each field */
         const char *raw;                /* the record's text in UTF-8, without final line end */
         size_t raw_len;
-        bool bad_encoding;              /* bytes invalid in the encoding were replaced by U+FFFD */
+        bool bad_encoding;              /* bytes invalid in the encoding (or, fixed-width, control
+                                         * characters) were replaced by U+FFFD */
+        enum reader_defect {
+                READER_RECORD_OK,
+                READER_RECORD_TOO_LONG,         /* fixed-width: longer than the record length */
+                READER_RECORD_WRONG_TYPE,       /* fixed-width: not the layout's record type */
+        } defect;                       /* with a defect, the record has no fields */
+        size_t length;                  /* fixed-width: the line's length in characters */
+        const char *record_type;        /* fixed-width: the record type found, trimmed */
 };
 
 /* Called once per record, the header first; a negative return stops reading and is

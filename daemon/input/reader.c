@@ -1,115 +1,25 @@
 /*
- * Delimited-text reader on top of libcsv.
- *
- * libcsv is push-based and does not count lines, so the reader splits the input into
- * physical lines itself and feeds libcsv one line at a time. Before each line it asks
- * libcsv whether a record is in progress; if none is, the record that completes next starts
- * on this line. That gives the physical start line also for quoted fields with line breaks,
- * and blank lines between records are skipped as libcsv skips them. The same line split
- * lets the reader keep each record's original text (for the error log) and decode the
- * encoding per line, so memory depends on the longest record, never on the file.
+ * The reader's interface and its common machinery: the input is read in chunks and split
+ * into physical lines here; csv.c or fixed.c turn the lines into records, which travel in
+ * batches to the caller's callback -- in the same thread, or with threads on, from a parse
+ * thread while the caller works through the previous batch.
  */
 #include <errno.h>
-#include <iconv.h>
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
-#include <csv.h>
-
 #include "array.h"
-#include "reader.h"
-#include "strbuf.h"
-
-#define READ_CHUNK (256u * 1024u)
-
-/* libcsv's parser states (ROW_NOT_BEGUN and FIELD_BEGUN in libcsv.c). */
-#define LIBCSV_ROW_NOT_BEGUN 0
-#define LIBCSV_FIELD_BEGUN 2
-
-/*
- * Parsed records travel in batches: the fields and original text of up to BATCH_RECORDS
- * records in one byte buffer. The parser fills one batch while the caller's callback works
- * through another; with threads on, parsing runs in its own thread, so reading and checking
- * use both cores. Without threads a full batch is handed to the callback at once. Either
- * way the callback sees the records in file order, in the calling thread.
- */
-#define BATCH_RECORDS 512
-#define NBATCHES 4
-
-struct batch_record {
-        unsigned long line;
-        size_t first_field;     /* index into the batch's field arrays */
-        size_t nfields;
-        size_t raw_off, raw_len;
-        bool bad_encoding;
-};
-
-struct batch {
-        struct strbuf bytes;    /* fields, each NUL-terminated, and raw texts */
-        size_t *field_off, *field_len;
-        size_t nfields, cap_fields;
-        struct batch_record recs[BATCH_RECORDS];
-        size_t nrecs;
-};
-
-struct reader {
-        int fd;
-        struct reader_options opts;
-        struct csv_parser parser;
-        bool parser_ready;
-
-        char *buf;                      /* input bytes; [start, end) not yet split into lines */
-        size_t cap, start, end;
-        bool eof;
-
-        enum reader_encoding encoding;  /* in use; AUTO until the first non-ASCII byte */
-        iconv_t cd;                     /* for the single-byte encodings */
-        struct strbuf decoded;          /* the current line in UTF-8 */
-
-        unsigned long line;             /* physical number of the line being fed */
-        unsigned long record_line;      /* line where the record in progress started */
-        struct strbuf raw;              /* text of the record in progress, when it spans lines */
-        const char *line_text;          /* the line being fed, in UTF-8 */
-        size_t line_len;
-        bool raw_in_line;               /* the record started in the line being fed */
-        bool bad_encoding;              /* the record in progress had invalid bytes */
-        size_t record_first_field;      /* where the record in progress starts in cur */
-        int parse_error;                /* -ENOMEM from a libcsv callback */
-
-        /* batches: the parser owns cur; full ones wait in the queue for the consumer */
-        struct batch batches[NBATCHES];
-        struct batch *cur;
-        struct batch *queue[NBATCHES], *free_list[NBATCHES];
-        size_t queue_head, queue_len, nfree;
-        bool threaded, producer_done;
-        int producer_status;
-        atomic_bool cancel;
-        pthread_mutex_t lock;
-        pthread_cond_t changed;
-
-        /* consumer side */
-        const char **fields;
-        size_t *lengths;
-        size_t fields_cap;
-        reader_record_fn fn;
-        void *userdata;
-        int fn_error;                   /* first negative return of fn */
-
-        unsigned long error_line;
-        const char *error_reason;
-        char error_text[160];           /* the longest text is 88 bytes and two numbers of at
-                                         * most 20 digits: it never truncates */
-};
+#include "reader_impl.h"
 
 static const char *const encoding_names[] = {
         [READER_ENCODING_AUTO] = "auto",
         [READER_ENCODING_UTF8] = "utf-8",
         [READER_ENCODING_WINDOWS_1252] = "windows-1252",
         [READER_ENCODING_ISO_8859_15] = "iso-8859-15",
+        [READER_ENCODING_ISO_8859_1] = "iso-8859-1",
 };
 
 const char *reader_encoding_name(enum reader_encoding e) {
@@ -124,6 +34,10 @@ int reader_encoding_from_name(const char *name, enum reader_encoding *ret) {
                 }
         if (strcasecmp(name, "utf8") == 0) {
                 *ret = READER_ENCODING_UTF8;
+                return 0;
+        }
+        if (strcasecmp(name, "latin1") == 0 || strcasecmp(name, "latin-1") == 0) {
+                *ret = READER_ENCODING_ISO_8859_1;
                 return 0;
         }
         if (strcasecmp(name, "cp1252") == 0) {
@@ -197,14 +111,14 @@ enum reader_encoding reader_encoding_used(const struct reader *r) {
         return r->encoding == READER_ENCODING_AUTO ? READER_ENCODING_UTF8 : r->encoding;
 }
 
-static int fail(struct reader *r, unsigned long line, const char *reason) {
+int reader_fail(struct reader *r, unsigned long line, const char *reason) {
         r->error_line = line;
         r->error_reason = reason;
         return -EBADMSG;
 }
 
 /* Two arrays indexed alike grow together: both, or neither's capacity changes. */
-static int grow_pair(void **a, size_t asize, void **b, size_t bsize, size_t *cap, size_t need) {
+int reader_grow_pair(void **a, size_t asize, void **b, size_t bsize, size_t *cap, size_t need) {
         size_t acap = *cap, bcap = *cap;
         int e = array_grow(a, &acap, need, asize);
         if (e < 0)
@@ -221,7 +135,7 @@ static int consume(struct reader *r, struct batch *b) {
         for (size_t k = 0; k < b->nrecs; k++) {
                 const struct batch_record *br = &b->recs[k];
                 if (br->nfields > r->fields_cap) {
-                        int e = grow_pair((void **) &r->fields, sizeof(*r->fields), (void **) &r->lengths,
+                        int e = reader_grow_pair((void **) &r->fields, sizeof(*r->fields), (void **) &r->lengths,
                                           sizeof(*r->lengths), &r->fields_cap, br->nfields);
                         if (e < 0)
                                 return e;
@@ -238,6 +152,9 @@ static int consume(struct reader *r, struct batch *b) {
                         .raw = b->bytes.data + br->raw_off,
                         .raw_len = br->raw_len,
                         .bad_encoding = br->bad_encoding,
+                        .defect = br->defect,
+                        .length = br->length,
+                        .record_type = br->defect == READER_RECORD_WRONG_TYPE ? b->bytes.data + br->type_off : NULL,
                 };
                 int e = r->fn(r->userdata, &rec);
                 if (e < 0)
@@ -253,7 +170,7 @@ static void batch_reset(struct batch *b) {
 }
 
 /* The parser's batch is full (or the input ended): pass it on and get an empty one. */
-static int publish(struct reader *r) {
+int reader_publish(struct reader *r) {
         struct batch *b = r->cur;
         if (!r->threaded) {
                 int e = consume(r, b);
@@ -272,299 +189,6 @@ static int publish(struct reader *r) {
         return 0;
 }
 
-/* libcsv field callback: copy the field into the batch, since libcsv reuses its buffer.
- * feed_line() reserved room for everything one line can produce, so this does no checks:
- * it runs for every field of every record. */
-static void on_field(void *s, size_t len, void *data) {
-        struct reader *r = data;
-        struct batch *b = r->cur;
-        b->field_off[b->nfields] = b->bytes.len;
-        b->field_len[b->nfields] = len;
-        b->nfields++;
-        char *dst = b->bytes.data + b->bytes.len;
-        const char *src = s ? s : "";
-        if (len <= 16)
-                for (size_t i = 0; i < len; i++)
-                        dst[i] = src[i];
-        else
-                memcpy(dst, src, len);
-        dst[len] = 0;
-        b->bytes.len += len + 1;
-}
-
-/* Room for what feeding a line of len bytes can add to the batch: the fields that end on
- * it (a quoted field may have begun lines earlier, so up to the whole record's text, plus
- * one terminator per field), the raw text of the record, and as many field entries as the
- * line can end fields. */
-static int reserve_line(struct reader *r, size_t len) {
-        struct batch *b = r->cur;
-        size_t fields = len + 2;
-        size_t record = r->raw.len + len;
-        if (b->cap_fields - b->nfields < fields) {
-                int e = grow_pair((void **) &b->field_off, sizeof(*b->field_off), (void **) &b->field_len,
-                                  sizeof(*b->field_len), &b->cap_fields, b->nfields + fields);
-                if (e < 0)
-                        return e;
-        }
-        return strbuf_reserve(&b->bytes, 3 * record + 16);
-}
-
-/* libcsv record callback: the record is complete; add it to the batch. */
-static void on_record(int c, void *data) {
-        (void) c;
-        struct reader *r = data;
-        struct batch *b = r->cur;
-        if (r->parse_error || r->fn_error)
-                return;
-        /* A record on one line is that line; only records with line breaks in quoted
-         * fields were collected in r->raw. */
-        const char *raw = r->raw_in_line ? r->line_text : strbuf_str(&r->raw);
-        size_t raw_len = r->raw_in_line ? r->line_len : r->raw.len;
-        while (raw_len > 0 && (raw[raw_len - 1] == '\n' || raw[raw_len - 1] == '\r'))
-                raw_len--;
-        size_t raw_off = b->bytes.len;
-        memcpy(b->bytes.data + raw_off, raw, raw_len);
-        b->bytes.data[raw_off + raw_len] = 0;
-        b->bytes.len += raw_len + 1;
-        int e;
-        b->recs[b->nrecs++] = (struct batch_record) {
-                .line = r->record_line,
-                .first_field = r->record_first_field,
-                .nfields = b->nfields - r->record_first_field,
-                .raw_off = raw_off,
-                .raw_len = raw_len,
-                .bad_encoding = r->bad_encoding,
-        };
-        strbuf_reset(&r->raw);
-        r->bad_encoding = false;
-        if (b->nrecs == BATCH_RECORDS) {
-                e = publish(r);
-                if (e < 0)
-                        r->fn_error = e;
-                /* A line can hold more records (bare CR line ends inside one read line are
-                 * not split); the fresh batch needs the same room. */
-                else if ((e = reserve_line(r, r->line_len)) < 0)
-                        r->parse_error = e;
-        }
-        r->record_first_field = r->cur->nfields;
-}
-
-/* True when every byte is ASCII other than NUL: the common case that needs no decoding.
- * Sixteen bytes at a time with GCC vector extensions (SSE2 on x86-64, plain code elsewhere). */
-typedef unsigned char v16u8 __attribute__((vector_size(16)));
-
-static bool plain_ascii(const unsigned char *p, size_t n) {
-        size_t i = 0;
-        v16u8 bad = {0};
-        const v16u8 zero = {0};
-        for (; i + 16 <= n; i += 16) {
-                v16u8 w;
-                memcpy(&w, p + i, 16);
-                /* high bit set, or a NUL byte */
-                bad |= (w >= 0x80) | (w == zero);
-        }
-        uint64_t lanes[2];
-        memcpy(lanes, &bad, 16);
-        if (lanes[0] | lanes[1])
-                return false;
-        for (; i < n; i++)
-                if (p[i] == 0 || p[i] >= 0x80)
-                        return false;
-        return true;
-}
-
-/* Length of the valid UTF-8 sequence at p (1–4), or 0 when it is invalid (overlong forms,
- * surrogates, beyond U+10FFFF, truncated). NUL is valid UTF-8 here: it says nothing about
- * the encoding, and the decoders replace it. */
-static size_t utf8_sequence(const unsigned char *p, size_t n) {
-        unsigned char c = p[0];
-        if (c < 0x80)
-                return 1;
-        size_t len;
-        unsigned char lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF)
-                len = 2;
-        else if (c >= 0xE0 && c <= 0xEF) {
-                len = 3;
-                if (c == 0xE0)
-                        lo = 0xA0;
-                else if (c == 0xED)
-                        hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-                len = 4;
-                if (c == 0xF0)
-                        lo = 0x90;
-                else if (c == 0xF4)
-                        hi = 0x8F;
-        } else
-                return 0;
-        if (n < len || p[1] < lo || p[1] > hi)
-                return 0;
-        for (size_t i = 2; i < len; i++)
-                if (p[i] < 0x80 || p[i] > 0xBF)
-                        return 0;
-        return len;
-}
-
-static bool utf8_valid(const unsigned char *p, size_t n) {
-        for (size_t i = 0; i < n;) {
-                size_t l = utf8_sequence(p + i, n - i);
-                if (!l)
-                        return false;
-                i += l;
-        }
-        return true;
-}
-
-static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
-
-/* Copies UTF-8 input into r->decoded, replacing every invalid byte and every NUL (which
- * would cut a C string) by U+FFFD. */
-static int decode_utf8(struct reader *r, const unsigned char *p, size_t n) {
-        for (size_t i = 0; i < n;) {
-                size_t l = p[i] ? utf8_sequence(p + i, n - i) : 0;
-                int e;
-                if (l) {
-                        e = strbuf_append(&r->decoded, p + i, l);
-                        i += l;
-                } else {
-                        r->bad_encoding = true;
-                        e = strbuf_append(&r->decoded, replacement, 3);
-                        i++;
-                }
-                if (e < 0)
-                        return e;
-        }
-        return 0;
-}
-
-/* Converts a single-byte encoding with iconv; bytes that the encoding leaves undefined
- * become U+FFFD and mark the record. */
-static int iconv_piece(struct reader *r, const unsigned char *p, size_t n) {
-        int e = strbuf_reserve(&r->decoded, n * 3 + 3);
-        if (e < 0)
-                return e;
-        char *in = (char *) p;
-        size_t inleft = n;
-        while (inleft > 0) {
-                char *out = r->decoded.data + r->decoded.len;
-                size_t outleft = r->decoded.cap - r->decoded.len - 1;
-                size_t rc = iconv(r->cd, &in, &inleft, &out, &outleft);
-                r->decoded.len = (size_t) (out - r->decoded.data);
-                if (rc != (size_t) -1)
-                        break;
-                if (errno == E2BIG) {
-                        e = strbuf_reserve(&r->decoded, inleft * 3 + 3);
-                } else {
-                        /* EILSEQ or EINVAL: an undefined byte. */
-                        r->bad_encoding = true;
-                        in++;
-                        inleft--;
-                        e = strbuf_reserve(&r->decoded, inleft * 3 + 3);
-                        if (e >= 0) {
-                                memcpy(r->decoded.data + r->decoded.len, replacement, 3);
-                                r->decoded.len += 3;
-                        }
-                }
-                if (e < 0)
-                        return e;
-        }
-        r->decoded.data[r->decoded.len] = 0;
-        return 0;
-}
-
-/* Converts a single-byte encoding with iconv; bytes that the encoding leaves undefined, and
- * NUL (which both encodings map to NUL, cutting a C string), become U+FFFD and mark the
- * record. */
-static int decode_single_byte(struct reader *r, const unsigned char *p, size_t n) {
-        if (r->cd == (iconv_t) -1) {
-                const char *from = r->encoding == READER_ENCODING_ISO_8859_15 ? "ISO-8859-15" : "WINDOWS-1252";
-                r->cd = iconv_open("UTF-8", from);
-                if (r->cd == (iconv_t) -1)
-                        return -errno;
-        }
-        for (;;) {
-                const unsigned char *nul = memchr(p, 0, n);
-                size_t piece = nul ? (size_t) (nul - p) : n;
-                int e = iconv_piece(r, p, piece);
-                if (e < 0 || !nul)
-                        return e;
-                r->bad_encoding = true;
-                e = strbuf_append(&r->decoded, replacement, 3);
-                if (e < 0)
-                        return e;
-                p += piece + 1;
-                n -= piece + 1;
-        }
-}
-
-/* Decodes one physical line (with its line end) to UTF-8 and feeds it to libcsv. */
-static int feed_line(struct reader *r, const unsigned char *p, size_t n) {
-        r->line++;
-        if (r->line == 1 && n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 &&
-            (r->encoding == READER_ENCODING_AUTO || r->encoding == READER_ENCODING_UTF8)) {
-                p += 3;
-                n -= 3;
-                if (r->encoding == READER_ENCODING_AUTO)
-                        r->encoding = READER_ENCODING_UTF8;
-        }
-        bool starts = r->parser.pstate == LIBCSV_ROW_NOT_BEGUN;
-        if (starts) {
-                r->record_line = r->line;
-                strbuf_reset(&r->raw);
-                r->bad_encoding = false;
-        }
-
-        const char *text = (const char *) p;
-        size_t len = n;
-        if (!plain_ascii(p, n)) {
-                strbuf_reset(&r->decoded);
-                if (r->encoding == READER_ENCODING_AUTO)
-                        r->encoding = utf8_valid(p, n) ? READER_ENCODING_UTF8 : READER_ENCODING_WINDOWS_1252;
-                int e = r->encoding == READER_ENCODING_UTF8 ? decode_utf8(r, p, n) : decode_single_byte(r, p, n);
-                if (e < 0)
-                        return e;
-                text = strbuf_str(&r->decoded);
-                len = r->decoded.len;
-        }
-
-        int e;
-        r->line_text = text;
-        r->line_len = len;
-        r->raw_in_line = starts;
-        /* The limit is on the record's text: line breaks inside it count, the one that
-         * ends it does not, so LF and CRLF files have the same limit. */
-        size_t body = len;
-        while (body > 0 && (text[body - 1] == '\n' || text[body - 1] == '\r'))
-                body--;
-        if ((starts ? 0 : r->raw.len) + body > r->opts.max_record_bytes) {
-                snprintf(r->error_text, sizeof(r->error_text),
-                         "der Datensatz ab Zeile %lu ist länger als %zu Bytes (nicht geschlossenes Anführungszeichen?)",
-                         r->record_line, r->opts.max_record_bytes);
-                return fail(r, r->record_line, r->error_text);
-        }
-        if (!starts) {
-                /* The record continues over a line break: collect its text. */
-                e = strbuf_append(&r->raw, text, len);
-                if (e < 0)
-                        return e;
-        }
-        e = reserve_line(r, len);
-        if (e < 0)
-                return e;
-        if (csv_parse(&r->parser, text, len, on_field, on_record, r) != len)
-                return csv_error(&r->parser) == CSV_ENOMEM ? -ENOMEM : -EIO;
-        if (starts && r->parser.pstate != LIBCSV_ROW_NOT_BEGUN) {
-                /* The record began here and goes on: keep this line before it is gone. */
-                e = strbuf_append(&r->raw, text, len);
-                if (e < 0)
-                        return e;
-        }
-        if (r->parse_error)
-                return r->parse_error;
-        return r->fn_error;
-}
-
 static int fill(struct reader *r) {
         if (r->start > 0) {
                 memmove(r->buf, r->buf + r->start, r->end - r->start);
@@ -575,10 +199,10 @@ static int fill(struct reader *r) {
                 /* One line does not fit: grow, within the record limit. */
                 if (r->cap > r->opts.max_record_bytes) {
                         /* Blame the record the line belongs to: it may have begun earlier. */
-                        unsigned long line = r->parser.pstate == LIBCSV_ROW_NOT_BEGUN ? r->line + 1 : r->record_line;
+                        unsigned long line = csv_record_open(r) ? r->record_line : r->line + 1;
                         snprintf(r->error_text, sizeof(r->error_text),
                                  "der Datensatz ab Zeile %lu ist länger als %zu Bytes", line, r->opts.max_record_bytes);
-                        return fail(r, line, r->error_text);
+                        return reader_fail(r, line, r->error_text);
                 }
                 int e = array_grow((void **) &r->buf, &r->cap, r->cap * 2, 1);
                 if (e < 0)
@@ -598,6 +222,7 @@ static int fill(struct reader *r) {
         }
 }
 
+
 /*
  * End of the line at p: its LF, or a CR not followed by LF (old Mac line ends count as line
  * ends, as libcsv counts them as record ends). NULL when the buffer holds no complete line
@@ -616,6 +241,13 @@ static const unsigned char *line_end(const unsigned char *p, size_t n, bool eof)
 
 /* The parser: splits, decodes and parses the whole input into batches. */
 static int produce(struct reader *r) {
+        int (*feed_line)(struct reader *, const unsigned char *, size_t) = csv_feed_line;
+        if (r->opts.format == READER_FORMAT_FIXED) {
+                int e = fixed_begin(r);
+                if (e < 0)
+                        return e;
+                feed_line = fixed_feed_line;
+        }
         for (;;) {
                 if (atomic_load_explicit(&r->cancel, memory_order_relaxed))
                         return -ECANCELED;
@@ -642,22 +274,9 @@ static int produce(struct reader *r) {
                 if (e < 0)
                         return e;
         }
-        /* A quoted field still open at the end of the input: libcsv would only notice in
-         * strict mode, which also refuses the stray quotes that real exports contain. */
-        /* csv_fini completes the last record when the input has no final line break. */
-        int e = reserve_line(r, r->line_len + 1);
-        if (e < 0)
-                return e;
-        if ((r->parser.pstate == LIBCSV_FIELD_BEGUN && r->parser.quoted) ||
-            csv_fini(&r->parser, on_field, on_record, r) != 0) {
-                snprintf(r->error_text, sizeof(r->error_text),
-                         "das Anführungszeichen im Datensatz ab Zeile %lu wird bis zum Dateiende nicht geschlossen",
-                         r->record_line);
-                return fail(r, r->record_line, r->error_text);
-        }
-        if (r->parse_error)
-                return r->parse_error;
-        return r->fn_error;
+        if (r->opts.format == READER_FORMAT_FIXED)
+                return r->fn_error;
+        return csv_end(r);
 }
 
 static void *producer_thread(void *data) {

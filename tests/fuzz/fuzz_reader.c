@@ -183,6 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 st.clean_input = !has_nul && !has_byte(data, size, "\x81\x8d\x8f\x90\x9d", 5);
                 break;
         case READER_ENCODING_ISO_8859_15:
+        case READER_ENCODING_ISO_8859_1:
                 st.clean_input = !has_nul;
                 break;
         }

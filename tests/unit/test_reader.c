@@ -1052,6 +1052,7 @@ static void test_encoding_names(void **state) {
                 {"utf-8", READER_ENCODING_UTF8},
                 {"windows-1252", READER_ENCODING_WINDOWS_1252},
                 {"iso-8859-15", READER_ENCODING_ISO_8859_15},
+                {"iso-8859-1", READER_ENCODING_ISO_8859_1},
         };
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 enum reader_encoding e = READER_ENCODING_AUTO;
@@ -1061,13 +1062,16 @@ static void test_encoding_names(void **state) {
                 assert_string_equal(reader_encoding_name(e), names[i].name);
         }
         static const char *const unknown[] = {
-                "", "latin1", "iso-8859-1", "utf-16", "utf-8 ", " utf-8", "windows-1252x", "iso-8859", "ascii",
+                "", "latin", "iso-8859-2", "utf-16", "utf-8 ", " utf-8", "windows-1252x", "iso-8859", "ascii",
         };
         for (size_t i = 0; i < ELEMENTSOF(unknown); i++) {
                 enum reader_encoding e;
                 if (reader_encoding_from_name(unknown[i], &e) != -EINVAL)
                         fail_msg("reader_encoding_from_name(\"%s\") accepted an unknown name", unknown[i]);
         }
+        enum reader_encoding latin = READER_ENCODING_AUTO;
+        assert_int_equal(reader_encoding_from_name("Latin1", &latin), 0);
+        assert_int_equal(latin, READER_ENCODING_ISO_8859_1);
 }
 
 /* An optional argument is a cmocka name pattern ("test_long*", "auto:*"): a reader crash in

@@ -1,0 +1,209 @@
+/*
+ * The official fixed-width record: one record per line, each field at fixed positions, in a
+ * single-byte encoding (Latin-1). The layout comes from the caller (the rule pack declares
+ * it per range of Berichtsjahre); this part cuts each line into the layout's fields and
+ * hands them on as the CSV part does, after a header made of the layout's names, so that
+ * the checker cannot tell the formats apart.
+ *
+ * Senders and editors strip trailing blanks, so a shorter line is padded with blanks; a
+ * longer one, or one of another record type, is a defect of that record (the checker
+ * reports it, S02/S06), not of the file. Control characters (C0, and C1 where the encoding
+ * has them) are never text in this format: they are replaced and mark the record (S04).
+ */
+#include <errno.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "reader_impl.h"
+
+/* Each byte's character, once per file: iconv knows the encodings, the loop per record
+ * then only copies. */
+static int build_chars(struct reader *r) {
+        if (r->encoding == READER_ENCODING_AUTO)
+                r->encoding = READER_ENCODING_ISO_8859_1;
+        if (r->encoding == READER_ENCODING_UTF8)
+                return -EINVAL;         /* positions are bytes: the compiler refuses this */
+        iconv_t cd = iconv_open("UTF-8", text_iconv_name(r->encoding));
+        if (cd == (iconv_t) -1)
+                return -errno;
+        for (unsigned b = 0; b < 256; b++) {
+                r->chars[b].len = 0;
+                if (b < 0x20)
+                        continue;
+                char in = (char) b, *pin = &in, *pout = r->chars[b].utf8;
+                size_t inleft = 1, outleft = sizeof(r->chars[b].utf8);
+                if (iconv(cd, &pin, &inleft, &pout, &outleft) == (size_t) -1) {
+                        iconv(cd, NULL, NULL, NULL, NULL);
+                        continue;
+                }
+                size_t len = sizeof(r->chars[b].utf8) - outleft;
+                const unsigned char *u = (const unsigned char *) r->chars[b].utf8;
+                bool c1 = len == 2 && u[0] == 0xC2 && u[1] < 0xA0;     /* U+0080..U+009F */
+                if (!c1)
+                        r->chars[b].len = (unsigned char) len;
+        }
+        iconv_close(cd);
+        return 0;
+}
+
+/* Reserves room for one line of n bytes: its text and every field, each character up to
+ * four bytes in UTF-8 (U+FFFD is three), plus terminators and the joined dates' dots. */
+static int reserve_record(struct reader *r, size_t n) {
+        const struct reader_layout *l = r->opts.layout;
+        struct batch *b = r->cur;
+        if (b->cap_fields - b->nfields < l->nfields + 1) {
+                int e = reader_grow_pair((void **) &b->field_off, sizeof(*b->field_off), (void **) &b->field_len,
+                                         sizeof(*b->field_len), &b->cap_fields, b->nfields + l->nfields + 1);
+                if (e < 0)
+                        return e;
+        }
+        size_t year = r->opts.delivery_year ? strlen(r->opts.delivery_year) : 0;
+        size_t span = n > l->record_length ? n : l->record_length;
+        return strbuf_reserve(&r->cur->bytes, 4 * (n + span) + l->nfields * (year + 3) + 16);
+}
+
+/* Appends p[0..n) in UTF-8 to the batch (room reserved); returns whether a byte was not
+ * text. */
+static bool put_text(struct reader *r, const unsigned char *p, size_t n) {
+        struct strbuf *s = &r->cur->bytes;
+        bool bad = false;
+        for (size_t i = 0; i < n; i++) {
+                unsigned char len = r->chars[p[i]].len;
+                const char *u = len ? r->chars[p[i]].utf8 : reader_replacement;
+                if (!len) {
+                        bad = true;
+                        len = 3;
+                }
+                memcpy(s->data + s->len, u, len);
+                s->len += len;
+        }
+        return bad;
+}
+
+/* The bytes at [off, off + width) of the line, blanks on both sides cut off; beyond the
+ * line's end, blanks (the padding). */
+static void slice(const unsigned char *p, size_t n, unsigned off, unsigned width, const unsigned char **ret,
+                  size_t *ret_len) {
+        size_t from = off < n ? off : n, to = off + width < n ? off + width : n;
+        while (from < to && p[from] == ' ')
+                from++;
+        while (to > from && p[to - 1] == ' ')
+                to--;
+        *ret = p + from;
+        *ret_len = to - from;
+}
+
+static void field_begin(struct batch *b) {
+        b->field_off[b->nfields] = b->bytes.len;
+}
+
+static void field_end(struct batch *b) {
+        b->field_len[b->nfields] = b->bytes.len - b->field_off[b->nfields];
+        b->bytes.data[b->bytes.len++] = 0;
+        b->nfields++;
+}
+
+static void put_field(struct reader *r, const struct reader_fixed_field *f, const unsigned char *p, size_t n) {
+        struct batch *b = r->cur;
+        const unsigned char *s, *y;
+        size_t slen, ylen;
+        field_begin(b);
+        switch (f->piece) {
+        case READER_PIECE_TEXT:
+                slice(p, n, f->offset, f->width, &s, &slen);
+                put_text(r, s, slen);
+                break;
+        case READER_PIECE_MONTH_YEAR:
+                slice(p, n, f->offset, f->width, &s, &slen);
+                slice(p, n, f->year_offset, f->year_width, &y, &ylen);
+                if (slen || ylen) {
+                        put_text(r, s, slen);
+                        b->bytes.data[b->bytes.len++] = '.';
+                        put_text(r, y, ylen);
+                }
+                break;
+        case READER_PIECE_DELIVERY_YEAR:
+                if (r->opts.delivery_year) {
+                        size_t len = strlen(r->opts.delivery_year);
+                        memcpy(b->bytes.data + b->bytes.len, r->opts.delivery_year, len);
+                        b->bytes.len += len;
+                }
+                break;
+        }
+        field_end(b);
+}
+
+/* The header: the layout's names, on line 0 (there is no header line in the file). */
+int fixed_begin(struct reader *r) {
+        const struct reader_layout *l = r->opts.layout;
+        if (!l)
+                return -EINVAL;
+        int e = build_chars(r);
+        if (e < 0)
+                return e;
+        e = reserve_record(r, 0);
+        if (e < 0)
+                return e;
+        struct batch *b = r->cur;
+        size_t names = 0;
+        for (size_t i = 0; i < l->nfields; i++)
+                names += strlen(l->names[i]) + 1;
+        e = strbuf_reserve(&b->bytes, names + 1);
+        if (e < 0)
+                return e;
+        size_t first = b->nfields;
+        for (size_t i = 0; i < l->nfields; i++) {
+                field_begin(b);
+                size_t len = strlen(l->names[i]);
+                memcpy(b->bytes.data + b->bytes.len, l->names[i], len);
+                b->bytes.len += len;
+                field_end(b);
+        }
+        size_t raw_off = b->bytes.len;
+        b->bytes.data[b->bytes.len++] = 0;
+        b->recs[b->nrecs++] = (struct batch_record) {
+                .line = 0, .first_field = first, .nfields = l->nfields, .raw_off = raw_off};
+        return 0;
+}
+
+/* One physical line (with its line end) into one record. */
+int fixed_feed_line(struct reader *r, const unsigned char *p, size_t n) {
+        const struct reader_layout *l = r->opts.layout;
+        r->line++;
+        while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'))
+                n--;
+        if (n == 0)
+                return 0;       /* an empty line holds no record (nor does one in CSV) */
+        if (n > r->opts.max_record_bytes) {
+                snprintf(r->error_text, sizeof(r->error_text), "der Datensatz in Zeile %lu ist länger als %zu Bytes",
+                         r->line, r->opts.max_record_bytes);
+                return reader_fail(r, r->line, r->error_text);
+        }
+        int e = reserve_record(r, n);
+        if (e < 0)
+                return e;
+        struct batch *b = r->cur;
+        struct batch_record rec = {.line = r->line, .first_field = b->nfields, .raw_off = b->bytes.len, .length = n};
+        rec.bad_encoding = put_text(r, p, n);
+        rec.raw_len = b->bytes.len - rec.raw_off;
+        b->bytes.data[b->bytes.len++] = 0;
+        const unsigned char *type;
+        size_t type_len;
+        slice(p, n, l->type_offset, l->type_width, &type, &type_len);
+        if (n > l->record_length)
+                rec.defect = READER_RECORD_TOO_LONG;
+        else if (type_len != strlen(l->type_value) || memcmp(type, l->type_value, type_len) != 0) {
+                rec.defect = READER_RECORD_WRONG_TYPE;
+                rec.type_off = b->bytes.len;
+                put_text(r, type, type_len);
+                b->bytes.data[b->bytes.len++] = 0;
+        } else
+                for (size_t i = 0; i < l->nfields; i++)
+                        put_field(r, &l->fields[i], p, n);
+        rec.nfields = b->nfields - rec.first_field;
+        b->recs[b->nrecs++] = rec;
+        if (b->nrecs == BATCH_RECORDS)
+                return reader_publish(r);
+        return 0;
+}
