@@ -27,51 +27,6 @@
 #include "reader.h"
 #include "fuzz.h"
 
-/* Same definition as the reader's: no overlong forms, surrogates, code points beyond
- * U+10FFFF, truncated sequences. NUL is refused unless allow_nul (fields are C strings, but
- * NUL does not decide the encoding). */
-static bool utf8_check(const unsigned char *p, size_t n, bool allow_nul) {
-        size_t i = 0;
-        while (i < n) {
-                unsigned char c = p[i];
-                if (c == 0 && !allow_nul)
-                        return false;
-                if (c < 0x80) {
-                        i++;
-                        continue;
-                }
-                size_t len;
-                unsigned char lo = 0x80, hi = 0xBF;
-                if (c >= 0xC2 && c <= 0xDF)
-                        len = 2;
-                else if (c >= 0xE0 && c <= 0xEF) {
-                        len = 3;
-                        if (c == 0xE0)
-                                lo = 0xA0;
-                        else if (c == 0xED)
-                                hi = 0x9F;
-                } else if (c >= 0xF0 && c <= 0xF4) {
-                        len = 4;
-                        if (c == 0xF0)
-                                lo = 0x90;
-                        else if (c == 0xF4)
-                                hi = 0x8F;
-                } else
-                        return false;
-                if (n - i < len || p[i + 1] < lo || p[i + 1] > hi)
-                        return false;
-                for (size_t k = 2; k < len; k++)
-                        if (p[i + k] < 0x80 || p[i + k] > 0xBF)
-                                return false;
-                i += len;
-        }
-        return true;
-}
-
-static bool utf8_valid(const unsigned char *p, size_t n) {
-        return utf8_check(p, n, false);
-}
-
 struct state {
         unsigned long max_line;         /* physical lines in the input */
         size_t max_record;              /* effective record limit */
