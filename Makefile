@@ -29,7 +29,7 @@ DAEMON_OBJ = $(DAEMON_SRC:daemon/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/store/migrat
 FUZZ_SRC   = $(wildcard daemon/util/*.c daemon/input/*.c daemon/engine/*.c) daemon/service/config.c
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 FUZZERS    = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-TOOLS      = $(BUILD)/genhze $(BUILD)/csvbare
+TOOLS      = $(BUILD)/genhze $(BUILD)/csvbare $(BUILD)/csv2fixed $(BUILD)/fixedbare
 
 .PHONY: all deps check check-suite check-asan demo bench fuzz clean
 all: $(BUILD)/plausid $(TOOLS)
@@ -65,6 +65,15 @@ $(BUILD)/genhze: tools/genhze.c
 $(BUILD)/csvbare: tools/csvbare.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror $(OPT) $< -lcsv -o $@
+
+# csv2fixed writes a CSV export in the pack's fixed-width layout: it needs the engine.
+$(BUILD)/csv2fixed: tools/csv2fixed.c $(BUILD)/libplausid.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $< $(BUILD)/libplausid.a $(LIBS) -o $@
+
+$(BUILD)/fixedbare: tools/fixedbare.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror $(OPT) $< -o $@
 
 # Fuzz targets: clang's libFuzzer with ASan and UBSan, always in their own directory.
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_SRC) $(wildcard include/*.h daemon/*/*.h)

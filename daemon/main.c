@@ -50,8 +50,8 @@ static const char *program = "plausid";
 
 static void usage(FILE *out) {
         fprintf(out,
-                "usage: %s check --rules FILE [--rejects OUT.csv] [--report OUT.html] INPUT...\n"
-                "       %s load --config FILE --source NAME INPUT...\n"
+                "usage: %s check --rules FILE [--rejects OUT.csv] [--report OUT.html] [--format F] [--berichtsjahr Y] INPUT...\n"
+                "       %s load --config FILE --source NAME [--format F] [--berichtsjahr Y] INPUT...\n"
                 "       %s report --config FILE (--delivery ID | --since YYYY-MM-DD) [--out DIR]\n"
                 "       %s run --config FILE\n"
                 "       %s config check --config FILE\n"
@@ -63,12 +63,16 @@ static void usage(FILE *out) {
                 "        --report writes a German HTML report of one INPUT and its findings CSV\n"
                 "        beside it (OUT.csv); --max-records N (default 500) rejected records are\n"
                 "        shown with their text, --group GROUP may read the files (mode 0640).\n"
+                "        An INPUT is CSV or the official fixed-width record, told apart by its\n"
+                "        first line (--format csv|fixed says it); a fixed-width INPUT's\n"
+                "        Berichtsjahr comes from its name or --berichtsjahr Y.\n"
                 "        Exit 0: no errors, 1: records or a file rejected, 2: could not run.\n"
                 "load    checks each export and loads it into PostgreSQL in one transaction:\n"
                 "        clean records, findings and rejected records, or nothing.\n"
                 "        Exit 0: every file loaded or a duplicate skipped, 1: a file rejected\n"
                 "        as a whole, 2: a file could not be loaded (nothing of it is stored).\n"
                 "        With a reports directory, each delivery's report is written there.\n"
+                "        --format and --berichtsjahr as for check, over the source's.\n"
                 "report  writes a delivery's report from the database (delivery-ID.html and\n"
                 "        .csv), or with --since the overview of every delivery since that day\n"
                 "        (uebersicht-DAY.html) and their reports; into the source's reports\n"
@@ -121,6 +125,39 @@ static int parse_max_records(const char *s, unsigned *ret) {
         }
         *ret = (unsigned) n;
         return 0;
+}
+
+/* --berichtsjahr Y: a fixed-width input's Berichtsjahr, where its name does not say it. */
+static int parse_berichtsjahr(const char *s, int *ret) {
+        char *end;
+        errno = 0;
+        long y = strtol(s, &end, 10);
+        if (!*s || *end || errno || y < 1900 || y > 2100) {
+                fprintf(stderr, "%s: --berichtsjahr: expected a year from 1900 to 2100, not '%s'\n", program, s);
+                return -EINVAL;
+        }
+        *ret = (int) y;
+        return 0;
+}
+
+/* --format csv|fixed: every input's format, where its first line should not decide. */
+static int parse_format(const char *s, enum checker_format *ret) {
+        if (strcmp(s, "csv") == 0 || strcmp(s, "fixed") == 0) {
+                *ret = s[0] == 'c' ? CHECKER_FORMAT_CSV : CHECKER_FORMAT_FIXED;
+                return 0;
+        }
+        fprintf(stderr, "%s: --format: expected csv or fixed, not '%s'\n", program, s);
+        return -EINVAL;
+}
+
+/* The pack must read the format asked for. */
+static bool pack_reads(const struct ruleset *rs, const char *rules, enum checker_format f) {
+        enum reader_format rf = f == CHECKER_FORMAT_FIXED ? READER_FORMAT_FIXED : READER_FORMAT_CSV;
+        if (f == CHECKER_FORMAT_AUTO || ruleset_reads(rs, rf))
+                return true;
+        fprintf(stderr, "%s: --format %s: the rule pack %s reads no such files\n", program,
+                rf == READER_FORMAT_FIXED ? "fixed" : "csv", rules);
+        return false;
 }
 
 /* ---- plausid check ---- */
@@ -177,7 +214,7 @@ static int check_one(struct check_session *session, const struct ruleset *rs, co
 /* The inputs of `plausid check`, with the session's options; returns an exit status. */
 static int check_inputs(const char *rules, const struct check_options *o, int n, char **inputs) {
         _cleanup_(ruleset_freep) struct ruleset *rs = load_rules(rules);
-        if (!rs)
+        if (!rs || !pack_reads(rs, rules, o->format))
                 return EXIT_TROUBLE;
         _cleanup_(check_session_freep) struct check_session *session = NULL;
         struct check_failure failure;
@@ -209,14 +246,24 @@ static int cmd_check(int argc, char **argv) {
                 {"report", required_argument, NULL, 'R'},
                 {"max-records", required_argument, NULL, 'm'},
                 {"group", required_argument, NULL, 'g'},
+                {"format", required_argument, NULL, 'f'},
+                {"berichtsjahr", required_argument, NULL, 'y'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
         const char *rules = NULL;
         struct check_options o = {.report_gid = -1, .report_records = HTMLREPORT_DEFAULT_MAX_RECORDS};
         int c;
-        while ((c = getopt_long(argc, argv, "r:o:R:m:g:h", options, NULL)) != -1)
+        while ((c = getopt_long(argc, argv, "r:o:R:m:g:f:y:h", options, NULL)) != -1)
                 switch (c) {
+                case 'f':
+                        if (parse_format(optarg, &o.format) < 0)
+                                return EXIT_TROUBLE;
+                        break;
+                case 'y':
+                        if (parse_berichtsjahr(optarg, &o.berichtsjahr) < 0)
+                                return EXIT_TROUBLE;
+                        break;
                 case 'r': rules = optarg; break;
                 case 'o': o.rejects_path = optarg; break;
                 case 'R': o.report_path = optarg; break;
@@ -403,15 +450,27 @@ static int cmd_load(int argc, char **argv) {
         static const struct option options[] = {
                 {"config", required_argument, NULL, 'c'},
                 {"source", required_argument, NULL, 's'},
+                {"format", required_argument, NULL, 'f'},
+                {"berichtsjahr", required_argument, NULL, 'y'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
         const char *config_path = NULL, *source_name = NULL;
+        enum checker_format format = CHECKER_FORMAT_AUTO;
+        int berichtsjahr = 0;
         int c;
-        while ((c = getopt_long(argc, argv, "c:s:h", options, NULL)) != -1)
+        while ((c = getopt_long(argc, argv, "c:s:f:y:h", options, NULL)) != -1)
                 switch (c) {
                 case 'c': config_path = optarg; break;
                 case 's': source_name = optarg; break;
+                case 'f':
+                        if (parse_format(optarg, &format) < 0)
+                                return EXIT_TROUBLE;
+                        break;
+                case 'y':
+                        if (parse_berichtsjahr(optarg, &berichtsjahr) < 0)
+                                return EXIT_TROUBLE;
+                        break;
                 case 'h': usage(stdout); return EXIT_CLEAN;
                 default: usage(stderr); return EXIT_TROUBLE;
                 }
@@ -435,8 +494,13 @@ static int cmd_load(int argc, char **argv) {
                 return EXIT_TROUBLE;
         }
         _cleanup_(source_freep) struct source *src = open_source(cfg, sc);
-        if (!src)
+        if (!src || !pack_reads(src->rs, sc->rules, format))
                 return EXIT_TROUBLE;
+        /* The command line's word over the source's, for this run. */
+        if (format != CHECKER_FORMAT_AUTO)
+                src->load.input.format = format;
+        if (berichtsjahr)
+                src->load.input.berichtsjahr = berichtsjahr;
         _cleanup_(db_closep) PGconn *conn = open_database(config_path, cfg, src);
         if (!conn)
                 return EXIT_TROUBLE;
@@ -687,11 +751,16 @@ static int cmd_rules(int argc, char **argv) {
         }
         diaglist_print(&failures, stderr);
         diaglist_done(&failures);
-        unsigned passed_rules = 0, untested = 0, database = 0;
+        unsigned passed_rules = 0, untested = 0, database = 0, fixed = 0;
         for (unsigned i = 0; i < n; i++) {
                 if (ruleset_rule_needs_database(rs, i)) {
                         printf("%-4s %-6s compared with earlier deliveries by plausid load\n", "db", ruleset_rule_id(rs, i));
                         database++;
+                        continue;
+                }
+                if (ruleset_rule_fixed_only(rs, i)) {
+                        printf("%-4s %-6s only in fixed-width files, which examples are not\n", "fix", ruleset_rule_id(rs, i));
+                        fixed++;
                         continue;
                 }
                 const char *verdict = results[i].examples == 0 ? "NONE" : results[i].failed ? "FAIL" : "ok";
@@ -702,8 +771,11 @@ static int cmd_rules(int argc, char **argv) {
                 else if (!results[i].failed)
                         passed_rules++;
         }
-        printf("%s %s: %u rules, %u passed, %u failed, %u without examples, %u run by load\n", ruleset_name(rs),
-               ruleset_version(rs), n, passed_rules, n - passed_rules - untested - database, untested, database);
+        printf("%s %s: %u rules, %u passed, %u failed, %u without examples, %u run by load", ruleset_name(rs),
+               ruleset_version(rs), n, passed_rules, n - passed_rules - untested - database - fixed, untested, database);
+        if (fixed)
+                printf(", %u fixed-width only", fixed);
+        printf("\n");
         return failed || untested ? EXIT_REJECTED : EXIT_CLEAN;
 }
 

@@ -24,6 +24,8 @@ struct check_options {
         const char *report_path;        /* --report: the HTML report of an input (the CSV beside it); NULL: none */
         int report_gid;                 /* --group: the group of the report's files; -1: the process's */
         unsigned report_records;        /* --max-records: rejected records shown with their text */
+        enum checker_format format;     /* --format: every input's; AUTO: each one's own */
+        int berichtsjahr;               /* --berichtsjahr: a fixed-width input's; 0: from its name */
 };
 
 /* The step that failed; each comes with its own message on the command line. */

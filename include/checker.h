@@ -118,6 +118,48 @@ _must_check_ int checker_finish(struct checker *c);
 _must_check_ int checker_check_fd(struct checker *c, int fd, const struct reader_options *opts,
                                   enum reader_encoding *ret_encoding);
 
+/* The format a file is read in: as the source's configuration fixes it, or (AUTO) from
+ * the file's first line -- CSV when it is a header naming one of the pack's columns. */
+enum checker_format {
+        CHECKER_FORMAT_AUTO,
+        CHECKER_FORMAT_CSV,
+        CHECKER_FORMAT_FIXED,
+};
+
+/* What the caller knows of a file beyond its bytes. */
+struct checker_input {
+        const char *name;               /* base name: a fixed-width file's Berichtsjahr is in it */
+        enum checker_format format;
+        int berichtsjahr;               /* > 0: a fixed-width file's Berichtsjahr, not from the name */
+        const char *year_pattern;       /* the source's pattern for the name; NULL: the pack's */
+        bool threads;                   /* parse in a second thread */
+};
+
+/* What the file turned out to be. */
+struct checker_file {
+        enum reader_format format;
+        enum reader_encoding encoding;
+        int berichtsjahr;               /* fixed-width: the year its records got; else 0 */
+};
+
+/*
+ * checker_check_fd() for a file of a pack's data set: picks the format, for a fixed-width
+ * file its Berichtsjahr (given, or from the name) and the layout of that year. A
+ * fixed-width file whose year cannot be found is the pack's delivery_year finding (S07),
+ * one of a year no layout holds is unreadable (S05): rejected as a whole, unread.
+ * -EINVAL: the pack does not read the format asked for.
+ */
+_must_check_ int checker_check_file(struct checker *c, int fd, const struct checker_input *in,
+                                    struct checker_file *ret);
+
+/* Whether pattern can find a Berichtsjahr in a file name: a shell pattern (fnmatch(3))
+ * holding YYYY once, e.g. jgh_YYYY.txt or *YYYY*. 0, or -EINVAL with the reason in why. */
+_must_check_ int checker_year_pattern_check(const char *pattern, char *why, size_t size);
+/* The Berichtsjahr in a file name: the first four-digit number (not part of a longer one)
+ * where the name matches the pattern with YYYY standing for it. 0, -ENOENT when there is
+ * none, -EINVAL for a bad pattern. */
+_must_check_ int checker_year_from_name(const char *pattern, const char *name, int *ret_year);
+
 /* Reports a finding about the file as a whole (line 0) that was decided outside the
  * checker, such as a comparison with earlier deliveries (store/history.c); ctx holds the
  * message's placeholders, indexed by enum message_ctx. It counts in the statistics. */

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "checker.h"
 #include "diag.h"
 #include "util.h"
 
@@ -53,6 +54,9 @@ struct source_config {
         bool done_marker;               /* take an export only when "<name>.done" exists beside it */
         char *report_group;             /* the group of the report files (mode 0640); NULL: plausid's own */
         unsigned report_records;        /* rejected records listed in a report, at most */
+        enum checker_format format;     /* auto: each file's own, from its first line */
+        unsigned berichtsjahr;          /* fixed-width files' Berichtsjahr; 0: from the name */
+        char *berichtsjahr_from_name;   /* the pattern finding it there; NULL: the pack's */
         unsigned line, col;             /* where the source begins in the file */
 };
 

@@ -25,6 +25,7 @@ struct loader_options {
         enum redelivery redelivery;
         double max_reject_share;        /* above this share of rejected records, reject the file */
         const char *pack_sha256;        /* digest of the rule pack file */
+        struct checker_input input;     /* the source's format and Berichtsjahr (name: the file's) */
         /* When set (by a signal handler), the load stops at the next record and rolls
          * back with -ECANCELED. NULL: never. */
         const volatile sig_atomic_t *cancel;
@@ -45,7 +46,7 @@ struct load_result {
         unsigned long replaced_rows;    /* rows of earlier deliveries it replaced */
         char *reason;                   /* LOAD_REJECTED / LOAD_DUPLICATE: why, in German; else NULL */
         /* The encoding the file turned out to have, as the reader names it ("utf-8",
-         * "windows-1252", "iso-8859-15"): a fixed set of names, the longest 12 bytes. The
+         * "windows-1252", "iso-8859-15", "iso-8859-1"): a fixed set of names, the longest 12 bytes. The
          * loader fails rather than cut a longer one. */
         char encoding[16];
         unsigned long *per_rule;        /* findings per rule index */

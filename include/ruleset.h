@@ -40,7 +40,13 @@ DEFINE_CLEANUP_FUNC(struct ruleset, ruleset_free)
 
 const char *ruleset_name(const struct ruleset *rs);
 const char *ruleset_version(const struct ruleset *rs);
+/* The CSV format's options (the defaults when the pack reads only fixed-width files). */
 const struct reader_options *ruleset_input(const struct ruleset *rs);
+/* Whether the pack reads that format (input:). */
+bool ruleset_reads(const struct ruleset *rs, enum reader_format f);
+/* The fixed-width layout of a Berichtsjahr, or NULL; and the format's encoding. */
+const struct reader_layout *ruleset_fixed_layout(const struct ruleset *rs, int year);
+enum reader_encoding ruleset_fixed_encoding(const struct ruleset *rs);
 
 unsigned ruleset_rule_count(const struct ruleset *rs);
 const char *ruleset_rule_id(const struct ruleset *rs, unsigned rule);
@@ -48,6 +54,9 @@ const char *ruleset_rule_title(const struct ruleset *rs, unsigned rule);
 enum severity ruleset_rule_severity(const struct ruleset *rs, unsigned rule);
 /* Rules checked against earlier deliveries (previous_year): only plausid load runs them. */
 bool ruleset_rule_needs_database(const struct ruleset *rs, unsigned rule);
+/* Rules that only a fixed-width file can set off (record_type, delivery_year): the CSV
+ * examples cannot show them; fixed-width test files do. */
+bool ruleset_rule_fixed_only(const struct ruleset *rs, unsigned rule);
 const char *severity_name(enum severity s);
 /* The pack's fields: canonical name and German label; -1 from find when there is none. */
 unsigned ruleset_field_count(const struct ruleset *rs);

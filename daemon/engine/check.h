@@ -64,6 +64,7 @@ struct checker {
         unsigned long *late;            /* lines rejected at the end of the file after record_fn ran */
         size_t nlate, late_cap;
 
+        const struct reader_layout *layout;     /* a fixed-width file's, NULL for CSV */
         bool header_seen;
         bool stop;              /* file rejected: later records are only counted */
         size_t ncolumns;
@@ -95,10 +96,16 @@ struct checker {
 };
 
 /* decode.c */
+/* The field a header column names (name or alias, any case), or -1. */
+int column_field(const struct ruleset *rs, const char *name);
 /* The header record: which column holds which field; missing and doubled columns. */
 _must_check_ int checker_header(struct checker *c, const struct reader_record *rec);
 /* Decodes every field of rec into c->vals and sets c->rec_empty_required and friends. */
 void checker_decode(struct checker *c, const struct reader_record *rec);
+
+/* checker.c */
+/* Rejects the file as a whole with the builtin's finding (reason for its {reason}). */
+_must_check_ int checker_reject_file(struct checker *c, enum builtin b, unsigned long line, const char *reason);
 
 /* crossrecord.c */
 void key_table_free(struct key_table *t);

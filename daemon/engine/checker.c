@@ -180,6 +180,32 @@ void checker_on_late_record(struct checker *c, checker_record_fn fn, void *userd
         c->late_userdata = userdata;
 }
 
+/* A record whose fields do not line up with the header (CSV), or that is too long or of
+ * another type (fixed-width): every other rule would read the wrong columns, so only this
+ * is reported. */
+static int misfit(struct checker *c, const struct reader_record *rec) {
+        const struct ruleset *rs = c->rs;
+        for (unsigned f = 0; f < rs->nfields; f++)
+                c->vals[f] = (struct field_value) {.state = FV_INVALID, .raw = ""};
+        bool type = rec->defect == READER_RECORD_WRONG_TYPE;
+        int rule = rs->builtin_rule[type ? BUILTIN_RECORD_TYPE : BUILTIN_FIELD_COUNT];
+        int e = 0;
+        if (rule < 0)
+                c->rec_error = true;
+        else if (type) {
+                const char *ctx[_CTX_MAX] = {[CTX_VALUE] = rec->record_type, [CTX_EXPECTED] = c->layout->type_value};
+                e = checker_report(c, (unsigned) rule, rec->line, -1, "", ctx, "");
+        } else {
+                bool length = rec->defect == READER_RECORD_TOO_LONG;
+                char count[24], expected[24];   /* any size_t in decimal */
+                snprintf(count, sizeof(count), "%zu", length ? rec->length : rec->nfields);
+                snprintf(expected, sizeof(expected), "%zu", length ? (size_t) c->layout->record_length : c->ncolumns);
+                const char *ctx[_CTX_MAX] = {[CTX_COUNT] = count, [CTX_EXPECTED] = expected};
+                e = checker_report(c, (unsigned) rule, rec->line, -1, "", ctx, "");
+        }
+        return e < 0 ? e : record_done(c, rec);
+}
+
 int checker_record(void *checker, const struct reader_record *rec) {
         struct checker *c = checker;
         const struct ruleset *rs = c->rs;
@@ -195,22 +221,8 @@ int checker_record(void *checker, const struct reader_record *rec) {
         c->rec_error = c->rec_warning = false;
         c->key_ready = false;
         int e = 0;
-        if (rec->nfields != c->ncolumns) {
-                /* The fields no longer line up with the header, so every other rule would
-                 * read the wrong columns: report only this. */
-                int rule = rs->builtin_rule[BUILTIN_FIELD_COUNT];
-                for (unsigned f = 0; f < rs->nfields; f++)
-                        c->vals[f] = (struct field_value) {.state = FV_INVALID, .raw = ""};
-                if (rule >= 0) {
-                        char count[24], expected[24];   /* any size_t in decimal */
-                        snprintf(count, sizeof(count), "%zu", rec->nfields);
-                        snprintf(expected, sizeof(expected), "%zu", c->ncolumns);
-                        const char *ctx[_CTX_MAX] = {[CTX_COUNT] = count, [CTX_EXPECTED] = expected};
-                        e = checker_report(c, (unsigned) rule, rec->line, -1, "", ctx, "");
-                } else
-                        c->rec_error = true;
-                return e < 0 ? e : record_done(c, rec);
-        }
+        if (rec->defect || rec->nfields != c->ncolumns)
+                return misfit(c, rec);
         checker_decode(c, rec);
         c->share_total++;
         for (unsigned ri = 0; c->has_unique && ri < rs->nrules && e >= 0; ri++)
@@ -263,8 +275,8 @@ int checker_record(void *checker, const struct reader_record *rec) {
         return e < 0 ? e : record_done(c, rec);
 }
 
-int checker_unreadable(struct checker *c, unsigned long line, const char *reason) {
-        int rule = c->rs->builtin_rule[BUILTIN_UNREADABLE];
+int checker_reject_file(struct checker *c, enum builtin b, unsigned long line, const char *reason) {
+        int rule = c->rs->builtin_rule[b];
         c->stats.file_rejected = true;
         c->stop = true;
         if (rule < 0)
@@ -272,6 +284,10 @@ int checker_unreadable(struct checker *c, unsigned long line, const char *reason
         const char *ctx[_CTX_MAX] = {[CTX_REASON] = reason};
         c->rec = NULL;
         return checker_report(c, (unsigned) rule, line, -1, "", ctx, "");
+}
+
+int checker_unreadable(struct checker *c, unsigned long line, const char *reason) {
+        return checker_reject_file(c, BUILTIN_UNREADABLE, line, reason);
 }
 
 int checker_finish(struct checker *c) {

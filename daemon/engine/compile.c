@@ -2,7 +2,7 @@
  * The rule-pack compiler's driver: a YAML document (read with libyaml's document loader)
  * into a struct ruleset.
  *
- * Sections are compiled in dependency order (dataset, input, code lists, fields,
+ * Sections are compiled in dependency order (dataset, code lists, fields, input,
  * hierarchies, key, delivery, report, rules, example base) whatever their order in the
  * file; each section has a file of its own (compiler.h lists them). Every problem is
  * recorded as a diagnostic with the YAML position and compilation goes on, so one run shows
@@ -37,7 +37,7 @@ char *compiler_strdup(struct compiler *c, const char *s) {
         return p;
 }
 
-/* ---- the dataset and input sections ---- */
+/* ---- the dataset section ---- */
 
 void compile_dataset(struct compiler *c, const yaml_node_t *n) {
         struct ruleset *rs = c->rs;
@@ -81,28 +81,6 @@ void compile_dataset(struct compiler *c, const yaml_node_t *n) {
         }
         /* Resolved after the fields are known (compile_year_field()). */
         c->year_field_node = v[3];
-}
-
-void compile_input(struct compiler *c, const yaml_node_t *n) {
-        struct ruleset *rs = c->rs;
-        rs->input = (struct reader_options) {.delimiter = ';', .encoding = READER_ENCODING_AUTO};
-        if (!n || !yamldoc_is_mapping(&c->yd, n, "input"))
-                return;
-        static const char *const keys[] = {"delimiter", "encoding"};
-        yaml_node_t *v[ELEMENTSOF(keys)];
-        yamldoc_take_keys(&c->yd, n, keys, ELEMENTSOF(keys), v, "input");
-        const char *d = yamldoc_scalar(&c->yd, v[0], "input.delimiter");
-        if (d) {
-                if (strcmp(d, "\\t") == 0 || strcmp(d, "tab") == 0)
-                        d = "\t";
-                if (strlen(d) != 1 || *d == '"' || *d == '\n' || *d == '\r' || (unsigned char) *d >= 0x80)
-                        yamldoc_error(&c->yd, v[0], "input.delimiter must be one ASCII character other than a quote or line break");
-                else
-                        rs->input.delimiter = *d;
-        }
-        const char *e = yamldoc_scalar(&c->yd, v[1], "input.encoding");
-        if (e && reader_encoding_from_name(e, &rs->input.encoding) < 0)
-                yamldoc_error(&c->yd, v[1], "input.encoding must be auto, utf-8, windows-1252 or iso-8859-15, not '%s'", e);
 }
 
 /* Joins every record rule's program into one, each followed by OP_VERDICT, so that a
@@ -154,15 +132,16 @@ static void compile_document(struct compiler *c) {
         for (int i = 0; i < _BUILTIN_MAX; i++)
                 rs->builtin_rule[i] = -1;
         compile_dataset(c, v[K_DATASET]);
-        compile_input(c, v[K_INPUT]);
         compile_codelists(c, v[K_CODELISTS]);
         compile_fields(c, v[K_FIELDS]);
         compile_year_field(c);
+        compile_input(c, v[K_INPUT]);
         compile_hierarchies(c, v[K_HIER]);
         compile_key(c, v[K_KEY]);
         compile_delivery(c, v[K_DELIVERY]);
         compile_report(c, v[K_REPORT]);
         compile_rules(c, v[K_RULES]);
+        compile_input_rules(c);
         if (!c->errors && !c->nomem)
                 link_checks(c);
         compile_example_base(c, v[K_BASE]);

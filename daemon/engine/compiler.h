@@ -6,6 +6,7 @@
  *   pools.c        the constant pools the byte code indexes (ints, strings, sets)
  *   srcmap.c       positions inside a scalar's text, for expression diagnostics
  *   codelists.c, fields.c, hierarchies.c    the pack's data model
+ *   inputs.c       the formats a pack reads, with the fixed-width layouts
  *   rules.c        the rules list, the keys every rule has, the rule-kind table
  *   kinds.c        one compile function per rule kind
  *   messages.c, examples.c                  a rule's message and examples
@@ -92,16 +93,18 @@ int compile_expr_node(struct compiler *c, yaml_node_t *n, struct program *p, enu
 /* ---- sections (in the order compile.c calls them) ---- */
 
 void compile_dataset(struct compiler *c, const yaml_node_t *n);
-void compile_input(struct compiler *c, const yaml_node_t *n);
 void compile_codelists(struct compiler *c, const yaml_node_t *n);
 void compile_fields(struct compiler *c, const yaml_node_t *n);
 void compile_year_field(struct compiler *c);
+void compile_input(struct compiler *c, const yaml_node_t *n);
 void compile_hierarchies(struct compiler *c, const yaml_node_t *n);
 void compile_key(struct compiler *c, yaml_node_t *n);
 void compile_delivery(struct compiler *c, yaml_node_t *n);
 void compile_report(struct compiler *c, yaml_node_t *n);
 void compile_rules(struct compiler *c, const yaml_node_t *n);
 void compile_example_base(struct compiler *c, yaml_node_t *n);
+/* After the rules: a format's findings need their rules (fixed-width: S02, S06, S07). */
+void compile_input_rules(struct compiler *c);
 
 /* The code list of that name, or NULL. */
 const struct codelist *codelist_by_name(const struct ruleset *rs, const char *name);

@@ -13,8 +13,7 @@
 
 #include "check.h"
 
-/* The field a header column names (name or alias, any case), or -1. */
-static int column_field(const struct ruleset *rs, const char *name) {
+int column_field(const struct ruleset *rs, const char *name) {
         for (unsigned i = 0; i < rs->nfields; i++) {
                 if (strcasecmp(rs->fields[i].name, name) == 0)
                         return (int) i;

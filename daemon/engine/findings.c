@@ -72,9 +72,10 @@ static int put_value(struct checker *c, struct strbuf *b, const struct program *
 }
 
 static int format_message(struct checker *c, const struct rule *r, const char *const *ctx) {
+        const struct message *m = c->layout && r->message_fixed.n ? &r->message_fixed : &r->message;
         strbuf_reset(&c->message);
-        for (unsigned i = 0; i < r->message.n; i++) {
-                const struct segment *s = &r->message.segs[i];
+        for (unsigned i = 0; i < m->n; i++) {
+                const struct segment *s = &m->segs[i];
                 int e;
                 /* One of three, each fallible: the result is checked once below. */
                 if (s->text)

@@ -74,6 +74,8 @@ static const struct {
         [BUILTIN_FORMAT] = {"format", CTX_BIT(CTX_FIELD) | CTX_BIT(CTX_VALUE) | CTX_BIT(CTX_EXPECTED), true},
         [BUILTIN_ENCODING] = {"encoding", 0, true},
         [BUILTIN_UNREADABLE] = {"unreadable", CTX_BIT(CTX_REASON), false},
+        [BUILTIN_RECORD_TYPE] = {"record_type", CTX_BIT(CTX_VALUE) | CTX_BIT(CTX_EXPECTED), true},
+        [BUILTIN_DELIVERY_YEAR] = {"delivery_year", CTX_BIT(CTX_REASON), false},
 };
 
 static void unknown_builtin(struct compiler *c, const struct rule *r, yaml_node_t *n, const char *b) {

@@ -91,7 +91,8 @@ static int add_segment(struct compiler *c, struct segment **segs, size_t *n, siz
         return 0;
 }
 
-void compile_message(struct compiler *c, struct rule *r, yaml_node_t *n) {
+/* One message text into *m. */
+static void compile_text(struct compiler *c, struct rule *r, yaml_node_t *n, struct message *m) {
         const char *yaml_text = yamldoc_scalar(&c->yd, n, "message");
         if (!yaml_text)
                 return;
@@ -138,12 +139,30 @@ void compile_message(struct compiler *c, struct rule *r, yaml_node_t *n) {
                         return;
                 p = close + 1;
         }
-        r->message.segs = arena_array(c->rs->arena, nseg ? nseg : 1, sizeof(*segs));
-        if (!r->message.segs) {
+        m->segs = arena_array(c->rs->arena, nseg ? nseg : 1, sizeof(*segs));
+        if (!m->segs) {
                 c->nomem = true;
                 return;
         }
         if (nseg)
-                memcpy(r->message.segs, segs, nseg * sizeof(*segs));
-        r->message.n = (unsigned) nseg;
+                memcpy(m->segs, segs, nseg * sizeof(*segs));
+        m->n = (unsigned) nseg;
+}
+
+/* message: TEXT, or {csv: TEXT, fixed: TEXT} where the formats need different words (a
+ * record's wrong field count is a wrong length in the fixed-width record). */
+void compile_message(struct compiler *c, struct rule *r, yaml_node_t *n) {
+        if (n->type != YAML_MAPPING_NODE) {
+                compile_text(c, r, n, &r->message);
+                return;
+        }
+        static const char *const keys[] = {"csv", "fixed"};
+        yaml_node_t *v[ELEMENTSOF(keys)];
+        yamldoc_take_keys(&c->yd, n, keys, ELEMENTSOF(keys), v, "message");
+        if (!v[0])
+                yamldoc_error(&c->yd, n, "rule %s: a message per format needs the 'csv' one", r->id);
+        else
+                compile_text(c, r, v[0], &r->message);
+        if (v[1])
+                compile_text(c, r, v[1], &r->message_fixed);
 }

@@ -65,7 +65,27 @@ const char *ruleset_version(const struct ruleset *rs) {
 }
 
 const struct reader_options *ruleset_input(const struct ruleset *rs) {
-        return &rs->input;
+        return &rs->input.csv_options;
+}
+
+bool ruleset_rule_fixed_only(const struct ruleset *rs, unsigned rule) {
+        const struct rule *r = &rs->rules[rule];
+        return r->kind == RULE_BUILTIN && (r->builtin == BUILTIN_RECORD_TYPE || r->builtin == BUILTIN_DELIVERY_YEAR);
+}
+
+bool ruleset_reads(const struct ruleset *rs, enum reader_format f) {
+        return f == READER_FORMAT_FIXED ? rs->input.fixed : rs->input.csv;
+}
+
+const struct reader_layout *ruleset_fixed_layout(const struct ruleset *rs, int year) {
+        for (unsigned i = 0; i < rs->input.nlayouts; i++)
+                if (year >= rs->input.layouts[i].year_first && year <= rs->input.layouts[i].year_last)
+                        return &rs->input.layouts[i].reader;
+        return NULL;
+}
+
+enum reader_encoding ruleset_fixed_encoding(const struct ruleset *rs) {
+        return rs->input.fixed_encoding;
 }
 
 unsigned ruleset_rule_count(const struct ruleset *rs) {

@@ -90,6 +90,8 @@ enum builtin {
         BUILTIN_FORMAT,
         BUILTIN_ENCODING,
         BUILTIN_UNREADABLE,
+        BUILTIN_RECORD_TYPE,            /* fixed-width: a record of another type */
+        BUILTIN_DELIVERY_YEAR,          /* fixed-width: the file's Berichtsjahr not to be found */
         _BUILTIN_MAX,
 };
 
@@ -132,9 +134,27 @@ struct rule {
         unsigned placeholders;
         bool record_context;
         struct message message;
+        struct message message_fixed;   /* for fixed-width files, when it differs (n > 0) */
         struct example *examples;
         unsigned nexamples;
         unsigned line;
+};
+
+/* A fixed-width layout and the Berichtsjahre it holds for (the law changes the record). */
+struct fixed_layout {
+        int year_first, year_last;
+        struct reader_layout reader;
+        unsigned line;                  /* in the pack, for diagnostics */
+};
+
+/* The formats a pack reads (input:): delimited text, the fixed-width record, or both. */
+struct pack_input {
+        bool csv, fixed;
+        struct reader_options csv_options;
+        enum reader_encoding fixed_encoding;
+        const char *year_pattern;       /* finds the Berichtsjahr in a file name (fnmatch, YYYY) */
+        struct fixed_layout *layouts;
+        unsigned nlayouts;
 };
 
 struct ruleset {
@@ -143,7 +163,7 @@ struct ruleset {
         const char *name, *version;
         int year_first, year_last;
         int year_field;         /* -1 when the pack has none */
-        struct reader_options input;
+        struct pack_input input;
         unsigned *key;
         unsigned nkey;
         /* delivery: what one delivery covers, for redeliveries (see rules/README.md) */

@@ -128,9 +128,9 @@ static int write_columns(const struct ruleset *rs, const struct example_record *
                         continue;
                 bool p;
                 const char *v = rec ? value_for(rs, rec, rs->fields[f].name, &p) : rs->fields[f].name;
-                int r = first ? 0 : strbuf_putc(out, rs->input.delimiter);
+                int r = first ? 0 : strbuf_putc(out, rs->input.csv_options.delimiter);
                 if (r >= 0)
-                        r = put_field(out, v, rs->input.delimiter);
+                        r = put_field(out, v, rs->input.csv_options.delimiter);
                 if (r < 0)
                         return r;
                 first = false;
@@ -192,7 +192,7 @@ static int run_text(const struct ruleset *rs, const struct strbuf *text, struct 
         int e = checker_new(rs, on_finding, col, &checker);
         if (e < 0)
                 return e;
-        return checker_check_fd(checker, fd, &rs->input, NULL);
+        return checker_check_fd(checker, fd, &rs->input.csv_options, NULL);
 }
 
 int ruletest_run(const struct ruleset *rs, struct ruletest_result *results, struct diaglist *failures) {
@@ -200,7 +200,7 @@ int ruletest_run(const struct ruleset *rs, struct ruletest_result *results, stru
         struct strbuf text = {0};
         struct example_writer w = {.out = &text, .cd = (iconv_t) -1};
         int failed = 0, e = 0;
-        enum reader_encoding enc = rs->input.encoding;
+        enum reader_encoding enc = rs->input.csv_options.encoding;
         if (enc == READER_ENCODING_WINDOWS_1252 || enc == READER_ENCODING_ISO_8859_15) {
                 w.cd = iconv_open(reader_encoding_name(enc), "UTF-8");
                 if (w.cd == (iconv_t) -1)

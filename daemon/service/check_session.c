@@ -185,10 +185,11 @@ int check_session_file(struct check_session *s, const char *path, struct check_r
                 checker_on_late_record(s->checker, on_late_record, s);
         }
         /* Parsing in a second thread while this one checks: two cores, about half the time. */
-        struct reader_options opts = *ruleset_input(s->rs);
-        opts.threads = true;
-        s->encoding = READER_ENCODING_AUTO;
-        r = checker_check_fd(s->checker, s->fd, &opts, &s->encoding);
+        struct checker_input in = {.name = s->name, .format = s->o.format, .berichtsjahr = s->o.berichtsjahr,
+                                   .threads = true};
+        struct checker_file file = {0};
+        r = checker_check_file(s->checker, s->fd, &in, &file);
+        s->encoding = file.encoding;
         if (r < 0 && s->write_error < 0)
                 return fail(ret_failure, CHECK_STEP_FINDINGS, path, s->write_error);
         if (r < 0)

@@ -39,6 +39,7 @@ enum cf_type {
         CF_NAME,                /* char *: [a-z][a-z0-9_]*, at most CONFIG_MAX_NAME bytes */
         CF_SCHEMA,              /* char *: a CF_NAME that PostgreSQL allows for a schema */
         CF_GROUP,               /* char *: a system group's name, [a-z_][a-z0-9_-]*, at most 32 bytes */
+        CF_PATTERN,             /* char *: a shell pattern with YYYY, finding a year in a file name */
         CF_PATH,                /* char *: resolved against the config file's directory */
         CF_UINT,                /* unsigned: a whole number from min to max */
         CF_SHARE,               /* double: a decimal number from 0 to 1 */
@@ -73,10 +74,13 @@ struct cf_key {
 static const char *const redelivery_names[] = {
         [REDELIVERY_REPLACE] = "replace", [REDELIVERY_APPEND] = "append", [REDELIVERY_REJECT] = "reject", NULL};
 static const char *const watch_names[] = {[WATCH_INOTIFY] = "inotify", [WATCH_POLL] = "poll", NULL};
+static const char *const format_names[] = {
+        [CHECKER_FORMAT_AUTO] = "auto", [CHECKER_FORMAT_CSV] = "csv", [CHECKER_FORMAT_FIXED] = "fixed", NULL};
 
 /* CF_ENUM members are written as int. */
 _Static_assert(sizeof(enum redelivery) == sizeof(int), "enum redelivery is not int-sized");
 _Static_assert(sizeof(enum watch_mode) == sizeof(int), "enum watch_mode is not int-sized");
+_Static_assert(sizeof(enum checker_format) == sizeof(int), "enum checker_format is not int-sized");
 
 /*
  * The database is set up once at start (connection, schema migrations). A source's
@@ -101,6 +105,9 @@ static const struct cf_key cf_keys[] = {
         CF_SRC("done_marker", CF_BOOL, done_marker, CF_RELOAD, "false"),
         CF_SRC("report_group", CF_GROUP, report_group, CF_RELOAD, NULL),
         CF_SRC("report_records", CF_UINT, report_records, CF_RELOAD, "500", .min = 1, .max = 100000),
+        CF_SRC("format", CF_ENUM, format, CF_RELOAD, "auto", .names = format_names),
+        CF_SRC("berichtsjahr", CF_UINT, berichtsjahr, CF_RELOAD, NULL, .min = 1900, .max = 2100),
+        CF_SRC("berichtsjahr_from_name", CF_PATTERN, berichtsjahr_from_name, CF_RELOAD, NULL),
 };
 
 #define NKEYS ELEMENTSOF(cf_keys)
@@ -282,6 +289,17 @@ static void set_text(struct cctx *x, const struct cf_key *k, void *base, const c
                 else
                         *(char **) p = sdup(x, s);
                 return;
+        case CF_PATTERN: {
+                char why[128];
+                int e = checker_year_pattern_check(s, why, sizeof(why));
+                if (e == -ENOMEM)
+                        x->nomem = true;
+                else if (e < 0 || !*s)
+                        yamldoc_error(&x->yd, n, "%s: %s", k->name, e < 0 ? why : "it is empty");
+                else
+                        *(char **) p = sdup(x, s);
+                return;
+        }
         case CF_PATH: {
                 if (!*s) {
                         yamldoc_error(&x->yd, n, "%s must not be empty (leave the key out instead)", k->name);
@@ -632,6 +650,7 @@ static bool key_differs(const struct cf_key *k, const void *a, const void *b) {
         case CF_NAME:
         case CF_SCHEMA:
         case CF_GROUP:
+        case CF_PATTERN:
         case CF_PATH: {
                 const char *sa = *(char *const *) pa, *sb = *(char *const *) pb;
                 return (!sa || !sb) ? sa != sb : strcmp(sa, sb) != 0;

@@ -62,6 +62,18 @@ static int report_group_open(const struct config *cfg, struct source *s, struct 
         return -EINVAL;
 }
 
+/* format: one the pack reads. */
+static int format_check(const struct config *cfg, const struct source *s, struct diaglist *diags) {
+        const struct source_config *sc = s->config;
+        enum reader_format f = sc->format == CHECKER_FORMAT_FIXED ? READER_FORMAT_FIXED : READER_FORMAT_CSV;
+        if (sc->format == CHECKER_FORMAT_AUTO || ruleset_reads(s->rs, f))
+                return 0;
+        if (diaglist_add(diags, cfg->path, sc->line, sc->col, "source '%s': format %s: the rule pack %s reads no such files",
+                         sc->name, f == READER_FORMAT_FIXED ? "fixed" : "csv", sc->rules) < 0)
+                return -ENOMEM;
+        return -EINVAL;
+}
+
 int source_open(const struct config *cfg, const struct source_config *sc, unsigned flags, struct source **ret,
                 struct diaglist *diags) {
         _cleanup_(source_freep) struct source *s = calloc(1, sizeof(*s));
@@ -81,10 +93,16 @@ int source_open(const struct config *cfg, const struct source_config *sc, unsign
                 return group;
         if (pack < 0)
                 return pack;
-        if (dirs < 0 || group < 0)
+        int format = format_check(cfg, s, diags);
+        if (format == -ENOMEM)
+                return format;
+        if (dirs < 0 || group < 0 || format < 0)
                 return -EINVAL;
-        s->load = (struct loader_options) {.schema = cfg->schema, .source = sc->name, .redelivery = sc->redelivery,
-                                           .max_reject_share = sc->max_reject_share, .pack_sha256 = s->pack_sha256};
+        s->load = (struct loader_options) {
+                .schema = cfg->schema, .source = sc->name, .redelivery = sc->redelivery,
+                .max_reject_share = sc->max_reject_share, .pack_sha256 = s->pack_sha256,
+                .input = {.format = sc->format, .berichtsjahr = (int) sc->berichtsjahr,
+                          .year_pattern = sc->berichtsjahr_from_name}};
         s->watch = (struct watch_options) {.mode = sc->watch, .stable_seconds = sc->stable_seconds,
                                            .done_marker = sc->done_marker};
         *ret = TAKE_PTR(s);
