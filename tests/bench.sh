@@ -20,7 +20,7 @@
 #   BUILD   build directory holding genhze, csvbare, plausid (default: build)
 #   RULES   rule pack for plausid, relative to the project root (default: rules/hze.yaml)
 #   RUNS    timed runs per program, the best one counts (default: 5)
-#   SECTIONS which sections to run, in order (default: "check load latency")
+#   SECTIONS which sections to run, in order (default: "check fixed load latency")
 #
 # Layout for later sections (latency, ...): each section is a function
 # section_NAME that uses the cached data file ($DATA), times commands with best_of/peak_rss_kb
@@ -235,6 +235,36 @@ section_check() {
 	add_row plausid_rss_mb "plausid peak RSS (MB)" "$rss_mb" "< 100" "$(verdict "${rss_mb#\~}" "<" 100)"
 }
 
+# fixed: the same records as the official fixed-width record (csv2fixed), fixedbare (cutting
+# every line into its fields) against plausid check; the target is the check section's
+# ratio: reading the fixed-width record must cost the engine no more than CSV does.
+section_fixed() {
+	local csv2fixed=$BUILD/csv2fixed fixedbare=$BUILD/fixedbare
+	[[ -x $csv2fixed && -x $fixedbare ]] || die "$csv2fixed or $fixedbare is missing (make all)"
+	local fixed=$WORK/jgh_2024-n${GEN_N}-s${GEN_SEED}-e${GEN_ERRS}.txt
+	if [[ ! -s $fixed || $DATA -nt $fixed || $csv2fixed -nt $fixed ]]; then
+		echo "bench: writing $fixed from $DATA"
+		"$csv2fixed" "$RULES" 2024 <"$DATA" >"$fixed.tmp"
+		mv "$fixed.tmp" "$fixed"
+	fi
+	bare_fixed_once() { "$fixedbare" "$fixed"; }
+	check_fixed_once() { "$PLAUSID" check --rules "$RULES" "$fixed"; }
+	echo "bench: fixedbare and plausid check of the fixed-width file, in turns, best of $RUNS"
+	local t t_bare t_plausid ratio target
+	t=$(in_turns "0" "$WORK/fixedbare.out" bare_fixed_once -- "0 1" "$WORK/plausid-fixed.out" check_fixed_once)
+	t_plausid=${t#* }
+	t_bare=${t% *}
+	add_row fixedbare_s "fixedbare (s, best of $RUNS)" "$t_bare"
+	add_row plausid_fixed_s "plausid check fixed-width (s, best of $RUNS)" "$t_plausid"
+	ratio=$(awk -v p="$t_plausid" -v b="$t_bare" 'BEGIN { printf "%.2f", (b > 0) ? p / b : 0 }')
+	target=$(sed -n 's/^ratio=//p' "$RESULTS" | tail -1)
+	if [[ -n $target ]]; then
+		add_row ratio_fixed "ratio plausid/fixedbare" "$ratio" "<= $target (CSV)" "$(verdict "$ratio" "<=" "$target")"
+	else
+		add_row ratio_fixed "ratio plausid/fixedbare" "$ratio" "" "(run the check section first)"
+	fi
+}
+
 # load: plausid load (all validation, typed table, error log, one transaction) against
 # psql \copy of the same file into an all-text table of the same columns, on a throwaway
 # PostgreSQL started here. The file has no injected errors: \copy would stop at the first
@@ -333,11 +363,15 @@ main() {
 	mkdir -p "$WORK"
 	: >"$RESULTS"
 	local section
-	for section in ${SECTIONS:-check load latency}; do
+	for section in ${SECTIONS:-check fixed load latency}; do
 		case $section in
 		check) prepare_data && section_check ;;
+		fixed)
+			prepare_data
+			[[ $PLAUSID_MISSING -eq 1 ]] || section_fixed
+			;;
 		load | latency) [[ $PLAUSID_MISSING -eq 1 ]] || "section_$section" ;;
-		*) die "unknown section '$section' (check, load, latency)" ;;
+		*) die "unknown section '$section' (check, fixed, load, latency)" ;;
 		esac
 	done
 	print_table

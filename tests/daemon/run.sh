@@ -859,6 +859,30 @@ check "unreadable: no delivery loaded from it" 0 \
 stop_daemon
 check "unreadable: exit 0" 0 "$stop_status"
 
+# ---- the official fixed-width record dropped beside CSV exports: recognised, its year
+#      from its name, loaded; one without a year in its name quarantined (S07) ----
+# ======================================================================================
+new_db t_fixed
+FX=$T/fixed
+write_config "$T/fixed.yaml" t_fixed "$FX"
+start_daemon fixed "$T/fixed.yaml"
+wait_until 5 test -d "$FX/drop"
+"$ROOT/$BUILD/csv2fixed" "$RULES" 2024 <samples/hze_2024_ost.csv >"$STAGE/jgh_2024.txt"
+mv "$STAGE/jgh_2024.txt" "$FX/drop/"
+wait_q 10 "loaded|iso-8859-1|2024" \
+        "SELECT d.status, d.encoding, min(h.berichtsjahr) FROM plausid.deliveries d JOIN plausid.hze h ON h.delivery_id = d.id WHERE d.file_name = 'jgh_2024.txt' GROUP BY 1, 2"
+check "fixed-width: loaded, Latin-1, year from the name" "loaded|iso-8859-1|2024" "$got"
+check "fixed-width: as many rows as the CSV loads" \
+        "$("$PLAUSID" check --rules "$RULES" samples/hze_2024_ost.csv | sed -n 's/^.*: \([0-9]*\) records read, \([0-9]*\) rejected.*/\1 \2/p' | awk '{ print $1 - $2 }')" \
+        "$(q "SELECT loaded FROM plausid.deliveries WHERE file_name = 'jgh_2024.txt'")"
+"$ROOT/$BUILD/csv2fixed" "$RULES" 2024 <samples/hze_2024_sued_cp1252.csv >"$STAGE/lieferung.txt"
+mv "$STAGE/lieferung.txt" "$FX/drop/"
+wait_until 10 test -e "$FX/quarantine/lieferung.txt.reason.txt"
+check "fixed-width without a year: quarantined, S07 recorded" "rejected|1" \
+        "$(q "SELECT d.status, count(f.*) FROM plausid.deliveries d JOIN plausid.findings f ON f.delivery_id = d.id WHERE d.file_name = 'lieferung.txt' AND f.rule = 'S07' GROUP BY 1")"
+stop_daemon
+check "fixed-width: exit 0" 0 "$stop_status"
+
 # ---- a views file with an error: that source's files wait (the database is fine, so no
 #      back-off), and a reload that brings the fix loads them ----
 new_db t_views

@@ -77,11 +77,12 @@ static void describe(const struct config *c, char *buf, size_t size) {
         snprintf(buf, size,
                  "conninfo=[%s] schema=%s | name=%s rules=%s drop=%s archive=%s quarantine=%s reports=%s redelivery=%s "
                  "max_reject_share=%g watch=%s scan_interval=%u stable_seconds=%u done_marker=%s report_group=%s "
-                 "report_records=%u at=%u:%u",
+                 "report_records=%u format=%d berichtsjahr=%u berichtsjahr_from_name=%s at=%u:%u",
                  c->conninfo, c->schema, s->name, OR_DASH(s->rules), OR_DASH(s->drop), OR_DASH(s->archive),
                  OR_DASH(s->quarantine), OR_DASH(s->reports), redelivery_name(s->redelivery), s->max_reject_share,
                  watch_mode_name(s->watch), s->scan_interval, s->stable_seconds, s->done_marker ? "true" : "false",
-                 OR_DASH(s->report_group), s->report_records, s->line, s->col);
+                 OR_DASH(s->report_group), s->report_records, (int) s->format, s->berichtsjahr,
+                 OR_DASH(s->berichtsjahr_from_name), s->line, s->col);
 #undef OR_DASH
 }
 
@@ -104,7 +105,7 @@ static void test_defaults(void **state) {
         assert_string_equal(buf, "conninfo=[] schema=plausid | name=hze rules=/etc/plausid/rules/hze.yaml drop=- "
                                  "archive=- quarantine=- reports=- redelivery=replace max_reject_share=0.1 "
                                  "watch=inotify scan_interval=30 stable_seconds=5 done_marker=false report_group=- "
-                                 "report_records=500 at=2:5");
+                                 "report_records=500 format=0 berichtsjahr=0 berichtsjahr_from_name=- at=2:5");
         assert_true(c->sources[0].max_reject_share == 0.10);
         assert_string_equal(c->path, "c.yaml");
         assert_int_equal(c->nsources, 1);
@@ -158,11 +159,17 @@ static const struct error_case ERROR_CASES[] = {
          "c.yaml:2:3: unknown key 'host' in database (known keys: conninfo, schema)\n"},
         {"unknown source key", SOURCE_HEAD "    dorp: /x\n",
          "c.yaml:4:5: unknown key 'dorp' in a source (known keys: name, rules, drop, archive, quarantine, reports, "
-         "redelivery, max_reject_share, watch, scan_interval, stable_seconds, done_marker, report_group, report_records)\n"},
+         "redelivery, max_reject_share, watch, scan_interval, stable_seconds, done_marker, report_group, report_records, format, berichtsjahr, berichtsjahr_from_name)\n"},
         {"key is a list", SOURCE_HEAD "    [a]: b\n", "c.yaml:4:5: a key must be a single value\n"},
         {"database key twice", "database:\n  schema: a\n  schema: b\n" SOURCE_HEAD,
          "c.yaml:3:3: key 'schema' appears twice in database\n"},
         {"source key twice", SOURCE_HEAD "    rules: other.yaml\n", "c.yaml:4:5: key 'rules' appears twice in a source\n"},
+        {"unknown format", SOURCE_HEAD "    format: festbreit\n",
+         "c.yaml:4:13: format must be auto, csv or fixed, not 'festbreit'\n"},
+        {"berichtsjahr out of range", SOURCE_HEAD "    berichtsjahr: 24\n",
+         "c.yaml:4:19: berichtsjahr must be a whole number from 1900 to 2100, not '24'\n"},
+        {"year pattern without YYYY", SOURCE_HEAD "    berichtsjahr_from_name: \"jgh_*.txt\"\n",
+         "c.yaml:4:29: berichtsjahr_from_name: it must hold YYYY once, where the year stands (jgh_YYYY.txt)\n"},
         {"flow source key twice", "sources:\n  - {name: a, rules: r, name: b}\n",
          "c.yaml:2:25: key 'name' appears twice in a source\n"},
         {"no name", "sources:\n  - rules: r.yaml\n", "c.yaml:2:5: source has no 'name'\n"},
@@ -304,7 +311,7 @@ static const struct error_case ERROR_CASES[] = {
          "c.yaml:10:20: scan_interval must be a whole number from 1 to 86400, not '0'\n"
          "c.yaml:11:11: drop must be a single value\n"
          "c.yaml:12:5: unknown key 'extra' in a source (known keys: name, rules, drop, archive, quarantine, reports, "
-         "redelivery, max_reject_share, watch, scan_interval, stable_seconds, done_marker, report_group, report_records)\n"
+         "redelivery, max_reject_share, watch, scan_interval, stable_seconds, done_marker, report_group, report_records, format, berichtsjahr, berichtsjahr_from_name)\n"
          "c.yaml:13:5: source has no 'name'\n"
          "c.yaml:14:18: done_marker must be true or false, not 'vielleicht'\n"
          "c.yaml:15:11: source name 'hze' is used twice (first on line 6)\n"
