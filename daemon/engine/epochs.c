@@ -161,6 +161,9 @@ void compile_epochs(struct compiler *c) {
                 yamldoc_error(&c->yd, c->first_range, "berichtsjahre here needs the data set's year field (dataset: year_field)");
                 return;
         }
+        /* A dataset.berichtsjahre whose first comes after its last is reported already. */
+        if (rs->year_last < rs->year_first)
+                return;
         /* dataset.berichtsjahre lies within 1900-2100, so there are at most 201 years:
          * an epoch number fits a byte. */
         unsigned span = (unsigned) (rs->year_last - rs->year_first + 1);
