@@ -15,6 +15,7 @@
 #define _must_check_ __attribute__((warn_unused_result))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
 #define _unused_ __attribute__((unused))
+#define _always_inline_ __attribute__((always_inline))
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -72,6 +72,8 @@ struct checker {
         char *unknown_columns;
 
         struct field_value *vals;       /* per field, for the current record */
+        unsigned epoch;                 /* the current record's epoch of Berichtsjahre */
+        const struct field *fields;     /* its fields: rs->epochs[epoch].fields */
         char (*restored)[24];           /* per field: a digits value with its zeros restored; 24 is
                                          * enough, digits fields have at most 18 (fields.c) */
         const char **expected;          /* per field: what a valid value looks like (German) */

@@ -22,6 +22,7 @@ int checker_new(const struct ruleset *rs, checker_finding_fn fn, void *userdata,
         if (!c)
                 return -ENOMEM;
         c->rs = rs;
+        c->fields = rs->fields;
         c->fn = fn;
         c->userdata = userdata;
         c->column = calloc(rs->nfields, sizeof(*c->column));
@@ -101,7 +102,7 @@ static int run_builtin(struct checker *c, unsigned ri) {
         switch (r->builtin) {
         case BUILTIN_REQUIRED:
                 for (unsigned f = 0; c->rec_empty_required && f < rs->nfields && e >= 0; f++)
-                        if (rs->fields[f].required && c->vals[f].state == FV_EMPTY) {
+                        if (c->fields[f].required && c->vals[f].state == FV_EMPTY) {
                                 const char *ctx[_CTX_MAX] = {[CTX_FIELD] = rs->fields[f].label};
                                 e = checker_report(c, ri, c->rec->line, (int) f, NULL, ctx, NULL);
                         }
@@ -232,6 +233,11 @@ int checker_record(void *checker, const struct reader_record *rec) {
          * pack order. */
         memset(c->verdicts, 0, (rs->nrules / 64 + 1) * sizeof(uint64_t));
         vm_eval(rs, &rs->checks, c->vals, c->verdicts);
+        /* Rules that do not hold in the record's Berichtsjahr ran all the same: masking
+         * their verdicts costs less than a test per rule in the byte code. */
+        const uint64_t *holds = rs->epochs[c->epoch].rules;
+        for (unsigned w = 0; holds && w <= rs->nrules / 64; w++)
+                c->verdicts[w] &= holds[w];
         ssize_t intervals[8];
         unsigned nintervals = 0;
         for (unsigned ri = 0; ri < rs->nrules && e >= 0; ri++) {

@@ -3,7 +3,8 @@
  * lookup tables. A code is packed big-endian into 8 bytes, so a look-up is a binary search
  * over integers (codelist_find(), pack.c); all-digit codes of one length up to 4 get a
  * direct table as well, which is the common case in the Federal Statistical Office's
- * lists and turns the look-up into one index.
+ * lists and turns the look-up into one index. A code that holds only in some Berichtsjahre
+ * carries them; epochs.c turns that into per-epoch copies of the list.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@
 struct code_item {
         uint64_t key;
         const char *code, *label;
+        struct year_range years;
+        bool limited;           /* years is not every Berichtsjahr of the pack */
         const yaml_node_t *node;
 };
 
@@ -49,6 +52,23 @@ static void build_direct(struct compiler *c, struct codelist *cl) {
         }
 }
 
+/* The years of each code, when some code holds only for some of the pack's years. */
+static void fill_years(struct compiler *c, struct codelist *cl, const struct code_item *e, size_t m) {
+        bool limited = false;
+        for (size_t i = 0; i < m; i++)
+                limited |= e[i].limited;
+        if (!limited)
+                return;
+        if (!(cl->years = arena_array(c->rs->arena, m, sizeof(*cl->years)))) {
+                c->nomem = true;
+                return;
+        }
+        /* Duplicates were left out of the list: walk it in step with the items. */
+        for (size_t i = 0, k = 0; i < m && k < cl->n; i++)
+                if (e[i].key == cl->keys[k])
+                        cl->years[k++] = e[i].years;
+}
+
 /* Fills cl from the m sorted items; a code given twice is an error. */
 static void fill_codelist(struct compiler *c, struct codelist *cl, const struct code_item *e, size_t m) {
         struct ruleset *rs = c->rs;
@@ -80,6 +100,32 @@ static void fill_codelist(struct compiler *c, struct codelist *cl, const struct 
         }
         if (cl->all_digits && cl->common_len && cl->common_len <= 4)
                 build_direct(c, cl);
+        fill_years(c, cl, e, m);
+}
+
+/* A code's value: its label, or {label: ..., berichtsjahre: [from, to]} for a code that
+ * holds only in some Berichtsjahre. Returns false after reporting an error. */
+static bool compile_code_value(struct compiler *c, yaml_node_t *cv, struct code_item *item) {
+        const struct ruleset *rs = c->rs;
+        item->years = (struct year_range) {.from = rs->year_first, .to = rs->year_last};
+        if (!cv || cv->type != YAML_MAPPING_NODE) {
+                item->label = yamldoc_scalar(&c->yd, cv, "a code's label");
+                return item->label != NULL;
+        }
+        static const char *const keys[] = {"label", "berichtsjahre"};
+        yaml_node_t *v[ELEMENTSOF(keys)];
+        yamldoc_take_keys(&c->yd, cv, keys, ELEMENTSOF(keys), v, "a code");
+        if (!v[0]) {
+                yamldoc_error(&c->yd, cv, "code '%s' has no 'label'", item->code);
+                return false;
+        }
+        if (!(item->label = yamldoc_scalar(&c->yd, v[0], "a code's label")))
+                return false;
+        /* A wrong range is reported and the code kept for all years, so that rules naming
+         * it report nothing more. */
+        if (v[1] && compile_year_range(c, v[1], "berichtsjahre", &item->years))
+                item->limited = item->years.from != rs->year_first || item->years.to != rs->year_last;
+        return true;
 }
 
 /* One list: name k, codes v. */
@@ -105,15 +151,17 @@ static void compile_codelist(struct compiler *c, const yaml_node_t *k, const yam
         for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
                 yaml_node_t *ck = yamldoc_node(&c->yd, q->key), *cv = yamldoc_node(&c->yd, q->value);
                 const char *code = yamldoc_scalar(&c->yd, ck, "a code");
-                const char *label = yamldoc_scalar(&c->yd, cv, "a code's label");
-                if (!code || !label)
+                if (!code)
+                        continue;
+                struct code_item item = {.key = pack8(code), .code = code, .node = ck};
+                if (!compile_code_value(c, cv, &item))
                         continue;
                 size_t len = strlen(code);
                 if (len == 0 || len > 8) {
                         yamldoc_error(&c->yd, ck, "code '%s' must have 1 to 8 characters", code);
                         continue;
                 }
-                e[m++] = (struct code_item) {.key = pack8(code), .code = code, .label = label, .node = ck};
+                e[m++] = item;
         }
         qsort(e, m, sizeof(*e), cmp_code);
         struct codelist *cl = &rs->codelists[rs->ncodelists++];

@@ -3,11 +3,12 @@
  * into a struct ruleset.
  *
  * Sections are compiled in dependency order (dataset, code lists, fields, input,
- * hierarchies, key, delivery, report, rules, example base) whatever their order in the
- * file; each section has a file of its own (compiler.h lists them). Every problem is
- * recorded as a diagnostic with the YAML position and compilation goes on, so one run shows
- * all errors of a pack. A pack with any error is freed and never returned. The compiled
- * pack lives in one arena; only the growable constant pools are separate allocations.
+ * hierarchies, key, delivery, report, rules, the epochs of the Berichtsjahre, example
+ * base) whatever their order in the file; each section has a file of its own (compiler.h
+ * lists them). Every problem is recorded as a diagnostic with the YAML position and
+ * compilation goes on, so one run shows all errors of a pack. A pack with any error is
+ * freed and never returned. The compiled pack lives in one arena; only the growable
+ * constant pools are separate allocations.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -142,6 +143,7 @@ static void compile_document(struct compiler *c) {
         compile_report(c, v[K_REPORT]);
         compile_rules(c, v[K_RULES]);
         compile_input_rules(c);
+        compile_epochs(c);
         if (!c->errors && !c->nomem)
                 link_checks(c);
         compile_example_base(c, v[K_BASE]);

@@ -7,6 +7,7 @@
  *   srcmap.c       positions inside a scalar's text, for expression diagnostics
  *   codelists.c, fields.c, hierarchies.c    the pack's data model
  *   inputs.c       the formats a pack reads, with the fixed-width layouts
+ *   epochs.c       Berichtsjahre: year ranges, and the epochs the checker resolves them by
  *   rules.c        the rules list, the keys every rule has, the rule-kind table
  *   kinds.c        one compile function per rule kind
  *   messages.c, examples.c                  a rule's message and examples
@@ -39,6 +40,7 @@ struct compiler {
         struct yamldoc yd;      /* the document; counts its errors into errors */
         bool allow_label;       /* label() is for messages only */
         yaml_node_t *year_field_node;   /* dataset.year_field, resolved once fields are known */
+        const yaml_node_t *first_range; /* the first berichtsjahre of a code, field or rule */
         /* pools under construction (pools.c) */
         size_t cap_ints, cap_strings, cap_sets;
         /* instructions of the expression being compiled (expr_gen.c) */
@@ -105,6 +107,12 @@ void compile_rules(struct compiler *c, const yaml_node_t *n);
 void compile_example_base(struct compiler *c, yaml_node_t *n);
 /* After the rules: a format's findings need their rules (fixed-width: S02, S06, S07). */
 void compile_input_rules(struct compiler *c);
+
+/* After the rules: the epochs of the pack's Berichtsjahre (epochs.c). */
+void compile_epochs(struct compiler *c);
+/* berichtsjahre: [from, to] in node n, which must lie within dataset.berichtsjahre; what
+ * names it in errors. Returns false after reporting an error. */
+bool compile_year_range(struct compiler *c, yaml_node_t *n, const char *what, struct year_range *ret);
 
 /* The code list of that name, or NULL. */
 const struct codelist *codelist_by_name(const struct ruleset *rs, const char *name);

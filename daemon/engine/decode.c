@@ -99,8 +99,9 @@ static size_t digit_run(const char *s, size_t len, size_t max, int *ret) {
         return i;
 }
 
-/* Months: MM.YYYY, M.YYYY, MM/YYYY, YYYY-MM, DD.MM.YYYY (the day is dropped). */
-static bool parse_month(const char *s, size_t len, int64_t *ret) {
+/* Months: MM.YYYY, M.YYYY, MM/YYYY, YYYY-MM, DD.MM.YYYY (the day is dropped). Inlined like
+ * decode_field(), whose copies would otherwise make it a call per month field. */
+static inline _always_inline_ bool parse_month(const char *s, size_t len, int64_t *ret) {
         int a, b, cval, year, month;
         size_t n1 = digit_run(s, len, 4, &a);
         if (!n1 || n1 == len)
@@ -137,94 +138,130 @@ static size_t utf8_chars(const char *s, size_t len) {
         return n;
 }
 
+/* Decodes field f, whose text in the record is s (len bytes, or "" when its column is
+ * absent), into v by fd (the field as the record's epoch has it); restored is the field's
+ * buffer for a value with its leading zeros restored. Returns v->state. Always inlined:
+ * it is the body of the decoding loop, which must not pay a call per field, and it decodes
+ * the year field once more before the loop (record_epoch()). */
+static inline _always_inline_ enum field_state decode_field(const struct ruleset *rs, const struct field *fd, unsigned f,
+                                                            struct field_value *v, const char *s, size_t len,
+                                                            char *restored) {
+        v->raw = s;
+        /* libcsv trims unquoted fields; a quoted field of blanks is empty too. */
+        while (len > 0 && (*s == ' ' || *s == '\t'))
+                s++, len--;
+        while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+                len--;
+        v->s = s;
+        v->len = (uint32_t) len;
+        v->i = 0;
+        if (len == 0)
+                return v->state = FV_EMPTY;
+        v->state = FV_INVALID;
+        switch (fd->type) {
+        case FIELD_DIGITS:
+                if (!all_digits(s, len) || len > fd->length)
+                        break;
+                if (len < fd->length) {
+                        if (!fd->restore_zeros)
+                                break;
+                        size_t pad = fd->length - len;
+                        memset(restored, '0', pad);
+                        memcpy(restored + pad, s, len);
+                        restored[fd->length] = 0;
+                        v->s = restored;
+                        v->len = fd->length;
+                }
+                v->i = digits_value(v->s, v->len);
+                if ((int) f == rs->year_field && (v->i < rs->year_first || v->i > rs->year_last))
+                        break;
+                v->state = FV_OK;
+                break;
+        case FIELD_CODE: {
+                const struct codelist *cl = fd->codes;
+                if (!fd->restore_zeros && cl->common_len && len < cl->common_len)
+                        break;
+                int idx = codelist_find(cl, s, len);
+                if (idx < 0)
+                        break;
+                v->i = idx;
+                v->s = cl->codes[idx];
+                v->len = cl->lens[idx];
+                v->state = FV_OK;
+                break;
+        }
+        case FIELD_MONTH:
+                if (parse_month(s, len, &v->i))
+                        v->state = FV_OK;
+                break;
+        case FIELD_INTEGER: {
+                size_t i = 0;
+                bool neg = false;
+                if (s[0] == '-' || s[0] == '+') {
+                        neg = s[0] == '-';
+                        i = 1;
+                }
+                if (len - i > 15 || !all_digits(s + i, len - i))
+                        break;
+                v->i = digits_value(s + i, len - i) * (neg ? -1 : 1);
+                if (v->i < fd->min || v->i > fd->max)
+                        break;
+                if ((int) f == rs->year_field && (v->i < rs->year_first || v->i > rs->year_last))
+                        break;
+                v->state = FV_OK;
+                break;
+        }
+        case FIELD_TEXT:
+                if (!fd->max_length || utf8_chars(s, len) <= fd->max_length)
+                        v->state = FV_OK;
+                break;
+        }
+        return v->state;
+}
+
+/* The text of field f in rec, or "" when its column is absent. */
+static inline const char *field_text(const struct checker *c, const struct reader_record *rec, unsigned f,
+                                     size_t *ret_len) {
+        int col = c->column[f];
+        *ret_len = col >= 0 ? rec->lengths[col] : 0;
+        return col >= 0 ? rec->fields[col] : "";
+}
+
+/* The epoch of the record's Berichtsjahr. CHOICE: a record whose year is empty or not one
+ * of the pack's is checked by the latest epoch, the law in force: it is rejected for its
+ * year anyway (P01/P03), and today's codes are what its sender is asked to use. */
+static unsigned record_epoch(struct checker *c, const struct reader_record *rec) {
+        const struct ruleset *rs = c->rs;
+        unsigned f = (unsigned) rs->year_field;
+        size_t len;
+        const char *s = field_text(c, rec, f, &len);
+        if (decode_field(rs, &rs->fields[f], f, &c->vals[f], s, len, c->restored[f]) != FV_OK)
+                return rs->nepochs - 1;
+        return rs->epoch_of_year[c->vals[f].i - rs->year_first];
+}
+
 void checker_decode(struct checker *c, const struct reader_record *rec) {
         const struct ruleset *rs = c->rs;
         bool empty_required = false, bad_code = false, bad_format = false;
-        for (unsigned f = 0; f < rs->nfields; f++) {
-                const struct field *fd = &rs->fields[f];
-                struct field_value *v = &c->vals[f];
-                int col = c->column[f];
-                const char *s = col >= 0 ? rec->fields[col] : "";
-                size_t len = col >= 0 ? rec->lengths[col] : 0;
-                v->raw = s;
-                /* libcsv trims unquoted fields; a quoted field of blanks is empty too. */
-                while (len > 0 && (*s == ' ' || *s == '\t'))
-                        s++, len--;
-                while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-                        len--;
-                v->s = s;
-                v->len = (uint32_t) len;
-                v->i = 0;
-                if (len == 0) {
-                        v->state = FV_EMPTY;
+        /* Packs whose codes, fields and rules hold alike in every year have one epoch. */
+        c->epoch = rs->nepochs > 1 ? record_epoch(c, rec) : 0;
+        const struct field *fd = c->fields = rs->epochs[c->epoch].fields;
+        struct field_value *vals = c->vals;
+        for (unsigned f = 0; f < rs->nfields; f++, fd++) {
+                size_t len;
+                const char *s = field_text(c, rec, f, &len);
+                switch (decode_field(rs, fd, f, &vals[f], s, len, c->restored[f])) {
+                case FV_EMPTY:
                         empty_required |= fd->required;
-                        continue;
-                }
-                v->state = FV_INVALID;
-                switch (fd->type) {
-                case FIELD_DIGITS:
-                        if (!all_digits(s, len) || len > fd->length)
-                                break;
-                        if (len < fd->length) {
-                                if (!fd->restore_zeros)
-                                        break;
-                                size_t pad = fd->length - len;
-                                char *restored = c->restored[f];
-                                memset(restored, '0', pad);
-                                memcpy(restored + pad, s, len);
-                                restored[fd->length] = 0;
-                                v->s = restored;
-                                v->len = fd->length;
-                        }
-                        v->i = digits_value(v->s, v->len);
-                        if ((int) f == rs->year_field && (v->i < rs->year_first || v->i > rs->year_last))
-                                break;
-                        v->state = FV_OK;
                         break;
-                case FIELD_CODE: {
-                        const struct codelist *cl = fd->codes;
-                        if (!fd->restore_zeros && cl->common_len && len < cl->common_len)
-                                break;
-                        int idx = codelist_find(cl, s, len);
-                        if (idx < 0)
-                                break;
-                        v->i = idx;
-                        v->s = cl->codes[idx];
-                        v->len = cl->lens[idx];
-                        v->state = FV_OK;
-                        break;
-                }
-                case FIELD_MONTH:
-                        if (parse_month(s, len, &v->i))
-                                v->state = FV_OK;
-                        break;
-                case FIELD_INTEGER: {
-                        size_t i = 0;
-                        bool neg = false;
-                        if (s[0] == '-' || s[0] == '+') {
-                                neg = s[0] == '-';
-                                i = 1;
-                        }
-                        if (len - i > 15 || !all_digits(s + i, len - i))
-                                break;
-                        v->i = digits_value(s + i, len - i) * (neg ? -1 : 1);
-                        if (v->i < fd->min || v->i > fd->max)
-                                break;
-                        if ((int) f == rs->year_field && (v->i < rs->year_first || v->i > rs->year_last))
-                                break;
-                        v->state = FV_OK;
-                        break;
-                }
-                case FIELD_TEXT:
-                        if (!fd->max_length || utf8_chars(s, len) <= fd->max_length)
-                                v->state = FV_OK;
-                        break;
-                }
-                if (v->state == FV_INVALID) {
+                case FV_INVALID:
                         if (fd->type == FIELD_CODE)
                                 bad_code = true;
                         else
                                 bad_format = true;
+                        break;
+                case FV_OK:
+                        break;
                 }
         }
         /* Most records are clean: the builtins look at the fields only when told to. */
@@ -232,5 +269,3 @@ void checker_decode(struct checker *c, const struct reader_record *rec) {
         c->rec_bad_code = bad_code;
         c->rec_bad_format = bad_format;
 }
-
-

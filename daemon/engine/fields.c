@@ -150,6 +150,22 @@ static void compile_field_codes(struct compiler *c, struct field *f, const yaml_
         }
 }
 
+/* required: true, false, or the Berichtsjahre [from, to] in which an empty value is P01. */
+static void compile_required(struct compiler *c, struct field *f, yaml_node_t *n) {
+        const struct ruleset *rs = c->rs;
+        struct year_range all = {.from = rs->year_first, .to = rs->year_last};
+        f->required_years = (struct year_range) {.from = 1, .to = 0};
+        if (!n)
+                return;
+        if (n->type == YAML_SEQUENCE_NODE) {
+                if (compile_year_range(c, n, "required", &f->required_years))
+                        f->required = f->required_years.from == all.from && f->required_years.to == all.to;
+                return;
+        }
+        if (yamldoc_get_bool(&c->yd, n, &f->required, "required") && f->required)
+                f->required_years = all;
+}
+
 static void compile_field(struct compiler *c, const yaml_node_t *n) {
         struct ruleset *rs = c->rs;
         yaml_node_t *v[_K_FIELD_MAX];
@@ -184,8 +200,7 @@ static void compile_field(struct compiler *c, const yaml_node_t *n) {
                 else
                         yamldoc_error(&c->yd, v[K_COLUMN], "column must be 'required' or 'optional', not '%s'", column);
         }
-        if (v[K_REQUIRED])
-                yamldoc_get_bool(&c->yd, v[K_REQUIRED], &f->required, "required");
+        compile_required(c, f, v[K_REQUIRED]);
         rs->nfields++;
 }
 

@@ -174,25 +174,15 @@ static void check_required_columns(struct compiler *c, yaml_node_t *n, const str
 
 static void compile_layout(struct compiler *c, yaml_node_t *n, struct fixed_layout *ret) {
         struct ruleset *rs = c->rs;
-        *ret = (struct fixed_layout) {.year_first = rs->year_first, .year_last = rs->year_last, .line = yamldoc_line(n)};
+        *ret = (struct fixed_layout) {.years = {rs->year_first, rs->year_last}, .line = yamldoc_line(n)};
         if (!yamldoc_is_mapping(&c->yd, n, "a layout"))
                 return;
         static const char *const keys[] = {"berichtsjahre", "record_length", "record_type", "fields"};
         yaml_node_t *v[ELEMENTSOF(keys)];
         yamldoc_take_keys(&c->yd, n, keys, ELEMENTSOF(keys), v, "a layout");
-        int64_t a, b, len;
-        if (v[0]) {
-                yaml_node_item_t *it = v[0]->type == YAML_SEQUENCE_NODE ? v[0]->data.sequence.items.start : NULL;
-                if (!it || v[0]->data.sequence.items.top - it != 2)
-                        yamldoc_error(&c->yd, v[0], "a layout's berichtsjahre must be [first, last]");
-                else if (yamldoc_get_int(&c->yd, yamldoc_node(&c->yd, it[0]), rs->year_first, rs->year_last, &a,
-                                         "the layout's first Berichtsjahr (within dataset.berichtsjahre)") &&
-                         yamldoc_get_int(&c->yd, yamldoc_node(&c->yd, it[1]), a, rs->year_last, &b,
-                                         "the layout's last Berichtsjahr (from its first, within dataset.berichtsjahre)")) {
-                        ret->year_first = (int) a;
-                        ret->year_last = (int) b;
-                }
-        }
+        int64_t len;
+        if (v[0])
+                compile_year_range(c, v[0], "a layout's berichtsjahre", &ret->years);
         if (!v[1] || !yamldoc_get_int(&c->yd, v[1], 1, RECORD_LENGTH_MAX, &len, "record_length")) {
                 if (!v[1])
                         yamldoc_error(&c->yd, n, "a layout needs its record_length");
@@ -230,7 +220,7 @@ static void compile_layouts(struct compiler *c, yaml_node_t *format, yaml_node_t
                 struct fixed_layout *l = &in->layouts[in->nlayouts];
                 compile_layout(c, ln, l);
                 for (unsigned k = 0; k < in->nlayouts; k++)
-                        if (l->year_first <= in->layouts[k].year_last && in->layouts[k].year_first <= l->year_last)
+                        if (l->years.from <= in->layouts[k].years.to && in->layouts[k].years.from <= l->years.to)
                                 yamldoc_error(&c->yd, ln, "the layout's Berichtsjahre overlap those of the layout in line %u",
                                               in->layouts[k].line);
                 in->nlayouts++;

@@ -53,7 +53,11 @@ int codelist_find(const struct codelist *cl, const char *s, size_t len) {
                 else
                         hi = mid;
         }
-        return lo < cl->n && cl->keys[lo] == key ? (int) lo : -1;
+        if (lo >= cl->n || cl->keys[lo] != key)
+                return -1;
+        /* An epoch's copy of the list (epochs.c): the code may not hold in its years. The
+         * direct table above has that built in. */
+        return !cl->valid || cl->valid[lo] ? (int) lo : -1;
 }
 
 const char *ruleset_name(const struct ruleset *rs) {
@@ -79,7 +83,7 @@ bool ruleset_reads(const struct ruleset *rs, enum reader_format f) {
 
 const struct reader_layout *ruleset_fixed_layout(const struct ruleset *rs, int year) {
         for (unsigned i = 0; i < rs->input.nlayouts; i++)
-                if (year >= rs->input.layouts[i].year_first && year <= rs->input.layouts[i].year_last)
+                if (year >= rs->input.layouts[i].years.from && year <= rs->input.layouts[i].years.to)
                         return &rs->input.layouts[i].reader;
         return NULL;
 }

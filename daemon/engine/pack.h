@@ -16,6 +16,11 @@
 #include "program.h"
 #include "ruleset.h"
 
+/* Berichtsjahre first to last, both included (from > to: none). */
+struct year_range {
+        int from, to;
+};
+
 struct codelist {
         const char *name;
         unsigned n;
@@ -26,6 +31,11 @@ struct codelist {
         unsigned common_len;    /* length every code shares, 0 when they differ */
         bool all_digits;
         int16_t *direct;        /* all-digit codes of one length <= 4: value -> index, -1 */
+        struct year_range *years;       /* per code: the Berichtsjahre it holds for; NULL: all */
+        /* An epoch's copy of a list with years (epochs.c): its direct table leaves out the
+         * codes that do not hold in the epoch, and valid says which those are for the
+         * binary search. NULL in the pack's own lists: every code is valid. */
+        const bool *valid;
         unsigned line;
 };
 
@@ -43,7 +53,9 @@ struct field {
         const struct codelist *codes;
         bool restore_zeros;
         bool column_required;
-        bool required;
+        bool required;          /* an empty value is P01: in rs->fields, in every Berichtsjahr;
+                                 * in an epoch's fields (epochs.c), in the epoch's */
+        struct year_range required_years;
         const struct hierarchy *hierarchy;
         unsigned line, col;
 };
@@ -121,6 +133,7 @@ struct rule {
         enum builtin builtin;
         int field;              /* field the finding names; -1 = none */
         struct program prog;    /* check: "when and not check"; share: the condition */
+        struct year_range years;        /* check: the Berichtsjahre the rule holds for */
         double max_share;
         unsigned *unique;       /* unique: the fields of the key */
         unsigned nunique;
@@ -142,7 +155,7 @@ struct rule {
 
 /* A fixed-width layout and the Berichtsjahre it holds for (the law changes the record). */
 struct fixed_layout {
-        int year_first, year_last;
+        struct year_range years;
         struct reader_layout reader;
         unsigned line;                  /* in the pack, for diagnostics */
 };
@@ -157,6 +170,19 @@ struct pack_input {
         unsigned nlayouts;
 };
 
+/*
+ * The pack's Berichtsjahre cut into epochs at every year where a code, a field's required
+ * or a rule starts or stops holding (epochs.c): within an epoch, everything holds alike.
+ * The checker looks a record's epoch up once by its year and then decodes with the
+ * epoch's fields (their code lists and required resolved for it) and masks the verdicts
+ * with the epoch's rules, so that the byte code and the decoding loop stay as they are.
+ */
+struct epoch {
+        int first, last;        /* its Berichtsjahre */
+        const struct field *fields;     /* rs->fields with required and codes for this epoch */
+        const uint64_t *rules;  /* bit set of the rules that hold; NULL: all of them */
+};
+
 struct ruleset {
         struct arena *arena;
         const char *path;
@@ -164,6 +190,9 @@ struct ruleset {
         int year_first, year_last;
         int year_field;         /* -1 when the pack has none */
         struct pack_input input;
+        struct epoch *epochs;   /* at least one, in order of their years */
+        unsigned nepochs;
+        uint8_t *epoch_of_year; /* [year - year_first]: its epoch (at most 201 years) */
         unsigned *key;
         unsigned nkey;
         /* delivery: what one delivery covers, for redeliveries (see rules/README.md) */

@@ -34,7 +34,7 @@ const size_t rule_kinds_count = ELEMENTSOF(rule_kinds);
 
 /* A rule's keys: the common ones, then each kind's key followed by its companions, then
  * examples -- the order "unknown key" messages list them in. */
-enum { K_ID, K_SEV, K_TITLE, K_MSG, K_FIELD, _K_COMMON };
+enum { K_ID, K_SEV, K_TITLE, K_MSG, K_FIELD, K_YEARS, _K_COMMON };
 #define RULE_MAX_KEYS (_K_COMMON + ELEMENTSOF(rule_kinds) * (1 + RULE_MAX_COMPANIONS) + 1)
 struct rule_keys {
         const char *names[RULE_MAX_KEYS];
@@ -44,7 +44,7 @@ struct rule_keys {
 };
 
 static void rule_keys_init(struct rule_keys *k) {
-        static const char *const common[_K_COMMON] = {"id", "severity", "title", "message", "field"};
+        static const char *const common[_K_COMMON] = {"id", "severity", "title", "message", "field", "berichtsjahre"};
         k->n = 0;
         for (size_t i = 0; i < _K_COMMON; i++)
                 k->names[k->n++] = common[i];
@@ -133,6 +133,19 @@ static const struct rule_kind_info *rule_kind_of(struct compiler *c, const struc
         return NULL;
 }
 
+/* berichtsjahre: [from, to] -- a record rule that holds only for records of those years
+ * (the epochs' rule sets, epochs.c). The other kinds are about a file, several records or
+ * the database, where a record's year does not decide. */
+static void compile_rule_years(struct compiler *c, struct rule *r, yaml_node_t *n) {
+        if (!n)
+                return;
+        if (r->kind != RULE_CHECK) {
+                yamldoc_error(&c->yd, n, "rule %s: 'berichtsjahre' is only for check rules", r->id);
+                return;
+        }
+        compile_year_range(c, n, "berichtsjahre", &r->years);
+}
+
 static void compile_rule(struct compiler *c, yaml_node_t *n, const struct rule_keys *k) {
         struct ruleset *rs = c->rs;
         yaml_node_t *v[RULE_MAX_KEYS];
@@ -140,7 +153,8 @@ static void compile_rule(struct compiler *c, yaml_node_t *n, const struct rule_k
                 return;
         yamldoc_take_keys(&c->yd, n, k->names, k->n, v, "a rule");
         struct rule *r = &rs->rules[rs->nrules];
-        *r = (struct rule) {.field = -1, .group = -1, .line = yamldoc_line(n)};
+        *r = (struct rule) {.field = -1, .group = -1, .line = yamldoc_line(n),
+                            .years = {.from = rs->year_first, .to = rs->year_last}};
         if (!compile_rule_head(c, r, n, v))
                 return;
         const struct rule_kind_info *kind = rule_kind_of(c, r, n, v, k);
@@ -159,6 +173,7 @@ static void compile_rule(struct compiler *c, yaml_node_t *n, const struct rule_k
         r->kind = kind->kind;
         r->placeholders = kind->placeholders;
         r->record_context = kind->record_context;
+        compile_rule_years(c, r, v[K_YEARS]);
         bool message_ok = kind->compile(c, r, &nodes);
         if (!v[K_MSG])
                 yamldoc_error(&c->yd, n, "rule %s has no 'message'", r->id);

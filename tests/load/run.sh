@@ -313,6 +313,23 @@ check "long reason: in full on stdout" 1 "$(grep -cF "delivery 2: REJECTED as a 
 check "long reason: the first delivery's rows stay" "2|0" \
         "$(q "SELECT count(*) FROM plausid.lang WHERE delivery_id = 1")|$(q "SELECT count(*) FROM plausid.lang WHERE delivery_id = 2")"
 
+# ---- Berichtsjahre: a 2016 export is loaded with the codes of 2016 (tests/golden/berichtsjahre/
+#      pack.yaml: hilfe 17 holds until 2020, schule is required from 2022) ----
+new_db t_years
+printf 'jahr;nr;hilfe;schule;kontakte\n2016;001;17;;5\n2016;002;01;;\n' >"$T/jahre_2016.csv"
+printf 'jahr;nr;hilfe;schule;kontakte\n2024;001;17;1;\n2024;002;01;2;\n' >"$T/jahre_2024.csv"
+printf 'database:\n  conninfo: ""\n  schema: plausid\nsources:\n  - name: jahre\n    rules: %s\n    max_reject_share: 1\n' \
+        "$ROOT/tests/golden/berichtsjahre/pack.yaml" >"$T/c_jahre.yaml"
+out=$("$PLAUSID" load --config "$T/c_jahre.yaml" --source jahre "$T/jahre_2016.csv" 2>"$T/stderr")
+status=$?
+check "Berichtsjahre: the 2016 file with the old code loads clean" "0|loaded|2|2|0|0" \
+        "$status|$(q "SELECT status, records, loaded, rejected FROM plausid.deliveries")|$(q "SELECT count(*) FROM plausid.findings")"
+check "Berichtsjahre: the old code is stored" "001|17" "$(q "SELECT nr, hilfe FROM plausid.jahre WHERE hilfe = '17'")"
+out=$("$PLAUSID" load --config "$T/c_jahre.yaml" --source jahre "$T/jahre_2024.csv" 2>"$T/stderr")
+status=$?
+check "Berichtsjahre: the same code in 2024 is P02, its record rejected" "0|1|1|P02|hilfe|2" \
+        "$status|$(q "SELECT loaded, rejected FROM plausid.deliveries WHERE id = 2")|$(q "SELECT rule, field, line FROM plausid.findings WHERE delivery_id = 2")"
+
 # ---- the register's unit tests against this server (tests/unit/test_register.c) ----
 new_db t_register
 if [ -x "$ROOT/$BUILD/tests/test_register" ]; then
