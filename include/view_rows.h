@@ -47,7 +47,10 @@ void view_names_free(char **names, size_t n);
  * Every row of schema.view (a name view_rows_names() gave), with berichtsjahr = year
  * unless year is NULL (the caller asked schema_has_column() first): the columns to
  * columns(), then each row to row(), until one fails (its error is returned). Sets the
- * transaction's DateStyle to ISO, which VIEW_DATE and VIEW_TIMESTAMP promise.
+ * transaction's DateStyle to ISO, which VIEW_DATE and VIEW_TIMESTAMP promise. The rows
+ * come in the view's own order: sorting every column of a million-row view cost the
+ * server four times the export's time (19 s instead of 5 s); a view that should come out
+ * sorted says ORDER BY itself.
  */
 _must_check_ int view_rows_each(PGconn *conn, const char *schema, const char *view, const char *year,
                                 view_columns_fn columns, view_row_fn row, void *userdata, char **ret_error);
