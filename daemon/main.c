@@ -7,13 +7,15 @@
  *   plausid check --rules FILE [--rejects OUT.csv] [--report OUT.html] INPUT...
  *   plausid load --config FILE --source NAME INPUT...
  *   plausid report --config FILE (--delivery ID | --since YYYY-MM-DD) [--out DIR]
+ *   plausid export --config FILE --view NAME [--year YYYY] --out FILE.csv|-
  *   plausid run --config FILE
  *   plausid config check --config FILE
  *   plausid rules test FILE
  *
  * Exit status of check: 0 no error findings (warnings allowed), 1 records or a file
  * rejected, 2 could not run. Of load: 0 every file loaded or skipped as a duplicate, 1 a
- * file rejected as a whole, 2 a file could not be loaded (nothing of it is stored).
+ * file rejected as a whole, 2 a file could not be loaded (nothing of it is stored). Of
+ * export: 0 written, 2 not (no file).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,6 +28,7 @@
 #include "config.h"
 #include "db.h"
 #include "diag.h"
+#include "export.h"
 #include "htmlreport.h"
 #include "loader.h"
 #include "register.h"
@@ -53,6 +56,7 @@ static void usage(FILE *out) {
                 "usage: %s check --rules FILE [--rejects OUT.csv] [--report OUT.html] [--format F] [--berichtsjahr Y] INPUT...\n"
                 "       %s load --config FILE --source NAME [--format F] [--berichtsjahr Y] INPUT...\n"
                 "       %s report --config FILE (--delivery ID | --since YYYY-MM-DD) [--out DIR]\n"
+                "       %s export --config FILE --view NAME [--year YYYY] --out FILE.csv|-\n"
                 "       %s run --config FILE\n"
                 "       %s config check --config FILE\n"
                 "       %s rules test FILE\n"
@@ -77,12 +81,16 @@ static void usage(FILE *out) {
                 "        .csv), or with --since the overview of every delivery since that day\n"
                 "        (uebersicht-DAY.html) and their reports; into the source's reports\n"
                 "        directory unless --out DIR; --max-records and --group as for check.\n"
+                "export  writes one of plausid's views to a CSV for Excel (UTF-8 with BOM, ';',\n"
+                "        decimal comma, mode 0640, complete or not at all); --year keeps the\n"
+                "        rows of one Berichtsjahr; --out - writes to stdout. Exit 0: written,\n"
+                "        2: not written (unknown view, no database, the file cannot be written).\n"
                 "run     the daemon (foreground, for systemd): takes the exports dropped into\n"
                 "        each source's drop directory and loads them. SIGHUP reloads.\n"
                 "config check  reports every error of a configuration and its rule packs;\n"
                 "        exit 0 when there is none, 1 otherwise.\n"
                 "rules test  runs the examples of a rule pack; exit 0 all pass, 1 otherwise.\n",
-                program, program, program, program, program, program, program);
+                program, program, program, program, program, program, program, program);
 }
 
 /* Prints a pack's diagnostics and, when it does not compile, says so with the count. */
@@ -670,6 +678,125 @@ static int cmd_report(int argc, char **argv) {
         return report_delivery(conn, cfg, &packs, id, out, gid, max_records);
 }
 
+/* ---- plausid export ---- */
+
+/* --year YYYY: four digits, passed on as the text the server compares. */
+static int parse_year(const char *s) {
+        bool ok = strlen(s) == 4;
+        for (size_t i = 0; ok && i < 4; i++)
+                ok = s[i] >= '0' && s[i] <= '9';
+        if (!ok)
+                fprintf(stderr, "%s export: --year: eine Jahreszahl wie 2024 erwartet, nicht '%s'\n", program, s);
+        return ok ? 0 : -EINVAL;
+}
+
+/* --format: csv only, for now (fixed is to come). */
+static int parse_format(const char *s, enum export_format *ret) {
+        if (strcmp(s, "csv") != 0) {
+                fprintf(stderr, "%s export: --format: nur csv ist möglich, nicht '%s'\n", program, s);
+                return -EINVAL;
+        }
+        *ret = EXPORT_CSV;
+        return 0;
+}
+
+static void print_export_failure(const char *config_path, const struct export_options *o,
+                                  const struct export_failure *f) {
+        const char *file = strcmp(o->out, "-") == 0 ? "die Standardausgabe" : o->out;
+        switch (f->step) {
+        case EXPORT_STEP_CONNECT:
+                fprintf(stderr, "%s: keine Verbindung zur Datenbank: %s\n", config_path,
+                        f->message ? f->message : strerror(-f->error));
+                return;
+        case EXPORT_STEP_DATABASE:
+                fprintf(stderr, "%s export: Fehler der Datenbank: %s; %s wurde nicht geschrieben\n", program,
+                        f->message ? f->message : strerror(-f->error), file);
+                return;
+        case EXPORT_STEP_UNKNOWN_VIEW:
+                if (f->views && *f->views)
+                        fprintf(stderr, "%s export: keine Sicht namens '%s'; die Sichten sind: %s\n", program,
+                                o->view, f->views);
+                else
+                        fprintf(stderr, "%s export: keine Sicht namens '%s'; die Datenbank hat noch keine Sichten "
+                                "der konfigurierten Datensätze (zuerst plausid load)\n", program, o->view);
+                return;
+        case EXPORT_STEP_NO_YEAR:
+                fprintf(stderr, "%s export: die Sicht '%s' hat keine Spalte berichtsjahr: --year geht mit ihr nicht\n",
+                        program, o->view);
+                return;
+        case EXPORT_STEP_CREATE:
+                fprintf(stderr, "%s: kann nicht angelegt werden: %s\n", file, strerror(-f->error));
+                return;
+        case EXPORT_STEP_WRITE:
+                fprintf(stderr, "%s: kann nicht geschrieben werden: %s\n", file, strerror(-f->error));
+                return;
+        }
+}
+
+/* Opens the configuration's sources and exports; returns an exit status. */
+static int export_with(const char *config_path, const struct export_options *o) {
+        _cleanup_(diaglist_done) struct diaglist diags = {0};
+        _cleanup_(source_set_freep) struct source_set *set = NULL;
+        int r = source_set_open(config_path, 0, &set, &diags);
+        diaglist_print(&diags, stderr);
+        if (r < 0) {
+                fprintf(stderr, "%s: %s\n", config_path,
+                        r == -EINVAL ? "die Konfiguration oder ein Regelwerk hat Fehler" : strerror(-r));
+                return EXIT_TROUBLE;
+        }
+        _cleanup_(export_failure_done) struct export_failure failure = {0};
+        unsigned long rows = 0;
+        if (export_view(set, o, &rows, &failure) < 0) {
+                print_export_failure(config_path, o, &failure);
+                return EXIT_TROUBLE;
+        }
+        if (strcmp(o->out, "-") != 0)
+                printf("Export: %s (%lu Zeilen aus %s)\n", o->out, rows, o->view);
+        return EXIT_CLEAN;
+}
+
+static int cmd_export(int argc, char **argv) {
+        static const struct option options[] = {
+                {"config", required_argument, NULL, 'c'},
+                {"view", required_argument, NULL, 'v'},
+                {"year", required_argument, NULL, 'y'},
+                {"out", required_argument, NULL, 'o'},
+                {"format", required_argument, NULL, 'f'},
+                {"help", no_argument, NULL, 'h'},
+                {0},
+        };
+        const char *config_path = NULL;
+        struct export_options o = {.format = EXPORT_CSV};
+        int c;
+        while ((c = getopt_long(argc, argv, "c:v:y:o:f:h", options, NULL)) != -1)
+                switch (c) {
+                case 'c': config_path = optarg; break;
+                case 'v': o.view = optarg; break;
+                case 'y':
+                        if (parse_year(optarg) < 0)
+                                return EXIT_TROUBLE;
+                        o.year = optarg;
+                        break;
+                case 'o': o.out = optarg; break;
+                case 'f':
+                        if (parse_format(optarg, &o.format) < 0)
+                                return EXIT_TROUBLE;
+                        break;
+                case 'h': usage(stdout); return EXIT_CLEAN;
+                default: usage(stderr); return EXIT_TROUBLE;
+                }
+        if (!config_path || !o.view || !o.out || optind != argc) {
+                fprintf(stderr, "%s export: %s\n", program,
+                        !config_path ? "--config FILE fehlt"
+                        : !o.view    ? "--view NAME fehlt"
+                        : !o.out     ? "--out FILE fehlt (oder --out - für die Standardausgabe)"
+                                     : "unerwartete Argumente");
+                usage(stderr);
+                return EXIT_TROUBLE;
+        }
+        return export_with(config_path, &o);
+}
+
 /* ---- plausid run, plausid config check, plausid rules test ---- */
 
 /* --config FILE and nothing else; NULL after printing the usage. */
@@ -801,6 +928,8 @@ int main(int argc, char **argv) {
                 return cmd_run(argc - 1, argv + 1);
         if (strcmp(cmd, "report") == 0)
                 return cmd_report(argc - 1, argv + 1);
+        if (strcmp(cmd, "export") == 0)
+                return cmd_export(argc - 1, argv + 1);
         if (strcmp(cmd, "config") == 0)
                 return cmd_config(argc - 1, argv + 1);
         if (strcmp(cmd, "rules") == 0)

@@ -12,6 +12,7 @@
 #   fuzz      each fuzz target replays its corpus in tests/fuzz/corpus/NAME
 #   load      tests/load/run.sh: plausid load against a PostgreSQL of its own
 #   views     tests/views/run.sh: the dashboard views on hand-computed fixtures, likewise
+#   export    tests/export/run.sh: plausid export of views to CSV files, likewise
 #   report    tests/report/run.sh: reports from the database (load, report --delivery,
 #             --since), likewise, and the report rendered in headless Chromium
 #   systemd   tests/systemd/run.sh: the unit (verify, exposure), make install, sysusers.d,
@@ -133,6 +134,7 @@ suite() { # suite NAME: runs tests/NAME/run.sh
 }
 suite load      # plausid load into a real PostgreSQL
 suite views     # the dashboard views over loaded data
+suite export    # views into CSV files for Excel
 suite report    # reports from the database, and in a browser
 suite systemd   # the unit, make install, users and directories, man pages
 suite daemon    # the drop-directory daemon: real processes and directories
