@@ -135,13 +135,13 @@ static int parse_max_records(const char *s, unsigned *ret) {
         return 0;
 }
 
-/* --berichtsjahr Y: a fixed-width input's Berichtsjahr, where its name does not say it. */
-static int parse_berichtsjahr(const char *s, int *ret) {
+/* --berichtsjahr Y (a fixed-width input's, where its name does not say it), --year Y. */
+static int parse_year(const char *option, const char *s, int *ret) {
         char *end;
         errno = 0;
         long y = strtol(s, &end, 10);
         if (!*s || *end || errno || y < 1900 || y > 2100) {
-                fprintf(stderr, "%s: --berichtsjahr: expected a year from 1900 to 2100, not '%s'\n", program, s);
+                fprintf(stderr, "%s: %s: expected a year from 1900 to 2100, not '%s'\n", program, option, s);
                 return -EINVAL;
         }
         *ret = (int) y;
@@ -269,7 +269,7 @@ static int cmd_check(int argc, char **argv) {
                                 return EXIT_TROUBLE;
                         break;
                 case 'y':
-                        if (parse_berichtsjahr(optarg, &o.berichtsjahr) < 0)
+                        if (parse_year("--berichtsjahr", optarg, &o.berichtsjahr) < 0)
                                 return EXIT_TROUBLE;
                         break;
                 case 'r': rules = optarg; break;
@@ -476,7 +476,7 @@ static int cmd_load(int argc, char **argv) {
                                 return EXIT_TROUBLE;
                         break;
                 case 'y':
-                        if (parse_berichtsjahr(optarg, &berichtsjahr) < 0)
+                        if (parse_year("--berichtsjahr", optarg, &berichtsjahr) < 0)
                                 return EXIT_TROUBLE;
                         break;
                 case 'h': usage(stdout); return EXIT_CLEAN;
@@ -680,18 +680,8 @@ static int cmd_report(int argc, char **argv) {
 
 /* ---- plausid export ---- */
 
-/* --year YYYY: four digits, passed on as the text the server compares. */
-static int parse_year(const char *s) {
-        bool ok = strlen(s) == 4;
-        for (size_t i = 0; ok && i < 4; i++)
-                ok = s[i] >= '0' && s[i] <= '9';
-        if (!ok)
-                fprintf(stderr, "%s export: --year: eine Jahreszahl wie 2024 erwartet, nicht '%s'\n", program, s);
-        return ok ? 0 : -EINVAL;
-}
-
 /* --format: csv only, for now (fixed is to come). */
-static int parse_format(const char *s, enum export_format *ret) {
+static int parse_export_format(const char *s, enum export_format *ret) {
         if (strcmp(s, "csv") != 0) {
                 fprintf(stderr, "%s export: --format: nur csv ist möglich, nicht '%s'\n", program, s);
                 return -EINVAL;
@@ -772,14 +762,16 @@ static int cmd_export(int argc, char **argv) {
                 switch (c) {
                 case 'c': config_path = optarg; break;
                 case 'v': o.view = optarg; break;
-                case 'y':
-                        if (parse_year(optarg) < 0)
+                case 'y': {
+                        int year;
+                        if (parse_year("--year", optarg, &year) < 0)
                                 return EXIT_TROUBLE;
                         o.year = optarg;
                         break;
+                }
                 case 'o': o.out = optarg; break;
                 case 'f':
-                        if (parse_format(optarg, &o.format) < 0)
+                        if (parse_export_format(optarg, &o.format) < 0)
                                 return EXIT_TROUBLE;
                         break;
                 case 'h': usage(stdout); return EXIT_CLEAN;

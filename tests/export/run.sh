@@ -166,7 +166,7 @@ check "names are exact: V_HZE_FALLZAHL is not v_hze_fallzahl" 2 "$status"
 run_export --view v_hze_fallzahl --format fixed --out "$O/x.csv"
 check "--format fixed: not yet" "2|1|" "$status|$(grep -c -- "--format: nur csv" "$T/stderr")|$(names_in "$O")"
 run_export --view v_hze_fallzahl --year 24 --out "$O/x.csv"
-check "--year 24: not a year" "2|1" "$status|$(grep -c -- "--year: eine Jahreszahl wie 2024" "$T/stderr")"
+check "--year 24: not a year" "2|1" "$status|$(grep -c -- "--year: expected a year from 1900 to 2100" "$T/stderr")"
 run_export --view v_hze_fallzahl
 check "--out missing" "2|1" "$status|$(grep -c -- "--out FILE fehlt" "$T/stderr")"
 
