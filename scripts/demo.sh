@@ -22,6 +22,12 @@ echo "\$ plausid check --rules rules/hze.yaml --rejects $OUT/findings.csv sample
 status=$?
 echo "(exit status $status: 0 = nothing rejected, 1 = records or a file rejected, 2 = could not run)"
 
+say "plausid check on the official fixed-width record (208 characters, Latin-1, Berichtsjahr from the name)"
+echo "\$ plausid check --rules rules/hze.yaml samples/jgh_2024_west.txt"
+"$BUILD/plausid" check --rules rules/hze.yaml samples/jgh_2024_west.txt
+echo "its first record:"
+head -n 1 samples/jgh_2024_west.txt | tr -d '\r' | sed 's/^/  |/; s/$/|/'
+
 say "The findings for the controller: $OUT/findings.csv (UTF-8 with BOM, ';' -- opens in Excel)"
 rows=$(($(wc -l <"$OUT/findings.csv") - 1))
 echo "$rows findings; the first ones:"
@@ -85,13 +91,16 @@ sources:
     quarantine: $RUN/quarantine
     reports: $RUN/reports
 EOC
+before=$(psql -X -At -c "SELECT coalesce(max(id), 0) FROM plausid.deliveries")
 "$BUILD/plausid" run --config "$OUT/plausid-run.yaml" 2>"$OUT/daemon.log" &
 daemon=$!
 trap 'kill $daemon 2>/dev/null; pg_stop' EXIT
 for _ in $(seq 1 100); do [ -d "$RUN/drop/.processing" ] && break; sleep 0.1; done
 "$BUILD/genhze" -n 2000 -s 7 -e 5 >"$RUN/.neu.tmp"
 "$BUILD/genhze" -n 500 -s 8 -e 400 >"$RUN/.schlecht.tmp"
-echo "dropping: a new export (2000 records), one with many errors, and an export loaded before"
+echo "dropping: a new export (2000 records), one with many errors, an export loaded before, and the"
+echo "official fixed-width record of another Einrichtung (recognised by its first line)"
+cp samples/jgh_2024_west.txt "$RUN/drop/.fixed.tmp" && mv "$RUN/drop/.fixed.tmp" "$RUN/drop/jgh_2024_west.txt"
 mv "$RUN/.neu.tmp" "$RUN/drop/hze_2024_neu.csv"
 mv "$RUN/.schlecht.tmp" "$RUN/drop/hze_2024_schlecht.csv"
 cp samples/hze_2024_ost.csv "$RUN/drop/.copy.tmp" && mv "$RUN/drop/.copy.tmp" "$RUN/drop/hze_2024_ost.csv"
@@ -103,6 +112,8 @@ kill -TERM $daemon
 wait $daemon
 echo "daemon exit status $? after SIGTERM; its log (file names, delivery ids, counts -- never record values):"
 sed 's/^/  /' "$OUT/daemon.log"
+say "The deliveries the daemon registered (the fixed-width one read as iso-8859-1)"
+psql -X -P pager=off -c "SELECT id, file_name, status, records, loaded, rejected, encoding FROM plausid.deliveries WHERE id > $before ORDER BY id"
 say "Where the files went"
 (cd "$RUN" && find archive quarantine -type f | sort | sed 's/^/  /')
 echo "quarantine reason:"
