@@ -80,6 +80,7 @@ struct reader {
         /* fixed-width: each byte's character in UTF-8 (len 0: a control character or a
          * byte the encoding leaves undefined) */
         struct { char utf8[4]; unsigned char len; } chars[256];
+        bool line_ascii;                /* the line being cut is printable ASCII */
 
         /* batches: the parser owns cur; full ones wait in the queue for the consumer */
         struct batch batches[NBATCHES];
