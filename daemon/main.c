@@ -7,7 +7,7 @@
  *   plausid check --rules FILE [--rejects OUT.csv] [--report OUT.html] INPUT...
  *   plausid load --config FILE --source NAME INPUT...
  *   plausid report --config FILE (--delivery ID | --since YYYY-MM-DD) [--out DIR]
- *   plausid export --config FILE --view NAME [--year YYYY] --out FILE.csv|-
+ *   plausid export --config FILE --view NAME [--year YYYY] [--format csv|fixed] --out FILE|-
  *   plausid run --config FILE
  *   plausid config check --config FILE
  *   plausid rules test FILE
@@ -56,7 +56,7 @@ static void usage(FILE *out) {
                 "usage: %s check --rules FILE [--rejects OUT.csv] [--report OUT.html] [--format F] [--berichtsjahr Y] INPUT...\n"
                 "       %s load --config FILE --source NAME [--format F] [--berichtsjahr Y] INPUT...\n"
                 "       %s report --config FILE (--delivery ID | --since YYYY-MM-DD) [--out DIR]\n"
-                "       %s export --config FILE --view NAME [--year YYYY] --out FILE.csv|-\n"
+                "       %s export --config FILE --view NAME [--year YYYY] [--format csv|fixed] --out FILE|-\n"
                 "       %s run --config FILE\n"
                 "       %s config check --config FILE\n"
                 "       %s rules test FILE\n"
@@ -83,7 +83,9 @@ static void usage(FILE *out) {
                 "        directory unless --out DIR; --max-records and --group as for check.\n"
                 "export  writes one of plausid's views to a CSV for Excel (UTF-8 with BOM, ';',\n"
                 "        decimal comma, mode 0640, complete or not at all); --year keeps the\n"
-                "        rows of one Berichtsjahr; --out - writes to stdout. Exit 0: written,\n"
+                "        rows of one Berichtsjahr; --out - writes to stdout. --format fixed\n"
+                "        writes v_DATASET's records of --year in the fixed-width layout,\n"
+                "        an unchanged record byte for byte as it came. Exit 0: written,\n"
                 "        2: not written (unknown view, no database, the file cannot be written).\n"
                 "run     the daemon (foreground, for systemd): takes the exports dropped into\n"
                 "        each source's drop directory and loads them. SIGHUP reloads.\n"
@@ -680,13 +682,13 @@ static int cmd_report(int argc, char **argv) {
 
 /* ---- plausid export ---- */
 
-/* --format: csv only, for now (fixed is to come). */
+/* --format csv|fixed */
 static int parse_export_format(const char *s, enum export_format *ret) {
-        if (strcmp(s, "csv") != 0) {
-                fprintf(stderr, "%s export: --format: nur csv ist möglich, nicht '%s'\n", program, s);
+        if (strcmp(s, "csv") != 0 && strcmp(s, "fixed") != 0) {
+                fprintf(stderr, "%s export: --format: csv oder fixed, nicht '%s'\n", program, s);
                 return -EINVAL;
         }
-        *ret = EXPORT_CSV;
+        *ret = s[0] == 'c' ? EXPORT_CSV : EXPORT_FIXED;
         return 0;
 }
 
@@ -713,6 +715,15 @@ static void print_export_failure(const char *config_path, const struct export_op
         case EXPORT_STEP_NO_YEAR:
                 fprintf(stderr, "%s export: die Sicht '%s' hat keine Spalte berichtsjahr: --year geht mit ihr nicht\n",
                         program, o->view);
+                return;
+        case EXPORT_STEP_NOT_FIXED:
+                fprintf(stderr, "%s export: --format fixed schreibt die Datensätze eines Datensatzes mit festem "
+                        "Satzaufbau: --view v_DATENSATZ (etwa v_hze) und --year mit einem Jahr, für das das Regelwerk "
+                        "einen Satzaufbau hat, nicht '%s'%s\n", program, o->view, o->year ? "" : " ohne --year");
+                return;
+        case EXPORT_STEP_VALUE:
+                fprintf(stderr, "%s export: %s; %s wurde nicht geschrieben\n", program,
+                        f->message ? f->message : strerror(-f->error), file);
                 return;
         case EXPORT_STEP_CREATE:
                 fprintf(stderr, "%s: kann nicht angelegt werden: %s\n", file, strerror(-f->error));

@@ -167,6 +167,8 @@ _must_check_ int checker_emit(struct checker *c, unsigned rule, const char *key,
                               const char *const *ctx);
 
 const struct checker_stats *checker_stats(const struct checker *c);
+/* Whether the file being checked is read as a fixed-width record (checker_check_file()). */
+bool checker_fixed_width(const struct checker *c);
 /* Columns of the header that no field claims, comma-separated, or NULL. */
 const char *checker_unknown_columns(const struct checker *c);
 

@@ -16,10 +16,12 @@
 #include "source.h"
 #include "util.h"
 
-/* What the file is. --format fixed (loaded hze records in the statistical office's
- * fixed-width layout) is to come; it will be a second value here. */
+/* What the file is: a table for Excel, or the loaded records of a data set in the
+ * fixed-width layout of their Berichtsjahr (fixed_export.h), for the statistical office. */
 enum export_format {
         EXPORT_CSV,
+        EXPORT_FIXED,                   /* the view must be v_DATASET of a pack that reads the
+                                         * format, and --year is required */
 };
 
 struct export_options {
@@ -34,6 +36,9 @@ enum export_step {
         EXPORT_STEP_DATABASE,           /* the database failed (went away mid-way included) */
         EXPORT_STEP_UNKNOWN_VIEW,       /* not a view of the configured data sets (views: the ones there are) */
         EXPORT_STEP_NO_YEAR,            /* --year, and the view has no column berichtsjahr */
+        EXPORT_STEP_NOT_FIXED,          /* --format fixed: not v_DATASET of a pack with a fixed-width
+                                         * layout for --year (or no --year) */
+        EXPORT_STEP_VALUE,              /* --format fixed: a value the layout cannot hold (message) */
         EXPORT_STEP_CREATE,             /* the file cannot be created */
         EXPORT_STEP_WRITE,              /* the file cannot be written or completed */
 };

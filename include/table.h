@@ -34,7 +34,13 @@ struct column {
         bool stored;            /* a column of the table; false: derived in the view */
         bool plain;             /* text that can never hold a backslash, tab, CR or LF (digits,
                                  * codes and level values that have none): needs no escaping */
+        bool record_text;       /* TABLE_RECORD_TEXT: the record as it came, no field's */
 };
+
+/* The column that keeps a fixed-width record's text, for a pack that reads the format:
+ * positions no field names (reserved ones) and the exact bytes, so that `plausid export
+ * --format fixed` writes an unchanged record back as it came. NULL for CSV rows. */
+#define TABLE_RECORD_TEXT "rohsatz"
 
 struct table {
         const char *name;       /* the data set's name */
@@ -46,6 +52,7 @@ struct table {
         const unsigned *unit;
         unsigned nunit;
         int year;               /* -1: the pack has no year field */
+        int record_text;        /* the TABLE_RECORD_TEXT column; -1: the pack reads no fixed-width files */
         int part;               /* -1: no parts */
 };
 
@@ -63,7 +70,8 @@ DEFINE_CLEANUP_FUNC(struct table, table_free)
 
 struct field_value;
 /* Fills the stored columns of out[0..ncolumns) from the field values the checker decoded
- * (struct checked_record's values). */
+ * (struct checked_record's values); the record text column is NULL (the loader has the
+ * text). */
 void table_values(const struct table *t, const struct ruleset *rs, const struct field_value *values,
                   struct column_value *out);
 

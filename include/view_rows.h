@@ -12,6 +12,7 @@
 #define PLAUSID_VIEW_ROWS_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util.h"
@@ -45,7 +46,9 @@ void view_names_free(char **names, size_t n);
 
 /*
  * Every row of schema.view (a name view_rows_names() gave), with berichtsjahr = year
- * unless year is NULL (the caller asked schema_has_column() first): the columns to
+ * unless year is NULL (the caller asked schema_has_column() first), with load_order in
+ * the order the records were loaded (a data set's own view v_DATASET: delivery, line),
+ * else as the view gives them: the columns to
  * columns(), then each row to row(), until one fails (its error is returned). Sets the
  * transaction's DateStyle to ISO, which VIEW_DATE and VIEW_TIMESTAMP promise. The rows
  * come in the view's own order: sorting every column of a million-row view cost the
@@ -53,6 +56,7 @@ void view_names_free(char **names, size_t n);
  * sorted says ORDER BY itself.
  */
 _must_check_ int view_rows_each(PGconn *conn, const char *schema, const char *view, const char *year,
-                                view_columns_fn columns, view_row_fn row, void *userdata, char **ret_error);
+                                bool load_order, view_columns_fn columns, view_row_fn row, void *userdata,
+                                char **ret_error);
 
 #endif

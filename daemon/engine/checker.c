@@ -90,6 +90,10 @@ const struct checker_stats *checker_stats(const struct checker *c) {
         return &c->stats;
 }
 
+bool checker_fixed_width(const struct checker *c) {
+        return c->layout != NULL;
+}
+
 const char *checker_unknown_columns(const struct checker *c) {
         return c->unknown_columns;
 }

@@ -179,7 +179,7 @@ static int on_row(void *userdata, const char *const *values, size_t n) {
 int table_csv_from_view(PGconn *conn, const char *schema, const char *view, const char *year, FILE *out,
                         unsigned long *ret_rows, char **ret_error) {
         _cleanup_(table_csv_done) struct table_csv t = {.out = out};
-        int r = view_rows_each(conn, schema, view, year, on_columns, on_row, &t, ret_error);
+        int r = view_rows_each(conn, schema, view, year, false, on_columns, on_row, &t, ret_error);
         if (r < 0)
                 return r;
         if (fflush(out) != 0 || ferror(out))

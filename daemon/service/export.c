@@ -4,11 +4,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "atomicfile.h"
 #include "db.h"
 #include "export.h"
+#include "fixed_export.h"
 #include "schema.h"
 #include "strbuf.h"
 #include "table_csv.h"
@@ -68,11 +70,29 @@ static int check_view(PGconn *conn, const struct source_set *set, const struct e
         return has ? 0 : failed(f, EXPORT_STEP_NO_YEAR, -ENOENT, NULL);
 }
 
+/* --format fixed: the pack whose v_DATASET o->view is, if it has a fixed-width layout of
+ * o->year; NULL otherwise. */
+static const struct ruleset *fixed_pack(const struct source_set *set, const struct export_options *o) {
+        for (size_t i = 0; o->year && i < set->n; i++) {
+                const struct ruleset *rs = set->sources[i]->rs;
+                if (strncmp(o->view, "v_", 2) == 0 && strcmp(o->view + 2, ruleset_name(rs)) == 0 &&
+                    ruleset_fixed_layout(rs, atoi(o->year)))
+                        return rs;
+        }
+        return NULL;
+}
+
 /* The rows into out. A failure without the database's word is the file's. */
 static int write_rows(PGconn *conn, const struct source_set *set, const struct export_options *o, FILE *out,
                       unsigned long *ret_rows, struct export_failure *f) {
         char *error = NULL;
-        int r = table_csv_from_view(conn, set->cfg->schema, o->view, o->year, out, ret_rows, &error);
+        int r;
+        if (o->format == EXPORT_FIXED) {
+                r = fixed_export(conn, set->cfg->schema, fixed_pack(set, o), o->year, out, ret_rows, &error);
+                if (r == -ERANGE || r == -EILSEQ)
+                        return failed(f, EXPORT_STEP_VALUE, r, error);
+        } else
+                r = table_csv_from_view(conn, set->cfg->schema, o->view, o->year, out, ret_rows, &error);
         if (r < 0)
                 return failed(f, error ? EXPORT_STEP_DATABASE : EXPORT_STEP_WRITE, r, error);
         return 0;
@@ -103,6 +123,8 @@ int export_view(const struct source_set *set, const struct export_options *o, un
         if (r < 0)
                 return failed(ret_failure, EXPORT_STEP_DATABASE, r, error);
         r = check_view(conn, set, o, ret_failure);
+        if (r >= 0 && o->format == EXPORT_FIXED && !fixed_pack(set, o))
+                r = failed(ret_failure, EXPORT_STEP_NOT_FIXED, -EINVAL, NULL);
         if (r >= 0)
                 r = strcmp(o->out, "-") == 0 ? write_rows(conn, set, o, stdout, ret_rows, ret_failure)
                                              : write_file(conn, set, o, ret_rows, ret_failure);

@@ -181,6 +181,8 @@ static int on_record(void *userdata, const struct checked_record *rec) {
         if (rec->rejected)
                 return spool_rejected(s, rec->line, rec->raw, rec->raw_len);
         table_values(s->t, s->rs, rec->values, s->values);
+        if (s->t->record_text >= 0 && checker_fixed_width(s->checker))
+                s->values[s->t->record_text] = (struct column_value) {.s = rec->raw, .len = rec->raw_len};
         int r = rows_append(&s->row, s->t, s->id, s->id_len, rec->line, s->values);
         if (r >= 0)
                 r = count_scope(s);

@@ -54,7 +54,8 @@ static bool plain_values(const struct ruleset *rs, unsigned f, int h, unsigned l
 
 int table_new(const struct ruleset *rs, struct table **ret) {
         unsigned nfields = ruleset_field_count(rs), nhier = ruleset_hierarchy_count(rs);
-        unsigned n = nfields;
+        bool fixed = ruleset_reads(rs, READER_FORMAT_FIXED);
+        unsigned n = nfields + fixed;
         size_t names = 0;
         for (unsigned h = 0; h < nhier; h++) {
                 unsigned nlevels;
@@ -91,6 +92,13 @@ int table_new(const struct ruleset *rs, struct table **ret) {
                         p += len + 1;
                 }
         }
+        t->record_text = -1;
+        if (fixed) {
+                t->record_text = (int) t->ncolumns;
+                t->columns[t->ncolumns++] = (struct column) {
+                        .name = TABLE_RECORD_TEXT, .type = COLUMN_TEXT, .field = 0, .level = -1, .stored = true,
+                        .record_text = true};
+        }
         *ret = t;
         return 0;
 }
@@ -108,6 +116,10 @@ void table_values(const struct table *t, const struct ruleset *rs, const struct 
                 struct column_value *o = &out[k];
                 if (!col->stored)
                         continue;
+                if (col->record_text) {
+                        *o = (struct column_value) {.null = true};
+                        continue;
+                }
                 /* An invalid value never reaches a loaded record with the usual builtins
                  * (P02/P03 reject it); a pack without them stores it as NULL, not as a guess. */
                 if (v->state != FV_OK) {

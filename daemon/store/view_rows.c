@@ -141,14 +141,15 @@ static int stream_rows(PGconn *conn, const char *sql, const char *year, struct s
         return r;
 }
 
-int view_rows_each(PGconn *conn, const char *schema, const char *view, const char *year, view_columns_fn columns,
-                   view_row_fn row, void *userdata, char **ret_error) {
+int view_rows_each(PGconn *conn, const char *schema, const char *view, const char *year, bool load_order,
+                   view_columns_fn columns, view_row_fn row, void *userdata, char **ret_error) {
         _cleanup_(freep) char *s_ident = db_ident(schema);
         _cleanup_(freep) char *v_ident = db_ident(view);
         _cleanup_(strbuf_done) struct strbuf sql = {0};
         if (!s_ident || !v_ident)
                 return -ENOMEM;
-        int r = strbuf_printf(&sql, "SELECT * FROM %s.%s%s", s_ident, v_ident, year ? " WHERE berichtsjahr = $1" : "");
+        int r = strbuf_printf(&sql, "SELECT * FROM %s.%s%s%s", s_ident, v_ident, year ? " WHERE berichtsjahr = $1" : "",
+                              load_order ? " ORDER BY delivery_id, line" : "");
         if (r < 0)
                 return r;
         r = db_exec(conn, "SET LOCAL DateStyle = ISO", ret_error);

@@ -163,8 +163,12 @@ run_export --view 'x"; drop table hze' --out "$O/x.csv"
 check "the brief's hostile name: refused" "2|$rows" "$status|$(q "SELECT count(*) FROM plausid.hze")"
 run_export --view V_HZE_FALLZAHL --out "$O/x.csv"
 check "names are exact: V_HZE_FALLZAHL is not v_hze_fallzahl" 2 "$status"
-run_export --view v_hze_fallzahl --format fixed --out "$O/x.csv"
-check "--format fixed: not yet" "2|1|" "$status|$(grep -c -- "--format: nur csv" "$T/stderr")|$(names_in "$O")"
+run_export --view v_hze_fallzahl --format fixed --year 2024 --out "$O/x.txt"
+check "--format fixed: only v_DATASET" "2|1|" "$status|$(grep -c -- "--format fixed schreibt die Datensätze" "$T/stderr")|$(names_in "$O")"
+run_export --view v_hze --format fixed --out "$O/x.txt"
+check "--format fixed: only with --year" "2|1|" "$status|$(grep -c -- "ohne --year" "$T/stderr")|$(names_in "$O")"
+run_export --view v_hze --format festbreit --out "$O/x.txt"
+check "--format festbreit: refused" "2|1" "$status|$(grep -c -- "--format: csv oder fixed" "$T/stderr")"
 run_export --view v_hze_fallzahl --year 24 --out "$O/x.csv"
 check "--year 24: not a year" "2|1" "$status|$(grep -c -- "--year: expected a year from 1900 to 2100" "$T/stderr")"
 run_export --view v_hze_fallzahl
@@ -189,6 +193,55 @@ echo alt >"$O/alt.csv"
 run_export --view v_hze_datenqualitaet --year 2024 --out "$O/alt.csv"
 check "a refused export leaves an older file of that name as it was" "2|alt" "$status|$(cat "$O/alt.csv")"
 rm -f "$O/alt.csv"
+
+# ==== the official fixed-width record round trip: loaded, exported, byte for byte ====
+# A file without findings comes back as it was; one with rejected records comes back
+# without them, every other line as it was (dropped leading zeros, stripped trailing
+# blanks and a reserved position included); a corrected record is written anew at its
+# field's positions only.
+new_db t_fixed
+"$ROOT/$BUILD/genhze" -n 3000 -s 5 -e 0 --crlf >"$T/clean.csv"
+"$ROOT/$BUILD/csv2fixed" rules/hze.yaml 2024 <"$T/clean.csv" >"$T/jgh_2024_clean.txt"
+"$PLAUSID" load --config "$T/c.yaml" --source hze "$T/jgh_2024_clean.txt" >/dev/null 2>&1
+check "fixed: the clean file loaded whole" "3000|0" \
+        "$(q "SELECT loaded FROM plausid.deliveries")|$(q "SELECT count(*) FROM plausid.findings")"
+run_export --view v_hze --format fixed --year 2024 --out "$O/jgh_2024.txt"
+check "fixed: exit 0, mode 0640" "0|640" "$status|$(stat -c %a "$O/jgh_2024.txt")"
+check "fixed: byte for byte the file that was loaded" same \
+        "$(cmp -s "$T/jgh_2024_clean.txt" "$O/jgh_2024.txt" && echo same || cmp "$T/jgh_2024_clean.txt" "$O/jgh_2024.txt" 2>&1 | head -1)"
+new_db t_fixed2
+"$ROOT/$BUILD/genhze" -n 3000 -s 6 -e 30 --crlf | awk -F';' -v OFS=';' 'NR > 1 { $9 = "" } 1' >"$T/mixed.csv"
+"$ROOT/$BUILD/csv2fixed" rules/hze.yaml 2024 --strip <"$T/mixed.csv" >"$T/jgh_2024_mixed.txt"
+# line 5 gets a mark in the reserved positions 127-130 (no field reads them)
+awk 'NR == 5 { $0 = sprintf("%-208s", substr($0, 1, length($0) - 1)); $0 = substr($0, 1, 126) "RSVD" substr($0, 131) "\r" } 1' \
+        "$T/jgh_2024_mixed.txt" >"$T/jgh_2024.txt"
+"$PLAUSID" load --config "$T/c.yaml" --source hze "$T/jgh_2024.txt" >/dev/null 2>&1
+rejected=$(q "SELECT rejected FROM plausid.deliveries")
+check "fixed: the file with defects loaded (some rejected)" 1 "$((rejected > 20))"
+q "SELECT line FROM plausid.hze ORDER BY line" >"$T/lines.txt"
+awk 'NR == FNR { keep[$1] = 1; next } (FNR in keep)' "$T/lines.txt" "$T/jgh_2024.txt" >"$T/want.txt"
+run_export --view v_hze --format fixed --year 2024 --out "$O/mixed.txt"
+check "fixed: the loaded lines byte for byte, the rejected ones left out" "0|same" \
+        "$status|$(cmp -s "$T/want.txt" "$O/mixed.txt" && echo same || cmp "$T/want.txt" "$O/mixed.txt" 2>&1 | head -1)"
+# the record of line 5 is line n of the export (the rejected ones before it are left out)
+n=$(grep -n '^5$' "$T/lines.txt" | cut -d: -f1)
+check "fixed: the reserved positions kept" "RSVD" "$(sed -n "${n:-0}p" "$O/mixed.txt" | cut -c127-130)"
+q "UPDATE plausid.hze SET hilfeart = '05', beginn = '2024-02-01' WHERE line = 5" >/dev/null
+run_export --view v_hze --format fixed --year 2024 --out "$O/changed.txt"
+# beginn is at 21-26, hilfeart at 28-29: the bytes that differ lie there, and the new
+# values are there
+check "fixed: a corrected record differs at its fields' positions only" "yes|022024|05" \
+        "$(cmp -l <(sed -n "${n:-0}p" "$T/want.txt" | tr -d '\r\n' | awk '{ printf "%-208s", $0 }') \
+                <(sed -n "${n:-0}p" "$O/changed.txt" | tr -d '\r\n') |
+                awk '{ n++; if (!($1 >= 21 && $1 <= 26 || $1 >= 28 && $1 <= 29)) bad = 1 } END { print (n > 0 && !bad) ? "yes" : "no" }')|$(sed -n "${n:-0}p" "$O/changed.txt" | cut -c21-26)|$(sed -n "${n:-0}p" "$O/changed.txt" | cut -c28-29)"
+check "fixed: written anew, the corrected record is the full 208 characters" 210 "$(sed -n "${n:-0}p" "$O/changed.txt" | wc -c)"
+check "fixed: every other line unchanged" same \
+        "$(cmp -s <(sed "${n:-0}d" "$T/want.txt") <(sed "${n:-0}d" "$O/changed.txt") && echo same || echo differs)"
+q "UPDATE plausid.hze SET wohnort_ort = 'Ortsname, der länger ist als die vierzig Stellen des Satzes' WHERE line = 6" >/dev/null
+run_export --view v_hze --format fixed --year 2024 --out "$O/wide.txt"
+check "fixed: a value wider than its positions: exit 2, named, no file" "2|1|0" \
+        "$status|$(grep -c "Feld wohnort_ort: der Wert ist breiter als seine Stellen" "$T/stderr")|$(names_in "$O" | grep -c wide)"
+rm -f "$O"/*.txt
 
 # ==== the database gone during an export, and down before one ====
 "$PLAUSID" export --config "$T/c.yaml" --view v_hze_langsam --out "$O/langsam.csv" >/dev/null 2>"$T/stderr" &
