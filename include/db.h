@@ -34,6 +34,18 @@ _must_check_ int db_query(PGconn *conn, const char *sql, int nparams, const char
 _must_check_ int db_command(PGconn *conn, const char *sql, int nparams, const char *const *params, char **ret_error);
 /* The error of a failed result or connection, as described above; never NULL. */
 char *db_error_text(PGconn *conn, const PGresult *res);
+/*
+ * Runs sql and hands every row to row() (row i of res), one result of one row at a time
+ * (single-row mode: memory does not grow with the result), until one fails; its negative
+ * return is returned. columns(), if not NULL, gets the first result before its rows, once
+ * -- also when there are none -- for a caller who needs the result's columns. Every
+ * result is taken, after a failure too: the connection must be idle again for the next
+ * statement. -EIO with the server's error in *ret_error.
+ */
+_must_check_ int db_each_row(PGconn *conn, const char *sql, int nparams, const char *const *params,
+                             int (*columns)(const PGresult *res, void *userdata),
+                             int (*row)(const PGresult *res, int i, void *userdata), void *userdata,
+                             char **ret_error);
 /* A quoted identifier ("name") or NULL on allocation failure; free with free(). */
 char *db_ident(const char *name);
 

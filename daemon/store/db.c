@@ -191,3 +191,31 @@ const char *db_ulong_text(char buf[DB_NUM_MAX], unsigned long v) {
         snprintf(buf, DB_NUM_MAX, "%lu", v);
         return buf;
 }
+
+int db_each_row(PGconn *conn, const char *sql, int nparams, const char *const *params,
+                int (*columns)(const PGresult *res, void *userdata),
+                int (*row)(const PGresult *res, int i, void *userdata), void *userdata, char **ret_error) {
+        if (!PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0)) {
+                *ret_error = db_error_text(conn, NULL);
+                return -EIO;
+        }
+        int r = 0;
+        if (!PQsetSingleRowMode(conn)) {
+                *ret_error = db_error_text(conn, NULL);
+                r = -EIO;
+        }
+        for (PGresult *res; (res = PQgetResult(conn)); PQclear(res)) {
+                ExecStatusType st = PQresultStatus(res);
+                if (r >= 0 && st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK) {
+                        *ret_error = db_error_text(conn, res);
+                        r = -EIO;
+                }
+                if (r >= 0 && columns) {
+                        r = columns(res, userdata);
+                        columns = NULL;
+                }
+                for (int i = 0; r >= 0 && i < PQntuples(res); i++)
+                        r = row(res, i, userdata);
+        }
+        return r < 0 ? r : 0;
+}

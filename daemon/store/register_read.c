@@ -66,34 +66,24 @@ struct to {
 /* Reads row i of a query's result and hands it on. */
 typedef int (*row_fn)(const PGresult *res, int i, const struct to *to, char **ret_error);
 
-/*
- * Runs sql and hands every row to row(), one result of one row at a time (single-row
- * mode), until one fails. Every result is taken, after a failure too: the connection must
- * be idle again for the next statement.
- */
+struct each {
+        row_fn row;
+        struct to *to;
+        char **ret_error;
+};
+
+static int each_one(const PGresult *res, int i, void *userdata) {
+        struct each *e = userdata;
+        int r = e->row(res, i, e->to, e->ret_error);
+        e->to->rows++;
+        return r;
+}
+
+/* Every row of sql to row() (db_each_row()). */
 static int each_row(PGconn *conn, const char *sql, int nparams, const char *const *params, row_fn row,
                     struct to *to, char **ret_error) {
-        if (!PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0)) {
-                *ret_error = db_error_text(conn, NULL);
-                return -EIO;
-        }
-        int r = 0;
-        if (!PQsetSingleRowMode(conn)) {
-                *ret_error = db_error_text(conn, NULL);
-                r = -EIO;
-        }
-        for (PGresult *res; (res = PQgetResult(conn)); PQclear(res)) {
-                ExecStatusType st = PQresultStatus(res);
-                if (r >= 0 && st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK) {
-                        *ret_error = db_error_text(conn, res);
-                        r = -EIO;
-                }
-                for (int i = 0; r >= 0 && i < PQntuples(res); i++) {
-                        r = row(res, i, to, ret_error);
-                        to->rows++;
-                }
-        }
-        return r < 0 ? r : 0;
+        struct each e = {.row = row, .to = to, .ret_error = ret_error};
+        return db_each_row(conn, sql, nparams, params, NULL, each_one, &e, ret_error);
 }
 
 /* ---- a delivery ---- */

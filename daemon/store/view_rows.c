@@ -91,7 +91,8 @@ static void stream_done(struct stream *s) {
         free(s->values);
 }
 
-static int announce(struct stream *s, const PGresult *res) {
+static int announce(const PGresult *res, void *userdata) {
+        struct stream *s = userdata;
         s->n = (size_t) PQnfields(res);
         s->cols = calloc(s->n ? s->n : 1, sizeof(*s->cols));
         s->values = calloc(s->n ? s->n : 1, sizeof(*s->values));
@@ -106,39 +107,12 @@ static int announce(struct stream *s, const PGresult *res) {
         return r;
 }
 
-static int hand_on(struct stream *s, const PGresult *res) {
-        int r = s->cols ? 0 : announce(s, res);
-        for (int i = 0; r >= 0 && i < PQntuples(res); i++) {
-                for (size_t k = 0; k < s->n; k++)
-                        s->values[k] = PQgetisnull(res, i, (int) k) ? NULL : PQgetvalue(res, i, (int) k);
-                r = s->row(s->userdata, s->values, s->n);
-        }
-        return r;
-}
-
-/* Runs sql and hands its rows on, one result of one row at a time. Every result is taken,
- * after a failure too, so that the connection is idle again. */
-static int stream_rows(PGconn *conn, const char *sql, const char *year, struct stream *s, char **ret_error) {
-        const char *params[] = {year};
-        if (!PQsendQueryParams(conn, sql, year ? 1 : 0, NULL, params, NULL, NULL, 0)) {
-                *ret_error = db_error_text(conn, NULL);
-                return -EIO;
-        }
-        int r = 0;
-        if (!PQsetSingleRowMode(conn)) {
-                *ret_error = db_error_text(conn, NULL);
-                r = -EIO;
-        }
-        for (PGresult *res; (res = PQgetResult(conn)); PQclear(res)) {
-                ExecStatusType st = PQresultStatus(res);
-                if (r >= 0 && st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK) {
-                        *ret_error = db_error_text(conn, res);
-                        r = -EIO;
-                }
-                if (r >= 0)
-                        r = hand_on(s, res);
-        }
-        return r;
+/* Row i of res to the caller. */
+static int hand_on(const PGresult *res, int i, void *userdata) {
+        struct stream *s = userdata;
+        for (size_t k = 0; k < s->n; k++)
+                s->values[k] = PQgetisnull(res, i, (int) k) ? NULL : PQgetvalue(res, i, (int) k);
+        return s->row(s->userdata, s->values, s->n);
 }
 
 int view_rows_each(PGconn *conn, const char *schema, const char *view, const char *year, bool load_order,
@@ -156,5 +130,6 @@ int view_rows_each(PGconn *conn, const char *schema, const char *view, const cha
         if (r < 0)
                 return r;
         _cleanup_(stream_done) struct stream s = {.columns = columns, .row = row, .userdata = userdata};
-        return stream_rows(conn, strbuf_str(&sql), year, &s, ret_error);
+        const char *params[] = {year};
+        return db_each_row(conn, strbuf_str(&sql), year ? 1 : 0, params, announce, hand_on, &s, ret_error);
 }
