@@ -217,6 +217,16 @@ check "samples: population loads without findings" "0|40|0" \
 load "$T/c.yaml" hze samples/hze_2024_sued_cp1252.csv
 check "samples: every Sozialraum of the export has an Eckwert" "0|8|0" \
         "$status|$(q "SELECT count(*) FROM plausid.v_hze_eckwert WHERE eckwert > 0")|$(q "SELECT count(*) FROM plausid.v_hze_eckwert WHERE eckwert IS NULL")"
+# the same export as the official fixed-width record (no Sozialraum) and the sample mapping,
+# which leaves out two of its cases (00299, 00300)
+"$ROOT/$BUILD/csv2fixed" rules/hze.yaml 2024 <samples/hze_2024_sued_cp1252.csv >"$T/jgh_2024_sued.txt"
+load "$T/c.yaml" hze "$T/jgh_2024_sued.txt"
+load "$T/c.yaml" zuordnung samples/zuordnung_2024_sued.csv
+check "samples: the mapping loads without findings" "0|0" "$status|$(q "SELECT count(*) FROM plausid.findings f JOIN plausid.deliveries d ON d.id = f.delivery_id WHERE d.dataset = 'zuordnung'")"
+check "samples: the fixed-width records get their Sozialraum from the mapping, but two" "0|2|t" \
+        "$(q "SELECT sozialraum_datensatz, ohne_zuordnung, sozialraum_zuordnung + 2 = datensaetze FROM plausid.v_hze_datenqualitaet_zuordnung WHERE file_name = 'jgh_2024_sued.txt'")"
+check "samples: every Sozialraum has its Eckwert again, the two are 'ohne Zuordnung'" "8|ohne Zuordnung" \
+        "$(q "SELECT count(*) FROM plausid.v_hze_eckwert WHERE eckwert > 0")|$(q "SELECT string_agg(sozialraum, ',') FROM plausid.v_hze_eckwert WHERE eckwert IS NULL")"
 
 # ==== the Sozialraum through the mapping (rules/zuordnung.yaml; README: "Zuordnung") ====
 # A fixed-width statistics file (no Sozialraum) of unit 100003, made from
