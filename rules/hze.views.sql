@@ -11,7 +11,24 @@
 --     delivery). Sums over units, Sozialräume, paragraphs and settings are left to the
 --     dashboard: every count is additive, and every share comes with its numerator and
 --     denominator, so that it can be recomputed at a coarser level. Medians cannot.
---   - sozialraum is an optional column; records without one form the group NULL.
+--   - The Sozialraum of a record (every view's column sozialraum, see v_hze_hilfen): its
+--     own non-empty sozialraum (a CSV export that has the column) wins; else the
+--     Sozialraum that the mapping (the data set zuordnung, rules/zuordnung.yaml, its own
+--     source) gives the record's identity, unit + lfd_nr + Berichtsjahr; else the group
+--     'ohne Zuordnung'. The official fixed-width record has no Sozialraum, so its records
+--     are assigned through the mapping only. Like hze, the table zuordnung holds the rows
+--     of the currently valid deliveries only (a redelivered unit-year replaces the
+--     earlier one, a rejected delivery has no rows): the mapping needs no delivery filter
+--     either. Should a key still be there twice (a source with redelivery: append), the
+--     row of the latest delivery holds.
+--   - Young people, not only aids: junge_menschen counts the aid's young person plus, for
+--     the family-oriented aids (hilfeart 07, 14, 16), the further young people of the
+--     family (weitere_junge_menschen, positions 41-42 of the fixed-width record; empty in
+--     a CSV export, counted as 0). Every other aid counts 1.
+--   - Nothing here is suppressed: these views are for the office's own controlling and
+--     must stay additive. A view or report for a committee suppresses every cell over
+--     fewer than 3 young people -- junge_menschen, not the aids -- and any total from which
+--     such a cell could be computed by subtraction.
 --   - paragraph and setting are the hierarchy levels of hilfeart (hilfeart_paragraph,
 --     hilfeart_setting of the view v_hze, which plausid derives from the pack's
 --     hierarchy); the setting of 12 and 13 depends on ort, as in the rules.
@@ -24,6 +41,16 @@
 --     as the rule pack's age(). Durations are months from beginn to ende (the same month
 --     is 0), as the pack's months().
 
+-- The mapping's table, empty until a mapping is loaded: plausid creates a data set's table
+-- at its first load, but these views read it from the start. The columns are those that
+-- plausid makes of rules/zuordnung.yaml (rules/README.md, "Deliveries, storage and
+-- views"), so its first load finds the table as it would have made it. The same statement
+-- is in rules/bevoelkerung.views.sql, which may run first.
+CREATE TABLE IF NOT EXISTS zuordnung (delivery_id bigint NOT NULL, line integer NOT NULL,
+    land text, regbez text, kreis text, gemeinde text, einrichtung text, lfd_nr text,
+    berichtsjahr bigint, sozialraum text);
+CREATE INDEX IF NOT EXISTS zuordnung_delivery ON zuordnung USING brin (delivery_id);
+
 -- v_hze_hilfen: one row per loaded record, without personal identifiers (no person_id,
 -- lfd_nr, geburt), with the derived values the other views use:
 --   ist_andauernd  the aid was ongoing at 31.12. of the Berichtsjahr (andauernd = 1)
@@ -35,9 +62,17 @@
 --                  2023 and still running is delivered in 2023 and again in 2024.
 --   alter_beginn   age in whole years at Beginn; ist_41 = alter_beginn >= 18
 --   dauer_monate   duration of an ended aid in months, NULL for ongoing ones
+--   sozialraum     the record's own, else the mapping's, else 'ohne Zuordnung' (above)
+--   sozialraum_herkunft  where it came from: 'Datensatz', 'Zuordnung', 'ohne Zuordnung'
+--   junge_menschen the young people of the aid: 1 + weitere_junge_menschen (empty: 0) for
+--                  hilfeart 07, 14, 16; 1 for every other aid
 DROP VIEW IF EXISTS v_hze_hilfen CASCADE;
 CREATE VIEW v_hze_hilfen AS
-SELECT h.berichtsjahr, h.land, h.regbez, h.kreis, h.gemeinde, h.einrichtung, h.sozialraum,
+SELECT h.berichtsjahr, h.land, h.regbez, h.kreis, h.gemeinde, h.einrichtung,
+       coalesce(nullif(h.sozialraum, ''), z.sozialraum, 'ohne Zuordnung') AS sozialraum,
+       CASE WHEN nullif(h.sozialraum, '') IS NOT NULL THEN 'Datensatz'
+            WHEN z.sozialraum IS NOT NULL THEN 'Zuordnung'
+            ELSE 'ohne Zuordnung' END AS sozialraum_herkunft,
        h.hilfeart, h.hilfeart_paragraph AS paragraph, h.hilfeart_setting AS setting, h.ort,
        h.andauernd = '1' AS ist_andauernd,
        h.andauernd = '2' AND extract(year FROM h.ende) = h.berichtsjahr AS ist_beendet,
@@ -51,8 +86,20 @@ SELECT h.berichtsjahr, h.land, h.regbez, h.kreis, h.gemeinde, h.einrichtung, h.s
              + extract(month FROM h.ende) - extract(month FROM h.beginn))::integer
        END AS dauer_monate,
        h.beendigungsgrund, h.familiensituation, h.herkunft_ausland, h.deutsch_zuhause,
-       h.transferleistungen, h.delivery_id, h.line
+       h.transferleistungen,
+       (CASE WHEN h.hilfeart IN ('07', '14', '16') THEN 1 + coalesce(h.weitere_junge_menschen, 0) ELSE 1 END)::integer
+           AS junge_menschen,
+       h.delivery_id, h.line
 FROM v_hze h
+LEFT JOIN (
+    -- the mapping, one row per key (the latest delivery's), empty Sozialräume left out
+    SELECT DISTINCT ON (land, regbez, kreis, gemeinde, einrichtung, lfd_nr, berichtsjahr)
+           land, regbez, kreis, gemeinde, einrichtung, lfd_nr, berichtsjahr, sozialraum
+    FROM zuordnung
+    WHERE nullif(sozialraum, '') IS NOT NULL
+    ORDER BY land, regbez, kreis, gemeinde, einrichtung, lfd_nr, berichtsjahr, delivery_id DESC, line DESC
+) z ON z.land = h.land AND z.regbez = h.regbez AND z.kreis = h.kreis AND z.gemeinde = h.gemeinde
+   AND z.einrichtung = h.einrichtung AND z.lfd_nr = h.lfd_nr AND z.berichtsjahr = h.berichtsjahr
 CROSS JOIN LATERAL (
     SELECT ((12 * (extract(year FROM h.beginn) - extract(year FROM h.geburt))
              + extract(month FROM h.beginn) - extract(month FROM h.geburt))::integer / 12) AS alter_beginn
@@ -61,13 +108,15 @@ CROSS JOIN LATERAL (
 -- v_hze_fallzahl: the Fallzahl per Berichtsjahr x unit x Sozialraum x paragraph x
 -- setting: aids ongoing at 31.12. (andauernd) plus aids ended in the Berichtsjahr
 -- (beendet). All aids, Erziehungsberatung and § 35a included; the Eckwert
--- (v_hze_eckwert, rules/bevoelkerung.views.sql) leaves them out.
+-- (v_hze_eckwert, rules/bevoelkerung.views.sql) leaves them out. junge_menschen: the
+-- young people of those aids (see v_hze_hilfen).
 DROP VIEW IF EXISTS v_hze_fallzahl CASCADE;
 CREATE VIEW v_hze_fallzahl AS
 SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, paragraph, setting,
        count(*) FILTER (WHERE ist_andauernd) AS andauernd,
        count(*) FILTER (WHERE ist_beendet) AS beendet,
-       count(*) AS fallzahl
+       count(*) AS fallzahl,
+       sum(junge_menschen) AS junge_menschen
 FROM v_hze_hilfen
 WHERE ist_fall
 GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, paragraph, setting;
@@ -132,6 +181,7 @@ GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, p
 --   herkunft_ausland        herkunft_ausland 1 (at least one parent of foreign origin)
 --   junge_volljaehrige      § 41: 18 or older at Beginn
 --   alter_beginn_mittel     average age at Beginn (alter_beginn_summe / faelle)
+--   junge_menschen          the young people of the faelle (see v_hze_hilfen)
 -- A share's denominator is the number of aids for which the answer is KNOWN
 -- (*_bekannt): familiensituation 5 and an empty herkunft_ausland, deutsch_zuhause or
 -- transferleistungen mean "unbekannt" and are left out, so that poor data does not
@@ -141,6 +191,7 @@ DROP VIEW IF EXISTS v_hze_lebenslagen CASCADE;
 CREATE VIEW v_hze_lebenslagen AS
 SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, paragraph, setting,
        count(*) AS faelle,
+       sum(junge_menschen) AS junge_menschen,
        count(*) FILTER (WHERE familiensituation IN ('1', '2', '3', '4')) AS familiensituation_bekannt,
        count(*) FILTER (WHERE familiensituation = '2') AS alleinerziehend,
        count(*) FILTER (WHERE familiensituation = '2')::numeric
@@ -174,10 +225,12 @@ GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, p
 --                          aid whose setting is stationär (also 12 and 13 at a stationary
 --                          ort, and 15). A § 35a aid in a foster family (13 at ort 02/03)
 --                          is stationär but not Vollzeitpflege.
+--   junge_menschen         the young people of the faelle (see v_hze_hilfen)
 DROP VIEW IF EXISTS v_hze_leistungsbereiche CASCADE;
 CREATE VIEW v_hze_leistungsbereiche AS
 SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum,
        count(*) AS faelle,
+       sum(junge_menschen) AS junge_menschen,
        count(*) FILTER (WHERE NOT ist_erziehungsberatung) AS faelle_ohne_eb,
        count(*) FILTER (WHERE setting = 'ambulant' AND NOT ist_erziehungsberatung) AS ambulant_ohne_eb,
        count(*) FILTER (WHERE setting = 'teilstationär') AS teilstationaer,
@@ -218,6 +271,30 @@ JOIN findings f ON f.delivery_id = d.id
 WHERE d.dataset = 'hze'
 GROUP BY d.id, f.rule, f.severity;
 
+-- v_hze_datenqualitaet_zuordnung: per hze delivery, how its loaded records got their
+-- Sozialraum (see v_hze_hilfen), so that the quality dialogue sees the unassigned share:
+--   datensaetze            the delivery's records in the table now (those a later
+--                          delivery replaced are gone)
+--   sozialraum_datensatz   with a Sozialraum of their own (a CSV export's column)
+--   sozialraum_zuordnung   without one, assigned through the loaded mapping
+--   ohne_zuordnung         neither: the group 'ohne Zuordnung' of the other views
+--   anteil_ohne_zuordnung  ohne_zuordnung / datensaetze
+-- The figures follow the mapping: a mapping loaded after the statistics file assigns its
+-- records from then on. Deliveries without loaded records (rejected, duplicate,
+-- superseded) have no row: they have nothing to assign.
+DROP VIEW IF EXISTS v_hze_datenqualitaet_zuordnung CASCADE;
+CREATE VIEW v_hze_datenqualitaet_zuordnung AS
+SELECT d.id AS delivery_id, d.source, d.file_name, d.received_at, d.loaded_at, d.status,
+       count(*) AS datensaetze,
+       count(*) FILTER (WHERE h.sozialraum_herkunft = 'Datensatz') AS sozialraum_datensatz,
+       count(*) FILTER (WHERE h.sozialraum_herkunft = 'Zuordnung') AS sozialraum_zuordnung,
+       count(*) FILTER (WHERE h.sozialraum_herkunft = 'ohne Zuordnung') AS ohne_zuordnung,
+       count(*) FILTER (WHERE h.sozialraum_herkunft = 'ohne Zuordnung')::numeric / count(*) AS anteil_ohne_zuordnung
+FROM deliveries d
+JOIN v_hze_hilfen h ON h.delivery_id = d.id
+WHERE d.dataset = 'hze'
+GROUP BY d.id;
+
 -- v_hze_warnungen: warnings per Berichtsjahr x unit x Sozialraum x rule, for the
 -- records that are loaded (the Sozialraum of a rejected record is not stored, only its
 -- raw text): warned records and their share of the loaded records of that Sozialraum.
@@ -228,14 +305,13 @@ SELECT h.berichtsjahr, h.land, h.regbez, h.kreis, h.gemeinde, h.einrichtung, h.s
        count(DISTINCT (h.delivery_id, h.line)) AS datensaetze_gewarnt,
        n.datensaetze,
        count(DISTINCT (h.delivery_id, h.line))::numeric / n.datensaetze AS anteil_gewarnt
-FROM hze h
+FROM v_hze_hilfen h
 JOIN findings f ON f.delivery_id = h.delivery_id AND f.line = h.line AND f.severity = 'warning'
 JOIN (SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, count(*) AS datensaetze
-      FROM hze
+      FROM v_hze_hilfen
       GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum) n
   ON n.berichtsjahr = h.berichtsjahr AND n.land = h.land AND n.regbez = h.regbez AND n.kreis = h.kreis
- AND n.gemeinde = h.gemeinde AND n.einrichtung = h.einrichtung
- AND n.sozialraum IS NOT DISTINCT FROM h.sozialraum
+ AND n.gemeinde = h.gemeinde AND n.einrichtung = h.einrichtung AND n.sozialraum = h.sozialraum
 GROUP BY h.berichtsjahr, h.land, h.regbez, h.kreis, h.gemeinde, h.einrichtung, h.sozialraum, f.rule, n.datensaetze;
 
 -- v_hze_unbekannt: how often the family-structure fields say "unbekannt", per
@@ -256,5 +332,5 @@ SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum,
        count(*) FILTER (WHERE herkunft_ausland IS NULL)::numeric / count(*) AS anteil_herkunft_ausland_unbekannt,
        count(*) FILTER (WHERE deutsch_zuhause IS NULL)::numeric / count(*) AS anteil_deutsch_zuhause_unbekannt,
        count(*) FILTER (WHERE transferleistungen IS NULL)::numeric / count(*) AS anteil_transferleistungen_unbekannt
-FROM hze
+FROM v_hze_hilfen
 GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum;

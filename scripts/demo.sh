@@ -2,7 +2,8 @@
 # make demo: checks the sample exports in samples/ against rules/hze.yaml and shows what a
 # controller would get, then starts a throwaway PostgreSQL under a scratch directory, loads
 # the samples with plausid load, adds the sample population as a second source and shows
-# what landed in the tables and the dashboard views; finally runs the daemon (plausid run)
+# what landed in the tables and the dashboard views, loads a sample as the official
+# fixed-width record (no Sozialraum) and its Sozialraum mapping as a third source; finally runs the daemon (plausid run)
 # on a scratch drop directory, drops exports into it and shows them archived or in
 # quarantine.
 set -uo pipefail
@@ -50,6 +51,8 @@ sources:
     max_reject_share: 0.20
   - name: bevoelkerung
     rules: $PWD/rules/bevoelkerung.yaml
+  - name: zuordnung
+    rules: $PWD/rules/zuordnung.yaml
 EOC
 
 say "plausid load of every sample, then the first one again"
@@ -73,6 +76,18 @@ say "Dashboard views (rules/README.md): v_hze_fallzahl, summed per Sozialraum"
 psql -X -P pager=off -c "SELECT berichtsjahr, sozialraum, sum(andauernd) AS andauernd, sum(beendet) AS beendet, sum(fallzahl) AS fallzahl, sum(fallzahl) FILTER (WHERE setting = 'stationär') AS stationaer FROM plausid.v_hze_fallzahl GROUP BY 1, 2 ORDER BY 1, 2"
 say "v_hze_eckwert: Hilfen per 10,000 inhabitants under 21 (without Erziehungsberatung and § 35a; all aids)"
 psql -X -P pager=off -c "SELECT berichtsjahr, sozialraum, fallzahl, einwohner_unter21, round(eckwert, 1) AS eckwert, fallzahl_alle, round(eckwert_alle, 1) AS eckwert_alle FROM plausid.v_hze_eckwert ORDER BY 1, 2"
+
+say "The Sozialraum through the mapping: the sued sample as the official fixed-width record, which has none"
+echo "\$ csv2fixed rules/hze.yaml 2024 <samples/hze_2024_sued_cp1252.csv >$OUT/jgh_2024_sued.txt"
+"$BUILD/csv2fixed" rules/hze.yaml 2024 <samples/hze_2024_sued_cp1252.csv >"$OUT/jgh_2024_sued.txt"
+"$BUILD/plausid" load --config "$OUT/plausid.yaml" --source hze "$OUT/jgh_2024_sued.txt"
+echo "(it replaces the CSV of the same unit and year; its records have no Sozialraum)"
+psql -X -P pager=off -c "SELECT delivery_id, file_name, datensaetze, sozialraum_zuordnung, ohne_zuordnung, round(anteil_ohne_zuordnung, 3) AS anteil_ohne FROM plausid.v_hze_datenqualitaet_zuordnung ORDER BY 1"
+echo "\$ plausid load --config $OUT/plausid.yaml --source zuordnung samples/zuordnung_2024_sued.csv"
+"$BUILD/plausid" load --config "$OUT/plausid.yaml" --source zuordnung samples/zuordnung_2024_sued.csv
+echo "(the mapping of the case-management software: every case of the export but two)"
+psql -X -P pager=off -c "SELECT delivery_id, file_name, datensaetze, sozialraum_zuordnung, ohne_zuordnung, round(anteil_ohne_zuordnung, 3) AS anteil_ohne FROM plausid.v_hze_datenqualitaet_zuordnung ORDER BY 1"
+psql -X -P pager=off -c "SELECT berichtsjahr, sozialraum, fallzahl, junge_menschen, einwohner_unter21, round(eckwert, 1) AS eckwert, fallzahl_alle, junge_menschen_alle, round(eckwert_alle, 1) AS eckwert_alle FROM plausid.v_hze_eckwert ORDER BY 1, 2"
 
 say "plausid run: the daemon on a scratch directory (as systemd would run it, here in the background)"
 RUN=$(cd "$OUT" && pwd)/run

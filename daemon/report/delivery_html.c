@@ -349,7 +349,11 @@ static void fields_section(FILE *o, const struct htmlreport *r) {
         fputs("</section>\n", o);
 }
 
-/* Per value of the pack's group field, named by the field's label. */
+/* Per value of the pack's group field, named by the field's label. Records without a
+ * value (an empty field; the store reads NULL as empty) form the group "ohne Zuordnung",
+ * the name the views give the records that neither have a Sozialraum of their own nor one
+ * through the mapping (rules/hze.views.sql). The report does not use the mapping: it is
+ * about the delivered file, and a mapping may arrive later or be corrected. */
 static void groups_section(FILE *o, const struct htmlreport *r) {
         if (!r->group_label)
                 return;
@@ -374,7 +378,7 @@ static void groups_section(FILE *o, const struct htmlreport *r) {
               o);
         for (size_t i = 0; i < r->ngroups; i++) {
                 const struct htmlreport_group *g = &r->groups[i];
-                first_cell(o, NULL, g->name, "(ohne Angabe)");
+                first_cell(o, NULL, g->name, "ohne Zuordnung");
                 html_td_num(o, g->records);
                 html_td_num(o, g->rejected);
                 html_td_pct(o, g->rejected, g->records);

@@ -82,18 +82,19 @@ check "eckwert: begins with the UTF-8 byte-order mark" "efbbbf" "$(head -c 3 "$O
 check "eckwert: every line ends in CRLF, none in a bare LF" "9|9" \
         "$(grep -c $'\r$' "$O/eckwert.csv")|$(wc -l <"$O/eckwert.csv")"
 check "eckwert: header with ';' between the column names" \
-        $'\xef\xbb\xbfberichtsjahr;sozialraum;fallzahl;fallzahl_alle;einwohner_unter21;eckwert;eckwert_alle\r' \
+        $'\xef\xbb\xbfberichtsjahr;sozialraum;fallzahl;fallzahl_alle;einwohner_unter21;eckwert;eckwert_alle;junge_menschen;junge_menschen_alle\r' \
         "$(head -n 1 "$O/eckwert.csv")"
 check "eckwert: only the temporary name's file was renamed: nothing else in the directory" "eckwert.csv " \
         "$(names_in "$O")"
 # The decimals recomputed from the database's own text, independent of plausid's writer.
 q "SELECT berichtsjahr || ';' || sozialraum || ';' || fallzahl || ';' || fallzahl_alle || ';' || einwohner_unter21
           || ';' || replace(eckwert::text, '.', ',') || ';' || replace(eckwert_alle::text, '.', ',')
+          || ';' || junge_menschen || ';' || junge_menschen_alle
    FROM plausid.v_hze_eckwert ORDER BY 1" | sed 's/$/\r/' >"$T/eckwert.psql"
 check "eckwert: German decimals as psql's text with a comma" "$(cat "$T/eckwert.psql")" \
         "$(tail -n +2 "$O/eckwert.csv" | LC_ALL=C sort)"
 check "eckwert: a decimal comma in every row, no decimal point" "8|0" \
-        "$(tail -n +2 "$O/eckwert.csv" | grep -c '^2024;[^;]*;[0-9]*;[0-9]*;[0-9]*;[0-9]*,[0-9]*;[0-9]*,[0-9]*'$'\r''$')|$(tail -n +2 "$O/eckwert.csv" | grep -c '\.')"
+        "$(tail -n +2 "$O/eckwert.csv" | grep -c '^2024;[^;]*;[0-9]*;[0-9]*;[0-9]*;[0-9]*,[0-9]*;[0-9]*,[0-9]*;[0-9]*;[0-9]*'$'\r''$')|$(tail -n +2 "$O/eckwert.csv" | grep -c '\.')"
 
 # --out - : the same bytes on stdout, nothing else there
 "$PLAUSID" export --config "$T/c.yaml" --view v_hze_eckwert --out - >"$T/stdout.csv" 2>"$T/stderr"

@@ -106,6 +106,25 @@ sed -i '/reports:/d' "$T/c3.yaml"
 out=$("$PLAUSID" load --config "$T/c3.yaml" --source hze samples/hze_2024_ost.csv 2>&1)
 check "no reports directory: no report line" 0 "$(grep -c '^report:' <<<"$out")"
 
+# ---- records without a Sozialraum: the group "ohne Zuordnung"; the mapping is not used ----
+# (decisions: the report groups by the record's own Sozialraum, else "ohne Zuordnung"; the
+# mapping that the views use may come later or be corrected, the report is about the file)
+new_db t_report_zuordnung
+mkdir -p "$T/rz"
+write_config "$T/cz.yaml" "$T/rz"
+printf '  - name: zuordnung\n    rules: %s\n' "$ROOT/rules/zuordnung.yaml" >>"$T/cz.yaml"
+"$PLAUSID" load --config "$T/cz.yaml" --source zuordnung tests/views/zuordnung_2024.csv >/dev/null 2>&1
+check "ohne Zuordnung: the mapping loaded" "0|2" "$?|$(q "SELECT count(*) FROM plausid.zuordnung WHERE einrichtung = '100004'")"
+"$PLAUSID" load --config "$T/cz.yaml" --source hze tests/views/hze_2024_sozialraum.csv >/dev/null 2>&1
+check "ohne Zuordnung: the export loaded" 0 $?
+h=$T/rz/delivery-2.html
+contains "ohne Zuordnung: the record's own Sozialraum" "$h" '<tr><td>West</td><td class="n">1</td>'
+contains "ohne Zuordnung: the two without one, though the mapping has one of them" "$h" \
+        '<tr><td><span class="muted">ohne Zuordnung</span></td><td class="n">2</td>'
+check "ohne Zuordnung: no group from the mapping" 0 "$(grep -c '<tr><td>Süd</td>' "$h")"
+check "ohne Zuordnung: the views do assign it" "Süd:1,West:1,ohne Zuordnung:1" \
+        "$(q "SELECT string_agg(sozialraum || ':' || n, ',' ORDER BY sozialraum) FROM (SELECT sozialraum, count(*) AS n FROM plausid.v_hze_hilfen GROUP BY 1) x")"
+
 # ---- the group field is the pack's (report: group), not a column plausid knows ----
 # tests/golden/report-group-kreis groups by kreis (its records have a sozialraum too);
 # report-no-group is the same pack without report:.

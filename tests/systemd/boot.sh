@@ -116,7 +116,13 @@ check "state directories" "750 plausid plausid /var/lib/plausid
 3770 plausid plausid-drop /var/lib/plausid/hze/drop
 750 plausid plausid /var/lib/plausid/hze/drop/.processing
 750 plausid plausid /var/lib/plausid/hze/quarantine
-750 plausid plausid /var/lib/plausid/hze/reports" \
+750 plausid plausid /var/lib/plausid/hze/reports
+750 plausid plausid /var/lib/plausid/zuordnung
+750 plausid plausid /var/lib/plausid/zuordnung/archive
+3770 plausid plausid-drop /var/lib/plausid/zuordnung/drop
+750 plausid plausid /var/lib/plausid/zuordnung/drop/.processing
+750 plausid plausid /var/lib/plausid/zuordnung/quarantine
+750 plausid plausid /var/lib/plausid/zuordnung/reports" \
         "$(ct find /var/lib/plausid -printf '%m %u %g %p\n' | sort -k4)"
 
 # ---- the service ----

@@ -117,8 +117,10 @@ cmp -s "$UNIT" "$D/usr/lib/systemd/system/plausid.service" && pass || fail "PREF
 
 # The installed configuration points at the installed rule packs, and they work from there.
 rules=$(sed -n 's/^ *rules: *//p' "$D/etc/plausid/plausid.yaml")
-check "plausid.yaml's rules path" /usr/share/plausid/rules/hze.yaml "$rules"
-if "$D/usr/bin/plausid" rules test "$D$rules" >"$T/rules.log" 2>&1; then pass; else cat "$T/rules.log" >&2; fail "rules test of the installed pack"; fi
+check "plausid.yaml's rules paths" "/usr/share/plausid/rules/hze.yaml /usr/share/plausid/rules/zuordnung.yaml" "$(echo $rules)"
+for pack in $rules; do
+        if "$D/usr/bin/plausid" rules test "$D$pack" >"$T/rules.log" 2>&1; then pass; else cat "$T/rules.log" >&2; fail "rules test of the installed pack $pack"; fi
+done
 # Only the rules paths differ from the example.
 check "plausid.yaml is the example but for its rules paths" \
         "$(grep -v '^ *rules:' config.example.yaml)" "$(grep -v '^ *rules:' "$D/etc/plausid/plausid.yaml")"
@@ -134,8 +136,9 @@ if install_into "$L"; then pass; else cat "$T/install.log" >&2; fail "make insta
 check "ExecStart is the installed binary (PREFIX=/usr/local)" /usr/local/bin/plausid \
         "$(exec_start "$L/usr/local/lib/systemd/system/plausid.service")"
 [ -x "$L/usr/local/bin/plausid" ] && pass || fail "no /usr/local/bin/plausid"
-check "plausid.yaml's rules path (PREFIX=/usr/local)" /usr/local/share/plausid/rules/hze.yaml \
-        "$(sed -n 's/^ *rules: *//p' "$L/etc/plausid/plausid.yaml")"
+check "plausid.yaml's rules paths (PREFIX=/usr/local)" \
+        "/usr/local/share/plausid/rules/hze.yaml /usr/local/share/plausid/rules/zuordnung.yaml" \
+        "$(sed -n 's/^ *rules: *//p' "$L/etc/plausid/plausid.yaml" | tr '\n' ' ' | sed 's/ $//')"
 
 # ---- systemd-analyze verify ----
 
@@ -190,13 +193,21 @@ else
 750 $uid $gid /var/lib/plausid/hze/drop/.processing
 750 $uid $gid /var/lib/plausid/hze/archive
 750 $uid $gid /var/lib/plausid/hze/quarantine
-750 $uid $gid /var/lib/plausid/hze/reports"
+750 $uid $gid /var/lib/plausid/hze/reports
+750 $uid $gid /var/lib/plausid/zuordnung
+3770 $uid $drop_gid /var/lib/plausid/zuordnung/drop
+750 $uid $gid /var/lib/plausid/zuordnung/drop/.processing
+750 $uid $gid /var/lib/plausid/zuordnung/archive
+750 $uid $gid /var/lib/plausid/zuordnung/quarantine
+750 $uid $gid /var/lib/plausid/zuordnung/reports"
         actual=$(cd "$D" && find var/lib/plausid -printf '%m %U %G /%p\n')
         check "state directories, owners and modes" "$(sort -k4 <<<"$expected")" "$(sort -k4 <<<"$actual")"
         acl() { getfacl -cpn "$D$1" 2>/dev/null | grep -E "$2" | tr '\n' ' '; }
         check "plausid-drop may only pass /var/lib/plausid" "group:$drop_gid:--x " "$(acl /var/lib/plausid "^group:[0-9]")"
         check "plausid-drop may only pass /var/lib/plausid/hze" "group:$drop_gid:--x " "$(acl /var/lib/plausid/hze "^group:[0-9]")"
         check "new files in drop stay readable by plausid" "default:user:$uid:r-- " "$(acl /var/lib/plausid/hze/drop "^default:user:[0-9]")"
+        check "plausid-drop may only pass /var/lib/plausid/zuordnung" "group:$drop_gid:--x " "$(acl /var/lib/plausid/zuordnung "^group:[0-9]")"
+        check "new files in zuordnung's drop stay readable by plausid" "default:user:$uid:r-- " "$(acl /var/lib/plausid/zuordnung/drop "^default:user:[0-9]")"
         # A missing directory is noticed: the same check on a tree without .processing.
         rmdir "$D/var/lib/plausid/hze/drop/.processing"
         actual=$(cd "$D" && find var/lib/plausid -printf '%m %U %G /%p\n')

@@ -47,6 +47,8 @@ sources:
     max_reject_share: 0.5
   - name: bevoelkerung
     rules: $2/bevoelkerung.yaml
+  - name: zuordnung
+    rules: $2/zuordnung.yaml
 EOC
 }
 
@@ -84,7 +86,7 @@ check "hze: three files loaded" "0|loaded|3" \
 check "hze: rows loaded (5 + 17 + 4)" 26 "$(q "SELECT count(*) FROM plausid.hze")"
 check "hze: both views files applied" "bevoelkerung|true,hze|true" \
         "$(q "SELECT string_agg(dataset || '|' || views_applied, ',' ORDER BY dataset) FROM plausid.datasets")"
-check "hze: the views exist" "v_bevoelkerung,v_bevoelkerung_unter21,v_hze,v_hze_beendigung,v_hze_begonnen_beendet,v_hze_datenqualitaet,v_hze_dauer,v_hze_eckwert,v_hze_fallzahl,v_hze_hilfen,v_hze_lebenslagen,v_hze_leistungsbereiche,v_hze_unbekannt,v_hze_warnungen" \
+check "hze: the views exist" "v_bevoelkerung,v_bevoelkerung_unter21,v_hze,v_hze_beendigung,v_hze_begonnen_beendet,v_hze_datenqualitaet,v_hze_datenqualitaet_zuordnung,v_hze_dauer,v_hze_eckwert,v_hze_fallzahl,v_hze_hilfen,v_hze_lebenslagen,v_hze_leistungsbereiche,v_hze_unbekannt,v_hze_warnungen" \
         "$(q "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.views WHERE table_schema = 'plausid'")"
 check "hze: one Jugendamt in the fixtures" "05|9|13|000" \
         "$(q "SELECT DISTINCT land, regbez, kreis, gemeinde FROM plausid.v_hze_fallzahl")"
@@ -157,7 +159,7 @@ check "correction: the superseded delivery's findings stay, marked" "6|supersede
 # ==== a views file that changed on its own (same pack) is applied again ====
 R=$T/rules
 mkdir -p "$R"
-cp rules/hze.yaml rules/hze.views.sql rules/bevoelkerung.yaml rules/bevoelkerung.views.sql "$R"/
+cp rules/hze.yaml rules/hze.views.sql rules/bevoelkerung.yaml rules/bevoelkerung.views.sql rules/zuordnung.yaml "$R"/
 new_db t_change
 write_config "$T/c2.yaml" "$R"
 load "$T/c2.yaml" bevoelkerung $V/bevoelkerung_2024.csv
@@ -215,5 +217,96 @@ check "samples: population loads without findings" "0|40|0" \
 load "$T/c.yaml" hze samples/hze_2024_sued_cp1252.csv
 check "samples: every Sozialraum of the export has an Eckwert" "0|8|0" \
         "$status|$(q "SELECT count(*) FROM plausid.v_hze_eckwert WHERE eckwert > 0")|$(q "SELECT count(*) FROM plausid.v_hze_eckwert WHERE eckwert IS NULL")"
+# the same export as the official fixed-width record (no Sozialraum) and the sample mapping,
+# which leaves out two of its cases (00299, 00300)
+"$ROOT/$BUILD/csv2fixed" rules/hze.yaml 2024 <samples/hze_2024_sued_cp1252.csv >"$T/jgh_2024_sued.txt"
+load "$T/c.yaml" hze "$T/jgh_2024_sued.txt"
+load "$T/c.yaml" zuordnung samples/zuordnung_2024_sued.csv
+check "samples: the mapping loads without findings" "0|0" "$status|$(q "SELECT count(*) FROM plausid.findings f JOIN plausid.deliveries d ON d.id = f.delivery_id WHERE d.dataset = 'zuordnung'")"
+check "samples: the fixed-width records get their Sozialraum from the mapping, but two" "0|2|t" \
+        "$(q "SELECT sozialraum_datensatz, ohne_zuordnung, sozialraum_zuordnung + 2 = datensaetze FROM plausid.v_hze_datenqualitaet_zuordnung WHERE file_name = 'jgh_2024_sued.txt'")"
+check "samples: every Sozialraum has its Eckwert again, the two are 'ohne Zuordnung'" "8|ohne Zuordnung" \
+        "$(q "SELECT count(*) FROM plausid.v_hze_eckwert WHERE eckwert > 0")|$(q "SELECT string_agg(sozialraum, ',') FROM plausid.v_hze_eckwert WHERE eckwert IS NULL")"
+
+# ==== the Sozialraum through the mapping (rules/zuordnung.yaml; README: "Zuordnung") ====
+# A fixed-width statistics file (no Sozialraum) of unit 100003, made from
+# hze_2024_ost_statistik.csv with csv2fixed, a CSV export of unit 100004 with a sozialraum
+# column, a mapping of both units and its redelivery for unit 100003.
+zuordnung_fixtures() { # zuordnung_fixtures CONFIG: loads deliveries 1 to 4
+        load "$1" bevoelkerung $V/bevoelkerung_2024.csv
+        load "$1" hze "$T/jgh_2024.txt"
+        load "$1" zuordnung $V/zuordnung_2024.csv
+        load "$1" hze $V/hze_2024_sozialraum.csv
+}
+"$ROOT/$BUILD/csv2fixed" rules/hze.yaml 2024 <$V/hze_2024_ost_statistik.csv >"$T/jgh_2024.txt"
+new_db t_zuordnung
+load "$T/c.yaml" bevoelkerung $V/bevoelkerung_2024.csv
+load "$T/c.yaml" hze "$T/jgh_2024.txt"
+check "zuordnung: the fixed-width file loaded, without Sozialraum, with the family block" "0|iso-8859-1|8|0|10" \
+        "$status|$(q "SELECT encoding FROM plausid.deliveries WHERE id = 2")|$(q "SELECT count(*), count(sozialraum), sum(weitere_junge_menschen) FROM plausid.hze")"
+check "zuordnung: before any mapping every record is 'ohne Zuordnung'" "2|8|0|0|8|1.0000" \
+        "$(q "SELECT delivery_id, datensaetze, sozialraum_datensatz, sozialraum_zuordnung, ohne_zuordnung, round(anteil_ohne_zuordnung, 4) FROM plausid.v_hze_datenqualitaet_zuordnung")"
+check "zuordnung: ... a group without population: no Eckwert; Nord, Süd, West at 0" "6|8|||3|0" \
+        "$(q "SELECT fallzahl, fallzahl_alle, einwohner_unter21, eckwert FROM plausid.v_hze_eckwert WHERE sozialraum = 'ohne Zuordnung'")|$(q "SELECT count(*), sum(fallzahl_alle) FROM plausid.v_hze_eckwert WHERE sozialraum <> 'ohne Zuordnung'")"
+check "zuordnung: the views made the empty mapping table" "0|f" \
+        "$(q "SELECT count(*) FROM plausid.zuordnung")|$(q "SELECT EXISTS (SELECT 1 FROM plausid.datasets WHERE dataset = 'zuordnung')")"
+columns() { q "SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = 'plausid' AND table_name = 'zuordnung'"; }
+made_by_views=$(columns)
+load "$T/c.yaml" zuordnung $V/zuordnung_2024.csv
+check "zuordnung: the mapping loads into the table the views made" "0|9|9" \
+        "$status|$(q "SELECT records FROM plausid.deliveries WHERE id = 3")|$(q "SELECT count(*) FROM plausid.zuordnung")"
+load "$T/c.yaml" hze $V/hze_2024_sozialraum.csv
+check "zuordnung: the CSV export loaded" "0|3" "$status|$(q "SELECT count(*) FROM plausid.hze WHERE delivery_id = 4")"
+expect "zuordnung: each record's Sozialraum, where from, its young people" $V/expected/zuordnung_hilfen.txt \
+        "SELECT einrichtung, line, sozialraum, sozialraum_herkunft, hilfeart, junge_menschen
+         FROM plausid.v_hze_hilfen ORDER BY einrichtung, line"
+EW="SELECT berichtsjahr, sozialraum, fallzahl, fallzahl_alle, einwohner_unter21, round(eckwert, 4), round(eckwert_alle, 4),
+           junge_menschen, junge_menschen_alle FROM plausid.v_hze_eckwert ORDER BY berichtsjahr, sozialraum"
+expect "zuordnung: Eckwert per Sozialraum" $V/expected/zuordnung_eckwert.txt "$EW"
+check "zuordnung: unassigned share per delivery" "2|0|6|2|0.2500,4|1|1|1|0.3333" \
+        "$(q "SELECT string_agg(concat_ws('|', delivery_id, sozialraum_datensatz, sozialraum_zuordnung, ohne_zuordnung, round(anteil_ohne_zuordnung, 4)), ',' ORDER BY delivery_id) FROM plausid.v_hze_datenqualitaet_zuordnung")"
+
+# the mapping of unit 100003 delivered again: it replaces the first one's rows of that
+# unit-year (those of unit 100004 stay); 00008's empty Sozialraum is a warning (Z10)
+load "$T/c.yaml" zuordnung $V/zuordnung_2024_korrektur.csv
+check "zuordnung: redelivery loaded with its Z10 warning" "0|loaded|6|1|Z10" \
+        "$status|$(q "SELECT status || '|' || loaded || '|' || warned FROM plausid.deliveries WHERE id = 5")|$(q "SELECT string_agg(rule, ',') FROM plausid.findings WHERE delivery_id = 5")"
+check "zuordnung: the first mapping keeps only unit 100004's rows" "loaded|3:2,5:6" \
+        "$(q "SELECT status FROM plausid.deliveries WHERE id = 3")|$(q "SELECT string_agg(delivery_id || ':' || n, ',' ORDER BY delivery_id) FROM (SELECT delivery_id, count(*) AS n FROM plausid.zuordnung GROUP BY 1) x")"
+expect "zuordnung: Eckwert per Sozialraum after the redelivered mapping" $V/expected/zuordnung_eckwert_korrektur.txt "$EW"
+expect "zuordnung: unassigned share per delivery after the redelivered mapping" $V/expected/zuordnung_datenqualitaet.txt \
+        "SELECT delivery_id, file_name, status, datensaetze, sozialraum_datensatz, sozialraum_zuordnung, ohne_zuordnung,
+                round(anteil_ohne_zuordnung, 4)
+         FROM plausid.v_hze_datenqualitaet_zuordnung ORDER BY delivery_id"
+# The two files assign alike: v_hze_fallzahl (rules/hze.views.sql) summed per Sozialraum is
+# the Eckwert's Fallzahl with all aids (rules/bevoelkerung.views.sql), aids and young people.
+check "zuordnung: v_hze_fallzahl and v_hze_eckwert assign alike" "4|0" \
+        "$(q "SELECT count(*), count(*) FILTER (WHERE f.fallzahl IS DISTINCT FROM e.fallzahl_alle OR f.junge_menschen IS DISTINCT FROM e.junge_menschen_alle)
+              FROM (SELECT berichtsjahr, sozialraum, sum(fallzahl) AS fallzahl, sum(junge_menschen) AS junge_menschen
+                    FROM plausid.v_hze_fallzahl GROUP BY 1, 2) f
+              FULL JOIN plausid.v_hze_eckwert e USING (berichtsjahr, sozialraum)")"
+check "zuordnung: the other views group by the same Sozialräume" "Nord,Süd,West,ohne Zuordnung|Nord,Süd,West,ohne Zuordnung|Nord,Süd,West,ohne Zuordnung" \
+        "$(q "SELECT string_agg(DISTINCT sozialraum, ',') FROM plausid.v_hze_leistungsbereiche")|$(q "SELECT string_agg(DISTINCT sozialraum, ',') FROM plausid.v_hze_unbekannt")|$(q "SELECT string_agg(DISTINCT sozialraum, ',') FROM plausid.v_hze_lebenslagen")"
+
+# The table the views made is the one the loader makes of the pack.
+new_db t_zuordnung_zuerst
+load "$T/c.yaml" zuordnung $V/zuordnung_2024.csv
+check "zuordnung: loaded first, the loader's table has the views' columns" "0|$made_by_views" "$status|$(columns)"
+
+# The tests see a join that is wrong: with the mapping joined on the wrong number, the
+# figures above are not met.
+cp rules/hze.yaml rules/hze.views.sql rules/bevoelkerung.yaml rules/bevoelkerung.views.sql rules/zuordnung.yaml "$R"/
+sed -i 's/z\.lfd_nr = h\.lfd_nr/z.lfd_nr = h.einrichtung/' "$R/hze.views.sql" "$R/bevoelkerung.views.sql"
+check "zuordnung: the join broken on purpose in both views files" "2" "$(cat "$R"/*.views.sql | grep -c 'z.lfd_nr = h.einrichtung')"
+new_db t_zuordnung_kaputt
+zuordnung_fixtures "$T/c2.yaml"
+expect_differs() { # expect_differs NAME EXPECTED_FILE QUERY
+        q "$3" >"$T/actual.txt" 2>&1
+        if diff -q "$2" "$T/actual.txt" >/dev/null; then fail "$1" "the broken join gave the expected figures"; else pass; fi
+}
+expect_differs "zuordnung: a broken join misses the per-record expectation" $V/expected/zuordnung_hilfen.txt \
+        "SELECT einrichtung, line, sozialraum, sozialraum_herkunft, hilfeart, junge_menschen
+         FROM plausid.v_hze_hilfen ORDER BY einrichtung, line"
+expect_differs "zuordnung: a broken join misses the Eckwert expectation" $V/expected/zuordnung_eckwert.txt "$EW"
 
 summary
