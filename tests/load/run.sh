@@ -398,5 +398,14 @@ check "database unreachable: exit status" 2 "$status"
 check "database unreachable: password not shown" 0 "$(grep -c geheim123 "$T/stderr")"
 load "$T/c.yaml" "$T/missing.csv"
 check "missing input: exit status" 2 "$status"
+# a format the source's pack does not read: refused before the database, named
+printf 'database:\n  conninfo: ""\nsources:\n  - name: hze\n    rules: %s/rules/bevoelkerung.yaml\n    format: fixed\n' "$ROOT" >"$T/fmt.yaml"
+load "$T/fmt.yaml" samples/bevoelkerung_2024.csv
+check "format fixed for a pack without a layout: exit 2, named" "2|1" \
+        "$status|$(grep -c "source 'hze': format fixed: the rule pack .*bevoelkerung.yaml reads no such files" "$T/stderr")"
+"$PLAUSID" check --rules rules/bevoelkerung.yaml --format fixed samples/bevoelkerung_2024.csv >/dev/null 2>"$T/stderr"
+status=$?
+check "check --format fixed for a pack without a layout: exit 2, named" "2|1" \
+        "$status|$(grep -c -- "--format fixed: the rule pack rules/bevoelkerung.yaml reads no such files" "$T/stderr")"
 
 summary
