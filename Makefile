@@ -50,7 +50,7 @@ $(BUILD)/libplausid.a: $(DAEMON_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/plausid: $(BUILD)/obj/main.o $(BUILD)/libplausid.a
+$(BUILD)/plausid: $(BUILD)/obj/main.o $(BUILD)/obj/main_read.o $(BUILD)/libplausid.a
 	$(CC) $(CFLAGS_ALL) $^ $(LIBS) -o $@
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libplausid.a

@@ -28,11 +28,9 @@
 #include "config.h"
 #include "db.h"
 #include "diag.h"
-#include "export.h"
 #include "htmlreport.h"
 #include "loader.h"
-#include "register.h"
-#include "report_db.h"
+#include "main.h"
 #include "ruleset.h"
 #include "ruletest.h"
 #include "run.h"
@@ -43,15 +41,10 @@
 #define PLAUSID_VERSION "0.1"
 #endif
 
-enum {
-        EXIT_CLEAN = 0,
-        EXIT_REJECTED = 1,
-        EXIT_TROUBLE = 2,
-};
 
-static const char *program = "plausid";
+const char *program = "plausid";
 
-static void usage(FILE *out) {
+void usage(FILE *out) {
         fprintf(out,
                 "usage: %s check --rules FILE [--rejects OUT.csv] [--report OUT.html] [--format F] [--berichtsjahr Y] INPUT...\n"
                 "       %s load --config FILE --source NAME [--format F] [--berichtsjahr Y] INPUT...\n"
@@ -96,7 +89,7 @@ static void usage(FILE *out) {
 }
 
 /* Prints a pack's diagnostics and, when it does not compile, says so with the count. */
-static void print_pack_errors(const char *path, int r, const struct diaglist *diags, size_t errors) {
+void print_pack_errors(const char *path, int r, const struct diaglist *diags, size_t errors) {
         diaglist_print(diags, stderr);
         if (r == -ENOMEM)
                 fprintf(stderr, "%s: out of memory\n", path);
@@ -117,7 +110,7 @@ static struct ruleset *load_rules(const char *path) {
 }
 
 /* --group NAME|GID: the group that may read reports. */
-static int parse_group(const char *s, int *ret) {
+int parse_group(const char *s, int *ret) {
         int e = htmlreport_group_id(s, ret);
         if (e < 0)
                 fprintf(stderr, "%s: --group: no group named '%s'\n", program, s);
@@ -125,7 +118,7 @@ static int parse_group(const char *s, int *ret) {
 }
 
 /* --max-records N: rejected records shown with their text, 1 to 1000000. */
-static int parse_max_records(const char *s, unsigned *ret) {
+int parse_max_records(const char *s, unsigned *ret) {
         char *end;
         errno = 0;
         unsigned long n = strtoul(s, &end, 10);
@@ -138,7 +131,7 @@ static int parse_max_records(const char *s, unsigned *ret) {
 }
 
 /* --berichtsjahr Y (a fixed-width input's, where its name does not say it), --year Y. */
-static int parse_year(const char *option, const char *s, int *ret) {
+int parse_year(const char *option, const char *s, int *ret) {
         char *end;
         errno = 0;
         long y = strtol(s, &end, 10);
@@ -314,7 +307,7 @@ static int cmd_check(int argc, char **argv) {
 /* ---- plausid load ---- */
 
 /* Reads the configuration, printing every error; NULL when it has errors. */
-static struct config *load_config(const char *path) {
+struct config *load_config(const char *path) {
         _cleanup_(diaglist_done) struct diaglist diags = {0};
         struct config *cfg = NULL;
         int e = config_load_file(path, &cfg, &diags);
@@ -521,283 +514,6 @@ static int cmd_load(int argc, char **argv) {
                         status = s;
         }
         return status;
-}
-
-/* ---- plausid report ---- */
-
-/* The rule packs of every source, for the reports' titles and labels; a pack that does
- * not compile (its errors are printed) leaves its reports without them. */
-struct report_packs {
-        struct report_source *sources;
-        size_t n;
-};
-
-static void report_packs_done(struct report_packs *p) {
-        for (size_t i = 0; i < p->n; i++)
-                ruleset_free((struct ruleset *) p->sources[i].rs);
-        free(p->sources);
-}
-
-static int report_packs_open(const struct config *cfg, struct report_packs *ret) {
-        struct report_packs p = {.sources = calloc(cfg->nsources, sizeof(struct report_source))};
-        if (!p.sources)
-                return -ENOMEM;
-        for (; p.n < cfg->nsources; p.n++) {
-                _cleanup_(diaglist_done) struct diaglist diags = {0};
-                struct ruleset *rs = NULL;
-                const struct source_config *sc = &cfg->sources[p.n];
-                int r = source_compile(sc, &rs, &diags);
-                if (r < 0)
-                        print_pack_errors(sc->rules, r, &diags, diags.n + diags.dropped);
-                else
-                        diaglist_print(&diags, stderr);
-                p.sources[p.n] = (struct report_source) {.name = sc->name, .rs = r < 0 ? NULL : rs};
-        }
-        *ret = p;
-        return 0;
-}
-
-/* The overview of every delivery since a day, beside the first source's reports unless
- * told otherwise; returns an exit status. */
-static int report_overview(PGconn *conn, const struct config *cfg, const struct report_packs *packs,
-                           const char *since, const char *out, int gid, unsigned max_records) {
-        for (size_t i = 0; !out && i < cfg->nsources; i++)
-                out = cfg->sources[i].reports;
-        if (!out) {
-                fprintf(stderr, "%s report: --out DIR is required: no source has a reports directory\n", program);
-                return EXIT_TROUBLE;
-        }
-        _cleanup_(freep) char *path = NULL, *error = NULL;
-        size_t count = 0;
-        int r = report_overview_from_db(conn, cfg->schema, packs->sources, packs->n, since, out, gid, max_records,
-                                        &path, &count, &error);
-        if (r < 0) {
-                fprintf(stderr, "%s report: %s\n", program, error ? error : strerror(-r));
-                return EXIT_TROUBLE;
-        }
-        printf("overview: %s (%zu deliveries, each with its report beside it)\n", path, count);
-        return EXIT_CLEAN;
-}
-
-/* One delivery's report: its source decides its pack and, unless told, where the report
- * goes; returns an exit status. */
-static int report_delivery(PGconn *conn, const struct config *cfg, const struct report_packs *packs,
-                           long long id, const char *out, int gid, unsigned max_records) {
-        _cleanup_(freep) char *source = NULL, *path = NULL, *error = NULL;
-        int r = register_delivery_source(conn, cfg->schema, id, &source, &error);
-        if (r < 0) {
-                fprintf(stderr, "%s report: %s\n", program,
-                        r == -ENOENT ? "there is no such delivery" : error ? error : strerror(-r));
-                return EXIT_TROUBLE;
-        }
-        const struct ruleset *rs = NULL;
-        for (size_t i = 0; i < packs->n; i++)
-                if (strcmp(packs->sources[i].name, source) == 0) {
-                        rs = packs->sources[i].rs;
-                        if (!out)
-                                out = cfg->sources[i].reports;
-                }
-        if (!out) {
-                fprintf(stderr, "%s report: --out DIR is required: source '%s' has no reports directory\n", program,
-                        source);
-                return EXIT_TROUBLE;
-        }
-        r = report_delivery_from_db(conn, cfg->schema, rs, id, out, gid, max_records, &path, &error);
-        if (r < 0) {
-                fprintf(stderr, "%s report: %s\n", program, error ? error : strerror(-r));
-                return EXIT_TROUBLE;
-        }
-        printf("report: %s\n", path);
-        return EXIT_CLEAN;
-}
-
-static int cmd_report(int argc, char **argv) {
-        static const struct option options[] = {
-                {"config", required_argument, NULL, 'c'},
-                {"delivery", required_argument, NULL, 'd'},
-                {"since", required_argument, NULL, 's'},
-                {"out", required_argument, NULL, 'o'},
-                {"max-records", required_argument, NULL, 'm'},
-                {"group", required_argument, NULL, 'g'},
-                {"help", no_argument, NULL, 'h'},
-                {0},
-        };
-        const char *config_path = NULL, *delivery = NULL, *since = NULL, *out = NULL;
-        unsigned max_records = HTMLREPORT_DEFAULT_MAX_RECORDS;
-        int gid = -1, c;
-        while ((c = getopt_long(argc, argv, "c:d:s:o:m:g:h", options, NULL)) != -1)
-                switch (c) {
-                case 'c': config_path = optarg; break;
-                case 'd': delivery = optarg; break;
-                case 's': since = optarg; break;
-                case 'o': out = optarg; break;
-                case 'm':
-                        if (parse_max_records(optarg, &max_records) < 0)
-                                return EXIT_TROUBLE;
-                        break;
-                case 'g':
-                        if (parse_group(optarg, &gid) < 0)
-                                return EXIT_TROUBLE;
-                        break;
-                case 'h': usage(stdout); return EXIT_CLEAN;
-                default: usage(stderr); return EXIT_TROUBLE;
-                }
-        if (!config_path || !delivery == !since || optind != argc) {
-                fprintf(stderr, "%s report: %s\n", program,
-                        !config_path      ? "--config FILE is required"
-                        : optind != argc  ? "unexpected arguments"
-                                          : "give either --delivery ID or --since YYYY-MM-DD");
-                usage(stderr);
-                return EXIT_TROUBLE;
-        }
-        long long id = 0;
-        if (delivery) {
-                char *end;
-                errno = 0;
-                id = strtoll(delivery, &end, 10);
-                if (!*delivery || *end || errno || id <= 0) {
-                        fprintf(stderr, "%s report: --delivery: expected a delivery number, not '%s'\n", program,
-                                delivery);
-                        return EXIT_TROUBLE;
-                }
-        }
-        _cleanup_(config_freep) struct config *cfg = load_config(config_path);
-        if (!cfg)
-                return EXIT_TROUBLE;
-        _cleanup_(report_packs_done) struct report_packs packs = {0};
-        if (report_packs_open(cfg, &packs) < 0)
-                return EXIT_TROUBLE;
-        /* Reports read what is there: no migration. */
-        _cleanup_(db_closep) PGconn *conn = NULL;
-        _cleanup_(freep) char *error = NULL;
-        int r = db_connect(cfg->conninfo, &conn, &error);
-        if (r < 0) {
-                fprintf(stderr, "%s: cannot connect to the database: %s\n", config_path, error ? error : strerror(-r));
-                return EXIT_TROUBLE;
-        }
-        if (since)
-                return report_overview(conn, cfg, &packs, since, out, gid, max_records);
-        return report_delivery(conn, cfg, &packs, id, out, gid, max_records);
-}
-
-/* ---- plausid export ---- */
-
-/* --format csv|fixed */
-static int parse_export_format(const char *s, enum export_format *ret) {
-        if (strcmp(s, "csv") != 0 && strcmp(s, "fixed") != 0) {
-                fprintf(stderr, "%s export: --format: csv oder fixed, nicht '%s'\n", program, s);
-                return -EINVAL;
-        }
-        *ret = s[0] == 'c' ? EXPORT_CSV : EXPORT_FIXED;
-        return 0;
-}
-
-static void print_export_failure(const char *config_path, const struct export_options *o,
-                                  const struct export_failure *f) {
-        const char *file = strcmp(o->out, "-") == 0 ? "die Standardausgabe" : o->out;
-        switch (f->step) {
-        case EXPORT_STEP_CONNECT:
-                fprintf(stderr, "%s: keine Verbindung zur Datenbank: %s\n", config_path,
-                        f->message ? f->message : strerror(-f->error));
-                return;
-        case EXPORT_STEP_DATABASE:
-                fprintf(stderr, "%s export: Fehler der Datenbank: %s; %s wurde nicht geschrieben\n", program,
-                        f->message ? f->message : strerror(-f->error), file);
-                return;
-        case EXPORT_STEP_UNKNOWN_VIEW:
-                if (f->views && *f->views)
-                        fprintf(stderr, "%s export: keine Sicht namens '%s'; die Sichten sind: %s\n", program,
-                                o->view, f->views);
-                else
-                        fprintf(stderr, "%s export: keine Sicht namens '%s'; die Datenbank hat noch keine Sichten "
-                                "der konfigurierten Datensätze (zuerst plausid load)\n", program, o->view);
-                return;
-        case EXPORT_STEP_NO_YEAR:
-                fprintf(stderr, "%s export: die Sicht '%s' hat keine Spalte berichtsjahr: --year geht mit ihr nicht\n",
-                        program, o->view);
-                return;
-        case EXPORT_STEP_NOT_FIXED:
-                fprintf(stderr, "%s export: --format fixed schreibt die Datensätze eines Datensatzes mit festem "
-                        "Satzaufbau: --view v_DATENSATZ (etwa v_hze) und --year mit einem Jahr, für das das Regelwerk "
-                        "einen Satzaufbau hat, nicht '%s'%s\n", program, o->view, o->year ? "" : " ohne --year");
-                return;
-        case EXPORT_STEP_VALUE:
-                fprintf(stderr, "%s export: %s; %s wurde nicht geschrieben\n", program,
-                        f->message ? f->message : strerror(-f->error), file);
-                return;
-        case EXPORT_STEP_CREATE:
-                fprintf(stderr, "%s: kann nicht angelegt werden: %s\n", file, strerror(-f->error));
-                return;
-        case EXPORT_STEP_WRITE:
-                fprintf(stderr, "%s: kann nicht geschrieben werden: %s\n", file, strerror(-f->error));
-                return;
-        }
-}
-
-/* Opens the configuration's sources and exports; returns an exit status. */
-static int export_with(const char *config_path, const struct export_options *o) {
-        _cleanup_(diaglist_done) struct diaglist diags = {0};
-        _cleanup_(source_set_freep) struct source_set *set = NULL;
-        int r = source_set_open(config_path, 0, &set, &diags);
-        diaglist_print(&diags, stderr);
-        if (r < 0) {
-                fprintf(stderr, "%s: %s\n", config_path,
-                        r == -EINVAL ? "die Konfiguration oder ein Regelwerk hat Fehler" : strerror(-r));
-                return EXIT_TROUBLE;
-        }
-        _cleanup_(export_failure_done) struct export_failure failure = {0};
-        unsigned long rows = 0;
-        if (export_view(set, o, &rows, &failure) < 0) {
-                print_export_failure(config_path, o, &failure);
-                return EXIT_TROUBLE;
-        }
-        if (strcmp(o->out, "-") != 0)
-                printf("Export: %s (%lu Zeilen aus %s)\n", o->out, rows, o->view);
-        return EXIT_CLEAN;
-}
-
-static int cmd_export(int argc, char **argv) {
-        static const struct option options[] = {
-                {"config", required_argument, NULL, 'c'},
-                {"view", required_argument, NULL, 'v'},
-                {"year", required_argument, NULL, 'y'},
-                {"out", required_argument, NULL, 'o'},
-                {"format", required_argument, NULL, 'f'},
-                {"help", no_argument, NULL, 'h'},
-                {0},
-        };
-        const char *config_path = NULL;
-        struct export_options o = {.format = EXPORT_CSV};
-        int c;
-        while ((c = getopt_long(argc, argv, "c:v:y:o:f:h", options, NULL)) != -1)
-                switch (c) {
-                case 'c': config_path = optarg; break;
-                case 'v': o.view = optarg; break;
-                case 'y': {
-                        int year;
-                        if (parse_year("--year", optarg, &year) < 0)
-                                return EXIT_TROUBLE;
-                        o.year = optarg;
-                        break;
-                }
-                case 'o': o.out = optarg; break;
-                case 'f':
-                        if (parse_export_format(optarg, &o.format) < 0)
-                                return EXIT_TROUBLE;
-                        break;
-                case 'h': usage(stdout); return EXIT_CLEAN;
-                default: usage(stderr); return EXIT_TROUBLE;
-                }
-        if (!config_path || !o.view || !o.out || optind != argc) {
-                fprintf(stderr, "%s export: %s\n", program,
-                        !config_path ? "--config FILE fehlt"
-                        : !o.view    ? "--view NAME fehlt"
-                        : !o.out     ? "--out FILE fehlt (oder --out - für die Standardausgabe)"
-                                     : "unerwartete Argumente");
-                usage(stderr);
-                return EXIT_TROUBLE;
-        }
-        return export_with(config_path, &o);
 }
 
 /* ---- plausid run, plausid config check, plausid rules test ---- */
