@@ -279,7 +279,10 @@ int finish_overlap(struct checker *c, unsigned ri) {
  * are not rebuilt (and their pages cleared) at every doubling on the way. An export record
  * is rarely under 100 bytes; a guess too low only means the usual growth. */
 void presize_key_tables(struct checker *c, off_t bytes) {
-        size_t records = (size_t) (bytes / 128);
+        /* A CSV record of the statistics is about 128 bytes; a fixed-width one is its
+         * record length and line end. A table twice too big costs memory and cache misses. */
+        size_t per_record = c->layout ? c->layout->record_length + 1 : 128;
+        size_t records = (size_t) bytes / per_record;
         size_t cap = 4096;
         while (cap * 3 / 4 < records && cap < ((size_t) 1 << 30))
                 cap *= 2;
