@@ -155,11 +155,10 @@ static int parse_format(const char *s, enum checker_format *ret) {
 
 /* The pack must read the format asked for. */
 static bool pack_reads(const struct ruleset *rs, const char *rules, enum checker_format f) {
-        enum reader_format rf = f == CHECKER_FORMAT_FIXED ? READER_FORMAT_FIXED : READER_FORMAT_CSV;
-        if (f == CHECKER_FORMAT_AUTO || ruleset_reads(rs, rf))
+        if (checker_reads(rs, f))
                 return true;
         fprintf(stderr, "%s: --format %s: the rule pack %s reads no such files\n", program,
-                rf == READER_FORMAT_FIXED ? "fixed" : "csv", rules);
+                f == CHECKER_FORMAT_FIXED ? "fixed" : "csv", rules);
         return false;
 }
 

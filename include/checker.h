@@ -126,6 +126,9 @@ enum checker_format {
         CHECKER_FORMAT_FIXED,
 };
 
+/* Whether the pack reads files of format f (AUTO: any it reads). */
+bool checker_reads(const struct ruleset *rs, enum checker_format f);
+
 /* What the caller knows of a file beyond its bytes. */
 struct checker_input {
         const char *name;               /* base name: a fixed-width file's Berichtsjahr is in it */

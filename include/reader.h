@@ -109,6 +109,12 @@ _must_check_ int reader_read(struct reader *r, reader_record_fn fn, void *userda
 _must_check_ int reader_read_lines(int fd, const struct reader_options *opts, const unsigned long *lines, size_t n,
                                    reader_record_fn fn, void *userdata);
 
+/* The bytes at [off, off + width) of a fixed-width line of n bytes, blanks cut on both
+ * sides; positions past the line's end are blanks (senders strip trailing ones). The cut
+ * the reader makes of every field, for a writer of the format that compares with it. */
+void reader_fixed_slice(const char *line, size_t n, unsigned off, unsigned width, const char **ret,
+                        size_t *ret_len);
+
 /* Where and why reading failed with -EBADMSG: the line the bad record starts on and a
  * German phrase without final stop, to be set into a sentence. */
 void reader_error(const struct reader *r, unsigned long *ret_line, const char **ret_reason);

@@ -42,8 +42,6 @@ const char *ruleset_name(const struct ruleset *rs);
 const char *ruleset_version(const struct ruleset *rs);
 /* The CSV format's options (the defaults when the pack reads only fixed-width files). */
 const struct reader_options *ruleset_input(const struct ruleset *rs);
-/* Whether the pack reads that format (input:). */
-bool ruleset_reads(const struct ruleset *rs, enum reader_format f);
 /* The fixed-width layout of a Berichtsjahr, or NULL; and the format's encoding. */
 const struct reader_layout *ruleset_fixed_layout(const struct ruleset *rs, int year);
 enum reader_encoding ruleset_fixed_encoding(const struct ruleset *rs);

@@ -93,11 +93,17 @@ static int sniff_format(const struct ruleset *rs, int fd, enum reader_format *re
         return 0;
 }
 
+bool checker_reads(const struct ruleset *rs, enum checker_format f) {
+        return f == CHECKER_FORMAT_AUTO || (f == CHECKER_FORMAT_FIXED ? rs->input.fixed : rs->input.csv);
+}
+
 static int pick_format(const struct ruleset *rs, int fd, enum checker_format want, enum reader_format *ret) {
         const struct pack_input *in = &rs->input;
-        if (want == CHECKER_FORMAT_CSV || want == CHECKER_FORMAT_FIXED) {
+        if (!checker_reads(rs, want))
+                return -EINVAL;
+        if (want != CHECKER_FORMAT_AUTO) {
                 *ret = want == CHECKER_FORMAT_CSV ? READER_FORMAT_CSV : READER_FORMAT_FIXED;
-                return (*ret == READER_FORMAT_CSV ? in->csv : in->fixed) ? 0 : -EINVAL;
+                return 0;
         }
         if (!in->fixed || !in->csv) {
                 *ret = in->fixed ? READER_FORMAT_FIXED : READER_FORMAT_CSV;
@@ -122,40 +128,43 @@ static int file_year(struct checker *c, const struct checker_input *in, int *ret
         return checker_reject_file(c, BUILTIN_DELIVERY_YEAR, 0, reason);
 }
 
+/* A fixed-width file's reader options: its year's layout. 0 when the file can be read,
+ * 1 after rejecting it as a whole (no year: S07; no layout for it: S05). */
+static int fixed_options(struct checker *c, const struct checker_input *in, struct checker_file *file,
+                         char year[static 12], struct reader_options *opts) {
+        const struct ruleset *rs = c->rs;
+        int e = file_year(c, in, &file->berichtsjahr);
+        if (e < 0 || file->berichtsjahr == 0)
+                return e < 0 ? e : 1;
+        const struct reader_layout *l = ruleset_fixed_layout(rs, file->berichtsjahr);
+        if (!l) {
+                char reason[96];
+                snprintf(reason, sizeof(reason), "für das Berichtsjahr %d legt das Regelwerk keinen Satzaufbau fest",
+                         file->berichtsjahr);
+                e = checker_unreadable(c, 0, reason);
+                return e < 0 ? e : 1;
+        }
+        snprintf(year, 12, "%d", file->berichtsjahr);
+        *opts = (struct reader_options) {.format = READER_FORMAT_FIXED, .encoding = rs->input.fixed_encoding,
+                                         .layout = l, .delivery_year = year};
+        c->layout = l;
+        return 0;
+}
+
 int checker_check_file(struct checker *c, int fd, const struct checker_input *in, struct checker_file *ret) {
         const struct ruleset *rs = c->rs;
-        struct checker_file file = {.encoding = rs->input.csv_options.encoding};
-        int e = pick_format(rs, fd, in->format, &file.format);
+        *ret = (struct checker_file) {.encoding = rs->input.csv_options.encoding};
+        int e = pick_format(rs, fd, in->format, &ret->format);
         if (e < 0)
                 return e;
         struct reader_options opts = rs->input.csv_options;
-        if (file.format == READER_FORMAT_FIXED) {
-                file.encoding = rs->input.fixed_encoding;
-                e = file_year(c, in, &file.berichtsjahr);
-                if (e < 0 || file.berichtsjahr == 0) {
-                        *ret = file;
-                        return e;
-                }
-                const struct reader_layout *l = ruleset_fixed_layout(rs, file.berichtsjahr);
-                if (!l) {
-                        char reason[96];
-                        snprintf(reason, sizeof(reason), "für das Berichtsjahr %d legt das Regelwerk keinen Satzaufbau fest",
-                                 file.berichtsjahr);
-                        *ret = file;
-                        return checker_unreadable(c, 0, reason);
-                }
-                char year[12];
-                snprintf(year, sizeof(year), "%d", file.berichtsjahr);
-                opts = (struct reader_options) {.format = READER_FORMAT_FIXED, .encoding = rs->input.fixed_encoding,
-                                                .layout = l, .delivery_year = year};
-                c->layout = l;
-                opts.threads = in->threads;
-                e = checker_check_fd(c, fd, &opts, &file.encoding);
-                *ret = file;
-                return e;
+        char year[12];
+        if (ret->format == READER_FORMAT_FIXED) {
+                ret->encoding = rs->input.fixed_encoding;
+                e = fixed_options(c, in, ret, year, &opts);
+                if (e != 0)
+                        return e < 0 ? e : 0;
         }
         opts.threads = in->threads;
-        e = checker_check_fd(c, fd, &opts, &file.encoding);
-        *ret = file;
-        return e;
+        return checker_check_fd(c, fd, &opts, &ret->encoding);
 }

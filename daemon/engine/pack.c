@@ -77,10 +77,6 @@ bool ruleset_rule_fixed_only(const struct ruleset *rs, unsigned rule) {
         return r->kind == RULE_BUILTIN && (r->builtin == BUILTIN_RECORD_TYPE || r->builtin == BUILTIN_DELIVERY_YEAR);
 }
 
-bool ruleset_reads(const struct ruleset *rs, enum reader_format f) {
-        return f == READER_FORMAT_FIXED ? rs->input.fixed : rs->input.csv;
-}
-
 const struct reader_layout *ruleset_fixed_layout(const struct ruleset *rs, int year) {
         for (unsigned i = 0; i < rs->input.nlayouts; i++)
                 if (year >= rs->input.layouts[i].years.from && year <= rs->input.layouts[i].years.to)

@@ -116,7 +116,7 @@ int csv_feed_line(struct reader *r, const unsigned char *p, size_t n) {
 
         const char *text = (const char *) p;
         size_t len = n;
-        if (!text_plain_ascii(p, n)) {
+        if (!text_ascii(p, n, 1)) {
                 strbuf_reset(&r->decoded);
                 if (r->encoding == READER_ENCODING_AUTO)
                         r->encoding = text_utf8_valid(p, n) ? READER_ENCODING_UTF8 : READER_ENCODING_WINDOWS_1252;

@@ -59,31 +59,9 @@ static int reserve_record(struct reader *r, size_t n) {
                 if (e < 0)
                         return e;
         }
-        size_t year = r->opts.delivery_year ? strlen(r->opts.delivery_year) : 0;
+        size_t year = r->year_len;
         size_t span = n > l->record_length ? n : l->record_length;
         return strbuf_reserve(&r->cur->bytes, 4 * (n + span) + l->nfields * (year + 3) + 16);
-}
-
-/* True when every byte is printable ASCII (0x20..0x7f): the common line, copied as it is.
- * Sixteen bytes at a time with GCC vector extensions, as text.c's plain_ascii(). */
-typedef unsigned char v16u8 __attribute__((vector_size(16)));
-
-static bool printable_ascii(const unsigned char *p, size_t n) {
-        size_t i = 0;
-        v16u8 bad = {0};
-        for (; i + 16 <= n; i += 16) {
-                v16u8 w;
-                memcpy(&w, p + i, 16);
-                bad |= (w < 0x20) | (w >= 0x80);
-        }
-        uint64_t lanes[2];
-        memcpy(lanes, &bad, 16);
-        if (lanes[0] | lanes[1])
-                return false;
-        for (; i < n; i++)
-                if (p[i] < 0x20 || p[i] >= 0x80)
-                        return false;
-        return true;
 }
 
 /* Appends p[0..n) in UTF-8 to the batch (room reserved); returns whether a byte was not
@@ -109,17 +87,21 @@ static bool put_text(struct reader *r, const unsigned char *p, size_t n) {
         return bad;
 }
 
-/* The bytes at [off, off + width) of the line, blanks on both sides cut off; beyond the
- * line's end, blanks (the padding). */
+void reader_fixed_slice(const char *line, size_t n, unsigned off, unsigned width, const char **ret,
+                        size_t *ret_len) {
+        size_t from = off < n ? off : n, to = off + width < n ? off + width : n;
+        while (from < to && line[from] == ' ')
+                from++;
+        while (to > from && line[to - 1] == ' ')
+                to--;
+        *ret = line + from;
+        *ret_len = to - from;
+}
+
+/* The same on the unsigned bytes this file reads. */
 static void slice(const unsigned char *p, size_t n, unsigned off, unsigned width, const unsigned char **ret,
                   size_t *ret_len) {
-        size_t from = off < n ? off : n, to = off + width < n ? off + width : n;
-        while (from < to && p[from] == ' ')
-                from++;
-        while (to > from && p[to - 1] == ' ')
-                to--;
-        *ret = p + from;
-        *ret_len = to - from;
+        reader_fixed_slice((const char *) p, n, off, width, (const char **) ret, ret_len);
 }
 
 static void field_begin(struct batch *b) {
@@ -152,10 +134,9 @@ static void put_field(struct reader *r, const struct reader_fixed_field *f, cons
                 }
                 break;
         case READER_PIECE_DELIVERY_YEAR:
-                if (r->opts.delivery_year) {
-                        size_t len = strlen(r->opts.delivery_year);
-                        memcpy(b->bytes.data + b->bytes.len, r->opts.delivery_year, len);
-                        b->bytes.len += len;
+                if (r->year_len) {
+                        memcpy(b->bytes.data + b->bytes.len, r->opts.delivery_year, r->year_len);
+                        b->bytes.len += r->year_len;
                 }
                 break;
         }
@@ -170,6 +151,9 @@ int fixed_begin(struct reader *r) {
         int e = build_chars(r);
         if (e < 0)
                 return e;
+        /* Asked of every record: measured once. */
+        r->type_len = strlen(l->type_value);
+        r->year_len = r->opts.delivery_year ? strlen(r->opts.delivery_year) : 0;
         e = reserve_record(r, 0);
         if (e < 0)
                 return e;
@@ -213,7 +197,7 @@ int fixed_feed_line(struct reader *r, const unsigned char *p, size_t n) {
                 return e;
         struct batch *b = r->cur;
         struct batch_record rec = {.line = r->line, .first_field = b->nfields, .raw_off = b->bytes.len, .length = n};
-        r->line_ascii = printable_ascii(p, n);
+        r->line_ascii = text_ascii(p, n, 0x20);
         rec.bad_encoding = put_text(r, p, n);
         rec.raw_len = b->bytes.len - rec.raw_off;
         b->bytes.data[b->bytes.len++] = 0;
@@ -222,7 +206,7 @@ int fixed_feed_line(struct reader *r, const unsigned char *p, size_t n) {
         slice(p, n, l->type_offset, l->type_width, &type, &type_len);
         if (n > l->record_length)
                 rec.defect = READER_RECORD_TOO_LONG;
-        else if (type_len != strlen(l->type_value) || memcmp(type, l->type_value, type_len) != 0) {
+        else if (type_len != r->type_len || memcmp(type, l->type_value, type_len) != 0) {
                 rec.defect = READER_RECORD_WRONG_TYPE;
                 rec.type_off = b->bytes.len;
                 put_text(r, type, type_len);

@@ -12,6 +12,8 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include <csv.h>
 
@@ -81,6 +83,7 @@ struct reader {
          * byte the encoding leaves undefined) */
         struct { char utf8[4]; unsigned char len; } chars[256];
         bool line_ascii;                /* the line being cut is printable ASCII */
+        size_t type_len, year_len;      /* of the layout's record type and the delivery's year */
 
         /* batches: the parser owns cur; full ones wait in the queue for the consumer */
         struct batch batches[NBATCHES];
@@ -114,7 +117,29 @@ int reader_publish(struct reader *r);
 
 /* text.c: decoding into r->decoded; invalid bytes become U+FFFD and set r->bad_encoding */
 extern const char reader_replacement[4];
-bool text_plain_ascii(const unsigned char *p, size_t n);
+/* True when every byte is ASCII from lowest on: for CSV 1 (no NUL: plain text that needs
+ * no decoding), for the fixed-width record 0x20 (no control character either). The common
+ * case; sixteen bytes at a time with GCC vector extensions (SSE2 on x86-64, plain code
+ * elsewhere). Inline, so that each caller's lowest is a constant. */
+typedef unsigned char v16u8 __attribute__((vector_size(16)));
+
+static inline bool text_ascii(const unsigned char *p, size_t n, unsigned char lowest) {
+        size_t i = 0;
+        v16u8 bad = {0};
+        for (; i + 16 <= n; i += 16) {
+                v16u8 w;
+                memcpy(&w, p + i, 16);
+                bad |= (w >= 0x80) | (w < lowest);
+        }
+        uint64_t lanes[2];
+        memcpy(lanes, &bad, 16);
+        if (lanes[0] | lanes[1])
+                return false;
+        for (; i < n; i++)
+                if (p[i] < lowest || p[i] >= 0x80)
+                        return false;
+        return true;
+}
 bool text_utf8_valid(const unsigned char *p, size_t n);
 int text_decode_utf8(struct reader *r, const unsigned char *p, size_t n);
 int text_decode_single_byte(struct reader *r, const unsigned char *p, size_t n);

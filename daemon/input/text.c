@@ -21,30 +21,6 @@ const char *text_iconv_name(enum reader_encoding e) {
         }
 }
 
-/* True when every byte is ASCII other than NUL: the common case that needs no decoding.
- * Sixteen bytes at a time with GCC vector extensions (SSE2 on x86-64, plain code elsewhere). */
-typedef unsigned char v16u8 __attribute__((vector_size(16)));
-
-bool text_plain_ascii(const unsigned char *p, size_t n) {
-        size_t i = 0;
-        v16u8 bad = {0};
-        const v16u8 zero = {0};
-        for (; i + 16 <= n; i += 16) {
-                v16u8 w;
-                memcpy(&w, p + i, 16);
-                /* high bit set, or a NUL byte */
-                bad |= (w >= 0x80) | (w == zero);
-        }
-        uint64_t lanes[2];
-        memcpy(lanes, &bad, 16);
-        if (lanes[0] | lanes[1])
-                return false;
-        for (; i < n; i++)
-                if (p[i] == 0 || p[i] >= 0x80)
-                        return false;
-        return true;
-}
-
 /* Length of the valid UTF-8 sequence at p (1–4), or 0 when it is invalid (overlong forms,
  * surrogates, beyond U+10FFFF, truncated). NUL is valid UTF-8 here: it says nothing about
  * the encoding, and the decoders replace it. */

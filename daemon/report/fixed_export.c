@@ -64,16 +64,9 @@ static int on_columns(void *userdata, const struct view_column *columns, size_t 
         return 0;
 }
 
-/* The bytes at [off, off + width) of the kept record, blanks cut on both sides. */
+/* The kept record's bytes at [off, off + width), cut as the reader cut them. */
 static void slice(const struct writer *w, unsigned off, unsigned width, const char **ret, size_t *ret_len) {
-        size_t from = off < w->raw_len ? off : w->raw_len;
-        size_t to = off + width < w->raw_len ? off + width : w->raw_len;
-        while (from < to && w->raw[from] == ' ')
-                from++;
-        while (to > from && w->raw[to - 1] == ' ')
-                to--;
-        *ret = w->raw + from;
-        *ret_len = to - from;
+        reader_fixed_slice(w->raw, w->raw_len, off, width, ret, ret_len);
 }
 
 static bool all_digits(const char *s, size_t n) {

@@ -65,11 +65,10 @@ static int report_group_open(const struct config *cfg, struct source *s, struct 
 /* format: one the pack reads. */
 static int format_check(const struct config *cfg, const struct source *s, struct diaglist *diags) {
         const struct source_config *sc = s->config;
-        enum reader_format f = sc->format == CHECKER_FORMAT_FIXED ? READER_FORMAT_FIXED : READER_FORMAT_CSV;
-        if (sc->format == CHECKER_FORMAT_AUTO || ruleset_reads(s->rs, f))
+        if (checker_reads(s->rs, sc->format))
                 return 0;
         if (diaglist_add(diags, cfg->path, sc->line, sc->col, "source '%s': format %s: the rule pack %s reads no such files",
-                         sc->name, f == READER_FORMAT_FIXED ? "fixed" : "csv", sc->rules) < 0)
+                         sc->name, sc->format == CHECKER_FORMAT_FIXED ? "fixed" : "csv", sc->rules) < 0)
                 return -ENOMEM;
         return -EINVAL;
 }

@@ -54,7 +54,7 @@ static bool plain_values(const struct ruleset *rs, unsigned f, int h, unsigned l
 
 int table_new(const struct ruleset *rs, struct table **ret) {
         unsigned nfields = ruleset_field_count(rs), nhier = ruleset_hierarchy_count(rs);
-        bool fixed = ruleset_reads(rs, READER_FORMAT_FIXED);
+        bool fixed = checker_reads(rs, CHECKER_FORMAT_FIXED);
         unsigned n = nfields + fixed;
         size_t names = 0;
         for (unsigned h = 0; h < nhier; h++) {
