@@ -242,6 +242,10 @@ q "UPDATE plausid.hze SET wohnort_ort = 'Ortsname, der länger ist als die vierz
 run_export --view v_hze --format fixed --year 2024 --out "$O/wide.txt"
 check "fixed: a value wider than its positions: exit 2, named, no file" "2|1|0" \
         "$status|$(grep -c "Feld wohnort_ort: der Wert ist breiter als seine Stellen" "$T/stderr")|$(names_in "$O" | grep -c wide)"
+q "UPDATE plausid.hze SET wohnort_ort = 'Ωmega' WHERE line = 6" >/dev/null
+run_export --view v_hze --format fixed --year 2024 --out "$O/greek.txt"
+check "fixed: a character Latin-1 lacks: exit 2, named, no file" "2|1|0" \
+        "$status|$(grep -c "Zeile 6, Feld wohnort_ort: der Wert hat ein Zeichen, das die Zeichenkodierung" "$T/stderr")|$(names_in "$O" | grep -c greek)"
 rm -f "$O"/*.txt
 
 # ==== the database gone during an export, and down before one ====

@@ -7,8 +7,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "diag.h"
 
@@ -77,6 +80,19 @@ static inline bool utf8_check(const unsigned char *p, size_t n, bool allow_nul) 
 
 static inline bool utf8_valid(const unsigned char *p, size_t n) {
         return utf8_check(p, n, false);
+}
+
+/* The input as a file at its start: a memfd the target reads like an export. */
+static inline int fuzz_memfd(const char *name, const uint8_t *data, size_t size) {
+        int fd = memfd_create(name, MFD_CLOEXEC);
+        CHECK(fd >= 0);
+        for (size_t off = 0; off < size;) {
+                ssize_t n = write(fd, data + off, size - off);
+                CHECK(n > 0);
+                off += (size_t) n;
+        }
+        CHECK(lseek(fd, 0, SEEK_SET) == 0);
+        return fd;
 }
 
 #endif

@@ -116,17 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 abort();
         st.max_line += count_line_ends(data, size);
 
-        int fd = memfd_create("fuzz_check", MFD_CLOEXEC);
-        if (fd < 0)
-                abort();
-        for (size_t off = 0; off < size;) {
-                ssize_t n = write(fd, data + off, size - off);
-                if (n <= 0)
-                        abort();
-                off += (size_t) n;
-        }
-        if (lseek(fd, 0, SEEK_SET) < 0)
-                abort();
+        int fd = fuzz_memfd("fuzz_check", data, size);
 
         struct reader_options opts = *ruleset_input(rules);
         opts.threads = false;

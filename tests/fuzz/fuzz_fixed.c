@@ -122,14 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 if (not_text(data[i], opts.encoding))
                         st.clean_input = false;
         }
-        int fd = memfd_create("fuzz_fixed", MFD_CLOEXEC);
-        CHECK(fd >= 0);
-        for (size_t off = 0; off < size;) {
-                ssize_t n = write(fd, data + off, size - off);
-                CHECK(n > 0);
-                off += (size_t) n;
-        }
-        CHECK(lseek(fd, 0, SEEK_SET) == 0);
+        int fd = fuzz_memfd("fuzz_fixed", data, size);
         struct reader *r = NULL;
         CHECK(reader_new(fd, &opts, &r) == 0);
         int e = reader_read(r, on_record, &st);

@@ -143,17 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 break;
         }
 
-        int fd = memfd_create("fuzz_reader", MFD_CLOEXEC);
-        if (fd < 0)
-                abort();
-        for (size_t off = 0; off < size;) {
-                ssize_t n = write(fd, data + off, size - off);
-                if (n <= 0)
-                        abort();
-                off += (size_t) n;
-        }
-        if (lseek(fd, 0, SEEK_SET) < 0)
-                abort();
+        int fd = fuzz_memfd("fuzz_reader", data, size);
 
         struct reader *r = NULL;
         int e = reader_new(fd, &opts, &r);
