@@ -38,6 +38,8 @@ struct yamldoc {
         bool loaded;            /* doc holds a document to delete */
         unsigned char *seen;    /* per node: visited already (aliases are refused) */
         size_t nnodes;
+        size_t *line_start;     /* per line: the byte offset of its first character */
+        size_t nlines;
 };
 
 /* 1-based line and column of a node, as diagnostics show them. */
@@ -65,6 +67,9 @@ _must_check_ int yamldoc_read_file(const char *path, size_t max, const char *wha
  */
 _must_check_ int yamldoc_load(struct yamldoc *d, const char *data, size_t len);
 void yamldoc_done(struct yamldoc *d);
+
+/* Byte offset in source of a node's start (libyaml's mark.index counts characters). */
+size_t yamldoc_offset(const struct yamldoc *d, const yaml_node_t *n);
 
 /* Reports an error at a node (n NULL: about the whole file, line 0). */
 void yamldoc_error(struct yamldoc *d, const yaml_node_t *n, const char *fmt, ...) _printf_(3, 4);

@@ -183,10 +183,12 @@ prepare_data() {
 	else
 		echo "bench: using cached $DATA"
 	fi
-	local bytes
-	bytes=$(stat -c %s "$DATA")
-	add_row size_mb "file size (MB)" "$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')"
+	[[ -n ${DATA_ROW:-} ]] && return
+	DATA_ROW=1
+	add_row size_mb "file size (MB)" "$(size_mb "$DATA")"
 }
+
+size_mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f", b / 1e6 }'; }
 
 # ---- sections ---------------------------------------------------------------------------
 
@@ -254,6 +256,7 @@ section_fixed() {
 	t=$(in_turns "0" "$WORK/fixedbare.out" bare_fixed_once -- "0 1" "$WORK/plausid-fixed.out" check_fixed_once)
 	t_plausid=${t#* }
 	t_bare=${t% *}
+	add_row fixed_size_mb "fixed-width file size (MB)" "$(size_mb "$fixed")"
 	add_row fixedbare_s "fixedbare (s, best of $RUNS)" "$t_bare"
 	add_row plausid_fixed_s "plausid check fixed-width (s, best of $RUNS)" "$t_plausid"
 	ratio=$(awk -v p="$t_plausid" -v b="$t_bare" 'BEGIN { printf "%.2f", (b > 0) ? p / b : 0 }')
@@ -263,6 +266,11 @@ section_fixed() {
 	else
 		add_row ratio_fixed "ratio plausid/fixedbare" "$ratio" "" "(run the check section first)"
 	fi
+	local rss rss_mb
+	rss=$(peak_rss_kb "$PLAUSID" check --rules "$RULES" "$fixed")
+	rss_mb=$(awk -v k="${rss#\~}" 'BEGIN { printf "%.1f", k / 1024 }')
+	[[ $rss == \~* ]] && rss_mb="~$rss_mb"
+	add_row plausid_fixed_rss_mb "plausid peak RSS fixed-width (MB)" "$rss_mb" "< 100" "$(verdict "${rss_mb#\~}" "<" 100)"
 }
 
 # load: plausid load (all validation, typed table, error log, one transaction) against

@@ -90,7 +90,11 @@ struct checker {
         struct key_table *tables;       /* per rule */
         XXH128_hash_t *unique_hash;     /* per rule: the current record's key hash */
         uint64_t *verdicts;             /* per rule: a record rule fired on the current record */
-        bool has_unique;
+        unsigned *unique_rules;         /* the unique rules, in pack order */
+        unsigned nunique_rules;
+        unsigned *quiet_rules;          /* the rules other than record rules, in pack order: all a
+                                         * record none of whose record rules fired needs */
+        unsigned nquiet_rules;
         struct overlap_state *overlaps; /* per rule */
         uint32_t seq;
 

@@ -33,11 +33,17 @@ int checker_new(const struct ruleset *rs, checker_finding_fn fn, void *userdata,
         c->tables = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->tables));
         c->unique_hash = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->unique_hash));
         c->verdicts = calloc(rs->nrules / 64 + 1, sizeof(*c->verdicts));
-        for (unsigned i = 0; i < rs->nrules; i++)
-                c->has_unique |= rs->rules[i].kind == RULE_UNIQUE;
+        c->unique_rules = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->unique_rules));
+        c->quiet_rules = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->quiet_rules));
+        for (unsigned i = 0; c->unique_rules && c->quiet_rules && i < rs->nrules; i++) {
+                if (rs->rules[i].kind == RULE_UNIQUE)
+                        c->unique_rules[c->nunique_rules++] = i;
+                if (rs->rules[i].kind != RULE_CHECK)
+                        c->quiet_rules[c->nquiet_rules++] = i;
+        }
         c->overlaps = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->overlaps));
         c->stats.per_rule = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->stats.per_rule));
-        if (!c->column || !c->vals || !c->restored || !c->expected || !c->share_count || !c->tables || !c->unique_hash || !c->verdicts || !c->overlaps ||
+        if (!c->column || !c->vals || !c->restored || !c->expected || !c->share_count || !c->tables || !c->unique_hash || !c->verdicts || !c->unique_rules || !c->quiet_rules || !c->overlaps ||
             !c->stats.per_rule) {
                 checker_free(c);
                 return -ENOMEM;
@@ -71,6 +77,8 @@ void checker_free(struct checker *c) {
         free(c->tables);
         free(c->unique_hash);
         free(c->verdicts);
+        free(c->unique_rules);
+        free(c->quiet_rules);
         if (c->overlaps)
                 for (unsigned i = 0; i < c->rs->nrules; i++) {
                         free(c->overlaps[i].items);
@@ -211,6 +219,45 @@ static int misfit(struct checker *c, const struct reader_record *rec) {
         return e < 0 ? e : record_done(c, rec);
 }
 
+/* The overlap entries a record added, to learn its verdict afterwards: rule << 32 | index. */
+struct intervals {
+        ssize_t at[8];
+        unsigned n;
+};
+
+/* Rule ri on the current record (decoded, its record rules' verdicts in c->verdicts). */
+static inline int run_rule(struct checker *c, unsigned ri, struct intervals *iv) {
+        const struct ruleset *rs = c->rs;
+        const struct rule *r = &rs->rules[ri];
+        switch (r->kind) {
+        case RULE_CHECK:
+                if (c->verdicts[ri / 64] & (1ull << (ri % 64)))
+                        return checker_report(c, ri, c->rec->line, r->field, NULL, NULL, NULL);
+                return 0;
+        case RULE_BUILTIN:
+                return run_builtin(c, ri);
+        case RULE_SHARE: {
+                struct vm_value v = vm_eval(rs, &r->prog, c->vals, NULL);
+                if (!v.unknown && v.i)
+                        c->share_count[ri]++;
+                return 0;
+        }
+        case RULE_UNIQUE:
+                return check_unique(c, ri);
+        case RULE_PREVIOUS_YEAR:
+                /* Needs earlier deliveries: the loader runs it (history.c). */
+                return 0;
+        case RULE_OVERLAP: {
+                ssize_t idx;
+                int e = collect_interval(c, ri, &idx);
+                if (idx >= 0 && iv->n < ELEMENTSOF(iv->at))
+                        iv->at[iv->n++] = (ssize_t) ri << 32 | idx;
+                return e;
+        }
+        }
+        return 0;
+}
+
 int checker_record(void *checker, const struct reader_record *rec) {
         struct checker *c = checker;
         const struct ruleset *rs = c->rs;
@@ -230,55 +277,32 @@ int checker_record(void *checker, const struct reader_record *rec) {
                 return misfit(c, rec);
         checker_decode(c, rec);
         c->share_total++;
-        for (unsigned ri = 0; c->has_unique && ri < rs->nrules && e >= 0; ri++)
-                if (rs->rules[ri].kind == RULE_UNIQUE)
-                        e = prepare_unique(c, ri);
+        for (unsigned k = 0; k < c->nunique_rules && e >= 0; k++)
+                e = prepare_unique(c, c->unique_rules[k]);
         /* All record rules in one run of the byte code; the loop below reports them in
          * pack order. */
-        memset(c->verdicts, 0, (rs->nrules / 64 + 1) * sizeof(uint64_t));
+        size_t words = rs->nrules / 64 + 1;
+        memset(c->verdicts, 0, words * sizeof(uint64_t));
         vm_eval(rs, &rs->checks, c->vals, c->verdicts);
         /* Rules that do not hold in the record's Berichtsjahr ran all the same: masking
          * their verdicts costs less than a test per rule in the byte code. */
         const uint64_t *holds = rs->epochs[c->epoch].rules;
-        for (unsigned w = 0; holds && w <= rs->nrules / 64; w++)
-                c->verdicts[w] &= holds[w];
-        ssize_t intervals[8];
-        unsigned nintervals = 0;
-        for (unsigned ri = 0; ri < rs->nrules && e >= 0; ri++) {
-                const struct rule *r = &rs->rules[ri];
-                switch (r->kind) {
-                case RULE_CHECK:
-                        if (c->verdicts[ri / 64] & (1ull << (ri % 64)))
-                                e = checker_report(c, ri, rec->line, r->field, NULL, NULL, NULL);
-                        break;
-                case RULE_BUILTIN:
-                        e = run_builtin(c, ri);
-                        break;
-                case RULE_SHARE: {
-                        struct vm_value v = vm_eval(rs, &r->prog, c->vals, NULL);
-                        if (!v.unknown && v.i)
-                                c->share_count[ri]++;
-                        break;
-                }
-                case RULE_UNIQUE:
-                        e = check_unique(c, ri);
-                        break;
-                case RULE_PREVIOUS_YEAR:
-                        /* Needs earlier deliveries: the loader runs it (history.c). */
-                        break;
-                case RULE_OVERLAP: {
-                        ssize_t idx;
-                        e = collect_interval(c, ri, &idx);
-                        if (idx >= 0 && nintervals < ELEMENTSOF(intervals))
-                                intervals[nintervals++] = (ssize_t) ri << 32 | idx;
-                        break;
-                }
-                }
-        }
+        uint64_t fired = 0;
+        for (size_t w = 0; w < words; w++)
+                fired |= holds ? (c->verdicts[w] &= holds[w]) : c->verdicts[w];
+        struct intervals iv = {.n = 0};
+        /* Most records are clean: then only the rules that are not record rules need a
+         * turn, and the walk over the others is skipped. */
+        if (fired)
+                for (unsigned ri = 0; ri < rs->nrules && e >= 0; ri++)
+                        e = run_rule(c, ri, &iv);
+        else
+                for (unsigned k = 0; k < c->nquiet_rules && e >= 0; k++)
+                        e = run_rule(c, c->quiet_rules[k], &iv);
         /* The overlap entries learn the record's verdict so that a late overlap finding
          * does not count a record as rejected twice. */
-        for (unsigned k = 0; k < nintervals; k++) {
-                struct interval *it = &c->overlaps[intervals[k] >> 32].items[intervals[k] & 0xffffffff];
+        for (unsigned k = 0; k < iv.n; k++) {
+                struct interval *it = &c->overlaps[iv.at[k] >> 32].items[iv.at[k] & 0xffffffff];
                 it->had_error = c->rec_error;
                 it->had_warning = c->rec_warning;
         }

@@ -71,26 +71,11 @@ void srcmap_position(const struct srcmap *m, size_t offset, unsigned *ret_line, 
         *ret_col = col;
 }
 
-/* Byte offset of a node's start. libyaml's mark.index counts characters, not bytes, so it
- * is found from line and column instead. */
-static size_t source_offset(const struct compiler *c, const yaml_node_t *n) {
-        const char *p = c->yd.source, *end = c->yd.source + c->yd.source_len;
-        for (size_t line = 0; line < n->start_mark.line && p < end; p++)
-                if (*p == '\n')
-                        line++;
-        for (size_t col = 0; col < n->start_mark.column && p < end; col++) {
-                p++;
-                while (p < end && ((unsigned char) *p & 0xC0) == 0x80)
-                        p++;
-        }
-        return (size_t) (p - c->yd.source);
-}
-
 struct srcmap srcmap_of(const struct compiler *c, const yaml_node_t *n, const char *value, size_t base) {
         return (struct srcmap) {
                 .source = c->yd.source,
                 .source_len = c->yd.source_len,
-                .index = source_offset(c, n),
+                .index = yamldoc_offset(&c->yd, n),
                 .line = yamldoc_line(n),
                 .col = yamldoc_col(n),
                 .style = n->data.scalar.style,

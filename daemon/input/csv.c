@@ -26,8 +26,8 @@ bool csv_record_open(const struct reader *r) {
 static void on_field(void *s, size_t len, void *data) {
         struct reader *r = data;
         struct batch *b = r->cur;
-        b->field_off[b->nfields] = b->bytes.len;
-        b->field_len[b->nfields] = len;
+        b->field_off[b->nfields] = (uint32_t) b->bytes.len;
+        b->field_len[b->nfields] = (uint32_t) len;
         b->nfields++;
         char *dst = b->bytes.data + b->bytes.len;
         const char *src = s ? s : "";
@@ -85,7 +85,7 @@ static void on_record(int c, void *data) {
         };
         strbuf_reset(&r->raw);
         r->bad_encoding = false;
-        if (b->nrecs == BATCH_RECORDS) {
+        if (batch_full(b)) {
                 e = reader_publish(r);
                 if (e < 0)
                         r->fn_error = e;

@@ -105,11 +105,11 @@ static void slice(const unsigned char *p, size_t n, unsigned off, unsigned width
 }
 
 static void field_begin(struct batch *b) {
-        b->field_off[b->nfields] = b->bytes.len;
+        b->field_off[b->nfields] = (uint32_t) b->bytes.len;
 }
 
 static void field_end(struct batch *b) {
-        b->field_len[b->nfields] = b->bytes.len - b->field_off[b->nfields];
+        b->field_len[b->nfields] = (uint32_t) (b->bytes.len - b->field_off[b->nfields]);
         b->bytes.data[b->bytes.len++] = 0;
         b->nfields++;
 }
@@ -216,7 +216,7 @@ int fixed_feed_line(struct reader *r, const unsigned char *p, size_t n) {
                         put_field(r, &l->fields[i], p, n);
         rec.nfields = b->nfields - rec.first_field;
         b->recs[b->nrecs++] = rec;
-        if (b->nrecs == BATCH_RECORDS)
+        if (batch_full(b))
                 return reader_publish(r);
         return 0;
 }

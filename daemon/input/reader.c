@@ -180,11 +180,15 @@ int reader_publish(struct reader *r) {
         }
         pthread_mutex_lock(&r->lock);
         r->queue[(r->queue_head + r->queue_len++) % NBATCHES] = b;
-        pthread_cond_broadcast(&r->changed);
+        /* The consumer waits only on an empty queue, and the queue reaches this before
+         * the parser runs out of free batches. */
+        bool wake = r->queue_len == BATCHES_TO_WAKE;
         while (r->nfree == 0)
                 pthread_cond_wait(&r->changed, &r->lock);
         r->cur = r->free_list[--r->nfree];
         pthread_mutex_unlock(&r->lock);
+        if (wake)
+                pthread_cond_broadcast(&r->changed);
         batch_reset(r->cur);
         return 0;
 }
@@ -320,8 +324,12 @@ static int read_threaded(struct reader *r) {
                         atomic_store(&r->cancel, true);
                 pthread_mutex_lock(&r->lock);
                 r->free_list[r->nfree++] = b;
-                pthread_cond_broadcast(&r->changed);
+                /* The parser waits only when no batch is free, and an empty queue leaves
+                 * more than this free. */
+                bool wake = r->nfree == BATCHES_TO_WAKE;
                 pthread_mutex_unlock(&r->lock);
+                if (wake)
+                        pthread_cond_broadcast(&r->changed);
         }
         pthread_join(thread, NULL);
         return e < 0 ? e : r->producer_status;

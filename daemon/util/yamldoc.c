@@ -106,6 +106,22 @@ static int prescan(struct yamldoc *d, const char *data, size_t len) {
         return r;
 }
 
+/* Positions inside scalars are asked for once per node: a table of line starts makes each
+ * a look-up instead of a walk from the top of the file. */
+static int index_lines(struct yamldoc *d) {
+        size_t n = 1;
+        for (const char *p = d->source; (p = memchr(p, '\n', (size_t) (d->source + d->source_len - p))); p++)
+                n++;
+        if (!(d->line_start = malloc(n * sizeof(*d->line_start))))
+                return -ENOMEM;
+        d->line_start[0] = 0;
+        d->nlines = 1;
+        for (size_t i = 0; i < d->source_len; i++)
+                if (d->source[i] == '\n')
+                        d->line_start[d->nlines++] = i + 1;
+        return 0;
+}
+
 int yamldoc_load(struct yamldoc *d, const char *data, size_t len) {
         d->source = data;
         d->source_len = len;
@@ -140,12 +156,27 @@ int yamldoc_load(struct yamldoc *d, const char *data, size_t len) {
         d->seen = calloc(d->nnodes + 1, 1);
         if (!d->seen)
                 return -ENOMEM;
-        return 0;
+        return index_lines(d);
+}
+
+size_t yamldoc_offset(const struct yamldoc *d, const yaml_node_t *n) {
+        if (n->start_mark.line >= d->nlines)
+                return d->source_len;
+        const char *p = d->source + d->line_start[n->start_mark.line], *end = d->source + d->source_len;
+        for (size_t col = 0; col < n->start_mark.column && p < end; col++) {
+                p++;
+                while (p < end && ((unsigned char) *p & 0xC0) == 0x80)
+                        p++;
+        }
+        return (size_t) (p - d->source);
 }
 
 void yamldoc_done(struct yamldoc *d) {
         free(d->seen);
         d->seen = NULL;
+        free(d->line_start);
+        d->line_start = NULL;
+        d->nlines = 0;
         if (d->loaded)
                 yaml_document_delete(&d->doc);
         d->loaded = false;
