@@ -92,8 +92,8 @@ struct checker {
         uint64_t *verdicts;             /* per rule: a record rule fired on the current record */
         unsigned *unique_rules;         /* the unique rules, in pack order */
         unsigned nunique_rules;
-        unsigned *quiet_rules;          /* the rules other than record rules, in pack order: all a
-                                         * record none of whose record rules fired needs */
+        unsigned *quiet_rules;          /* the rules that act on a clean record (checker.c), in
+                                         * pack order */
         unsigned nquiet_rules;
         struct overlap_state *overlaps; /* per rule */
         uint32_t seq;

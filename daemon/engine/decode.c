@@ -30,7 +30,7 @@ int checker_header(struct checker *c, const struct reader_record *rec) {
         int e;
         c->ncolumns = rec->nfields;
         for (size_t col = 0; col < rec->nfields; col++) {
-                const char *name = rec->fields[col];
+                const char *name = reader_field(rec, col);
                 int f = column_field(rs, name);
                 if (f < 0) {
                         e = strbuf_printf(&unknown, "%s%s", unknown.len ? ", " : "", *name ? name : "(leer)");
@@ -146,12 +146,8 @@ static size_t utf8_chars(const char *s, size_t len) {
 static inline _always_inline_ enum field_state decode_field(const struct ruleset *rs, const struct field *fd, unsigned f,
                                                             struct field_value *v, const char *s, size_t len,
                                                             char *restored) {
+        /* The reader delivers every field trimmed (a quoted field of blanks is empty). */
         v->raw = s;
-        /* libcsv trims unquoted fields; a quoted field of blanks is empty too. */
-        while (len > 0 && (*s == ' ' || *s == '\t'))
-                s++, len--;
-        while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-                len--;
         v->s = s;
         v->len = (uint32_t) len;
         v->i = 0;
@@ -223,8 +219,8 @@ static inline _always_inline_ enum field_state decode_field(const struct ruleset
 static inline const char *field_text(const struct checker *c, const struct reader_record *rec, unsigned f,
                                      size_t *ret_len) {
         int col = c->column[f];
-        *ret_len = col >= 0 ? rec->lengths[col] : 0;
-        return col >= 0 ? rec->fields[col] : "";
+        *ret_len = col >= 0 ? reader_field_len(rec, col) : 0;
+        return col >= 0 ? reader_field(rec, col) : "";
 }
 
 /* The epoch of the record's Berichtsjahr. CHOICE: a record whose year is empty or not one
