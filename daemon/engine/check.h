@@ -126,8 +126,9 @@ _must_check_ int finish_overlap(struct checker *c, unsigned ri);
 /* findings.c */
 /* What a valid value of field f looks like, in German, for format findings; malloc'd. */
 char *expected_text(const struct ruleset *rs, unsigned f);
-/* Months as the messages show them: MM.YYYY. */
+/* Months and dates as the messages show them: MM.YYYY, DD.MM.YYYY. */
 _must_check_ int put_month(struct strbuf *b, int64_t m);
+_must_check_ int put_date(struct strbuf *b, int64_t days);
 /* Reports one finding. line 0 = about the file; field -1 = no field; value and key NULL:
  * taken from the current record. */
 _must_check_ int checker_report(struct checker *c, unsigned rule, unsigned long line, int field, const char *value,

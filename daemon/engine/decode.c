@@ -1,7 +1,7 @@
 /*
  * Decoding: the header maps columns to fields once per file; then every record's fields are
- * decoded once into c->vals -- type checked, codes looked up, months numbered, leading
- * zeros restored -- so that the rules and the builtins only read indices and numbers. The
+ * decoded once into c->vals -- type checked, codes looked up, months and dates numbered,
+ * leading zeros restored -- so that the rules and the builtins only read indices and numbers. The
  * hot path of the checker: nothing here allocates, and a clean record costs one pass over
  * its fields.
  */
@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "calendar.h"
 #include "check.h"
 
 int column_field(const struct ruleset *rs, const char *name) {
@@ -125,7 +126,7 @@ static inline _always_inline_ bool parse_month(const char *s, size_t len, int64_
                 year = cval;
         } else
                 return false;
-        if (month < 1 || month > 12 || year < 1900 || year > 2100)
+        if (month < 1 || month > 12 || year < CALENDAR_YEAR_MIN || year > CALENDAR_YEAR_MAX)
                 return false;
         *ret = (int64_t) year * 12 + month - 1;
         return true;
@@ -188,6 +189,10 @@ static inline _always_inline_ enum field_state decode_field(const struct ruleset
         }
         case FIELD_MONTH:
                 if (parse_month(s, len, &v->i))
+                        v->state = FV_OK;
+                break;
+        case FIELD_DATE:
+                if (calendar_parse_date(s, len, &v->i))
                         v->state = FV_OK;
                 break;
         case FIELD_INTEGER: {
