@@ -264,6 +264,27 @@ contains "§ 8a: the overview names the source" "$T/ov8a/uebersicht-2000-01-01.h
 contains "§ 8a: the overview's top rules with titles" "$T/ov8a/uebersicht-2000-01-01.html" \
         '<td class="id">G04</td><td>Abschluss nicht im Berichtsjahr</td>'
 
+# ---- the § 42 data set, into the same database: its report, dates as DD.MM.YYYY ----
+# samples/schutz_2024.csv: 71 measures; errors in the records of lines 7 (I01), 16 (I02),
+# 35 (I03), 42 (I05), warnings in 46 (I06: 01.02. to 15.06.2024, 135 days), 49 (I04) and
+# 72 (I07: the person's measure of line 52 again, a day later): 4 rejected, 3 warned.
+cat >>"$T/c8a.yaml" <<EOC
+  - name: schutz
+    rules: $ROOT/rules/schutz.yaml
+    reports: $T/r8a
+EOC
+out=$("$PLAUSID" load --config "$T/c8a.yaml" --source schutz samples/schutz_2024.csv 2>"$T/stderr")
+check "§ 42: loaded, its report written" "0|report: $T/r8a/delivery-2.html" "$?|$(grep '^report:' <<<"$out")"
+h=$T/r8a/delivery-2.html
+contains "§ 42: rule title" "$h" "§ 42a ohne Anlass „unbegleitete Einreise“"
+contains "§ 42: field label" "$h" "Ende der Maßnahme"
+contains "§ 42: a warning with days and dates, in the CSV" "$T/r8a/delivery-2.csv" "Die Maßnahme dauerte 135 Tage (01.02.2024 bis 15.06.2024)"
+check "§ 42: findings per rule and line" "I01:7 I02:16 I03:35 I04:49 I05:42 I06:46 I07:72 " \
+        "$(q "SELECT string_agg(rule || ':' || line, ' ' ORDER BY rule) || ' ' FROM plausid.findings WHERE delivery_id = 2")"
+check "§ 42: loaded, rejected, warned" "67|4|3" "$(q "SELECT loaded, rejected, warned FROM plausid.deliveries WHERE id = 2")"
+check "§ 42: dates stored as dates" "date|2024-02-01|2024-06-15" \
+        "$(q "SELECT pg_typeof(beginn), beginn, ende FROM plausid.schutz WHERE line = 46")"
+
 bad=""
 for f in "$T"/ov/*.html "$T"/reports/*.html "$T"/r2/*.html "$T"/r8a/*.html "$T"/ov8a/*.html; do
         [ -z "$(self_contained "$f")" ] || bad+="$(basename "$f") "
