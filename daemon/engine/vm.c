@@ -202,6 +202,10 @@ struct vm_value vm_eval(const struct ruleset *rs, const struct program *p, const
                                 st[sp - 2] = st[sp - 1];
                         sp--;
                         break;
+                default:
+                        /* The compiler emits only the opcodes above: no range check per
+                         * instruction. */
+                        __builtin_unreachable();
                 }
         }
         return sp ? st[sp - 1] : (struct vm_value) {.unknown = true};
