@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Tests of the dashboard views (rules/hze.views.sql, rules/bevoelkerung.views.sql) against
+# Tests of the dashboard views (rules/hze.views.sql, rules/bevoelkerung.views.sql,
+# rules/gefaehrdung.views.sql) against
 # a real PostgreSQL that this script starts (tests/pg.sh) and stops. The fixture exports in
 # tests/views/ are loaded with the real binary; each view's output is compared with an
 # expected file in tests/views/expected/ whose numbers were computed by hand (see
@@ -49,6 +50,8 @@ sources:
     rules: $2/bevoelkerung.yaml
   - name: zuordnung
     rules: $2/zuordnung.yaml
+  - name: gefaehrdung
+    rules: $2/gefaehrdung.yaml
 EOC
 }
 
@@ -308,5 +311,86 @@ expect_differs "zuordnung: a broken join misses the per-record expectation" $V/e
         "SELECT einrichtung, line, sozialraum, sozialraum_herkunft, hilfeart, junge_menschen
          FROM plausid.v_hze_hilfen ORDER BY einrichtung, line"
 expect_differs "zuordnung: a broken join misses the Eckwert expectation" $V/expected/zuordnung_eckwert.txt "$EW"
+
+# ==== the § 8a views (rules/gefaehrdung.views.sql; README: "Gefährdungseinschätzungen") ====
+# Two units, 2024 and 2025, loaded before any population: the file needs no other table
+# and makes the population's table itself.
+GEF="$V/gefaehrdung_2024_asd.csv $V/gefaehrdung_2024_kjnd.csv $V/gefaehrdung_2025_asd.csv"
+bev_columns() {
+        q "SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = 'plausid' AND table_name = 'bevoelkerung'"
+        q "SELECT indexdef FROM pg_indexes WHERE schemaname = 'plausid' AND tablename = 'bevoelkerung'"
+}
+new_db t_gefaehrdung
+# shellcheck disable=SC2086
+load "$T/c.yaml" gefaehrdung $GEF
+check "gefaehrdung: three files loaded, record 13 rejected (G01), G06 on two files" "0|loaded,loaded,loaded|12,4,3|G01,G06,G06" \
+        "$status|$(q "SELECT string_agg(status, ',' ORDER BY id), string_agg(loaded::text, ',' ORDER BY id) FROM plausid.deliveries")|$(q "SELECT string_agg(rule, ',' ORDER BY rule) FROM plausid.findings")"
+check "gefaehrdung: views applied at once, requiring nothing" "t|{}" \
+        "$(q "SELECT views_applied, views_requires FROM plausid.datasets WHERE dataset = 'gefaehrdung'")"
+check "gefaehrdung: the views made the empty population table" "0|f" \
+        "$(q "SELECT count(*) FROM plausid.bevoelkerung")|$(q "SELECT EXISTS (SELECT 1 FROM plausid.datasets WHERE dataset = 'bevoelkerung')")"
+check "gefaehrdung: without population no rate, on any row" "8|0|0|0|6|0" \
+        "$(q "SELECT count(*), count(einwohner_unter18), count(einschaetzungen_je_10000), count(gefaehrdungen_je_10000) FROM plausid.v_gefaehrdung_kennzahlen")|$(q "SELECT count(*), count(einschaetzungen_je_10000) FROM plausid.v_gefaehrdung_eckwert")"
+made_by_views=$(bev_columns)
+load "$T/c.yaml" bevoelkerung $V/bevoelkerung_2024.csv $V/bevoelkerung_2025.csv
+check "gefaehrdung: the population loads into the table the views made; its views wait for hze" "0|20|1" \
+        "$status|$(q "SELECT count(*) FROM plausid.bevoelkerung")|$(grep -c "views of bevoelkerung wait" <<<"$out")"
+check "v_gefaehrdung_einschaetzungen: no personal identifiers" 0 \
+        "$(q "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'plausid' AND table_name = 'v_gefaehrdung_einschaetzungen' AND column_name IN ('person_id', 'lfd_nr')")"
+expect "v_gefaehrdung_einschaetzungen" $V/expected/gefaehrdung_einschaetzungen.txt \
+        "SELECT berichtsjahr, einrichtung, line, sozialraum, sozialraum_herkunft, anregung, ergebnis, ist_gefaehrdung,
+                vernachlaessigung, koerperliche_misshandlung, psychische_misshandlung, sexuelle_gewalt,
+                inobhutnahme_folgt, hilfe_folgt
+         FROM plausid.v_gefaehrdung_einschaetzungen ORDER BY berichtsjahr, einrichtung, line"
+GK="SELECT $UNIT, einschaetzungen, einwohner_unter18, round(einschaetzungen_je_10000, 4), round(gefaehrdungen_je_10000, 4),
+           akut, round(anteil_akut, 4), latent, round(anteil_latent, 4), hilfebedarf, round(anteil_hilfebedarf, 4),
+           kein_hilfebedarf, round(anteil_kein_hilfebedarf, 4), gefaehrdung, round(anteil_gefaehrdung, 4),
+           inobhutnahme_folgt, round(anteil_inobhutnahme_folgt, 4), hilfe_folgt, round(anteil_hilfe_folgt, 4)
+    FROM plausid.v_gefaehrdung_kennzahlen $ORDER"
+expect "v_gefaehrdung_kennzahlen" $V/expected/gefaehrdung_kennzahlen.txt "$GK"
+check "v_gefaehrdung_kennzahlen: Süd 2025 has population of 2024 only: NULL" "2|||" \
+        "$(q "SELECT einschaetzungen, einwohner_unter18, einschaetzungen_je_10000, gefaehrdungen_je_10000 FROM plausid.v_gefaehrdung_kennzahlen WHERE berichtsjahr = 2025 AND sozialraum = 'Süd'")"
+expect "v_gefaehrdung_eckwert" $V/expected/gefaehrdung_eckwert.txt \
+        "SELECT berichtsjahr, sozialraum, einschaetzungen, gefaehrdung, einwohner_unter18, round(einschaetzungen_je_10000, 4),
+                round(gefaehrdungen_je_10000, 4)
+         FROM plausid.v_gefaehrdung_eckwert ORDER BY berichtsjahr, sozialraum"
+expect "v_gefaehrdung_arten" $V/expected/gefaehrdung_arten.txt \
+        "SELECT $UNIT, gefaehrdung, vernachlaessigung, round(anteil_vernachlaessigung, 4),
+                koerperliche_misshandlung, round(anteil_koerperliche_misshandlung, 4),
+                psychische_misshandlung, round(anteil_psychische_misshandlung, 4),
+                sexuelle_gewalt, round(anteil_sexuelle_gewalt, 4), mehrere_arten
+         FROM plausid.v_gefaehrdung_arten $ORDER"
+GA="SELECT $UNIT, anregung, anregung_label, einschaetzungen, einschaetzungen_gesamt, round(anteil, 4), gefaehrdung,
+           round(anteil_gefaehrdung, 4)
+    FROM plausid.v_gefaehrdung_anregung $ORDER, anregung::integer"
+expect "v_gefaehrdung_anregung" $V/expected/gefaehrdung_anregung.txt "$GA"
+# The views agree with each other.
+check "gefaehrdung: the four results make up every group" 0 \
+        "$(q "SELECT count(*) FROM plausid.v_gefaehrdung_kennzahlen WHERE akut + latent + hilfebedarf + kein_hilfebedarf <> einschaetzungen
+                 OR anteil_akut + anteil_latent + anteil_hilfebedarf + anteil_kein_hilfebedarf <> 1")"
+check "gefaehrdung: anregung and arten sum to the Kennzahlen of their groups" "8|0|7|0" \
+        "$(q "SELECT count(*), count(*) FILTER (WHERE a.n IS DISTINCT FROM k.einschaetzungen OR a.g IS DISTINCT FROM k.gefaehrdung)
+              FROM plausid.v_gefaehrdung_kennzahlen k
+              LEFT JOIN (SELECT berichtsjahr, einrichtung, sozialraum, sum(einschaetzungen) AS n, sum(gefaehrdung) AS g
+                         FROM plausid.v_gefaehrdung_anregung GROUP BY 1, 2, 3) a USING (berichtsjahr, einrichtung, sozialraum)")|$(q "SELECT count(*), count(*) FILTER (WHERE a.gefaehrdung IS DISTINCT FROM k.gefaehrdung)
+              FROM plausid.v_gefaehrdung_arten a JOIN plausid.v_gefaehrdung_kennzahlen k USING (berichtsjahr, einrichtung, sozialraum)")"
+check "gefaehrdung: the Eckwert is the Kennzahlen summed over units" "7|0" \
+        "$(q "SELECT count(*), count(*) FILTER (WHERE coalesce(k.n, 0) <> e.einschaetzungen OR coalesce(k.g, 0) <> e.gefaehrdung)
+              FROM plausid.v_gefaehrdung_eckwert e
+              LEFT JOIN (SELECT berichtsjahr, sozialraum, sum(einschaetzungen) AS n, sum(gefaehrdung) AS g
+                         FROM plausid.v_gefaehrdung_kennzahlen GROUP BY 1, 2) k USING (berichtsjahr, sozialraum)")"
+# The labels are the pack's, from the table codes: a changed label shows at once.
+q "UPDATE plausid.codes SET label = 'Schule (geändert)' WHERE dataset = 'gefaehrdung' AND list = 'anregung' AND code = '3'" >/dev/null
+check "gefaehrdung: anregung labels come from the table codes" "Schule (geändert)|3" \
+        "$(q "SELECT DISTINCT anregung_label FROM plausid.v_gefaehrdung_anregung WHERE anregung = '3'")|$(q "SELECT count(*) FROM plausid.v_gefaehrdung_anregung WHERE anregung = '3'")"
+
+# The population loaded first: the table is the loader's, the views file leaves it alone.
+new_db t_gefaehrdung_bev_zuerst
+load "$T/c.yaml" bevoelkerung $V/bevoelkerung_2024.csv $V/bevoelkerung_2025.csv
+check "gefaehrdung: the loader's population table is the one the views made" "0|$made_by_views" "$status|$(bev_columns)"
+# shellcheck disable=SC2086
+load "$T/c.yaml" gefaehrdung $GEF
+check "gefaehrdung: population first, then the § 8a files" "0|20" "$status|$(q "SELECT count(*) FROM plausid.bevoelkerung")"
+expect "v_gefaehrdung_kennzahlen, population loaded first" $V/expected/gefaehrdung_kennzahlen.txt "$GK"
 
 summary
