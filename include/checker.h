@@ -52,7 +52,7 @@ enum field_state {
  * load (table_values()): an accessor call per field would show. */
 struct field_value {
         uint8_t state;
-        int64_t i;              /* month, integer, code index, or digits as a number */
+        int64_t i;              /* month, date (days), integer, code index, or digits as a number */
         const char *s;          /* text after normalisation (restored zeros; a code as listed) */
         uint32_t len;
         const char *raw;        /* as read */

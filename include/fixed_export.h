@@ -6,9 +6,10 @@
  * came, byte for byte (its text is kept with the row, table.h: TABLE_RECORD_TEXT). Any other
  * record is written from its columns at the layout's positions: a field that still means
  * what its text in the kept record said keeps those bytes, a changed one is written anew
- * (left-aligned, blank-padded; a month as MM and YYYY), positions no field names come from
- * the kept record (reserved ones) or are blank. "Means the same": the same text after
- * trimming blanks, or, for digits, the same number (a restored leading zero is no change).
+ * (left-aligned, blank-padded; a month as MM and YYYY, a date as DD.MM.YYYY), positions no
+ * field names come from the kept record (reserved ones) or are blank. "Means the same": the
+ * same text after trimming blanks, for digits the same number (a restored leading zero is
+ * no change), for a date the same day (1.2.2024 is 01.02.2024).
  * Every line ends in CRLF, as the record description asks; text is written in the layout's
  * encoding (a character it lacks is an error, not a guess).
  */

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util.h"
 
@@ -65,8 +66,11 @@ struct reader_options {
 struct reader_record {
         unsigned long line;             /* physical line where the record starts; header = 1 */
         size_t nfields;
-        const char *const *fields;      /* nfields UTF-8 strings, NUL-terminated, trimmed */
-        const size_t *lengths;          /* byte length of each field */
+        /* nfields UTF-8 strings, NUL-terminated, trimmed: field i is at text + field_off[i],
+         * field_len[i] bytes (reader_field(), reader_field_len()). Offsets, not pointers:
+         * the parser thread writes them, and pointers would be made per field per record. */
+        const char *text;
+        const uint32_t *field_off, *field_len;
         const char *raw;                /* the record's text in UTF-8, without final line end */
         size_t raw_len;
         bool bad_encoding;              /* bytes invalid in the encoding (or, fixed-width, control
@@ -79,6 +83,14 @@ struct reader_record {
         size_t length;                  /* fixed-width: the line's length in characters */
         const char *record_type;        /* fixed-width: the record type found, trimmed */
 };
+
+static inline const char *reader_field(const struct reader_record *rec, size_t i) {
+        return rec->text + rec->field_off[i];
+}
+
+static inline size_t reader_field_len(const struct reader_record *rec, size_t i) {
+        return rec->field_len[i];
+}
 
 /* Called once per record, the header first; a negative return stops reading and is
  * returned by reader_read(). */

@@ -82,6 +82,7 @@ enum field_type {
         FIELD_DIGITS,
         FIELD_CODE,
         FIELD_MONTH,
+        FIELD_DATE,             /* a day: days since 1970-01-01 (calendar.h) */
         FIELD_INTEGER,
         FIELD_TEXT,
 };

@@ -5,7 +5,7 @@
  *
  * Columns: one per field, in pack order (digits and codes as text, keeping leading zeros;
  * the data set's year field as an integer; months as a date on the first of the month;
- * integers as integers; text as text), then one text column per hierarchy level, named
+ * dates as dates; integers as integers; text as text), then one text column per hierarchy level, named
  * <field>_<level> (hilfeart_paragraph, hilfeart_setting), so that dashboards group by the
  * hierarchy without repeating its rules in SQL. The level columns are derived, not
  * stored: the view v_<dataset> computes them from the pack's hierarchy (schema.c), so a
@@ -23,7 +23,8 @@
 enum column_type {
         COLUMN_TEXT,
         COLUMN_INTEGER,
-        COLUMN_DATE,
+        COLUMN_DATE,            /* a month field: an SQL date on the first of the month */
+        COLUMN_DAY,             /* a date field: an SQL date */
 };
 
 struct column {
@@ -59,7 +60,8 @@ struct table {
 /* One value of a checked record in a column. */
 struct column_value {
         bool null;              /* empty (a loaded record has no invalid values) */
-        int64_t i;              /* COLUMN_INTEGER: the number; COLUMN_DATE: year * 12 + month - 1 */
+        int64_t i;              /* COLUMN_INTEGER: the number; COLUMN_DATE: year * 12 + month - 1;
+                                 * COLUMN_DAY: days since 1970-01-01 (calendar.h) */
         const char *s;          /* COLUMN_TEXT */
         size_t len;
 };

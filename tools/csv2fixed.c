@@ -79,7 +79,7 @@ static int on_record(void *userdata, const struct reader_record *rec) {
                 for (size_t i = 0; i < l->nfields; i++) {
                         c->column[i] = -1;
                         for (size_t k = 0; k < rec->nfields; k++)
-                                if (strcmp(rec->fields[k], l->names[i]) == 0)
+                                if (strcmp(reader_field(rec, k), l->names[i]) == 0)
                                         c->column[i] = (int) k;
                         if (l->fields[i].piece == READER_PIECE_DELIVERY_YEAR)
                                 c->year_column = c->column[i];
@@ -97,10 +97,10 @@ static int on_record(void *userdata, const struct reader_record *rec) {
                         exact = false;
                         continue;
                 }
-                exact &= put_field(c, &l->fields[i], rec->fields[k], rec->lengths[k]);
+                exact &= put_field(c, &l->fields[i], reader_field(rec, k), reader_field_len(rec, k));
         }
         if (c->year_column < 0 || (size_t) c->year_column >= rec->nfields ||
-            strcmp(rec->fields[c->year_column], c->year) != 0)
+            strcmp(reader_field(rec, c->year_column), c->year) != 0)
                 exact = false;
         size_t n = l->record_length;
         while (c->strip && n > 0 && c->line[n - 1] == ' ')

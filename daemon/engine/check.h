@@ -92,8 +92,8 @@ struct checker {
         uint64_t *verdicts;             /* per rule: a record rule fired on the current record */
         unsigned *unique_rules;         /* the unique rules, in pack order */
         unsigned nunique_rules;
-        unsigned *quiet_rules;          /* the rules other than record rules, in pack order: all a
-                                         * record none of whose record rules fired needs */
+        unsigned *quiet_rules;          /* the rules that act on a clean record (checker.c), in
+                                         * pack order */
         unsigned nquiet_rules;
         struct overlap_state *overlaps; /* per rule */
         uint32_t seq;
@@ -126,8 +126,9 @@ _must_check_ int finish_overlap(struct checker *c, unsigned ri);
 /* findings.c */
 /* What a valid value of field f looks like, in German, for format findings; malloc'd. */
 char *expected_text(const struct ruleset *rs, unsigned f);
-/* Months as the messages show them: MM.YYYY. */
+/* Months and dates as the messages show them: MM.YYYY, DD.MM.YYYY. */
 _must_check_ int put_month(struct strbuf *b, int64_t m);
+_must_check_ int put_date(struct strbuf *b, int64_t days);
 /* Reports one finding. line 0 = about the file; field -1 = no field; value and key NULL:
  * taken from the current record. */
 _must_check_ int checker_report(struct checker *c, unsigned rule, unsigned long line, int field, const char *value,

@@ -17,6 +17,22 @@
 
 #include "check.h"
 
+/* Whether a rule has work on a record that no record rule, builtin flag or encoding
+ * defect marked: the file-level rules that count or remember every record, and the
+ * comparison with the first record. */
+static bool acts_on_clean_record(const struct rule *r) {
+        switch (r->kind) {
+        case RULE_SHARE:
+        case RULE_UNIQUE:
+        case RULE_OVERLAP:
+                return true;
+        case RULE_BUILTIN:
+                return r->builtin == BUILTIN_SAME_AS_FIRST;
+        default:
+                return false;
+        }
+}
+
 int checker_new(const struct ruleset *rs, checker_finding_fn fn, void *userdata, struct checker **ret) {
         struct checker *c = calloc(1, sizeof(*c));
         if (!c)
@@ -38,7 +54,7 @@ int checker_new(const struct ruleset *rs, checker_finding_fn fn, void *userdata,
         for (unsigned i = 0; c->unique_rules && c->quiet_rules && i < rs->nrules; i++) {
                 if (rs->rules[i].kind == RULE_UNIQUE)
                         c->unique_rules[c->nunique_rules++] = i;
-                if (rs->rules[i].kind != RULE_CHECK)
+                if (acts_on_clean_record(&rs->rules[i]))
                         c->quiet_rules[c->nquiet_rules++] = i;
         }
         c->overlaps = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->overlaps));
@@ -291,9 +307,9 @@ int checker_record(void *checker, const struct reader_record *rec) {
         for (size_t w = 0; w < words; w++)
                 fired |= holds ? (c->verdicts[w] &= holds[w]) : c->verdicts[w];
         struct intervals iv = {.n = 0};
-        /* Most records are clean: then only the rules that are not record rules need a
+        /* Most records are clean: then only the rules that act on every record need a
          * turn, and the walk over the others is skipped. */
-        if (fired)
+        if (fired || c->rec_empty_required || c->rec_bad_code || c->rec_bad_format || rec->bad_encoding)
                 for (unsigned ri = 0; ri < rs->nrules && e >= 0; ri++)
                         e = run_rule(c, ri, &iv);
         else

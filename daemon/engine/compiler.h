@@ -91,6 +91,8 @@ int expr_compile(struct compiler *c, const char *src, const struct srcmap *map, 
  * names it in messages. Returns 0 or -EINVAL / -ENOMEM like expr_compile(). */
 int compile_expr_node(struct compiler *c, yaml_node_t *n, struct program *p, enum value_type want,
                       const char *what);
+/* The same for an expression of any type, which the caller checks (p->type). */
+int compile_expr_any(struct compiler *c, yaml_node_t *n, struct program *p, const char *what);
 
 /* ---- sections (in the order compile.c calls them) ---- */
 

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 
 #include "array.h"
+#include "calendar.h"
 #include "check.h"
 
 /* Slot arrays are mapped, not malloc'd: a million keys make a 32 MB table that is hit at
@@ -174,11 +175,21 @@ static int cmp_line(const void *a, const void *b) {
         return (*x)->seq < (*y)->seq ? -1 : (*x)->seq > (*y)->seq;
 }
 
-/* Months of an overlap finding as MM.YYYY, like put_month(). 16 bytes are enough for any
- * int32_t month: the month takes 2 digits, the year at most 10 characters with its sign. */
-static const char *month_text(char buf[16], int32_t m) {
-        int64_t y = m >= 0 ? m / 12 : ((int64_t) m - 11) / 12;
-        snprintf(buf, 16, "%02d.%04d", (int) (m - y * 12 + 1), (int) y);
+/* Months of an overlap finding as MM.YYYY, like put_month(), dates as DD.MM.YYYY, like
+ * put_date(). TIME_TEXT bytes are enough for any int32_t: a month's year takes at most 10
+ * characters with its sign, a date's (2^31 days) at most 8, and the compiler, which cannot
+ * know that a day has at most two digits, sees room for ten. */
+#define TIME_TEXT 32
+static const char *time_text(char buf[TIME_TEXT], enum value_type type, int32_t t) {
+        if (type == VT_DATE) {
+                int64_t y;
+                unsigned m, d;
+                calendar_civil_from_days(t, &y, &m, &d);
+                snprintf(buf, TIME_TEXT, "%02u.%02u.%04lld", d, m, (long long) y);
+                return buf;
+        }
+        int64_t y = t >= 0 ? t / 12 : ((int64_t) t - 11) / 12;
+        snprintf(buf, TIME_TEXT, "%02d.%04d", (int) (t - y * 12 + 1), (int) y);
         return buf;
 }
 
@@ -187,9 +198,9 @@ static const char *month_text(char buf[16], int32_t m) {
  * A when B.begin < A.end and A.begin < B.end. For an interval of positive length the second
  * half holds for every earlier A (A.begin <= B.begin < B.end), so it is enough to compare
  * with the latest end seen so far in the group: one pass. An interval of no length (begin
- * = end, an aid within one month; or end before begin, already a D02 error) needs the
- * second half checked too, so it is compared with each earlier record of its group; groups
- * are one person's aids, so that stays short. Reported records stay in the sweep: the rule
+ * = end, an aid within one month or on one day; or end before begin, already a D02 error)
+ * needs the second half checked too, so it is compared with each earlier record of its
+ * group; groups are one person's aids, so that stays short. Reported records stay in the sweep: the rule
  * is about pairs, and the later one of each overlapping pair is the one reported.
  *
  * The sweep below finds, for every interval that overlaps an earlier one of its group, hits
@@ -253,14 +264,15 @@ int finish_overlap(struct checker *c, unsigned ri) {
         const struct rule *r = &c->rs->rules[ri];
         for (size_t k = 0; k < nhits; k++) {
                 const struct interval *it = hits[k], *ot = &o->items[other[it - o->items]];
-                char line[24], b1[16], e1[16], b2[16], e2[16];  /* 24: any uint32_t */
+                char line[24], b1[TIME_TEXT], e1[TIME_TEXT], b2[TIME_TEXT], e2[TIME_TEXT];  /* 24: any uint32_t */
                 snprintf(line, sizeof(line), "%u", ot->line);
                 const char *key = o->text.data + it->text;
                 const char *group = key + strlen(key) + 1;
+                enum value_type t = r->begin.type;      /* the end's too (compile_overlap) */
                 const char *ctx[_CTX_MAX] = {
-                        [CTX_OTHER] = line, [CTX_GROUP] = group, [CTX_BEGIN] = month_text(b1, it->begin),
-                        [CTX_END] = month_text(e1, it->end), [CTX_OTHER_BEGIN] = month_text(b2, ot->begin),
-                        [CTX_OTHER_END] = month_text(e2, ot->end)};
+                        [CTX_OTHER] = line, [CTX_GROUP] = group, [CTX_BEGIN] = time_text(b1, t, it->begin),
+                        [CTX_END] = time_text(e1, t, it->end), [CTX_OTHER_BEGIN] = time_text(b2, t, ot->begin),
+                        [CTX_OTHER_END] = time_text(e2, t, ot->end)};
                 c->rec = NULL;
                 int e = checker_report(c, ri, it->line, r->field, b1, ctx, key);
                 if (e < 0)

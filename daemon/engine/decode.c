@@ -1,7 +1,7 @@
 /*
  * Decoding: the header maps columns to fields once per file; then every record's fields are
- * decoded once into c->vals -- type checked, codes looked up, months numbered, leading
- * zeros restored -- so that the rules and the builtins only read indices and numbers. The
+ * decoded once into c->vals -- type checked, codes looked up, months and dates numbered,
+ * leading zeros restored -- so that the rules and the builtins only read indices and numbers. The
  * hot path of the checker: nothing here allocates, and a clean record costs one pass over
  * its fields.
  */
@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "calendar.h"
 #include "check.h"
 
 int column_field(const struct ruleset *rs, const char *name) {
@@ -30,7 +31,7 @@ int checker_header(struct checker *c, const struct reader_record *rec) {
         int e;
         c->ncolumns = rec->nfields;
         for (size_t col = 0; col < rec->nfields; col++) {
-                const char *name = rec->fields[col];
+                const char *name = reader_field(rec, col);
                 int f = column_field(rs, name);
                 if (f < 0) {
                         e = strbuf_printf(&unknown, "%s%s", unknown.len ? ", " : "", *name ? name : "(leer)");
@@ -125,7 +126,7 @@ static inline _always_inline_ bool parse_month(const char *s, size_t len, int64_
                 year = cval;
         } else
                 return false;
-        if (month < 1 || month > 12 || year < 1900 || year > 2100)
+        if (month < 1 || month > 12 || year < CALENDAR_YEAR_MIN || year > CALENDAR_YEAR_MAX)
                 return false;
         *ret = (int64_t) year * 12 + month - 1;
         return true;
@@ -146,12 +147,8 @@ static size_t utf8_chars(const char *s, size_t len) {
 static inline _always_inline_ enum field_state decode_field(const struct ruleset *rs, const struct field *fd, unsigned f,
                                                             struct field_value *v, const char *s, size_t len,
                                                             char *restored) {
+        /* The reader delivers every field trimmed (a quoted field of blanks is empty). */
         v->raw = s;
-        /* libcsv trims unquoted fields; a quoted field of blanks is empty too. */
-        while (len > 0 && (*s == ' ' || *s == '\t'))
-                s++, len--;
-        while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-                len--;
         v->s = s;
         v->len = (uint32_t) len;
         v->i = 0;
@@ -194,6 +191,10 @@ static inline _always_inline_ enum field_state decode_field(const struct ruleset
                 if (parse_month(s, len, &v->i))
                         v->state = FV_OK;
                 break;
+        case FIELD_DATE:
+                if (calendar_parse_date(s, len, &v->i))
+                        v->state = FV_OK;
+                break;
         case FIELD_INTEGER: {
                 size_t i = 0;
                 bool neg = false;
@@ -223,8 +224,8 @@ static inline _always_inline_ enum field_state decode_field(const struct ruleset
 static inline const char *field_text(const struct checker *c, const struct reader_record *rec, unsigned f,
                                      size_t *ret_len) {
         int col = c->column[f];
-        *ret_len = col >= 0 ? rec->lengths[col] : 0;
-        return col >= 0 ? rec->fields[col] : "";
+        *ret_len = col >= 0 ? reader_field_len(rec, col) : 0;
+        return col >= 0 ? reader_field(rec, col) : "";
 }
 
 /* The epoch of the record's Berichtsjahr. CHOICE: a record whose year is empty or not one

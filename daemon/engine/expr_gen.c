@@ -69,6 +69,7 @@ static const char *type_name(const struct compiler *c, struct type t) {
         case VT_BOOL: return "a truth value";
         case VT_INT: return "a number";
         case VT_MONTH: return "a month";
+        case VT_DATE: return "a date";
         case VT_CODE: return c->rs->fields[t.ref].codes ? "a code" : "a code";
         case VT_DIGITS: return "a digits field";
         case VT_TEXT: return "a text field";
@@ -82,11 +83,20 @@ static bool numeric(enum value_type vt) {
         return vt == VT_INT || vt == VT_DIGITS;
 }
 
+/* A date and a month meet only through month_of(): a day cannot be made of a month, and
+ * comparing a date with a month silently by its first day would decide rules by a guess. */
+static const char *month_hint(struct type a, struct type b) {
+        if ((a.vt == VT_DATE && b.vt == VT_MONTH) || (a.vt == VT_MONTH && b.vt == VT_DATE))
+                return " (month_of() turns a date into a month)";
+        return "";
+}
+
 static struct type field_type(const struct compiler *c, int f) {
         switch (c->rs->fields[f].type) {
         case FIELD_DIGITS: return (struct type) {VT_DIGITS, f, -1};
         case FIELD_CODE: return (struct type) {VT_CODE, f, -1};
         case FIELD_MONTH: return (struct type) {VT_MONTH, f, -1};
+        case FIELD_DATE: return (struct type) {VT_DATE, f, -1};
         case FIELD_INTEGER: return (struct type) {VT_INT, f, -1};
         case FIELD_TEXT: return (struct type) {VT_TEXT, f, -1};
         }
@@ -163,7 +173,7 @@ static struct type gen_cmp(struct gen *g, const struct node *n) {
         enum opcode emitted = (enum opcode) op;
         if (numeric(lt.vt) && numeric(rt.vt))
                 ok = true;
-        else if (lt.vt == VT_MONTH && rt.vt == VT_MONTH)
+        else if ((lt.vt == VT_MONTH || lt.vt == VT_DATE) && rt.vt == lt.vt)
                 ok = true;
         else if (lt.vt == VT_CODE && rt.vt == VT_CODE)
                 ok = g->c->rs->fields[lt.ref].codes == g->c->rs->fields[rt.ref].codes;
@@ -188,7 +198,8 @@ static struct type gen_cmp(struct gen *g, const struct node *n) {
                 else if (emitted == OP_STREQ || emitted == OP_STRNE || lt.vt == VT_LEVEL || lt.vt == VT_BOOL)
                         gerr(g, n, "%s can only be compared with == and !=", type_name(g->c, lt));
                 else
-                        gerr(g, n, "cannot compare %s with %s", type_name(g->c, lt), type_name(g->c, rt));
+                        gerr(g, n, "cannot compare %s with %s%s", type_name(g->c, lt), type_name(g->c, rt),
+                             month_hint(lt, rt));
                 return bool_t;
         }
         emit_compare(g, emitted);
@@ -278,9 +289,21 @@ static struct type gen_in(struct gen *g, const struct node *n) {
 static bool require(struct gen *g, const struct node *n, struct type t, enum value_type want, const char *what) {
         if (t.vt == want || (want == VT_INT && t.vt == VT_DIGITS))
                 return true;
+        const char *hint = month_hint((struct type) {want, -1, -1}, t);
+        if (want == VT_DATE && t.vt == VT_MONTH)
+                hint = " (a month has no day: months() counts months, month_of() turns a date into a month)";
         if (!g->failed)
-                gerr(g, n, "%s must be %s, not %s", what, type_name(g->c, (struct type) {want, -1, -1}),
-                     type_name(g->c, t));
+                gerr(g, n, "%s must be %s, not %s%s", what, type_name(g->c, (struct type) {want, -1, -1}),
+                     type_name(g->c, t), hint);
+        return false;
+}
+
+/* year(), month() and age() take a month or a date. */
+static bool require_time(struct gen *g, const struct node *n, struct type t, const char *what) {
+        if (t.vt == VT_MONTH || t.vt == VT_DATE)
+                return true;
+        if (!g->failed)
+                gerr(g, n, "%s must be a month or a date, not %s", what, type_name(g->c, t));
         return false;
 }
 
@@ -290,8 +313,8 @@ static struct type gen_call(struct gen *g, const struct node *n) {
                 const char *name;
                 unsigned nargs;
         } functions[] = {
-                {"empty", 1}, {"filled", 1}, {"age", 2}, {"months", 2}, {"year", 1},
-                {"month", 1}, {"coalesce", 2}, {"label", 1},
+                {"empty", 1}, {"filled", 1}, {"age", 2}, {"months", 2}, {"days", 2}, {"year", 1},
+                {"month", 1}, {"month_of", 1}, {"coalesce", 2}, {"label", 1},
         };
         int fn = -1;
         for (unsigned i = 0; i < ELEMENTSOF(functions); i++)
@@ -348,19 +371,39 @@ static struct type gen_call(struct gen *g, const struct node *n) {
                 emit(g, OP_COALESCE, 0, 0, 0, -1);
                 return a;
         }
-        if (strcmp(name, "age") == 0 || strcmp(name, "months") == 0) {
+        if (strcmp(name, "age") == 0) {
                 struct type a = gen_node(g, n->items[0]);
                 struct type b = gen_node(g, n->items[1]);
-                if (g->failed || !require(g, n->items[0], a, VT_MONTH, "the first argument") ||
-                    !require(g, n->items[1], b, VT_MONTH, "the second argument"))
+                if (g->failed || !require_time(g, n->items[0], a, "the first argument") ||
+                    !require(g, n->items[1], b, a.vt, "the second argument"))
                         return fail_t;
-                emit(g, name[0] == 'a' ? OP_AGE : OP_MONTHS, 0, 0, 0, -1);
+                emit(g, a.vt == VT_DATE ? OP_AGE_DATE : OP_AGE, 0, 0, 0, -1);
                 return (struct type) {VT_INT, -1, -1};
         }
-        /* year(), month() */
+        if (strcmp(name, "months") == 0 || strcmp(name, "days") == 0) {
+                enum value_type want = name[0] == 'm' ? VT_MONTH : VT_DATE;
+                struct type a = gen_node(g, n->items[0]);
+                struct type b = gen_node(g, n->items[1]);
+                if (g->failed || !require(g, n->items[0], a, want, "the first argument") ||
+                    !require(g, n->items[1], b, want, "the second argument"))
+                        return fail_t;
+                emit(g, OP_DIFF, 0, 0, 0, -1);
+                return (struct type) {VT_INT, -1, -1};
+        }
         struct type a = gen_node(g, n->items[0]);
-        if (g->failed || !require(g, n->items[0], a, VT_MONTH, "the argument"))
+        if (g->failed)
                 return fail_t;
+        if (strcmp(name, "month_of") == 0) {
+                if (!require(g, n->items[0], a, VT_DATE, "the argument"))
+                        return fail_t;
+                emit(g, OP_MONTH_OF, 0, 0, 0, 0);
+                return (struct type) {VT_MONTH, -1, -1};
+        }
+        /* year(), month(): of a month, or of a date's month */
+        if (!require_time(g, n->items[0], a, "the argument"))
+                return fail_t;
+        if (a.vt == VT_DATE)
+                emit(g, OP_MONTH_OF, 0, 0, 0, 0);
         emit(g, name[0] == 'y' ? OP_YEAR : OP_MONTH, 0, 0, 0, 0);
         return (struct type) {VT_INT, -1, -1};
 }
@@ -443,13 +486,20 @@ static struct type gen_node(struct gen *g, const struct node *n) {
                 struct type b = gen_node(g, n->b);
                 if (g->failed)
                         return bool_t;
-                if (!numeric(b.vt) || !(numeric(a.vt) || a.vt == VT_MONTH)) {
-                        gerr(g, n, "'%c' works on numbers and on a month plus or minus a number, not on %s and %s",
-                             n->kind == N_ADD ? '+' : '-', type_name(g->c, a), type_name(g->c, b));
+                /* A month plus months, a date plus days: months(a, b) and days(a, b) are
+                 * the differences, so that a - b never silently mixes the two. */
+                if (!numeric(b.vt) || !(numeric(a.vt) || a.vt == VT_MONTH || a.vt == VT_DATE)) {
+                        const char *hint = "";
+                        if (n->kind == N_SUB && a.vt == b.vt && a.vt == VT_DATE)
+                                hint = " (days(a, b) is b - a in days)";
+                        else if (n->kind == N_SUB && a.vt == b.vt && a.vt == VT_MONTH)
+                                hint = " (months(a, b) is b - a in months)";
+                        gerr(g, n, "'%c' works on numbers and on a month or date plus or minus a number, not on %s and %s%s",
+                             n->kind == N_ADD ? '+' : '-', type_name(g->c, a), type_name(g->c, b), hint);
                         return bool_t;
                 }
                 emit(g, n->kind == N_ADD ? OP_ADD : OP_SUB, 0, 0, 0, -1);
-                return a.vt == VT_MONTH ? a : (struct type) {VT_INT, -1, -1};
+                return a.vt == VT_MONTH || a.vt == VT_DATE ? a : (struct type) {VT_INT, -1, -1};
         }
         }
         return bool_t;

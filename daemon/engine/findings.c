@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "check.h"
 
 char *expected_text(const struct ruleset *rs, unsigned f) {
@@ -22,7 +23,12 @@ char *expected_text(const struct ruleset *rs, unsigned f) {
                         n = asprintf(&s, "%u Ziffer%s", fd->length, fd->length == 1 ? "" : "n");
                 break;
         case FIELD_MONTH:
-                n = asprintf(&s, "Monat und Jahr als MM.JJJJ, Jahr 1900 bis 2100");
+                n = asprintf(&s, "Monat und Jahr als MM.JJJJ, Jahr %d bis %d", CALENDAR_YEAR_MIN, CALENDAR_YEAR_MAX);
+                break;
+        case FIELD_DATE:
+                /* "gültig": 31.04.2024 has the shape and is still no day of the calendar. */
+                n = asprintf(&s, "ein gültiges Datum als TT.MM.JJJJ, Jahr %d bis %d", CALENDAR_YEAR_MIN,
+                             CALENDAR_YEAR_MAX);
                 break;
         case FIELD_INTEGER:
                 if ((int) f == rs->year_field)
@@ -49,6 +55,13 @@ int put_month(struct strbuf *b, int64_t m) {
         return strbuf_printf(b, "%02d.%04d", (int) (m - y * 12 + 1), (int) y);
 }
 
+int put_date(struct strbuf *b, int64_t days) {
+        int64_t y;
+        unsigned m, d;
+        calendar_civil_from_days(days, &y, &m, &d);
+        return strbuf_printf(b, "%02u.%02u.%04lld", d, m, (long long) y);
+}
+
 /* Formats the result of a message expression. An expression that is just a field shows
  * that field as read when it is empty or invalid, so that the message names the bad value. */
 static int put_value(struct checker *c, struct strbuf *b, const struct program *p, struct vm_value v) {
@@ -62,6 +75,7 @@ static int put_value(struct checker *c, struct strbuf *b, const struct program *
         case VT_BOOL: return strbuf_puts(b, v.i ? "ja" : "nein");
         case VT_INT: return strbuf_printf(b, "%lld", (long long) v.i);
         case VT_MONTH: return put_month(b, v.i);
+        case VT_DATE: return put_date(b, v.i);
         case VT_CODE: return strbuf_puts(b, rs->fields[p->type_ref].codes->codes[v.i]);
         case VT_DIGITS:
         case VT_TEXT:

@@ -162,8 +162,19 @@ bool compile_unique(struct compiler *c, struct rule *r, const struct rule_nodes 
         return true;
 }
 
-/* overlap: {group: FIELD, when: CONDITION, begin: MONTH, end: MONTH} -- two records of a
- * group must not overlap in time; decided at the end of the file. */
+/* An overlap's begin or end: a month or a date. */
+static bool compile_interval_end(struct compiler *c, yaml_node_t *n, struct program *p, const char *what) {
+        if (compile_expr_any(c, n, p, what) < 0)
+                return false;
+        if (p->type == VT_MONTH || p->type == VT_DATE)
+                return true;
+        yamldoc_error(&c->yd, n, "%s must be a month or a date", what);
+        return false;
+}
+
+/* overlap: {group: FIELD, when: CONDITION, begin: MONTH|DATE, end: MONTH|DATE} -- two
+ * records of a group must not overlap in time; decided at the end of the file. Begin and
+ * end are both months or both dates: which day of a month would a month end be? */
 bool compile_overlap(struct compiler *c, struct rule *r, const struct rule_nodes *n) {
         if (!yamldoc_is_mapping(&c->yd, n->kind, "overlap"))
                 return true;
@@ -177,10 +188,14 @@ bool compile_overlap(struct compiler *c, struct rule *r, const struct rule_nodes
                 yamldoc_error(&c->yd, o[0], "rule %s: unknown field '%s'", r->id, g);
         if (o[1])
                 compile_expr_node(c, o[1], &r->prog, VT_BOOL, "when");
-        if (o[2])
-                compile_expr_node(c, o[2], &r->begin, VT_MONTH, "begin");
-        if (o[3])
-                compile_expr_node(c, o[3], &r->end, VT_MONTH, "end");
+        bool begin = o[2] && compile_interval_end(c, o[2], &r->begin, "begin");
+        bool end = o[3] && compile_interval_end(c, o[3], &r->end, "end");
+        if (begin && end && r->begin.type != r->end.type)
+                yamldoc_error(&c->yd, o[3],
+                              "rule %s: begin is %s and end is %s; both must be months or both dates "
+                              "(month_of() turns a date into a month)",
+                              r->id, r->begin.type == VT_DATE ? "a date" : "a month",
+                              r->end.type == VT_DATE ? "a date" : "a month");
         if (r->field < 0)
                 r->field = r->begin.first_field;
         return true;

@@ -14,23 +14,10 @@ static inline uint64_t pack_code(const char *s, size_t len) {
         return k;
 }
 
-int codelist_find(const struct codelist *cl, const char *s, size_t len) {
+int codelist_search(const struct codelist *cl, const char *s, size_t len) {
         char padded[8];         /* a padded code is common_len long, and codes are at most 8 */
         if (len == 0 || len > 8)
                 return -1;
-        if (cl->direct) {
-                /* Short numeric codes, the common case: one table look-up. The numeric value
-                 * of "7" and "07" is the same, which is the zero restoration. */
-                if (len > cl->common_len)
-                        return -1;
-                unsigned v = 0;
-                for (size_t i = 0; i < len; i++) {
-                        if (s[i] < '0' || s[i] > '9')
-                                return -1;
-                        v = v * 10 + (unsigned) (s[i] - '0');
-                }
-                return cl->direct[v];
-        }
         /* A dropped leading zero ("7" for "07") is restored when every code of the list has
          * the same length and is made of digits. Whether a field accepts that is the
          * caller's decision; literals in rules always get it. */

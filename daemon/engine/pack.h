@@ -242,8 +242,26 @@ static inline int hierarchy_level(const struct ruleset *rs, unsigned field, unsi
         return c >= 0 ? c : ch->value;
 }
 
+/* codelist_find() for the lists without a direct table: a binary search. */
+int codelist_search(const struct codelist *cl, const char *s, size_t len);
+
 /* Looks a code up; returns its index or -1. Restores dropped leading zeros of all-digit
- * lists of one length; whether a field accepts that is the caller's decision. */
-int codelist_find(const struct codelist *cl, const char *s, size_t len);
+ * lists of one length; whether a field accepts that is the caller's decision. Inline: the
+ * decoding loop asks it for every code field of every record. */
+static inline int codelist_find(const struct codelist *cl, const char *s, size_t len) {
+        if (!cl->direct)
+                return codelist_search(cl, s, len);
+        /* Short numeric codes, the common case: one table look-up. The numeric value of
+         * "7" and "07" is the same, which is the zero restoration. */
+        if (len == 0 || len > cl->common_len)
+                return -1;
+        unsigned v = 0;
+        for (size_t i = 0; i < len; i++) {
+                if (s[i] < '0' || s[i] > '9')
+                        return -1;
+                v = v * 10 + (unsigned) (s[i] - '0');
+        }
+        return cl->direct[v];
+}
 
 #endif

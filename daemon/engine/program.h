@@ -22,6 +22,7 @@ enum value_type {
         VT_BOOL,
         VT_INT,
         VT_MONTH,               /* year * 12 + month - 1 */
+        VT_DATE,                /* days since 1970-01-01 (calendar.h) */
         VT_CODE,                /* code index into a code list */
         VT_DIGITS,              /* digit string, also usable as an integer */
         VT_TEXT,
@@ -43,10 +44,12 @@ enum opcode {
         OP_IN,                  /* b: set index; pop integer, push membership */
         OP_FIELD_IN,            /* a: field, b: set; fused OP_FIELD + OP_IN for code fields */
         OP_AND, OP_OR, OP_NOT,
-        OP_ADD, OP_SUB,
-        OP_MONTHS,              /* pop b, a; push b - a */
-        OP_YEAR, OP_MONTH,
-        OP_AGE,                 /* pop at, birth; push whole years */
+        OP_ADD, OP_SUB,         /* also a month or date plus or minus months or days */
+        OP_DIFF,                /* pop b, a; push b - a: months(), days() */
+        OP_YEAR, OP_MONTH,      /* of a month */
+        OP_MONTH_OF,            /* a date's month: year(d) and month(d) are OP_MONTH_OF, OP_YEAR/OP_MONTH */
+        OP_AGE,                 /* pop at, birth (months); push whole years */
+        OP_AGE_DATE,            /* pop at, birth (dates); push whole years, the birthday counted */
         OP_COALESCE,
         OP_TOSTR,               /* a: field; push the field's text (for digits/text compares) */
         OP_FIELD_CMP,           /* a: field, a8: OP_EQ..OP_GE, b: ints index; fused field-constant compare */

@@ -216,13 +216,17 @@ void compile_rules(struct compiler *c, const yaml_node_t *n) {
         }
 }
 
-int compile_expr_node(struct compiler *c, yaml_node_t *n, struct program *p, enum value_type want,
-                      const char *what) {
+int compile_expr_any(struct compiler *c, yaml_node_t *n, struct program *p, const char *what) {
         const char *src = yamldoc_scalar(&c->yd, n, what);
         if (!src)
                 return -EINVAL;
         struct srcmap map = srcmap_of(c, n, src, 0);
-        int e = expr_compile(c, src, &map, p);
+        return expr_compile(c, src, &map, p);
+}
+
+int compile_expr_node(struct compiler *c, yaml_node_t *n, struct program *p, enum value_type want,
+                      const char *what) {
+        int e = compile_expr_any(c, n, p, what);
         if (e < 0)
                 return e;
         if (p->type != want && !(want == VT_INT && p->type == VT_DIGITS)) {

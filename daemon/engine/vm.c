@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "calendar.h"
 #include "pack.h"
 
 static inline int64_t floordiv(int64_t a, int64_t b) {
@@ -128,7 +129,7 @@ struct vm_value vm_eval(const struct ruleset *rs, const struct program *p, const
 #define IN_YEARS(r) floordiv((r), 12)
                 ARITH(OP_ADD, __builtin_add_overflow, a->i, b->i, AS_IS)
                 ARITH(OP_SUB, __builtin_sub_overflow, a->i, b->i, AS_IS)
-                ARITH(OP_MONTHS, __builtin_sub_overflow, b->i, a->i, AS_IS)
+                ARITH(OP_DIFF, __builtin_sub_overflow, b->i, a->i, AS_IS)
                 ARITH(OP_AGE, __builtin_sub_overflow, b->i, a->i, IN_YEARS)
 #undef ARITH
 #undef AS_IS
@@ -180,6 +181,22 @@ struct vm_value vm_eval(const struct ruleset *rs, const struct program *p, const
                 case OP_MONTH:
                         st[sp - 1].i = st[sp - 1].i - floordiv(st[sp - 1].i, 12) * 12 + 1;
                         break;
+                case OP_MONTH_OF:
+                        st[sp - 1].i = calendar_month_of_days(st[sp - 1].i);
+                        break;
+                case OP_AGE_DATE: {
+                        /* Whole years as the law counts them (BGB § 187 (2), § 188 (2)): one
+                         * more on each birthday; born on 29.02., on 01.03. of a common year. */
+                        struct vm_value *a = &st[sp - 2], *b = &st[sp - 1];
+                        int64_t by, ay;
+                        unsigned bm, bd, am, ad;
+                        calendar_civil_from_days(a->i, &by, &bm, &bd);
+                        calendar_civil_from_days(b->i, &ay, &am, &ad);
+                        a->unknown = a->unknown || b->unknown;
+                        a->i = a->unknown ? 0 : ay - by - (am < bm || (am == bm && ad < bd));
+                        sp--;
+                        break;
+                }
                 case OP_COALESCE:
                         if (st[sp - 2].unknown)
                                 st[sp - 2] = st[sp - 1];

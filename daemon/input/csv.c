@@ -22,15 +22,21 @@ bool csv_record_open(const struct reader *r) {
 
 /* libcsv field callback: copy the field into the batch, since libcsv reuses its buffer.
  * feed_line() reserved room for everything one line can produce, so this does no checks:
- * it runs for every field of every record. */
+ * it runs for every field of every record. libcsv trims blanks around an unquoted field;
+ * a quoted one is trimmed here, so that every field comes trimmed (reader.h) and the
+ * checker, one thread further, need not look. */
 static void on_field(void *s, size_t len, void *data) {
         struct reader *r = data;
         struct batch *b = r->cur;
+        const char *src = s ? s : "";
+        while (len > 0 && (*src == ' ' || *src == '\t'))
+                src++, len--;
+        while (len > 0 && (src[len - 1] == ' ' || src[len - 1] == '\t'))
+                len--;
         b->field_off[b->nfields] = (uint32_t) b->bytes.len;
         b->field_len[b->nfields] = (uint32_t) len;
         b->nfields++;
         char *dst = b->bytes.data + b->bytes.len;
-        const char *src = s ? s : "";
         if (len <= 16)
                 for (size_t i = 0; i < len; i++)
                         dst[i] = src[i];

@@ -94,8 +94,6 @@ void reader_free(struct reader *r) {
         }
         pthread_mutex_destroy(&r->lock);
         pthread_cond_destroy(&r->changed);
-        free(r->fields);
-        free(r->lengths);
         free(r);
 }
 
@@ -134,21 +132,12 @@ int reader_grow_pair(void **a, size_t asize, void **b, size_t bsize, size_t *cap
 static int consume(struct reader *r, struct batch *b) {
         for (size_t k = 0; k < b->nrecs; k++) {
                 const struct batch_record *br = &b->recs[k];
-                if (br->nfields > r->fields_cap) {
-                        int e = reader_grow_pair((void **) &r->fields, sizeof(*r->fields), (void **) &r->lengths,
-                                          sizeof(*r->lengths), &r->fields_cap, br->nfields);
-                        if (e < 0)
-                                return e;
-                }
-                for (size_t i = 0; i < br->nfields; i++) {
-                        r->fields[i] = b->bytes.data + b->field_off[br->first_field + i];
-                        r->lengths[i] = b->field_len[br->first_field + i];
-                }
                 struct reader_record rec = {
                         .line = br->line,
                         .nfields = br->nfields,
-                        .fields = r->fields,
-                        .lengths = r->lengths,
+                        .text = b->bytes.data,
+                        .field_off = b->field_off + br->first_field,
+                        .field_len = b->field_len + br->first_field,
                         .raw = b->bytes.data + br->raw_off,
                         .raw_len = br->raw_len,
                         .bad_encoding = br->bad_encoding,

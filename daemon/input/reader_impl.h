@@ -105,9 +105,6 @@ struct reader {
         pthread_cond_t changed;
 
         /* consumer side */
-        const char **fields;
-        size_t *lengths;
-        size_t fields_cap;
         reader_record_fn fn;
         void *userdata;
         int fn_error;                   /* first negative return of fn */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "fixed_export.h"
 #include "table.h"
 #include "view_rows.h"
@@ -16,6 +17,7 @@ struct writer {
         FILE *out;
         iconv_t cd;             /* UTF-8 -> the layout's encoding */
         int *column;            /* per layout field: its column of the view, -1: none */
+        bool *date;             /* per layout field: a date field (YYYY-MM-DD in the view) */
         int raw_column, line_column;
         char *line;             /* the record being written, record_length bytes */
         char *raw;              /* the kept record in the layout's encoding */
@@ -98,11 +100,31 @@ static int put(struct writer *w, unsigned off, unsigned width, const char *s, si
         return 0;
 }
 
+/* A date field's day written as the statistics write a date, DD.MM.YYYY, unless the kept
+ * record holds the same day in any form the reader accepts. */
+static int put_date_field(struct writer *w, const struct reader_fixed_field *f, int64_t day, bool *changed) {
+        const char *a;
+        size_t alen;
+        int64_t kept, y;
+        unsigned m, d;
+        slice(w, f->offset, f->width, &a, &alen);
+        if (w->raw && calendar_parse_date(a, alen, &kept) && kept == day)
+                return 0;
+        *changed = true;
+        calendar_civil_from_days(day, &y, &m, &d);
+        char text[32];          /* DD.MM.YYYY; room for what the compiler cannot rule out */
+        int len = snprintf(text, sizeof(text), "%02u.%02u.%04lld", d, m, (long long) y);
+        return put(w, f->offset, f->width, text, (size_t) len);
+}
+
 /* One field of the row into the line; *changed when it differs from the kept record. */
-static int put_field(struct writer *w, const struct reader_fixed_field *f, const char *v, bool *changed) {
+static int put_field(struct writer *w, const struct reader_fixed_field *f, bool date, const char *v, bool *changed) {
         const char *a, *b;
         size_t alen, blen;
+        int64_t day;
         w->value_len = 0;
+        if (f->piece == READER_PIECE_TEXT && date && v && calendar_parse_date(v, strlen(v), &day))
+                return put_date_field(w, f, day, changed);
         if (f->piece == READER_PIECE_TEXT) {
                 int e = v ? encode(w, v, w->value, sizeof(w->value), &w->value_len) : 0;
                 if (e < 0)
@@ -143,7 +165,8 @@ static int on_row(void *userdata, const char *const *values, size_t n) {
                 memcpy(w->line + l->type_offset, l->type_value, strlen(l->type_value));
         bool changed = !raw;
         for (size_t i = 0; i < l->nfields; i++) {
-                int e = put_field(w, &l->fields[i], w->column[i] >= 0 ? values[w->column[i]] : NULL, &changed);
+                int e = put_field(w, &l->fields[i], w->date[i], w->column[i] >= 0 ? values[w->column[i]] : NULL,
+                                  &changed);
                 if (e < 0)
                         return fail(w, e, line, l->names[i]);
         }
@@ -165,15 +188,21 @@ int fixed_export(PGconn *conn, const char *schema, const struct ruleset *rs, con
         if (w.cd == (iconv_t) -1)
                 return -errno;
         w.column = calloc(l->nfields ? l->nfields : 1, sizeof(*w.column));
+        w.date = calloc(l->nfields ? l->nfields : 1, sizeof(*w.date));
         w.line = malloc(l->record_length);
         w.raw = malloc(l->record_length);
+        for (size_t i = 0; w.date && i < l->nfields; i++) {
+                int f = ruleset_field_find(rs, l->names[i]);
+                w.date[i] = f >= 0 && ruleset_field_type(rs, (unsigned) f) == FIELD_DATE;
+        }
         char view[80];
         snprintf(view, sizeof(view), "v_%s", ruleset_name(rs));
-        int r = !w.column || !w.line || !w.raw
+        int r = !w.column || !w.date || !w.line || !w.raw
                         ? -ENOMEM
                         : view_rows_each(conn, schema, view, year, true, on_columns, on_row, &w, ret_error);
         iconv_close(w.cd);
         free(w.column);
+        free(w.date);
         free(w.line);
         free(w.raw);
         *ret_rows = w.rows;

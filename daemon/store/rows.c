@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "copy.h"
 #include "db.h"
 #include "rows.h"
@@ -26,7 +27,8 @@ int rows_copy_statement(const struct table *t, struct strbuf *sql) {
 }
 
 /* The most bytes a row of v takes: every text byte escaped, every number at full width
- * (a month, "YYYY-MM-01", is shorter than a number), a tab before each column. */
+ * (a month, "YYYY-MM-01", and a date, "YYYY-MM-DD", are shorter than a number), a tab
+ * before each column. */
 static size_t row_max(const struct table *t, size_t id_len, const struct column_value *v) {
         size_t need = id_len + 1 + COPY_INT_MAX + 1;
         for (unsigned k = 0; k < t->ncolumns; k++)
@@ -34,6 +36,22 @@ static size_t row_max(const struct table *t, size_t id_len, const struct column_
                         need += 1 + COPY_INT_MAX +
                                 (t->columns[k].type == COLUMN_TEXT && !v[k].null ? COPY_TEXT_MAX(v[k].len) : 0);
         return need;
+}
+
+/* A date as COPY's ISO text, YYYY-MM-DD: the server reads it whatever its DateStyle. Dates
+ * are days of the years 1900-2100 (P03), so the year has four digits. */
+static char *put_day(char *p, int64_t days) {
+        int64_t y;
+        unsigned m, d;
+        calendar_civil_from_days(days, &y, &m, &d);
+        p = copy_put_uint(p, (unsigned) y);
+        *p++ = '-';
+        *p++ = (char) ('0' + m / 10);
+        *p++ = (char) ('0' + m % 10);
+        *p++ = '-';
+        *p++ = (char) ('0' + d / 10);
+        *p++ = (char) ('0' + d % 10);
+        return p;
 }
 
 int rows_append(struct strbuf *b, const struct table *t, const char *id, size_t id_len, unsigned long line,
@@ -67,6 +85,9 @@ int rows_append(struct strbuf *b, const struct table *t, const char *id, size_t 
                         p += 3;
                         break;
                 }
+                case COLUMN_DAY:
+                        p = put_day(p, v[k].i);
+                        break;
                 case COLUMN_TEXT:
                         if (t->columns[k].plain) {
                                 memcpy(p, v[k].s, v[k].len);

@@ -100,6 +100,7 @@ static const char *sql_type(enum column_type t) {
         case COLUMN_INTEGER:
                 return "bigint";
         case COLUMN_DATE:
+        case COLUMN_DAY:
                 return "date";
         case COLUMN_TEXT:
                 break;

@@ -14,6 +14,8 @@ static enum column_type column_type_of(const struct ruleset *rs, unsigned f) {
         switch (ruleset_field_type(rs, f)) {
         case FIELD_MONTH:
                 return COLUMN_DATE;
+        case FIELD_DATE:
+                return COLUMN_DAY;
         case FIELD_INTEGER:
                 return COLUMN_INTEGER;
         case FIELD_DIGITS:
@@ -129,6 +131,7 @@ void table_values(const struct table *t, const struct ruleset *rs, const struct 
                 switch (col->type) {
                 case COLUMN_INTEGER:
                 case COLUMN_DATE:
+                case COLUMN_DAY:
                         *o = (struct column_value) {.i = v->i};
                         break;
                 case COLUMN_TEXT:

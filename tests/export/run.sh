@@ -195,6 +195,39 @@ run_export --view v_hze_datenqualitaet --year 2024 --out "$O/alt.csv"
 check "a refused export leaves an older file of that name as it was" "2|alt" "$status|$(cat "$O/alt.csv")"
 rm -f "$O/alt.csv"
 
+# ==== day dates in the fixed-width record (tests/export/tage.yaml): the sender's bytes stay
+#      while the loaded day is the same, in whatever form they wrote it; a corrected date
+#      and one loaded from a CSV are written as DD.MM.YYYY at their positions ====
+printf 'database:\n  conninfo: ""\n  schema: plausid\nsources:\n  - name: tage\n    rules: %s\n' \
+        "$ROOT/tests/export/tage.yaml" >"$T/c_tage.yaml"
+tage() { # tage ARGS... : plausid export of the source tage; sets $status
+        "$PLAUSID" export --config "$T/c_tage.yaml" "$@" >/dev/null 2>"$T/stderr"
+        status=$?
+}
+new_db t_tage
+printf '%s\r\n' "T00101.03.202415.03.2024RSVD  " "T0021.3.2024  2024-03-15      " "T003 1.4.2024                 " \
+        >"$T/tage_2024.txt"
+"$PLAUSID" load --config "$T/c_tage.yaml" --source tage "$T/tage_2024.txt" >/dev/null 2>&1
+check "dates fixed: loaded whole, the days as written" "3|001 2024-03-01 2024-03-15,002 2024-03-01 2024-03-15,003 2024-04-01 -" \
+        "$(q "SELECT loaded FROM plausid.deliveries")|$(q "SELECT string_agg(nr || ' ' || to_char(beginn, 'YYYY-MM-DD') || ' '
+                || coalesce(to_char(ende, 'YYYY-MM-DD'), '-'), ',' ORDER BY line) FROM plausid.tage")"
+tage --view v_tage --format fixed --year 2024 --out "$O/tage.txt"
+check "dates fixed: byte for byte as loaded, 1.3.2024 and 2024-03-15 kept" "0|same" \
+        "$status|$(cmp -s "$T/tage_2024.txt" "$O/tage.txt" && echo same || cmp "$T/tage_2024.txt" "$O/tage.txt" 2>&1 | head -1)"
+q "UPDATE plausid.tage SET ende = '2024-03-20' WHERE nr = '002'; UPDATE plausid.tage SET beginn = '2024-03-01' WHERE nr = '001'" >/dev/null
+tage --view v_tage --format fixed --year 2024 --out "$O/tage2.txt"
+check "dates fixed: a corrected date as DD.MM.YYYY, the rest as it came" \
+        "0|T00101.03.202415.03.2024RSVD  |T0021.3.2024  20.03.2024      |T003 1.4.2024                 " \
+        "$status|$(tr -d '\r' <"$O/tage2.txt" | paste -sd'|')"
+new_db t_tage_csv
+printf 'berichtsjahr;nr;beginn;ende\n2024;004;2024-04-01;5.4.2024\n2024;005;29.2.2024;\n' >"$T/tage.csv"
+"$PLAUSID" load --config "$T/c_tage.yaml" --source tage "$T/tage.csv" >/dev/null 2>&1
+tage --view v_tage --format fixed --year 2024 --out "$O/tage3.txt"
+check "dates fixed: a CSV's dates as DD.MM.YYYY, an empty one blank" \
+        "0|T00401.04.202405.04.2024      |T00529.02.2024                " \
+        "$status|$(tr -d '\r' <"$O/tage3.txt" | paste -sd'|')"
+rm -f "$O"/*.txt
+
 # ==== the official fixed-width record round trip: loaded, exported, byte for byte ====
 # A file without findings comes back as it was; one with rejected records comes back
 # without them, every other line as it was (dropped leading zeros, stripped trailing

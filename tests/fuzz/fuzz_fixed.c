@@ -54,7 +54,7 @@ static int on_record(void *userdata, const struct reader_record *rec) {
                 CHECK(rec->line == 0);
                 CHECK(rec->nfields == layout.nfields);
                 for (size_t i = 0; i < rec->nfields; i++)
-                        CHECK(strcmp(rec->fields[i], names[i]) == 0);
+                        CHECK(strcmp(reader_field(rec, i), names[i]) == 0);
                 return 0;
         }
         CHECK(rec->line > st->last_line);
@@ -74,9 +74,9 @@ static int on_record(void *userdata, const struct reader_record *rec) {
         if (rec->defect == READER_RECORD_WRONG_TYPE)
                 CHECK(rec->record_type && strcmp(rec->record_type, "A") != 0);
         for (size_t i = 0; i < rec->nfields; i++) {
-                CHECK(rec->fields[i][rec->lengths[i]] == '\0');
-                CHECK(utf8_valid((const unsigned char *) rec->fields[i], rec->lengths[i]));
-                CHECK(rec->lengths[i] == 0 || (rec->fields[i][0] != ' ' && rec->fields[i][rec->lengths[i] - 1] != ' '));
+                CHECK(reader_field(rec, i)[reader_field_len(rec, i)] == '\0');
+                CHECK(utf8_valid((const unsigned char *) reader_field(rec, i), reader_field_len(rec, i)));
+                CHECK(reader_field_len(rec, i) == 0 || (reader_field(rec, i)[0] != ' ' && reader_field(rec, i)[reader_field_len(rec, i) - 1] != ' '));
         }
         if (st->clean_input)
                 CHECK(!rec->bad_encoding);

@@ -50,12 +50,12 @@ static int on_record(void *userdata, const struct reader_record *rec) {
         st->last_line = rec->line;
 
         CHECK(rec->nfields > 0);
-        CHECK(rec->fields != NULL);
-        CHECK(rec->lengths != NULL);
+        CHECK(rec->text != NULL);
+        CHECK(rec->field_off != NULL && rec->field_len != NULL);
         size_t sum = 0;
         for (size_t i = 0; i < rec->nfields; i++) {
-                const char *f = rec->fields[i];
-                size_t len = rec->lengths[i];
+                const char *f = reader_field(rec, i);
+                size_t len = reader_field_len(rec, i);
                 CHECK(f != NULL);
                 CHECK(f[len] == '\0');
                 CHECK(memchr(f, 0, len) == NULL);

@@ -330,6 +330,40 @@ status=$?
 check "Berichtsjahre: the same code in 2024 is P02, its record rejected" "0|1|1|P02|hilfe|2" \
         "$status|$(q "SELECT loaded, rejected FROM plausid.deliveries WHERE id = 2")|$(q "SELECT rule, field, line FROM plausid.findings WHERE delivery_id = 2")"
 
+# ---- day dates (tests/golden/dates/pack.yaml): a date field is a `date` column holding the
+#      day its text names, in any of its forms; a day the calendar lacks is P03 and its
+#      record is not loaded; a month field beside it stays the first of its month; the
+#      CSV export writes both as DD.MM.YYYY ----
+new_db t_dates
+printf 'berichtsjahr;nr;person;geburt;beginn;ende\n%s\n%s\n%s\n%s\n%s\n' \
+        "2024;001;A;05.2010;1.3.2024;2024-03-15" "2024;002;B;05.2010;29.02.2024;" \
+        "2024;003;C;05.2010;31.04.2024;10.05.2024" "2024;004;D;05.2010;01.02.2024;29.02.2023" \
+        "2024;005;E;01.1900;01.01.1900;31.12.2024" >"$T/inobhut.csv"
+printf 'database:\n  conninfo: ""\n  schema: plausid\nsources:\n  - name: inobhut\n    rules: %s\n    max_reject_share: 1\n' \
+        "$ROOT/tests/golden/dates/pack.yaml" >"$T/c_dates.yaml"
+out=$("$PLAUSID" load --config "$T/c_dates.yaml" --source inobhut "$T/inobhut.csv" 2>"$T/stderr")
+status=$?
+check "dates: loaded, the two invalid days rejected" "0|loaded|5|3|2" \
+        "$status|$(q "SELECT status, records, loaded, rejected FROM plausid.deliveries")"
+check "dates: beginn, ende and the month geburt are date columns" "date|date|date" \
+        "$(q "SELECT string_agg(data_type, '|' ORDER BY column_name) FROM information_schema.columns
+              WHERE table_schema = 'plausid' AND table_name = 'inobhut' AND column_name IN ('beginn', 'ende', 'geburt')")"
+check "dates: the days as written, whatever the form; an empty one NULL" \
+        "001|2024-03-01|2024-03-15|2010-05-01,002|2024-02-29|NULL|2010-05-01,005|1900-01-01|2024-12-31|1900-01-01" \
+        "$(q "SELECT string_agg(nr || '|' || to_char(beginn, 'YYYY-MM-DD') || '|' || coalesce(to_char(ende, 'YYYY-MM-DD'), 'NULL')
+                                || '|' || to_char(geburt, 'YYYY-MM-DD'), ',' ORDER BY line) FROM plausid.inobhut")"
+check "dates: the server counts the same days (ende - beginn, 29.02.2024 a day)" "14|45655|t" \
+        "$(q "SELECT (SELECT ende - beginn FROM plausid.inobhut WHERE nr = '001'),
+                     (SELECT ende - beginn FROM plausid.inobhut WHERE nr = '005'),
+                     (SELECT beginn = DATE '2024-02-29' FROM plausid.inobhut WHERE nr = '002')")"
+check "dates: 31.04.2024 and 29.02.2023 are P03, their records not in the table" \
+        "4|P03|beginn|31.04.2024,5|P03|ende|29.02.2023|0|2" \
+        "$(q "SELECT string_agg(line || '|' || rule || '|' || field || '|' || value, ',' ORDER BY line) FROM plausid.findings WHERE rule = 'P03'")|$(q "SELECT count(*) FROM plausid.inobhut WHERE nr IN ('003', '004')")|$(q "SELECT count(*) FROM plausid.rejected_records")"
+"$PLAUSID" export --config "$T/c_dates.yaml" --view v_inobhut --out "$T/inobhut_export.csv" >/dev/null 2>"$T/stderr"
+status=$?
+check "dates: exported as DD.MM.YYYY, the month as the first of it" "0|1|1|1" \
+        "$status|$(grep -c ';001;A;01.05.2010;01.03.2024;15.03.2024'$'\r''$' "$T/inobhut_export.csv")|$(grep -c ';002;B;01.05.2010;29.02.2024;'$'\r''$' "$T/inobhut_export.csv")|$(grep -c ';005;E;01.01.1900;01.01.1900;31.12.2024'$'\r''$' "$T/inobhut_export.csv")"
+
 # ---- the register's unit tests against this server (tests/unit/test_register.c) ----
 new_db t_register
 if [ -x "$ROOT/$BUILD/tests/test_register" ]; then

@@ -230,8 +230,63 @@ contains "since: a day with nothing after it" "$T/ov/uebersicht-2999-01-01.html"
 check "since: a malformed day, exit 2" "2|plausid report: '1.1.2024' is not a day as YYYY-MM-DD" "$?|$(cat "$T/err")"
 "$PLAUSID" report --config "$T/c.yaml" --since 2000-01-01 --out "$T/nonexistent" >/dev/null 2>&1
 check "since: an out directory that does not exist, exit 2" 2 $?
+# ---- the § 8a data set: the same reports, with its own rules' titles and fields' labels ----
+# samples/gefaehrdung_2024.csv: 151 assessments (header on line 1), one defect each in the
+# records of lines 42 (G01), 57 (G02), 63 (G03), 79 (G04), 92 (P02: anregung 11), 133 (X01,
+# the record of line 132 again) and a warning in line 101 (G05): 6 rejected, 1 warned.
+new_db t_report_8a
+mkdir -p "$T/r8a"
+cat >"$T/c8a.yaml" <<EOC
+database:
+  conninfo: ""
+  schema: plausid
+sources:
+  - name: gefaehrdung
+    rules: $ROOT/rules/gefaehrdung.yaml
+    reports: $T/r8a
+EOC
+out=$("$PLAUSID" load --config "$T/c8a.yaml" --source gefaehrdung samples/gefaehrdung_2024.csv 2>"$T/stderr")
+check "§ 8a: loaded, its report written" "0|report: $T/r8a/delivery-1.html" "$?|$(grep '^report:' <<<"$out")"
+h=$T/r8a/delivery-1.html
+contains "§ 8a: records read" "$h" '<div class="card" id="anzahl-gelesen"><span class="num">151</span>'
+contains "§ 8a: rejected" "$h" '<div class="card" id="anzahl-abgewiesen"><span class="num">6</span>'
+contains "§ 8a: rule title" "$h" "Gefährdung ohne Art der Gefährdung"
+contains "§ 8a: field label" "$h" "Ergebnis der Gefährdungseinschätzung"
+contains "§ 8a: a rejected record with its line and key" "$h" \
+        'Zeile 42 · Schlüssel <span class="mono">05-9-13-000-512345-00041-2024</span>'
+check "§ 8a: findings per rule and line" "G01:42 G02:57 G03:63 G04:79 G05:101 P02:92 X01:133 " \
+        "$(q "SELECT string_agg(rule || ':' || line, ' ' ORDER BY rule) || ' ' FROM plausid.findings WHERE delivery_id = 1")"
+check "§ 8a: loaded, rejected, warned" "145|6|1" "$(q "SELECT loaded, rejected, warned FROM plausid.deliveries WHERE id = 1")"
+mkdir -p "$T/ov8a"
+out=$("$PLAUSID" report --config "$T/c8a.yaml" --since 2000-01-01 --out "$T/ov8a" 2>&1)
+check "§ 8a: report --since" "0|overview: $T/ov8a/uebersicht-2000-01-01.html (1 deliveries, each with its report beside it)" "$?|$out"
+contains "§ 8a: the overview names the source" "$T/ov8a/uebersicht-2000-01-01.html" "Quelle gefaehrdung"
+contains "§ 8a: the overview's top rules with titles" "$T/ov8a/uebersicht-2000-01-01.html" \
+        '<td class="id">G04</td><td>Abschluss nicht im Berichtsjahr</td>'
+
+# ---- the § 42 data set, into the same database: its report, dates as DD.MM.YYYY ----
+# samples/schutz_2024.csv: 71 measures; errors in the records of lines 7 (I01), 16 (I02),
+# 35 (I03), 42 (I05), warnings in 46 (I06: 01.02. to 15.06.2024, 135 days), 49 (I04) and
+# 72 (I07: the person's measure of line 52 again, a day later): 4 rejected, 3 warned.
+cat >>"$T/c8a.yaml" <<EOC
+  - name: schutz
+    rules: $ROOT/rules/schutz.yaml
+    reports: $T/r8a
+EOC
+out=$("$PLAUSID" load --config "$T/c8a.yaml" --source schutz samples/schutz_2024.csv 2>"$T/stderr")
+check "§ 42: loaded, its report written" "0|report: $T/r8a/delivery-2.html" "$?|$(grep '^report:' <<<"$out")"
+h=$T/r8a/delivery-2.html
+contains "§ 42: rule title" "$h" "§ 42a ohne Anlass „unbegleitete Einreise“"
+contains "§ 42: field label" "$h" "Ende der Maßnahme"
+contains "§ 42: a warning with days and dates, in the CSV" "$T/r8a/delivery-2.csv" "Die Maßnahme dauerte 135 Tage (01.02.2024 bis 15.06.2024)"
+check "§ 42: findings per rule and line" "I01:7 I02:16 I03:35 I04:49 I05:42 I06:46 I07:72 " \
+        "$(q "SELECT string_agg(rule || ':' || line, ' ' ORDER BY rule) || ' ' FROM plausid.findings WHERE delivery_id = 2")"
+check "§ 42: loaded, rejected, warned" "67|4|3" "$(q "SELECT loaded, rejected, warned FROM plausid.deliveries WHERE id = 2")"
+check "§ 42: dates stored as dates" "date|2024-02-01|2024-06-15" \
+        "$(q "SELECT pg_typeof(beginn), beginn, ende FROM plausid.schutz WHERE line = 46")"
+
 bad=""
-for f in "$T"/ov/*.html "$T"/reports/*.html "$T"/r2/*.html; do
+for f in "$T"/ov/*.html "$T"/reports/*.html "$T"/r2/*.html "$T"/r8a/*.html "$T"/ov8a/*.html; do
         [ -z "$(self_contained "$f")" ] || bad+="$(basename "$f") "
 done
 check "every report is self-contained" "" "$bad"

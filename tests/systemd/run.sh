@@ -117,7 +117,10 @@ cmp -s "$UNIT" "$D/usr/lib/systemd/system/plausid.service" && pass || fail "PREF
 
 # The installed configuration points at the installed rule packs, and they work from there.
 rules=$(sed -n 's/^ *rules: *//p' "$D/etc/plausid/plausid.yaml")
-check "plausid.yaml's rules paths" "/usr/share/plausid/rules/hze.yaml /usr/share/plausid/rules/zuordnung.yaml" "$(echo $rules)"
+# The sources of config.example.yaml, in its order: each has its pack and its directories.
+SOURCES="hze zuordnung bevoelkerung gefaehrdung schutz"
+packs_under() { local s out=; for s in $SOURCES; do out+="$1/$s.yaml "; done; echo "${out% }"; }
+check "plausid.yaml's rules paths" "$(packs_under /usr/share/plausid/rules)" "$(echo $rules)"
 for pack in $rules; do
         if "$D/usr/bin/plausid" rules test "$D$pack" >"$T/rules.log" 2>&1; then pass; else cat "$T/rules.log" >&2; fail "rules test of the installed pack $pack"; fi
 done
@@ -137,7 +140,7 @@ check "ExecStart is the installed binary (PREFIX=/usr/local)" /usr/local/bin/pla
         "$(exec_start "$L/usr/local/lib/systemd/system/plausid.service")"
 [ -x "$L/usr/local/bin/plausid" ] && pass || fail "no /usr/local/bin/plausid"
 check "plausid.yaml's rules paths (PREFIX=/usr/local)" \
-        "/usr/local/share/plausid/rules/hze.yaml /usr/local/share/plausid/rules/zuordnung.yaml" \
+        "$(packs_under /usr/local/share/plausid/rules)" \
         "$(sed -n 's/^ *rules: *//p' "$L/etc/plausid/plausid.yaml" | tr '\n' ' ' | sed 's/ $//')"
 
 # ---- systemd-analyze verify ----
@@ -187,19 +190,16 @@ else
                 cat "$T/tmpfiles.log" >&2
                 fail "systemd-tmpfiles --root --create (exit or messages)"
         fi
-        expected="750 $uid $gid /var/lib/plausid
-750 $uid $gid /var/lib/plausid/hze
-3770 $uid $drop_gid /var/lib/plausid/hze/drop
-750 $uid $gid /var/lib/plausid/hze/drop/.processing
-750 $uid $gid /var/lib/plausid/hze/archive
-750 $uid $gid /var/lib/plausid/hze/quarantine
-750 $uid $gid /var/lib/plausid/hze/reports
-750 $uid $gid /var/lib/plausid/zuordnung
-3770 $uid $drop_gid /var/lib/plausid/zuordnung/drop
-750 $uid $gid /var/lib/plausid/zuordnung/drop/.processing
-750 $uid $gid /var/lib/plausid/zuordnung/archive
-750 $uid $gid /var/lib/plausid/zuordnung/quarantine
-750 $uid $gid /var/lib/plausid/zuordnung/reports"
+        expected="750 $uid $gid /var/lib/plausid"
+        for src in $SOURCES; do
+                expected+="
+750 $uid $gid /var/lib/plausid/$src
+3770 $uid $drop_gid /var/lib/plausid/$src/drop
+750 $uid $gid /var/lib/plausid/$src/drop/.processing
+750 $uid $gid /var/lib/plausid/$src/archive
+750 $uid $gid /var/lib/plausid/$src/quarantine
+750 $uid $gid /var/lib/plausid/$src/reports"
+        done
         actual=$(cd "$D" && find var/lib/plausid -printf '%m %U %G /%p\n')
         check "state directories, owners and modes" "$(sort -k4 <<<"$expected")" "$(sort -k4 <<<"$actual")"
         acl() { getfacl -cpn "$D$1" 2>/dev/null | grep -E "$2" | tr '\n' ' '; }

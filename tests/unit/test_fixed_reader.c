@@ -43,8 +43,8 @@ static int dump(void *userdata, const struct reader_record *rec) {
         if (rec->bad_encoding)
                 e = e < 0 ? e : strbuf_puts(out, "!");
         for (size_t i = 0; i < rec->nfields && e >= 0; i++) {
-                assert_int_equal(strlen(rec->fields[i]), rec->lengths[i]);
-                e = strbuf_printf(out, "|%s", rec->fields[i]);
+                assert_int_equal(strlen(reader_field(rec, i)), reader_field_len(rec, i));
+                e = strbuf_printf(out, "|%s", reader_field(rec, i));
         }
         e = e < 0 ? e : strbuf_printf(out, " <%s>\n", rec->raw);
         assert_int_equal(strlen(rec->raw), rec->raw_len);
@@ -145,7 +145,7 @@ static int count_lines(void *userdata, const struct reader_record *rec) {
         if (rec->line > 0) {
                 char want[8];
                 snprintf(want, sizeof(want), "%02lu", rec->line % 100);
-                assert_string_equal(rec->fields[0], want);
+                assert_string_equal(reader_field(rec, 0), want);
         }
         c->next++;
         return 0;

@@ -50,7 +50,8 @@
 /* ---- the test pack ---- */
 
 /* Every field type and option the expression language cares about. ort2 shares ort's
- * code list but does not restore leading zeros; opt and optzahl are optional columns. */
+ * code list but does not restore leading zeros; opt and optzahl are optional columns, and
+ * so are the dates von, bis and gebdat (the hand-written files below predate them). */
 static const char PACK_HEAD[] =
         "dataset:\n"
         "  name: t\n"
@@ -83,6 +84,9 @@ static const char PACK_HEAD[] =
         "  - {name: flag, type: code, codes: janein}\n"
         "  - {name: opt, type: code, codes: janein, column: optional}\n"
         "  - {name: optzahl, type: integer, column: optional}\n"
+        "  - {name: von, type: date, column: optional}\n"
+        "  - {name: bis, type: date, column: optional}\n"
+        "  - {name: gebdat, type: date, column: optional}\n"
         "hierarchies:\n"
         "  massnahme:\n"
         "    field: art\n"
@@ -99,7 +103,8 @@ static const struct {
 } BASE[] = {
         {"jahr", "2024"},   {"kreis", "001"},     {"ort", "01"},        {"ort2", "02"},  {"art", "01"},
         {"beginn", "03.2024"}, {"ende", "06.2024"}, {"geburt", "05.2000"}, {"anzahl", "3"}, {"name", "abc"},
-        {"flag", "1"},      {"opt", "1"},         {"optzahl", "5"},
+        {"flag", "1"},      {"opt", "1"},         {"optzahl", "5"},  {"von", "01.03.2024"}, {"bis", "15.03.2024"},
+        {"gebdat", "29.02.2008"},
 };
 
 /* ---- helpers ---- */
@@ -498,6 +503,79 @@ static const struct expr_case EXPR_CASES[] = {
         {"coalesce(ort, ort2) not in ['02', '09']", "ort=77", 'F', NULL},
         {"coalesce(ort, ort2) in ['02']", "ort=|ort2=", 'U', NULL},
         {"months(coalesce(ende, report_end), report_end) == 6", NULL, 'T', NULL},
+
+        /* dates: the three forms, comparison, days(), d + n, year(), month(), month_of(), age() */
+        {"bis > von", NULL, 'T', NULL},
+        {"bis >= von", "bis=01.03.2024", 'T', NULL},
+        {"bis > von", "bis=01.03.2024", 'F', NULL},
+        {"von == bis", "von=1.1.2024|bis=2024-01-01", 'T', NULL},
+        {"von == bis", "von=01.1.2024|bis=1.01.2024", 'T', NULL},
+        {"bis >= von", "bis=", 'U', NULL},
+        {"bis >= von", "bis=   ", 'U', NULL},
+        {"bis >= von", "-bis", 'U', NULL},
+        {"bis >= von", "bis=29.02.2023", 'U', NULL},    /* no such day: invalid */
+        {"bis >= von", "bis=31.04.2024", 'U', NULL},
+        {"bis >= von", "bis=00.03.2024", 'U', NULL},
+        {"bis >= von", "bis=32.03.2024", 'U', NULL},
+        {"bis >= von", "bis=15.03.24", 'U', NULL},
+        {"bis >= von", "bis=03.2024", 'U', NULL},       /* a month is no date */
+        {"bis >= von", "bis=31.12.2100", 'T', NULL},
+        {"bis >= von", "bis=01.01.2101", 'U', NULL},
+        {"von <= bis", "von=01.01.1900", 'T', NULL},
+        {"von <= bis", "von=31.12.1899", 'U', NULL},
+        {"days(von, bis) == 14", NULL, 'T', NULL},
+        {"days(bis, von) == -14", NULL, 'T', NULL},
+        {"days(von, bis) == 0", "bis=01.03.2024", 'T', NULL},
+        {"days(von, bis) == 1", "von=31.12.2023|bis=01.01.2024", 'T', NULL},
+        {"days(von, bis) == 366", "von=01.01.2024|bis=01.01.2025", 'T', NULL},
+        {"days(von, bis) == 365", "von=01.01.2099|bis=01.01.2100", 'T', NULL},
+        {"days(von, bis) == 2", "von=28.02.2000|bis=01.03.2000", 'T', NULL},   /* 2000: leap year */
+        {"days(von, bis) == 1", "von=28.02.2100|bis=01.03.2100", 'T', NULL},   /* 2100: not */
+        {"days(von, bis) == 73413", "von=01.01.1900|bis=31.12.2100", 'T', NULL},
+        {"days(von, bis) <= 90", "von=01.01.2024|bis=31.03.2024", 'T', NULL},
+        {"days(von, bis) <= 90", "von=01.01.2024|bis=01.04.2024", 'F', NULL},
+        {"days(von, bis) > 0", "bis=", 'U', NULL},
+        {"days(von, bis) > 0", "von=x", 'U', NULL},
+        {"von + 14 == bis", NULL, 'T', NULL},
+        {"bis - 14 == von", NULL, 'T', NULL},
+        {"von + 1 == bis", "von=28.02.2024|bis=29.02.2024", 'T', NULL},
+        {"von + 1 == bis", "von=28.02.2023|bis=01.03.2023", 'T', NULL},
+        {"von - 1 == bis", "von=01.01.2024|bis=31.12.2023", 'T', NULL},
+        {"von + 0 == von - 0", NULL, 'T', NULL},
+        {"year(von) == 2024 and month(von) == 3", NULL, 'T', NULL},
+        {"year(von - 1) == 2023 and month(von - 1) == 12", "von=01.01.2024", 'T', NULL},
+        {"month(von) == 2", "von=29.02.2024", 'T', NULL},
+        {"year(von) == 1900 and month(von) == 1", "von=01.01.1900", 'T', NULL},
+        {"year(bis) == jahr", NULL, 'T', NULL},
+        {"year(bis) == jahr", "bis=31.12.2023", 'F', NULL},
+        {"year(bis) == jahr", "bis=", 'U', NULL},
+        {"month_of(von) == beginn", NULL, 'T', NULL},
+        {"month_of(von) == beginn", "von=31.03.2024", 'T', NULL},
+        {"month_of(von) > beginn", "von=01.04.2024", 'T', NULL},
+        {"month_of(von) < beginn", "von=29.02.2024", 'T', NULL},
+        {"month_of(von) == report_end", "von=31.12.2024", 'T', NULL},
+        {"month_of(von) == beginn", "von=", 'U', NULL},
+        {"months(month_of(von), month_of(bis)) == 1", "von=31.01.2024|bis=01.02.2024", 'T', NULL},
+        {"month_of(von) + 1 == ende", "von=31.05.2024", 'T', NULL},
+        {"age(gebdat, von) == 15", "von=28.02.2024", 'T', NULL},
+        {"age(gebdat, von) == 16", "von=29.02.2024", 'T', NULL},
+        {"age(gebdat, von) == 16", "von=28.02.2025", 'T', NULL},      /* born 29.02.: a year older */
+        {"age(gebdat, von) == 17", "von=01.03.2025", 'T', NULL},      /* on 01.03. of a common year */
+        {"age(gebdat, von) == 0", "gebdat=01.03.2024", 'T', NULL},
+        {"age(gebdat, von) == 0", "gebdat=02.03.2023", 'T', NULL},
+        {"age(gebdat, von) == 1", "gebdat=01.03.2023", 'T', NULL},
+        {"age(gebdat, von) == -1", "gebdat=02.03.2024", 'T', NULL},
+        {"age(gebdat, von) < 18", "gebdat=", 'U', NULL},
+        {"coalesce(bis, von) == von", "bis=", 'T', NULL},
+        {"coalesce(bis, von) == von", "bis=30.02.2024", 'T', NULL},
+        {"coalesce(bis, von) == bis", NULL, 'T', NULL},
+        {"days(von, coalesce(bis, von + 30)) == 30", "-bis", 'T', NULL},
+        {"coalesce(bis, von) >= von", "bis=|von=", 'U', NULL},
+        /* far dates: arithmetic beyond int64_t is unknown, a far day still has a year */
+        {"von + 9000000000000000000 + 9000000000000000000 > von", NULL, 'U', NULL},
+        {"year(von + 9000000000000000000) > 2100", NULL, 'T', NULL},
+        {"year(von - 9000000000000000000) < 1900", NULL, 'T', NULL},
+        {"age(von - 9000000000000000000, von + 9000000000000000000) > 0", NULL, 'T', NULL},
 };
 
 /* Runs one expression case: see the comment at the top of the file. */
@@ -573,6 +651,22 @@ static const struct message_case MESSAGE_CASES[] = {
         {"[{ort2}]", "ort2=8", "[8]", NULL},
         {"[{name}]", "name=abcdef", "[abcdef]", NULL},
         {"[{kreis}]", "kreis=7a", "[7a]", NULL},
+        /* dates as DD.MM.YYYY, whatever form they came in */
+        {"{von}", NULL, "01.03.2024", NULL},
+        {"{von}", "von=1.3.2024", "01.03.2024", NULL},
+        {"{von}", "von=2024-03-01", "01.03.2024", NULL},
+        {"{von + 1}", "von=28.02.2023", "01.03.2023", NULL},
+        {"{bis - 15}", NULL, "29.02.2024", NULL},
+        {"{von - 1}", "von=01.01.1900", "31.12.1899", NULL},
+        {"{days(von, bis)} Tage", NULL, "14 Tage", NULL},
+        {"{month_of(von)}", NULL, "03.2024", NULL},
+        {"{year(bis)}-{month(bis)}", "bis=31.12.2024", "2024-12", NULL},
+        {"{age(gebdat, von)}", NULL, "16", NULL},
+        {"{coalesce(bis, von)}", "bis=", "01.03.2024", NULL},
+        {"{bis >= von}", NULL, "ja", NULL},
+        {"[{bis}]", "bis=31.04.2024", "[31.04.2024]", NULL},
+        {"[{bis}]", "bis=", "[]", NULL},
+        {"[{days(von, bis)}]", "bis=x", "[–]", NULL},
         /* text around placeholders, an escaped brace, umlauts */
         {"Größe {{x} {anzahl}", NULL, "Größe {x} 3", NULL},
         {"ohne Platzhalter", NULL, "ohne Platzhalter", NULL},
@@ -706,10 +800,18 @@ static const char OVERLAP_RULE[] =
         "      end: coalesce(ende, report_end)\n"
         "    message: \"{begin}-{end} mit Zeile {other} ({other_begin}-{other_end})\"\n";
 
+/* The same over dates. */
+static const char OVERLAP_DATE_RULE[] =
+        "  - id: X\n"
+        "    severity: error\n"
+        "    overlap: {group: name, begin: von, end: bis}\n"
+        "    message: \"{begin}-{end} mit Zeile {other} ({other_begin}-{other_end})\"\n";
+
 struct overlap_case {
         const char *records[4];
         const char *want;       /* message of the only finding; NULL: no finding */
         unsigned long line;     /* line of that finding */
+        const char *rule;       /* NULL: OVERLAP_RULE */
 };
 
 static const struct overlap_case OVERLAP_CASES[] = {
@@ -734,11 +836,29 @@ static const struct overlap_case OVERLAP_CASES[] = {
         /* an empty end is the end of the Berichtsjahr */
         {{"art=12|ort=08|beginn=01.2024|ende=", "art=12|ort=08|beginn=11.2024|ende=12.2024"},
          "11.2024-12.2024 mit Zeile 2 (01.2024-12.2024)", 3},
+
+        /* dates: a shared boundary day is a handover, not an overlap; one day more is */
+        {{"von=01.03.2024|bis=15.03.2024", "von=15.03.2024|bis=20.03.2024"}, NULL, 0, OVERLAP_DATE_RULE},
+        {{"von=01.03.2024|bis=15.03.2024", "von=14.03.2024|bis=20.03.2024"},
+         "14.03.2024-20.03.2024 mit Zeile 2 (01.03.2024-15.03.2024)", 3, OVERLAP_DATE_RULE},
+        {{"von=14.03.2024|bis=20.03.2024", "von=01.03.2024|bis=15.03.2024"},
+         "14.03.2024-20.03.2024 mit Zeile 3 (01.03.2024-15.03.2024)", 2, OVERLAP_DATE_RULE},
+        /* a one-day stay: inside an interval it overlaps, on its last day it does not */
+        {{"von=01.03.2024|bis=15.03.2024", "von=10.03.2024|bis=10.03.2024"},
+         "10.03.2024-10.03.2024 mit Zeile 2 (01.03.2024-15.03.2024)", 3, OVERLAP_DATE_RULE},
+        {{"von=01.03.2024|bis=15.03.2024", "von=15.03.2024|bis=15.03.2024"}, NULL, 0, OVERLAP_DATE_RULE},
+        /* across a year end, the dates in other forms, shown as DD.MM.YYYY */
+        {{"von=20.12.2023|bis=2024-01-10", "von=1.1.2024|bis=5.1.2024"},
+         "01.01.2024-05.01.2024 mit Zeile 2 (20.12.2023-10.01.2024)", 3, OVERLAP_DATE_RULE},
+        /* an interval that is not known takes no part */
+        {{"von=01.03.2024|bis=", "von=02.03.2024|bis=05.03.2024"}, NULL, 0, OVERLAP_DATE_RULE},
+        {{"von=01.03.2024|bis=31.03.2023", "von=02.03.2024|bis=05.03.2024"}, NULL, 0, OVERLAP_DATE_RULE},
+        {{"name=a|von=01.03.2024|bis=15.03.2024", "name=b|von=02.03.2024|bis=05.03.2024"}, NULL, 0, OVERLAP_DATE_RULE},
 };
 
 static void test_overlap_case(void **state) {
         const struct overlap_case *c = *state;
-        char *yaml = pack_with_rules(OVERLAP_RULE);
+        char *yaml = pack_with_rules(c->rule ? c->rule : OVERLAP_RULE);
         struct ruleset *rs = compile_ok(yaml);
         size_t n = 0;
         while (n < ELEMENTSOF(c->records) && c->records[n])
@@ -752,7 +872,7 @@ static void test_overlap_case(void **state) {
         else {
                 assert_int_equal(fs.n, 1);
                 assert_string_equal(fs.items[0].message, c->want);
-                assert_string_equal(fs.items[0].field, "beginn");
+                assert_string_equal(fs.items[0].field, c->rule ? "von" : "beginn");     /* the begin field */
                 assert_int_equal(fs.items[0].line, c->line);
         }
         findings_done(&fs);
@@ -971,7 +1091,7 @@ static void test_errors_collected(void **state) {
                 const char *text;
         } want[] = {
                 {4, 3, "unknown key 'colour' in dataset"},
-                {9, 21, "type must be digits, code, month, integer or text, not 'number'"},
+                {9, 21, "type must be digits, code, month, date, integer or text, not 'number'"},
                 {10, 34, "unknown code list 'nolist'"},
                 {12, 12, "field or alias 'a' is defined twice"},
                 {15, 15, "severity must be error, warning or file, not 'fatal'"},
@@ -1398,12 +1518,12 @@ static const struct type_error_case TYPE_ERRORS[] = {
         {"beginn + 1", "check must be a condition (true/false)"},
         {"anzahl and 1 == 1", "each side of 'and'/'or' must be a truth value, not a number"},
         {"not anzahl", "the operand of 'not' must be a truth value, not a number"},
-        {"beginn + ende > beginn", "'+' works on numbers and on a month plus or minus a number"},
-        {"1 + beginn > beginn", "'+' works on numbers and on a month plus or minus a number"},
+        {"beginn + ende > beginn", "'+' works on numbers and on a month or date plus or minus a number"},
+        {"1 + beginn > beginn", "'+' works on numbers and on a month or date plus or minus a number"},
         {"name > 'a'", "a text field can only be compared with == and !="},
         {"'a' == 'a'", "cannot compare a string with a string"},
         {"age(geburt, 2024) > 1", "the second argument must be a month, not a number"},
-        {"year(anzahl) > 1", "the argument must be a month, not a number"},
+        {"year(anzahl) > 1", "the argument must be a month or a date, not a number"},
         {"months(beginn) > 1", "months() takes 2 arguments, not 1"},
         {"empty(anzahl, ort)", "empty() takes 1 argument, not 2"},
         {"empty(anzahl + 1)", "empty() takes a field name"},
@@ -1423,6 +1543,31 @@ static const struct type_error_case TYPE_ERRORS[] = {
         {"anzahl in ['1']", "the list must hold numbers here"},
         {"name in [1]", "the list must hold strings here"},
         {"beginn in [1]", "'in' needs a code, level, number or text on its left, not a month"},
+        /* dates: a date and a month meet only through month_of() */
+        {"von == beginn", "cannot compare a date with a month (month_of() turns a date into a month)"},
+        {"beginn < von", "cannot compare a month with a date (month_of() turns a date into a month)"},
+        {"von == report_end", "cannot compare a date with a month (month_of()"},
+        {"von == 5", "cannot compare a date with a number"},
+        {"von == '01.03.2024'", "cannot compare a date with a string"},
+        {"days(beginn, von) > 1", "the first argument must be a date, not a month (a month has no day: months() counts months"},
+        {"days(von, ende) > 1", "the second argument must be a date, not a month"},
+        {"days(von, 5) > 1", "the second argument must be a date, not a number"},
+        {"days(von) > 1", "days() takes 2 arguments, not 1"},
+        {"months(von, bis) > 1", "the first argument must be a month, not a date (month_of() turns a date into a month)"},
+        {"month_of(beginn) == beginn", "the argument must be a date, not a month"},
+        {"month_of(von, bis) == beginn", "month_of() takes 1 argument, not 2"},
+        {"year(name) > 1", "the argument must be a month or a date, not a text field"},
+        {"month(ort) > 1", "the argument must be a month or a date, not a code"},
+        {"age(gebdat, beginn) > 1", "the second argument must be a date, not a month"},
+        {"age(geburt, von) > 1", "the second argument must be a month, not a date (month_of()"},
+        {"age(anzahl, von) > 1", "the first argument must be a month or a date, not a number"},
+        {"coalesce(bis, report_end) > von", "coalesce() needs two values of the same type, not a date and a month"},
+        {"bis - von > 1", "'-' works on numbers and on a month or date plus or minus a number, not on a date and a date (days(a, b) is b - a in days)"},
+        {"ende - beginn > 1", "not on a month and a month (months(a, b) is b - a in months)"},
+        {"von + bis > von", "'+' works on numbers and on a month or date plus or minus a number, not on a date and a date"},
+        {"von + beginn > von", "not on a date and a month"},
+        {"von in [1]", "'in' needs a code, level, number or text on its left, not a date"},
+        {"von + 1", "check must be a condition (true/false)"},
         {"anzahl > - x", "'-' must be followed by a number here"},
         {"", "expected a field, number, string or '(', found end of expression"},
 };
