@@ -883,6 +883,46 @@ check "fixed-width without a year: quarantined, S07 recorded" "rejected|1" \
 stop_daemon
 check "fixed-width: exit 0" 0 "$stop_status"
 
+# ---- the three data sets of the Strategiekarten in one run: hze, § 8a and § 42 files,
+#      each dropped into its own source's directory, each loaded into its own table ----
+# Expected rows: hze_2024_ost.csv is the clean sample (60 records, only the file-level
+# warnings F03/F04), gefaehrdung_2024.csv 151 - 6 rejected = 145 and schutz_2024.csv
+# 71 - 4 = 67 (tests/report/run.sh lists their findings line by line).
+new_db t_three
+W=$T/three
+{
+        echo "database:"
+        echo "  conninfo: \"dbname=t_three\""
+        echo "  schema: plausid"
+        echo "sources:"
+        for src in hze gefaehrdung schutz; do
+                echo "  - name: $src"
+                echo "    rules: $ROOT/rules/$src.yaml"
+                for d in drop archive quarantine reports; do echo "    $d: $W/$src/$d"; done
+                echo "    scan_interval: 1"
+                echo "    stable_seconds: 1"
+        done
+} >"$T/three.yaml"
+start_daemon three "$T/three.yaml"
+wait_until 5 test -d "$W/schutz/drop"
+cp samples/hze_2024_ost.csv "$STAGE/hze_three.csv"
+cp samples/gefaehrdung_2024.csv samples/schutz_2024.csv "$STAGE/"
+mv "$STAGE/schutz_2024.csv" "$W/schutz/drop/"
+mv "$STAGE/gefaehrdung_2024.csv" "$W/gefaehrdung/drop/"
+mv "$STAGE/hze_three.csv" "$W/hze/drop/"
+wait_q 20 "3" "SELECT count(*) FROM plausid.deliveries WHERE status = 'loaded'"
+check "three data sets: each file is its source's, loaded" \
+        "gefaehrdung|gefaehrdung_2024.csv|145 hze|hze_three.csv|60 schutz|schutz_2024.csv|67 " \
+        "$(q "SELECT string_agg(source || '|' || file_name || '|' || loaded, ' ' ORDER BY source) || ' ' FROM plausid.deliveries")"
+check "three data sets: rows in each table" "145|67" \
+        "$(q "SELECT (SELECT count(*) FROM plausid.gefaehrdung), (SELECT count(*) FROM plausid.schutz)")"
+wait_until 5 eval '[ -f "$W/hze/archive/$YM/hze_three.csv" ] && [ -f "$W/gefaehrdung/archive/$YM/gefaehrdung_2024.csv" ] && [ -f "$W/schutz/archive/$YM/schutz_2024.csv" ]'
+check "three data sets: each archived in its own source's archive" "t|t|t" \
+        "$([ -f "$W/hze/archive/$YM/hze_three.csv" ] && echo t)|$([ -f "$W/gefaehrdung/archive/$YM/gefaehrdung_2024.csv" ] && echo t)|$([ -f "$W/schutz/archive/$YM/schutz_2024.csv" ] && echo t)"
+check "three data sets: a report each" "3" "$(ls "$W"/*/reports/delivery-*.html 2>/dev/null | wc -l)"
+stop_daemon
+check "three data sets: exit 0" 0 "$stop_status"
+
 # ---- a views file with an error: that source's files wait (the database is fine, so no
 #      back-off), and a reload that brings the fix loads them ----
 new_db t_views
