@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Tests of the dashboard views (rules/hze.views.sql, rules/bevoelkerung.views.sql) against
+# Tests of the dashboard views (rules/hze.views.sql, rules/bevoelkerung.views.sql,
+# rules/gefaehrdung.views.sql, rules/schutz.views.sql) against
 # a real PostgreSQL that this script starts (tests/pg.sh) and stops. The fixture exports in
 # tests/views/ are loaded with the real binary; each view's output is compared with an
 # expected file in tests/views/expected/ whose numbers were computed by hand (see
@@ -49,6 +50,10 @@ sources:
     rules: $2/bevoelkerung.yaml
   - name: zuordnung
     rules: $2/zuordnung.yaml
+  - name: gefaehrdung
+    rules: $2/gefaehrdung.yaml
+  - name: schutz
+    rules: $2/schutz.yaml
 EOC
 }
 
@@ -308,5 +313,167 @@ expect_differs "zuordnung: a broken join misses the per-record expectation" $V/e
         "SELECT einrichtung, line, sozialraum, sozialraum_herkunft, hilfeart, junge_menschen
          FROM plausid.v_hze_hilfen ORDER BY einrichtung, line"
 expect_differs "zuordnung: a broken join misses the Eckwert expectation" $V/expected/zuordnung_eckwert.txt "$EW"
+
+# ==== the § 8a views (rules/gefaehrdung.views.sql; README: "Gefährdungseinschätzungen") ====
+# Two units, 2024 and 2025, loaded before any population: the file needs no other table
+# and makes the population's table itself.
+GEF="$V/gefaehrdung_2024_asd.csv $V/gefaehrdung_2024_kjnd.csv $V/gefaehrdung_2025_asd.csv"
+bev_columns() {
+        q "SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = 'plausid' AND table_name = 'bevoelkerung'"
+        q "SELECT indexdef FROM pg_indexes WHERE schemaname = 'plausid' AND tablename = 'bevoelkerung'"
+}
+new_db t_gefaehrdung
+# shellcheck disable=SC2086
+load "$T/c.yaml" gefaehrdung $GEF
+check "gefaehrdung: three files loaded, record 13 rejected (G01), G06 on two files" "0|loaded,loaded,loaded|12,4,3|G01,G06,G06" \
+        "$status|$(q "SELECT string_agg(status, ',' ORDER BY id), string_agg(loaded::text, ',' ORDER BY id) FROM plausid.deliveries")|$(q "SELECT string_agg(rule, ',' ORDER BY rule) FROM plausid.findings")"
+check "gefaehrdung: views applied at once, requiring nothing" "t|{}" \
+        "$(q "SELECT views_applied, views_requires FROM plausid.datasets WHERE dataset = 'gefaehrdung'")"
+check "gefaehrdung: the views made the empty population table" "0|f" \
+        "$(q "SELECT count(*) FROM plausid.bevoelkerung")|$(q "SELECT EXISTS (SELECT 1 FROM plausid.datasets WHERE dataset = 'bevoelkerung')")"
+check "gefaehrdung: without population no rate, on any row" "8|0|0|0|6|0" \
+        "$(q "SELECT count(*), count(einwohner_unter18), count(einschaetzungen_je_10000), count(gefaehrdungen_je_10000) FROM plausid.v_gefaehrdung_kennzahlen")|$(q "SELECT count(*), count(einschaetzungen_je_10000) FROM plausid.v_gefaehrdung_eckwert")"
+made_by_views=$(bev_columns)
+load "$T/c.yaml" bevoelkerung $V/bevoelkerung_2024.csv $V/bevoelkerung_2025.csv
+check "gefaehrdung: the population loads into the table the views made; its views wait for hze" "0|20|1" \
+        "$status|$(q "SELECT count(*) FROM plausid.bevoelkerung")|$(grep -c "views of bevoelkerung wait" <<<"$out")"
+check "v_gefaehrdung_einschaetzungen: no personal identifiers" 0 \
+        "$(q "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'plausid' AND table_name = 'v_gefaehrdung_einschaetzungen' AND column_name IN ('person_id', 'lfd_nr')")"
+expect "v_gefaehrdung_einschaetzungen" $V/expected/gefaehrdung_einschaetzungen.txt \
+        "SELECT berichtsjahr, einrichtung, line, sozialraum, sozialraum_herkunft, anregung, ergebnis, ist_gefaehrdung,
+                vernachlaessigung, koerperliche_misshandlung, psychische_misshandlung, sexuelle_gewalt,
+                inobhutnahme_folgt, hilfe_folgt
+         FROM plausid.v_gefaehrdung_einschaetzungen ORDER BY berichtsjahr, einrichtung, line"
+GK="SELECT $UNIT, einschaetzungen, einwohner_unter18, round(einschaetzungen_je_10000, 4), round(gefaehrdungen_je_10000, 4),
+           akut, round(anteil_akut, 4), latent, round(anteil_latent, 4), hilfebedarf, round(anteil_hilfebedarf, 4),
+           kein_hilfebedarf, round(anteil_kein_hilfebedarf, 4), gefaehrdung, round(anteil_gefaehrdung, 4),
+           inobhutnahme_folgt, round(anteil_inobhutnahme_folgt, 4), hilfe_folgt, round(anteil_hilfe_folgt, 4)
+    FROM plausid.v_gefaehrdung_kennzahlen $ORDER"
+expect "v_gefaehrdung_kennzahlen" $V/expected/gefaehrdung_kennzahlen.txt "$GK"
+check "v_gefaehrdung_kennzahlen: Süd 2025 has population of 2024 only: NULL" "2|||" \
+        "$(q "SELECT einschaetzungen, einwohner_unter18, einschaetzungen_je_10000, gefaehrdungen_je_10000 FROM plausid.v_gefaehrdung_kennzahlen WHERE berichtsjahr = 2025 AND sozialraum = 'Süd'")"
+expect "v_gefaehrdung_eckwert" $V/expected/gefaehrdung_eckwert.txt \
+        "SELECT berichtsjahr, sozialraum, einschaetzungen, gefaehrdung, einwohner_unter18, round(einschaetzungen_je_10000, 4),
+                round(gefaehrdungen_je_10000, 4)
+         FROM plausid.v_gefaehrdung_eckwert ORDER BY berichtsjahr, sozialraum"
+expect "v_gefaehrdung_arten" $V/expected/gefaehrdung_arten.txt \
+        "SELECT $UNIT, gefaehrdung, vernachlaessigung, round(anteil_vernachlaessigung, 4),
+                koerperliche_misshandlung, round(anteil_koerperliche_misshandlung, 4),
+                psychische_misshandlung, round(anteil_psychische_misshandlung, 4),
+                sexuelle_gewalt, round(anteil_sexuelle_gewalt, 4), mehrere_arten
+         FROM plausid.v_gefaehrdung_arten $ORDER"
+GA="SELECT $UNIT, anregung, anregung_label, einschaetzungen, einschaetzungen_gesamt, round(anteil, 4), gefaehrdung,
+           round(anteil_gefaehrdung, 4)
+    FROM plausid.v_gefaehrdung_anregung $ORDER, anregung::integer"
+expect "v_gefaehrdung_anregung" $V/expected/gefaehrdung_anregung.txt "$GA"
+# The views agree with each other.
+check "gefaehrdung: the four results make up every group" 0 \
+        "$(q "SELECT count(*) FROM plausid.v_gefaehrdung_kennzahlen WHERE akut + latent + hilfebedarf + kein_hilfebedarf <> einschaetzungen
+                 OR anteil_akut + anteil_latent + anteil_hilfebedarf + anteil_kein_hilfebedarf <> 1")"
+check "gefaehrdung: anregung and arten sum to the Kennzahlen of their groups" "8|0|7|0" \
+        "$(q "SELECT count(*), count(*) FILTER (WHERE a.n IS DISTINCT FROM k.einschaetzungen OR a.g IS DISTINCT FROM k.gefaehrdung)
+              FROM plausid.v_gefaehrdung_kennzahlen k
+              LEFT JOIN (SELECT berichtsjahr, einrichtung, sozialraum, sum(einschaetzungen) AS n, sum(gefaehrdung) AS g
+                         FROM plausid.v_gefaehrdung_anregung GROUP BY 1, 2, 3) a USING (berichtsjahr, einrichtung, sozialraum)")|$(q "SELECT count(*), count(*) FILTER (WHERE a.gefaehrdung IS DISTINCT FROM k.gefaehrdung)
+              FROM plausid.v_gefaehrdung_arten a JOIN plausid.v_gefaehrdung_kennzahlen k USING (berichtsjahr, einrichtung, sozialraum)")"
+check "gefaehrdung: the Eckwert is the Kennzahlen summed over units" "7|0" \
+        "$(q "SELECT count(*), count(*) FILTER (WHERE coalesce(k.n, 0) <> e.einschaetzungen OR coalesce(k.g, 0) <> e.gefaehrdung)
+              FROM plausid.v_gefaehrdung_eckwert e
+              LEFT JOIN (SELECT berichtsjahr, sozialraum, sum(einschaetzungen) AS n, sum(gefaehrdung) AS g
+                         FROM plausid.v_gefaehrdung_kennzahlen GROUP BY 1, 2) k USING (berichtsjahr, sozialraum)")"
+# The labels are the pack's, from the table codes: a changed label shows at once.
+q "UPDATE plausid.codes SET label = 'Schule (geändert)' WHERE dataset = 'gefaehrdung' AND list = 'anregung' AND code = '3'" >/dev/null
+check "gefaehrdung: anregung labels come from the table codes" "Schule (geändert)|3" \
+        "$(q "SELECT DISTINCT anregung_label FROM plausid.v_gefaehrdung_anregung WHERE anregung = '3'")|$(q "SELECT count(*) FROM plausid.v_gefaehrdung_anregung WHERE anregung = '3'")"
+
+# The population loaded first: the table is the loader's, the views file leaves it alone.
+new_db t_gefaehrdung_bev_zuerst
+load "$T/c.yaml" bevoelkerung $V/bevoelkerung_2024.csv $V/bevoelkerung_2025.csv
+check "gefaehrdung: the loader's population table is the one the views made" "0|$made_by_views" "$status|$(bev_columns)"
+# shellcheck disable=SC2086
+load "$T/c.yaml" gefaehrdung $GEF
+check "gefaehrdung: population first, then the § 8a files" "0|20" "$status|$(q "SELECT count(*) FROM plausid.bevoelkerung")"
+expect "v_gefaehrdung_kennzahlen, population loaded first" $V/expected/gefaehrdung_kennzahlen.txt "$GK"
+
+# ==== the § 42/§ 42a views (rules/schutz.views.sql; README: "Inobhutnahmen") ====
+# Measures of four units and three years, loaded first: the views wait for hze. Then the
+# population and the hze data with person_id of units 100001 (2023, 2024), 100003 (2024)
+# and 100004 (2023-2025), and without of 100002 (2024).
+SCHUTZ="$V/schutz_2023_asd.csv $V/schutz_2024_asd.csv $V/schutz_2024_kjnd.csv $V/schutz_2025_asd.csv $V/schutz_2025_notdienst.csv"
+HZE_SCHUTZ="$V/hze_2023_schutz.csv $V/hze_2024_schutz.csv $V/hze_2024_schutz_ohne_person_id.csv $V/hze_2024_schutz_andere_einheiten.csv $V/hze_2025_schutz.csv"
+new_db t_schutz
+# shellcheck disable=SC2086
+load "$T/c.yaml" schutz $SCHUTZ
+check "schutz: five files loaded, the views wait for hze" "0|23|1|f|" \
+        "$status|$(q "SELECT count(*) FROM plausid.schutz")|$(grep -c "views of schutz wait for the tables they need (schutz, hze)" <<<"$out")|$(q "SELECT views_applied FROM plausid.datasets WHERE dataset = 'schutz'")|$(q "SELECT to_regclass('plausid.v_schutz_kennzahlen')")"
+load "$T/c.yaml" bevoelkerung $V/bevoelkerung_2024.csv $V/bevoelkerung_2025.csv
+check "schutz: the population loads, the views still wait" "0|f" "$status|$(q "SELECT views_applied FROM plausid.datasets WHERE dataset = 'schutz'")"
+# shellcheck disable=SC2086
+load "$T/c.yaml" hze $HZE_SCHUTZ
+check "schutz: hze loaded, the views applied" "0|19|t" \
+        "$status|$(q "SELECT count(*) FROM plausid.hze")|$(q "SELECT views_applied FROM plausid.datasets WHERE dataset = 'schutz'")"
+check "schutz: no personal identifiers, no days" 0 \
+        "$(q "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'plausid' AND table_name IN ('v_schutz_massnahmen', 'v_schutz_verknuepfung') AND column_name IN ('person_id', 'lfd_nr', 'beginn', 'ende')")"
+expect "v_schutz_massnahmen" $V/expected/schutz_massnahmen.txt \
+        "SELECT berichtsjahr, einrichtung, line, sozialraum, sozialraum_herkunft, art, beginn_monat, ende_monat, dauer_tage,
+                anlass1, anlass2, anlass3, vorherige_8a, anschluss
+         FROM plausid.v_schutz_massnahmen ORDER BY berichtsjahr, einrichtung, line"
+expect "v_schutz_kennzahlen" $V/expected/schutz_kennzahlen.txt \
+        "SELECT $UNIT, massnahmen, inobhutnahmen_42, inobhutnahmen_42a, einwohner_unter18, round(massnahmen_je_10000, 4),
+                round(inobhutnahmen_42_je_10000, 4), round(inobhutnahmen_42a_je_10000, 4),
+                dauer_tage_summe, dauer_tage_median, dauer_tage_summe_42, dauer_tage_median_42,
+                dauer_tage_summe_42a, dauer_tage_median_42a,
+                vorherige_8a_ja, vorherige_8a_nein, vorherige_8a_unbekannt, vorherige_8a_bekannt, round(anteil_vorherige_8a, 4)
+         FROM plausid.v_schutz_kennzahlen $ORDER"
+expect "v_schutz_eckwert" $V/expected/schutz_eckwert.txt \
+        "SELECT berichtsjahr, sozialraum, massnahmen, inobhutnahmen_42, inobhutnahmen_42a, einwohner_unter18,
+                round(massnahmen_je_10000, 4), round(inobhutnahmen_42_je_10000, 4), round(inobhutnahmen_42a_je_10000, 4)
+         FROM plausid.v_schutz_eckwert ORDER BY berichtsjahr, sozialraum"
+expect "v_schutz_anlass" $V/expected/schutz_anlass.txt \
+        "SELECT $UNIT, anlass, anlass_label, massnahmen_gesamt, genannt, round(anteil_genannt, 4), hauptanlass,
+                round(anteil_hauptanlass, 4)
+         FROM plausid.v_schutz_anlass $ORDER, anlass"
+expect "v_schutz_anschluss" $V/expected/schutz_anschluss.txt \
+        "SELECT $UNIT, anschluss, anschluss_label, massnahmen, massnahmen_gesamt, round(anteil, 4)
+         FROM plausid.v_schutz_anschluss $ORDER, anschluss"
+expect "v_schutz_verknuepfung" $V/expected/schutz_verknuepfung.txt \
+        "SELECT berichtsjahr, einrichtung, line, sozialraum, art, beginn_monat, ende_monat, verknuepfung, mit_person_id,
+                status_vorher, hze_vorher, status_danach, hze_danach
+         FROM plausid.v_schutz_verknuepfung ORDER BY berichtsjahr, einrichtung, line"
+SH="SELECT $UNIT, art, verknuepfung, massnahmen, ohne_person_id, vorher_nicht_auswertbar, vorher_auswertbar, hze_vorher,
+           round(anteil_hze_vorher, 4), danach_noch_nicht_auswertbar, danach_auswertbar, hze_danach, round(anteil_hze_danach, 4)
+    FROM plausid.v_schutz_hze $ORDER, art"
+expect "v_schutz_hze" $V/expected/schutz_hze.txt "$SH"
+# The views agree with each other.
+check "schutz: every linkable measure is in exactly one class, (a) and (b)" "9|0" \
+        "$(q "SELECT count(*), count(*) FILTER (WHERE massnahmen <> ohne_person_id + vorher_nicht_auswertbar + vorher_auswertbar
+                                                 OR massnahmen <> ohne_person_id + danach_noch_nicht_auswertbar + danach_auswertbar)
+              FROM plausid.v_schutz_hze WHERE verknuepfung = 'verknüpfbar'")"
+check "schutz: link figures, reasons and follow-ups sum to the Kennzahlen of their groups" "10|0|0|0" \
+        "$(q "SELECT count(*),
+                     count(*) FILTER (WHERE k.massnahmen IS DISTINCT FROM (SELECT sum(massnahmen) FROM plausid.v_schutz_hze h
+                                      WHERE (h.berichtsjahr, h.einrichtung, h.sozialraum) = (k.berichtsjahr, k.einrichtung, k.sozialraum))),
+                     count(*) FILTER (WHERE k.massnahmen IS DISTINCT FROM (SELECT sum(hauptanlass) FROM plausid.v_schutz_anlass a
+                                      WHERE (a.berichtsjahr, a.einrichtung, a.sozialraum) = (k.berichtsjahr, k.einrichtung, k.sozialraum))),
+                     count(*) FILTER (WHERE k.massnahmen IS DISTINCT FROM (SELECT sum(massnahmen) FROM plausid.v_schutz_anschluss a
+                                      WHERE (a.berichtsjahr, a.einrichtung, a.sozialraum) = (k.berichtsjahr, k.einrichtung, k.sozialraum)))
+              FROM plausid.v_schutz_kennzahlen k")"
+check "schutz: the Eckwert is the Kennzahlen summed over units" "8|0" \
+        "$(q "SELECT count(*), count(*) FILTER (WHERE coalesce(k.n, 0) <> e.massnahmen OR coalesce(k.n42a, 0) <> e.inobhutnahmen_42a)
+              FROM plausid.v_schutz_eckwert e
+              LEFT JOIN (SELECT berichtsjahr, sozialraum, sum(massnahmen) AS n, sum(inobhutnahmen_42a) AS n42a
+                         FROM plausid.v_schutz_kennzahlen GROUP BY 1, 2) k USING (berichtsjahr, sozialraum)")"
+
+# hze 2025 of unit 100001 arrives: the windows that reached into 2025 are evaluated now.
+# 2024 Süd: record 8 (ende 10.2024, its aid began 12.2024) counts; 2025: record 1's (b)
+# finds nothing, record 2 (S21) had no aid before and one after, record 3 neither.
+load "$T/c.yaml" hze $V/hze_2025_schutz_asd.csv
+check "schutz: hze 2025 of the unit loaded" 0 "$status"
+check "schutz: the windows into 2025 are evaluated now" \
+        "2024|Süd|1|0|4|0|0|4|3,2024|Süd|2|0|1|0|0|1|0,2025|Nord|1|0|1|1|0|1|0,2025|Süd|1|0|1|0|0|1|1,2025|Süd|2|0|1|0|0|1|0" \
+        "$(q "SELECT string_agg(concat_ws('|', berichtsjahr, sozialraum, art, vorher_nicht_auswertbar, vorher_auswertbar, hze_vorher,
+                                          danach_noch_nicht_auswertbar, danach_auswertbar, hze_danach), ',' ORDER BY berichtsjahr, sozialraum, art)
+              FROM plausid.v_schutz_hze WHERE einrichtung = '100001' AND berichtsjahr >= 2024 AND sozialraum IN ('Nord', 'Süd')
+                AND NOT (berichtsjahr = 2024 AND sozialraum = 'Nord')")"
 
 summary

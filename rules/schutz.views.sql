@@ -1,0 +1,374 @@
+-- plausid: requires schutz, hze
+--
+-- Views over the loaded § 42/§ 42a data (rules/schutz.yaml): Inobhutnahmen and vorläufige
+-- Inobhutnahmen per 10,000 inhabitants under 18, how long they lasted, why, what followed,
+-- whether a § 8a assessment came before -- and, linked with the hze data through
+-- person_id, whether the young person had a Hilfe zur Erziehung before or got one after.
+--
+-- plausid runs this file in the plausid schema (search_path) once the tables schutz and
+-- hze both exist, and again whenever the schutz pack or this file changed; every view is
+-- dropped and created again. The tables hold the rows of the currently valid deliveries
+-- only, so no view filters on deliveries.
+--
+-- CHOICE: the file requires hze (first line) and does not create hze's table itself, as
+-- it does the population's (below): the link views read hze's months, andauernd and
+-- person_id, and a stand-in for that table -- dozens of columns whose types follow
+-- rules/hze.yaml -- would have to follow every change of that pack. So the § 42 views
+-- appear with the first load after both tables exist; until hze data is loaded, the
+-- schutz data is loaded and reported, but has no views.
+--
+-- The views read the tables schutz, hze and bevoelkerung, not the views of other files
+-- (those are dropped with CASCADE whenever their file runs again).
+--
+-- Choices made for all views (those of rules/gefaehrdung.views.sql, where they apply):
+--   - The unit is land, regbez, kreis, gemeinde, einrichtung (the reporting unit of a
+--     delivery). Every count is additive and every share comes with its numerator and
+--     denominator; shares are numeric fractions between 0 and 1, NULL when the
+--     denominator is 0; nothing is rounded. Medians cannot be summed.
+--   - A measure is counted in the Berichtsjahr in which it ended (the statistic reports it
+--     then; rule I02).
+--   - The Sozialraum of a record: its own non-empty sozialraum, else 'ohne Zuordnung'.
+--     The mapping zuordnung (rules/zuordnung.yaml) does NOT apply: it maps the keys of hze
+--     cases, and § 42 records have a numbering of their own.
+--   - Nothing here is suppressed (the office's own controlling; a committee's view
+--     suppresses small cells, see rules/hze.views.sql).
+--   - Population: inhabitants under 18 (bevoelkerung, altersgruppe 1-3) of the same
+--     Berichtsjahr and Sozialraum, as in rules/gefaehrdung.views.sql and v_hze_eckwert:
+--     the population of another year is never used instead; no population (or 0) gives
+--     the rate NULL. The Sozialraum names must be unique among the units.
+--   - Durations are days from beginn to ende (ende - beginn: the same day is 0), as the
+--     pack's days().
+--   - No personal identifiers: no person_id, no lfd_nr, and beginn and ende only as
+--     months (dates on the 1st): the day, with the age group and the Sozialraum, comes
+--     close to naming a child. person_id is used inside the link views only.
+
+-- The population's table, empty until a population is loaded; the same statement as in
+-- rules/gefaehrdung.views.sql (the columns and index plausid makes of
+-- rules/bevoelkerung.yaml), so that the figures need no population to exist.
+CREATE TABLE IF NOT EXISTS bevoelkerung (delivery_id bigint NOT NULL, line integer NOT NULL,
+    berichtsjahr bigint, sozialraum text, altersgruppe text, anzahl bigint);
+CREATE INDEX IF NOT EXISTS bevoelkerung_delivery ON bevoelkerung USING brin (delivery_id);
+
+-- v_schutz_massnahmen: one row per loaded measure, without personal identifiers:
+--   sozialraum, sozialraum_herkunft  own ('Datensatz') or 'ohne Zuordnung'
+--   ist_42, ist_42a      art 1 (Inobhutnahme § 42), art 2 (vorläufige, § 42a)
+--   beginn_monat, ende_monat  the months of beginn and ende (dates on the 1st)
+--   dauer_tage           ende - beginn in days (the same day: 0)
+-- and the codes as loaded (labels in the table codes, dataset 'schutz').
+DROP VIEW IF EXISTS v_schutz_massnahmen CASCADE;
+CREATE VIEW v_schutz_massnahmen AS
+SELECT s.berichtsjahr, s.land, s.regbez, s.kreis, s.gemeinde, s.einrichtung,
+       coalesce(nullif(s.sozialraum, ''), 'ohne Zuordnung') AS sozialraum,
+       CASE WHEN nullif(s.sozialraum, '') IS NOT NULL THEN 'Datensatz' ELSE 'ohne Zuordnung' END
+           AS sozialraum_herkunft,
+       s.art, s.art = '1' AS ist_42, s.art = '2' AS ist_42a,
+       s.traeger, s.unterbringung, s.anregung,
+       date_trunc('month', s.beginn)::date AS beginn_monat,
+       date_trunc('month', s.ende)::date AS ende_monat,
+       s.ende - s.beginn AS dauer_tage,
+       s.geschlecht, s.altersgruppe,
+       s.anlass1, nullif(s.anlass2, '') AS anlass2, nullif(s.anlass3, '') AS anlass3,
+       s.vorherige_8a, s.anschluss,
+       s.delivery_id, s.line
+FROM schutz s;
+
+-- v_schutz_kennzahlen: per Berichtsjahr x unit x Sozialraum (groups with at least one
+-- measure):
+--   massnahmen, inobhutnahmen_42, inobhutnahmen_42a  all, art 1, art 2
+--   einwohner_unter18    inhabitants under 18 of the Sozialraum and year (NULL: none
+--                        loaded); bevoelkerung has no unit, so this is the Sozialraum's whole
+--                        population on every unit's row: take it once per Sozialraum when
+--                        summing over units (v_schutz_eckwert does)
+--   *_je_10000           10,000 x the count / einwohner_unter18 (the § 42a rate relates
+--                        unaccompanied minors to the resident population, as published)
+--   dauer_tage_summe*, dauer_tage_median*  all, § 42, § 42a: the sum (0 without measures,
+--                        so that a mean can be recomputed) and the median (percentile_cont:
+--                        the mean of the two middle values; NULL without measures)
+--   vorherige_8a_ja, _nein, _unbekannt  a § 8a assessment before the measure (1, 2, 3);
+--                        anteil_vorherige_8a = ja / vorherige_8a_bekannt (ja + nein):
+--                        "unbekannt" is left out of the denominator, as the hze views do.
+--                        Over all measures, § 42a included.
+DROP VIEW IF EXISTS v_schutz_kennzahlen CASCADE;
+CREATE VIEW v_schutz_kennzahlen AS
+WITH unter18 AS (
+    SELECT berichtsjahr, sozialraum, sum(anzahl)::bigint AS einwohner_unter18
+    FROM bevoelkerung
+    WHERE altersgruppe IN ('1', '2', '3')
+    GROUP BY berichtsjahr, sozialraum
+), gruppen AS (
+    SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum,
+           count(*) AS massnahmen,
+           count(*) FILTER (WHERE ist_42) AS inobhutnahmen_42,
+           count(*) FILTER (WHERE ist_42a) AS inobhutnahmen_42a,
+           sum(dauer_tage) AS dauer_tage_summe,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY dauer_tage) AS dauer_tage_median,
+           coalesce(sum(dauer_tage) FILTER (WHERE ist_42), 0) AS dauer_tage_summe_42,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY dauer_tage) FILTER (WHERE ist_42) AS dauer_tage_median_42,
+           coalesce(sum(dauer_tage) FILTER (WHERE ist_42a), 0) AS dauer_tage_summe_42a,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY dauer_tage) FILTER (WHERE ist_42a) AS dauer_tage_median_42a,
+           count(*) FILTER (WHERE vorherige_8a = '1') AS vorherige_8a_ja,
+           count(*) FILTER (WHERE vorherige_8a = '2') AS vorherige_8a_nein,
+           count(*) FILTER (WHERE vorherige_8a = '3') AS vorherige_8a_unbekannt
+    FROM v_schutz_massnahmen
+    GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum
+)
+SELECT g.berichtsjahr, g.land, g.regbez, g.kreis, g.gemeinde, g.einrichtung, g.sozialraum,
+       g.massnahmen, g.inobhutnahmen_42, g.inobhutnahmen_42a,
+       b.einwohner_unter18,
+       10000 * g.massnahmen::numeric / nullif(b.einwohner_unter18, 0) AS massnahmen_je_10000,
+       10000 * g.inobhutnahmen_42::numeric / nullif(b.einwohner_unter18, 0) AS inobhutnahmen_42_je_10000,
+       10000 * g.inobhutnahmen_42a::numeric / nullif(b.einwohner_unter18, 0) AS inobhutnahmen_42a_je_10000,
+       g.dauer_tage_summe, g.dauer_tage_median,
+       g.dauer_tage_summe_42, g.dauer_tage_median_42,
+       g.dauer_tage_summe_42a, g.dauer_tage_median_42a,
+       g.vorherige_8a_ja, g.vorherige_8a_nein, g.vorherige_8a_unbekannt,
+       g.vorherige_8a_ja + g.vorherige_8a_nein AS vorherige_8a_bekannt,
+       g.vorherige_8a_ja::numeric / nullif(g.vorherige_8a_ja + g.vorherige_8a_nein, 0) AS anteil_vorherige_8a
+FROM gruppen g
+LEFT JOIN unter18 b ON b.berichtsjahr = g.berichtsjahr AND b.sozialraum = g.sozialraum;
+
+-- v_schutz_eckwert: the rates per Berichtsjahr x Sozialraum with the measures of all
+-- units summed (the population has no unit), as v_gefaehrdung_eckwert: rows are the
+-- Berichtsjahre that have § 42 data, with every Sozialraum that has measures or
+-- population in that year (population and no measure: 0); no population of the same
+-- year: NULL.
+DROP VIEW IF EXISTS v_schutz_eckwert CASCADE;
+CREATE VIEW v_schutz_eckwert AS
+WITH unter18 AS (
+    SELECT berichtsjahr, sozialraum, sum(anzahl)::bigint AS einwohner_unter18
+    FROM bevoelkerung
+    WHERE altersgruppe IN ('1', '2', '3')
+    GROUP BY berichtsjahr, sozialraum
+), massnahmen AS (
+    SELECT berichtsjahr, sozialraum,
+           count(*) AS massnahmen,
+           count(*) FILTER (WHERE ist_42) AS inobhutnahmen_42,
+           count(*) FILTER (WHERE ist_42a) AS inobhutnahmen_42a
+    FROM v_schutz_massnahmen
+    GROUP BY berichtsjahr, sozialraum
+)
+SELECT coalesce(m.berichtsjahr, b.berichtsjahr) AS berichtsjahr,
+       coalesce(m.sozialraum, b.sozialraum) AS sozialraum,
+       coalesce(m.massnahmen, 0) AS massnahmen,
+       coalesce(m.inobhutnahmen_42, 0) AS inobhutnahmen_42,
+       coalesce(m.inobhutnahmen_42a, 0) AS inobhutnahmen_42a,
+       b.einwohner_unter18,
+       10000 * coalesce(m.massnahmen, 0)::numeric / nullif(b.einwohner_unter18, 0) AS massnahmen_je_10000,
+       10000 * coalesce(m.inobhutnahmen_42, 0)::numeric / nullif(b.einwohner_unter18, 0) AS inobhutnahmen_42_je_10000,
+       10000 * coalesce(m.inobhutnahmen_42a, 0)::numeric / nullif(b.einwohner_unter18, 0) AS inobhutnahmen_42a_je_10000
+FROM massnahmen m
+FULL JOIN unter18 b ON b.berichtsjahr = m.berichtsjahr AND b.sozialraum = m.sozialraum
+WHERE coalesce(m.berichtsjahr, b.berichtsjahr) IN (SELECT DISTINCT berichtsjahr FROM schutz);
+
+-- v_schutz_anlass: the reasons, long format: one row per Berichtsjahr x unit x Sozialraum
+-- x anlass that is named (codes 01-14; no row for a code no measure names), with the
+-- pack's label (table codes, list anlass):
+--   massnahmen_gesamt   all measures of the group (the same on every row of the group)
+--   genannt             measures naming the reason as anlass1, 2 or 3 (rule I05 rejects a
+--                       reason named twice, so a measure counts once); a measure has up
+--                       to three reasons, so genannt adds up to more than massnahmen_gesamt
+--                       and anteil_genannt (genannt / massnahmen_gesamt) to more than 1
+--   hauptanlass         measures with the reason as anlass1, the main reason; these add
+--                       up to massnahmen_gesamt, anteil_hauptanlass to 1
+DROP VIEW IF EXISTS v_schutz_anlass CASCADE;
+CREATE VIEW v_schutz_anlass AS
+WITH anlaesse AS (
+    SELECT m.berichtsjahr, m.land, m.regbez, m.kreis, m.gemeinde, m.einrichtung, m.sozialraum,
+           a.anlass,
+           count(*) AS genannt,
+           count(*) FILTER (WHERE a.rang = 1) AS hauptanlass
+    FROM v_schutz_massnahmen m
+    CROSS JOIN LATERAL (VALUES (1, m.anlass1), (2, m.anlass2), (3, m.anlass3)) AS a (rang, anlass)
+    WHERE a.anlass IS NOT NULL
+    GROUP BY m.berichtsjahr, m.land, m.regbez, m.kreis, m.gemeinde, m.einrichtung, m.sozialraum, a.anlass
+), gesamt AS (
+    SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, count(*) AS massnahmen_gesamt
+    FROM v_schutz_massnahmen
+    GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum
+)
+SELECT a.berichtsjahr, a.land, a.regbez, a.kreis, a.gemeinde, a.einrichtung, a.sozialraum,
+       a.anlass, c.label AS anlass_label,
+       g.massnahmen_gesamt,
+       a.genannt, a.genannt::numeric / g.massnahmen_gesamt AS anteil_genannt,
+       a.hauptanlass, a.hauptanlass::numeric / g.massnahmen_gesamt AS anteil_hauptanlass
+FROM anlaesse a
+JOIN gesamt g ON g.berichtsjahr = a.berichtsjahr AND g.land = a.land AND g.regbez = a.regbez
+ AND g.kreis = a.kreis AND g.gemeinde = a.gemeinde AND g.einrichtung = a.einrichtung AND g.sozialraum = a.sozialraum
+LEFT JOIN codes c ON c.dataset = 'schutz' AND c.list = 'anlass' AND c.code = a.anlass;
+
+-- v_schutz_anschluss: what followed the measure, long format: one row per Berichtsjahr x
+-- unit x Sozialraum x anschluss that occurs, with the pack's label; massnahmen,
+-- massnahmen_gesamt (all of the group, the same on every row of the group) and anteil
+-- (the shares of a group add up to 1).
+DROP VIEW IF EXISTS v_schutz_anschluss CASCADE;
+CREATE VIEW v_schutz_anschluss AS
+SELECT e.berichtsjahr, e.land, e.regbez, e.kreis, e.gemeinde, e.einrichtung, e.sozialraum,
+       e.anschluss, c.label AS anschluss_label,
+       e.massnahmen, e.massnahmen_gesamt,
+       e.massnahmen::numeric / e.massnahmen_gesamt AS anteil
+FROM (
+    SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, anschluss,
+           count(*) AS massnahmen,
+           sum(count(*)) OVER (PARTITION BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum)::bigint
+               AS massnahmen_gesamt
+    FROM v_schutz_massnahmen
+    GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, anschluss
+) e
+LEFT JOIN codes c ON c.dataset = 'schutz' AND c.list = 'anschluss' AND c.code = e.anschluss;
+
+-- v_schutz_verknuepfung: one row per loaded measure, linked with the hze data of the same
+-- young person (person_id) and the same reporting unit; no identifiers.
+--
+--   (a) HzE before: an hze aid whose interval meets the 12 months before the month of
+--       beginn, [month(beginn) - 12, month(beginn) - 1]: the aid began in or before the
+--       window's last month and ended in or after its first. An aid still running
+--       (andauernd 1, or ende empty) runs to the end of its Berichtsjahr, December: as far
+--       as its row knows (the pack's overlap rule X02 reads coalesce(ende, report_end)).
+--       The hze statistic reports a running aid again in the next Berichtsjahr, whose row
+--       carries it on -- and a row that is out of date (the aid ended the next year) does
+--       not count for later windows.
+--   (b) HzE after: an hze aid that began in the month of ende or in the 3 months after,
+--       [month(ende), month(ende) + 3].
+--   hze months are dates on the 1st, so both are comparisons of months.
+--
+--   verknuepfung  per unit-year: 'nicht verknüpfbar' when the schutz records of the
+--                 unit-year carry no person_id at all, or the hze rows of the unit (any
+--                 year) carry none: then the link says nothing, neither yes nor no, and
+--                 both statuses are 'nicht verknüpfbar'. Otherwise 'verknüpfbar'.
+--   mit_person_id the measure has a person_id; one without (in a 'verknüpfbar'
+--                 unit-year) has the statuses 'ohne Personenkennung'
+--   status_vorher, status_danach  'HzE', 'keine HzE', or why neither:
+--                 'nicht verknüpfbar', 'ohne Personenkennung', and
+--                 'nicht auswertbar' (a) / 'noch nicht auswertbar' (b): the window reaches
+--                 a Berichtsjahr for which the unit has no hze rows with a person_id
+--                 loaded. An aid running in a month appears in the hze delivery of that
+--                 month's year (begun, ended or ongoing there), so the answer "no" is
+--                 known only when every year the window touches is loaded; a window into
+--                 the next year is typical for (b) until that year's hze arrives ("noch
+--                 nicht"). CHOICE: the same for (a), whose window reaches into the
+--                 previous year, or into the current year while its hze is not yet
+--                 delivered. CHOICE: such a measure is not evaluated even when an aid is
+--                 found in the loaded years: counting the found ones but not the
+--                 unknown ones would inflate the share.
+--   hze_vorher, hze_danach  true/false for 'HzE'/'keine HzE', NULL otherwise
+DROP VIEW IF EXISTS v_schutz_verknuepfung CASCADE;
+CREATE VIEW v_schutz_verknuepfung AS
+WITH hze_hilfen AS (
+    SELECT land, regbez, kreis, gemeinde, einrichtung, berichtsjahr, person_id, beginn,
+           CASE WHEN andauernd = '1' OR ende IS NULL THEN make_date(berichtsjahr::integer, 12, 1) ELSE ende END AS ende
+    FROM hze
+    WHERE nullif(person_id, '') IS NOT NULL
+), hze_jahre AS (
+    -- the unit-years whose hze rows can be linked
+    SELECT DISTINCT land, regbez, kreis, gemeinde, einrichtung, berichtsjahr FROM hze_hilfen
+), schutz_jahre AS (
+    SELECT land, regbez, kreis, gemeinde, einrichtung, berichtsjahr,
+           bool_or(nullif(person_id, '') IS NOT NULL) AS mit_person_id
+    FROM schutz
+    GROUP BY land, regbez, kreis, gemeinde, einrichtung, berichtsjahr
+), m AS (
+    SELECT s.berichtsjahr, s.land, s.regbez, s.kreis, s.gemeinde, s.einrichtung,
+           coalesce(nullif(s.sozialraum, ''), 'ohne Zuordnung') AS sozialraum,
+           s.art, nullif(s.person_id, '') AS person_id,
+           date_trunc('month', s.beginn)::date AS beginn_monat,
+           date_trunc('month', s.ende)::date AS ende_monat,
+           sj.mit_person_id AND EXISTS (
+               SELECT 1 FROM hze_jahre j
+               WHERE j.land = s.land AND j.regbez = s.regbez AND j.kreis = s.kreis
+                 AND j.gemeinde = s.gemeinde AND j.einrichtung = s.einrichtung) AS verknuepfbar,
+           s.delivery_id, s.line
+    FROM schutz s
+    JOIN schutz_jahre sj ON sj.land = s.land AND sj.regbez = s.regbez AND sj.kreis = s.kreis
+     AND sj.gemeinde = s.gemeinde AND sj.einrichtung = s.einrichtung AND sj.berichtsjahr = s.berichtsjahr
+), l AS (
+    SELECT m.*,
+           -- every Berichtsjahr the window touches is loaded (a window of 12 months
+           -- touches two at most, so its first and its last month's years suffice)
+           EXISTS (SELECT 1 FROM hze_jahre j
+                   WHERE j.land = m.land AND j.regbez = m.regbez AND j.kreis = m.kreis
+                     AND j.gemeinde = m.gemeinde AND j.einrichtung = m.einrichtung
+                     AND j.berichtsjahr = extract(year FROM m.beginn_monat - interval '12 months'))
+           AND EXISTS (SELECT 1 FROM hze_jahre j
+                   WHERE j.land = m.land AND j.regbez = m.regbez AND j.kreis = m.kreis
+                     AND j.gemeinde = m.gemeinde AND j.einrichtung = m.einrichtung
+                     AND j.berichtsjahr = extract(year FROM m.beginn_monat - interval '1 month')) AS vorher_abgedeckt,
+           EXISTS (SELECT 1 FROM hze_jahre j
+                   WHERE j.land = m.land AND j.regbez = m.regbez AND j.kreis = m.kreis
+                     AND j.gemeinde = m.gemeinde AND j.einrichtung = m.einrichtung
+                     AND j.berichtsjahr = extract(year FROM m.ende_monat))
+           AND EXISTS (SELECT 1 FROM hze_jahre j
+                   WHERE j.land = m.land AND j.regbez = m.regbez AND j.kreis = m.kreis
+                     AND j.gemeinde = m.gemeinde AND j.einrichtung = m.einrichtung
+                     AND j.berichtsjahr = extract(year FROM m.ende_monat + interval '3 months')) AS danach_abgedeckt,
+           EXISTS (SELECT 1 FROM hze_hilfen h
+                   WHERE h.land = m.land AND h.regbez = m.regbez AND h.kreis = m.kreis
+                     AND h.gemeinde = m.gemeinde AND h.einrichtung = m.einrichtung AND h.person_id = m.person_id
+                     AND h.beginn <= m.beginn_monat - interval '1 month'
+                     AND h.ende >= m.beginn_monat - interval '12 months') AS gefunden_vorher,
+           EXISTS (SELECT 1 FROM hze_hilfen h
+                   WHERE h.land = m.land AND h.regbez = m.regbez AND h.kreis = m.kreis
+                     AND h.gemeinde = m.gemeinde AND h.einrichtung = m.einrichtung AND h.person_id = m.person_id
+                     AND h.beginn >= m.ende_monat
+                     AND h.beginn <= m.ende_monat + interval '3 months') AS gefunden_danach
+    FROM m
+), st AS (
+    SELECT l.*,
+           CASE WHEN NOT verknuepfbar THEN 'nicht verknüpfbar'
+                WHEN person_id IS NULL THEN 'ohne Personenkennung'
+                WHEN NOT vorher_abgedeckt THEN 'nicht auswertbar'
+                WHEN gefunden_vorher THEN 'HzE' ELSE 'keine HzE' END AS status_vorher,
+           CASE WHEN NOT verknuepfbar THEN 'nicht verknüpfbar'
+                WHEN person_id IS NULL THEN 'ohne Personenkennung'
+                WHEN NOT danach_abgedeckt THEN 'noch nicht auswertbar'
+                WHEN gefunden_danach THEN 'HzE' ELSE 'keine HzE' END AS status_danach
+    FROM l
+)
+SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, art,
+       beginn_monat, ende_monat,
+       CASE WHEN verknuepfbar THEN 'verknüpfbar' ELSE 'nicht verknüpfbar' END AS verknuepfung,
+       person_id IS NOT NULL AS mit_person_id,
+       status_vorher,
+       CASE status_vorher WHEN 'HzE' THEN true WHEN 'keine HzE' THEN false END AS hze_vorher,
+       status_danach,
+       CASE status_danach WHEN 'HzE' THEN true WHEN 'keine HzE' THEN false END AS hze_danach,
+       delivery_id, line
+FROM st;
+
+-- v_schutz_hze: the link figures per Berichtsjahr x unit x Sozialraum x art (1 § 42,
+-- 2 § 42a), from v_schutz_verknuepfung:
+--   verknuepfung        'verknüpfbar' or 'nicht verknüpfbar' (per unit-year, see above);
+--                       when 'nicht verknüpfbar', every link figure below is NULL -- not 0:
+--                       without person_id nothing is known
+--   massnahmen          all measures of the group; ohne_person_id those without one (not
+--                       in any denominator)
+--   (a) vorher_nicht_auswertbar  window not covered by loaded hze years (not in the
+--                       denominator); vorher_auswertbar the denominator; hze_vorher the
+--                       measures whose young person had a HzE in the 12 months before;
+--                       anteil_hze_vorher = hze_vorher / vorher_auswertbar
+--   (b) danach_noch_nicht_auswertbar, danach_auswertbar, hze_danach (a HzE began within
+--                       the month of ende and the 3 months after), anteil_hze_danach
+-- massnahmen = ohne_person_id + vorher_nicht_auswertbar + vorher_auswertbar in a
+-- 'verknüpfbar' group, and likewise for (b).
+DROP VIEW IF EXISTS v_schutz_hze CASCADE;
+CREATE VIEW v_schutz_hze AS
+SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, art, verknuepfung,
+       count(*) AS massnahmen,
+       count(*) FILTER (WHERE NOT mit_person_id) AS ohne_person_id,
+       CASE WHEN verknuepfung = 'verknüpfbar' THEN count(*) FILTER (WHERE status_vorher = 'nicht auswertbar') END
+           AS vorher_nicht_auswertbar,
+       CASE WHEN verknuepfung = 'verknüpfbar' THEN count(*) FILTER (WHERE hze_vorher IS NOT NULL) END
+           AS vorher_auswertbar,
+       CASE WHEN verknuepfung = 'verknüpfbar' THEN count(*) FILTER (WHERE hze_vorher) END AS hze_vorher,
+       CASE WHEN verknuepfung = 'verknüpfbar' THEN
+           count(*) FILTER (WHERE hze_vorher)::numeric / nullif(count(*) FILTER (WHERE hze_vorher IS NOT NULL), 0)
+       END AS anteil_hze_vorher,
+       CASE WHEN verknuepfung = 'verknüpfbar' THEN count(*) FILTER (WHERE status_danach = 'noch nicht auswertbar') END
+           AS danach_noch_nicht_auswertbar,
+       CASE WHEN verknuepfung = 'verknüpfbar' THEN count(*) FILTER (WHERE hze_danach IS NOT NULL) END
+           AS danach_auswertbar,
+       CASE WHEN verknuepfung = 'verknüpfbar' THEN count(*) FILTER (WHERE hze_danach) END AS hze_danach,
+       CASE WHEN verknuepfung = 'verknüpfbar' THEN
+           count(*) FILTER (WHERE hze_danach)::numeric / nullif(count(*) FILTER (WHERE hze_danach IS NOT NULL), 0)
+       END AS anteil_hze_danach
+FROM v_schutz_verknuepfung
+GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, art, verknuepfung;
