@@ -3,7 +3,8 @@
 # controller would get, then starts a throwaway PostgreSQL under a scratch directory, loads
 # the samples with plausid load, adds the sample population as a second source and shows
 # what landed in the tables and the dashboard views, loads a sample as the official
-# fixed-width record (no Sozialraum) and its Sozialraum mapping as a third source; finally runs the daemon (plausid run)
+# fixed-width record (no Sozialraum) and its Sozialraum mapping as a third source, the
+# § 8a and § 42 samples and the figures of the Strategiekarte Wächteramt; finally runs the daemon (plausid run)
 # on a scratch drop directory, drops exports into it and shows them archived or in
 # quarantine.
 set -uo pipefail
@@ -53,6 +54,10 @@ sources:
     rules: $PWD/rules/bevoelkerung.yaml
   - name: zuordnung
     rules: $PWD/rules/zuordnung.yaml
+  - name: gefaehrdung
+    rules: $PWD/rules/gefaehrdung.yaml
+  - name: schutz
+    rules: $PWD/rules/schutz.yaml
 EOC
 
 say "plausid load of every sample, then the first one again"
@@ -76,6 +81,25 @@ say "Dashboard views (rules/README.md): v_hze_fallzahl, summed per Sozialraum"
 psql -X -P pager=off -c "SELECT berichtsjahr, sozialraum, sum(andauernd) AS andauernd, sum(beendet) AS beendet, sum(fallzahl) AS fallzahl, sum(fallzahl) FILTER (WHERE setting = 'stationär') AS stationaer FROM plausid.v_hze_fallzahl GROUP BY 1, 2 ORDER BY 1, 2"
 say "v_hze_eckwert: Hilfen per 10,000 inhabitants under 21 (without Erziehungsberatung and § 35a; all aids)"
 psql -X -P pager=off -c "SELECT berichtsjahr, sozialraum, fallzahl, einwohner_unter21, round(eckwert, 1) AS eckwert, fallzahl_alle, round(eckwert_alle, 1) AS eckwert_alle FROM plausid.v_hze_eckwert ORDER BY 1, 2"
+
+say "Strategiekarte Wächteramt: the § 8a assessments and § 42 Inobhutnahmen of the same Jugendamt"
+echo "\$ plausid load --config $OUT/plausid.yaml --source gefaehrdung samples/gefaehrdung_2024.csv"
+"$BUILD/plausid" load --config "$OUT/plausid.yaml" --source gefaehrdung samples/gefaehrdung_2024.csv
+echo "\$ plausid load --config $OUT/plausid.yaml --source schutz samples/schutz_2024.csv"
+"$BUILD/plausid" load --config "$OUT/plausid.yaml" --source schutz samples/schutz_2024.csv
+say "v_gefaehrdung_eckwert: § 8a assessments and risks found per 10,000 under 18"
+psql -X -P pager=off -c "SELECT berichtsjahr, sozialraum, einschaetzungen, gefaehrdung, einwohner_unter18, round(einschaetzungen_je_10000, 1) AS je_10000, round(gefaehrdungen_je_10000, 1) AS gefaehrdungen_je_10000 FROM plausid.v_gefaehrdung_eckwert ORDER BY 1, 2"
+say "v_gefaehrdung_kennzahlen, the Jugendamt as a whole: results and what followed"
+psql -X -P pager=off -c "SELECT berichtsjahr, sum(einschaetzungen) AS einschaetzungen, sum(akut) AS akut, sum(latent) AS latent, sum(hilfebedarf) AS hilfebedarf, sum(kein_hilfebedarf) AS kein_bedarf, sum(inobhutnahme_folgt) AS inobhutnahme_folgt, sum(hilfe_folgt) AS hilfe_folgt FROM plausid.v_gefaehrdung_kennzahlen GROUP BY 1 ORDER BY 1"
+say "v_gefaehrdung_arten: kinds of risk among the assessments that found one (several per assessment)"
+psql -X -P pager=off -c "SELECT berichtsjahr, sum(gefaehrdung) AS gefaehrdung, sum(vernachlaessigung) AS vernachlaessigung, sum(koerperliche_misshandlung) AS koerperlich, sum(psychische_misshandlung) AS psychisch, sum(sexuelle_gewalt) AS sexuell FROM plausid.v_gefaehrdung_arten GROUP BY 1 ORDER BY 1"
+say "v_schutz_eckwert: Inobhutnahmen per 10,000 under 18, § 42 and § 42a apart"
+psql -X -P pager=off -c "SELECT berichtsjahr, sozialraum, inobhutnahmen_42, inobhutnahmen_42a, einwohner_unter18, round(inobhutnahmen_42_je_10000, 1) AS je_10000_42, round(inobhutnahmen_42a_je_10000, 1) AS je_10000_42a FROM plausid.v_schutz_eckwert ORDER BY 1, 2"
+say "v_schutz_massnahmen, the Jugendamt as a whole: median duration in days, a § 8a before (a median is not summed from v_schutz_kennzahlen)"
+psql -X -P pager=off -c "SELECT berichtsjahr, count(*) AS massnahmen, percentile_cont(0.5) WITHIN GROUP (ORDER BY dauer_tage) AS median_tage, count(*) FILTER (WHERE vorherige_8a = '1') AS mit_8a_vorher, count(*) FILTER (WHERE vorherige_8a = '2') AS ohne_8a_vorher FROM plausid.v_schutz_massnahmen GROUP BY 1 ORDER BY 1"
+say "v_schutz_hze: the link through person_id -- a HzE in the 12 months before, one within 3 months after"
+psql -X -P pager=off -c "SELECT berichtsjahr, art, verknuepfung, sum(massnahmen) AS massnahmen, sum(ohne_person_id) AS ohne_person_id, sum(vorher_auswertbar) AS vorher_auswertbar, sum(hze_vorher) AS hze_vorher, sum(danach_auswertbar) AS danach_auswertbar, sum(hze_danach) AS hze_danach, sum(danach_noch_nicht_auswertbar) AS danach_offen FROM plausid.v_schutz_hze GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+echo "(a measure whose window reaches a year without loaded hze data is 'nicht auswertbar', not 0)"
 
 say "The Sozialraum through the mapping: the sued sample as the official fixed-width record, which has none"
 echo "\$ csv2fixed rules/hze.yaml 2024 <samples/hze_2024_sued_cp1252.csv >$OUT/jgh_2024_sued.txt"
