@@ -598,6 +598,13 @@ static int cmd_rules(int argc, char **argv) {
         diaglist_done(&failures);
         unsigned passed_rules = 0, untested = 0, database = 0, fixed = 0;
         for (unsigned i = 0; i < n; i++) {
+                const struct linked_rule *linked = ruleset_rule_linked(rs, i);
+                if (linked) {
+                        printf("%-4s %-6s checked against data set %s by plausid load\n", "db", ruleset_rule_id(rs, i),
+                               linked->dataset);
+                        database++;
+                        continue;
+                }
                 if (ruleset_rule_needs_database(rs, i)) {
                         printf("%-4s %-6s compared with earlier deliveries by plausid load\n", "db", ruleset_rule_id(rs, i));
                         database++;
