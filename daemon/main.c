@@ -18,6 +18,7 @@
  * export: 0 written, 2 not (no file).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -393,6 +394,18 @@ static void load_report(PGconn *conn, const struct source *src, long long delive
                 printf("report: %s\n", path);
 }
 
+/* Findings that linked rules placed on (or took back from) the records of other
+ * deliveries: those deliveries' reports are out of date. */
+static void print_relinked(const struct load_result *res) {
+        if (res->nrelinked == 0)
+                return;
+        printf("linked rules: %lu findings on records of earlier deliveries; findings changed in deliver%s",
+               res->relinked_findings, res->nrelinked == 1 ? "y" : "ies");
+        for (size_t i = 0; i < res->nrelinked; i++)
+                printf("%s %" PRId64, i ? "," : "", res->relinked[i]);
+        printf("\n");
+}
+
 /* What became of a loaded input; returns its exit status. */
 static int print_load_result(const struct source *src, const char *name, const struct load_result *res) {
         if (res->status == LOAD_DUPLICATE) {
@@ -414,6 +427,7 @@ static int print_load_result(const struct source *src, const char *name, const s
                 printf("; replaced %lu rows of earlier deliveries, %lu of them completely", res->replaced_rows,
                        res->superseded);
         printf("\n");
+        print_relinked(res);
         return EXIT_CLEAN;
 }
 

@@ -137,7 +137,7 @@ _must_check_ int ruleset_message_render(const char *text, const char *const *ctx
 /* A rule's message as written in the pack (with a message per format, the csv one). */
 const char *ruleset_rule_message_text(const struct ruleset *rs, unsigned rule);
 
-/* A previous_year rule, which store/history.c runs against earlier deliveries. */
+/* A previous_year rule, which store/previous_year.c runs against earlier deliveries. */
 enum previous_year_kind {
         PREVIOUS_MISSING,       /* records of last year (a filter) must reappear this year */
         PREVIOUS_COUNT_CHANGE,  /* records per group may change by at most max_change */
