@@ -406,6 +406,30 @@ static void print_relinked(const struct load_result *res) {
         printf("\n");
 }
 
+/* Linked rules changed the findings of earlier deliveries (res->relinked): their reports,
+ * where their sources keep reports, are written again, each by its own source with its
+ * pack -- so every source of the configuration is opened, only then. */
+static void rewrite_reports(PGconn *conn, const struct config *cfg, const struct load_result *res) {
+        if (res->nrelinked == 0)
+                return;
+        _cleanup_(diaglist_done) struct diaglist diags = {0};
+        _cleanup_(source_set_freep) struct source_set *set = NULL;
+        if (source_set_open(cfg->path, 0, &set, &diags) < 0) {
+                fprintf(stderr, "warning: the reports of the deliveries whose findings changed are not written again: "
+                        "the configuration's sources do not open (plausid config check)\n");
+                return;
+        }
+        for (size_t k = 0; k < res->nrelinked; k++) {
+                _cleanup_(freep) char *path = NULL, *error = NULL;
+                int e = source_set_report(conn, set, res->relinked[k], &path, &error);
+                if (e >= 0)
+                        printf("report: %s\n", path);
+                else if (e != -ENOENT)
+                        fprintf(stderr, "warning: delivery %" PRId64 ": no report written: %s\n", res->relinked[k],
+                                error ? error : strerror(-e));
+        }
+}
+
 /* What became of a loaded input; returns its exit status. */
 static int print_load_result(const struct source *src, const char *name, const struct load_result *res) {
         if (res->status == LOAD_DUPLICATE) {
@@ -432,7 +456,7 @@ static int print_load_result(const struct source *src, const char *name, const s
 }
 
 /* Loads one input; returns an exit status. */
-static int load_file(PGconn *conn, const struct source *src, const char *path) {
+static int load_file(PGconn *conn, const struct config *cfg, const struct source *src, const char *path) {
         _cleanup_(closep) int fd = -1;
         int r = source_input_open(path, &fd);
         if (r == -EINVAL) {
@@ -458,6 +482,7 @@ static int load_file(PGconn *conn, const struct source *src, const char *path) {
         }
         int status = print_load_result(src, name, &res);
         load_report(conn, src, res.delivery_id);
+        rewrite_reports(conn, cfg, &res);
         load_result_done(&res);
         return status;
 }
@@ -522,7 +547,7 @@ static int cmd_load(int argc, char **argv) {
                 return EXIT_TROUBLE;
         int status = EXIT_CLEAN;
         for (int i = optind; i < argc; i++) {
-                int s = load_file(conn, src, argv[i]);
+                int s = load_file(conn, cfg, src, argv[i]);
                 if (s > status)
                         status = s;
         }

@@ -393,9 +393,10 @@ check "both formats: rows compared" 1 "$(($(wc -l <"$T/rc_rows.txt") >= 4500))"
 #      touches, that unit-year is loaded and its latest month is at the window's end or in
 #      December. Unit A is 05-9-13-000-100001, B 05-9-13-000-100002, C 05-9-13-000-100003.
 #      Every expectation below is derived by hand from the rows written here. ----
-write_linked_config() { # write_linked_config FILE [schutz pack]
-        printf 'database:\n  conninfo: ""\n  schema: plausid\nsources:\n  - name: schutz\n    rules: %s\n  - name: gefaehrdung\n    rules: %s\n    max_reject_share: 0.5\n' \
-                "${2:-$ROOT/tests/load/schutz.yaml}" "$ROOT/rules/gefaehrdung.yaml" >"$1"
+write_linked_config() { # write_linked_config FILE [schutz pack]: each source with its reports
+        mkdir -p "$T/rep_schutz" "$T/rep_gef"
+        printf 'database:\n  conninfo: ""\n  schema: plausid\nsources:\n  - name: schutz\n    rules: %s\n    reports: %s\n  - name: gefaehrdung\n    rules: %s\n    reports: %s\n    max_reject_share: 0.5\n' \
+                "${2:-$ROOT/tests/load/schutz.yaml}" "$T/rep_schutz" "$ROOT/rules/gefaehrdung.yaml" "$T/rep_gef" >"$1"
 }
 lload() { # lload SOURCE FILE...: plausid load of the linked config; sets $status and $out
         out=$("$PLAUSID" load --config "$T/cl.yaml" --source "$@" 2>"$T/stderr")
@@ -479,6 +480,8 @@ check "linked V02: placed on the earlier gefaehrdung delivery by the schutz load
         "$(q "SELECT string_agg(delivery_id || ':' || line, ',' ORDER BY line) FROM plausid.findings WHERE rule = 'V02'")"
 check "linked V02: the load says which delivery's findings changed" 1 \
         "$(grep -c '^linked rules: 3 findings on records of earlier deliveries; findings changed in delivery 2$' <<<"$out")"
+check "linked V02: the gefaehrdung delivery's report written again, in its source's directory" "1|3" \
+        "$(grep -c "^report: $T/rep_gef/delivery-2.html$" <<<"$out")|$(grep -c ';V02;' "$T/rep_gef/delivery-2.csv")"
 check "linked V02: warned 1 -> 3 (line 5 had its G05 warning already)" 3 \
         "$(q "SELECT warned FROM plausid.deliveries WHERE id = 2")"
 check "linked V02: G05 and V02 on line 5, the record counted once" "G05,V02" \
@@ -512,6 +515,8 @@ check "linked later: warned of schutz 4, new gefaehrdung 3, replaced gefaehrdung
 "$PLAUSID" report --config "$T/cl.yaml" --delivery 4 --out "$T/lrep" >/dev/null 2>&1
 check "linked later: the schutz delivery's report has the late finding of line 10" 1 \
         "$(grep -c '^s_a2024.csv;10;05-9-13-000-100001-00009-2024;V01;warning;vorherige_8a;1;.*von 09.2023 bis 09.2024 geladen.$' <<<"$(tr -d '\r' <"$T/lrep/delivery-4.csv")")"
+check "linked later: the load wrote it again itself, in schutz's directory" "1|1" \
+        "$(grep -c "^report: $T/rep_schutz/delivery-4.html$" <<<"$out")|$(grep -c '^s_a2024.csv;10;.*;V01;' "$T/rep_schutz/delivery-4.csv")"
 # The same content again under another name is another file (a changed Sozialraum): each
 # evaluation replaces the earlier findings, nothing is doubled.
 sed 's/;Nord;/;Süd;/' "$T/g_a2024_full.csv" >"$T/g_a2024_again.csv"
