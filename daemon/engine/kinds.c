@@ -203,7 +203,8 @@ static void compile_where(struct compiler *c, const struct rule *r, yaml_node_t 
                 yamldoc_error(&c->yd, kn, "where: unknown field '%s'", fname);
         else if (f >= 0 && rs->fields[f].type != FIELD_CODE)
                 yamldoc_error(&c->yd, kn, "where: '%s' is not a code field", fname);
-        else if (f >= 0 && code) {
+        else if (f >= 0 && code && rs->fields[f].codes) {
+                /* (A code field without its list has its own error already.) */
                 const struct codelist *cl = rs->fields[f].codes;
                 int idx = codelist_find(cl, code, strlen(code));
                 if (idx < 0)
