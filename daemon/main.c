@@ -18,6 +18,7 @@
  * export: 0 written, 2 not (no file).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -393,6 +394,42 @@ static void load_report(PGconn *conn, const struct source *src, long long delive
                 printf("report: %s\n", path);
 }
 
+/* Findings that linked rules placed on (or took back from) the records of other
+ * deliveries: those deliveries' reports are out of date. */
+static void print_relinked(const struct load_result *res) {
+        if (res->nrelinked == 0)
+                return;
+        printf("linked rules: %lu findings on records of earlier deliveries; findings changed in deliver%s",
+               res->relinked_findings, res->nrelinked == 1 ? "y" : "ies");
+        for (size_t i = 0; i < res->nrelinked; i++)
+                printf("%s %" PRId64, i ? "," : "", res->relinked[i]);
+        printf("\n");
+}
+
+/* Linked rules changed the findings of earlier deliveries (res->relinked): their reports,
+ * where their sources keep reports, are written again, each by its own source with its
+ * pack -- so every source of the configuration is opened, only then. */
+static void rewrite_reports(PGconn *conn, const struct config *cfg, const struct load_result *res) {
+        if (res->nrelinked == 0)
+                return;
+        _cleanup_(diaglist_done) struct diaglist diags = {0};
+        _cleanup_(source_set_freep) struct source_set *set = NULL;
+        if (source_set_open(cfg->path, 0, &set, &diags) < 0) {
+                fprintf(stderr, "warning: the reports of the deliveries whose findings changed are not written again: "
+                        "the configuration's sources do not open (plausid config check)\n");
+                return;
+        }
+        for (size_t k = 0; k < res->nrelinked; k++) {
+                _cleanup_(freep) char *path = NULL, *error = NULL;
+                int e = source_set_report(conn, set, res->relinked[k], &path, &error);
+                if (e >= 0)
+                        printf("report: %s\n", path);
+                else if (e != -ENOENT)
+                        fprintf(stderr, "warning: delivery %" PRId64 ": no report written: %s\n", res->relinked[k],
+                                error ? error : strerror(-e));
+        }
+}
+
 /* What became of a loaded input; returns its exit status. */
 static int print_load_result(const struct source *src, const char *name, const struct load_result *res) {
         if (res->status == LOAD_DUPLICATE) {
@@ -414,11 +451,12 @@ static int print_load_result(const struct source *src, const char *name, const s
                 printf("; replaced %lu rows of earlier deliveries, %lu of them completely", res->replaced_rows,
                        res->superseded);
         printf("\n");
+        print_relinked(res);
         return EXIT_CLEAN;
 }
 
 /* Loads one input; returns an exit status. */
-static int load_file(PGconn *conn, const struct source *src, const char *path) {
+static int load_file(PGconn *conn, const struct config *cfg, const struct source *src, const char *path) {
         _cleanup_(closep) int fd = -1;
         int r = source_input_open(path, &fd);
         if (r == -EINVAL) {
@@ -444,6 +482,7 @@ static int load_file(PGconn *conn, const struct source *src, const char *path) {
         }
         int status = print_load_result(src, name, &res);
         load_report(conn, src, res.delivery_id);
+        rewrite_reports(conn, cfg, &res);
         load_result_done(&res);
         return status;
 }
@@ -508,7 +547,7 @@ static int cmd_load(int argc, char **argv) {
                 return EXIT_TROUBLE;
         int status = EXIT_CLEAN;
         for (int i = optind; i < argc; i++) {
-                int s = load_file(conn, src, argv[i]);
+                int s = load_file(conn, cfg, src, argv[i]);
                 if (s > status)
                         status = s;
         }
@@ -598,6 +637,13 @@ static int cmd_rules(int argc, char **argv) {
         diaglist_done(&failures);
         unsigned passed_rules = 0, untested = 0, database = 0, fixed = 0;
         for (unsigned i = 0; i < n; i++) {
+                const struct linked_rule *linked = ruleset_rule_linked(rs, i);
+                if (linked) {
+                        printf("%-4s %-6s checked against data set %s by plausid load\n", "db", ruleset_rule_id(rs, i),
+                               linked->dataset);
+                        database++;
+                        continue;
+                }
                 if (ruleset_rule_needs_database(rs, i)) {
                         printf("%-4s %-6s compared with earlier deliveries by plausid load\n", "db", ruleset_rule_id(rs, i));
                         database++;

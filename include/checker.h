@@ -164,8 +164,9 @@ _must_check_ int checker_year_pattern_check(const char *pattern, char *why, size
 _must_check_ int checker_year_from_name(const char *pattern, const char *name, int *ret_year);
 
 /* Reports a finding about the file as a whole (line 0) that was decided outside the
- * checker, such as a comparison with earlier deliveries (store/history.c); ctx holds the
- * message's placeholders, indexed by enum message_ctx. It counts in the statistics. */
+ * checker, such as a comparison with earlier deliveries (store/previous_year.c); ctx
+ * holds the message's placeholders, indexed by enum message_ctx. It counts in the
+ * statistics. */
 _must_check_ int checker_emit(struct checker *c, unsigned rule, const char *key, const char *value,
                               const char *const *ctx);
 

@@ -11,6 +11,7 @@
 #include <libpq-fe.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "checker.h"
 #include "config.h"
@@ -51,7 +52,14 @@ struct load_result {
         char encoding[16];
         unsigned long *per_rule;        /* findings per rule index */
         char *unknown_columns;          /* or NULL */
-        /* reason, per_rule and unknown_columns are malloc'd: free with load_result_done() */
+        /* Linked rules (dbrules.h) place findings on the records they are about, which may be
+         * those of earlier deliveries: how many went there, and the deliveries whose findings
+         * changed (taken back or placed), by id -- their reports are out of date now. */
+        unsigned long relinked_findings;
+        int64_t *relinked;
+        size_t nrelinked;
+        /* reason, per_rule, unknown_columns and relinked are malloc'd: free with
+         * load_result_done() */
 };
 
 void load_result_done(struct load_result *r);

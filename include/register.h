@@ -1,10 +1,11 @@
 /*
  * The delivery register: the tables deliveries, delivery_scopes, findings and
  * rejected_records (sql/001_core.sql). Every statement the store issues on them is here
- * -- register.c for the loader and the previous-year rules, register_read.c for the
+ * -- register.c for the loader and the database rules, register_read.c for the
  * reports -- so that what a delivery's status, scopes and counts mean is decided in one
- * module. (One read joins them from elsewhere: rows_count_groups() counts a delivery's
- * findings per row of the data set's table.) Callers
+ * module. (Two reads join them from elsewhere: rows_count_groups() counts a delivery's
+ * findings per row of the data set's table, and a linked rule's evaluation (linked.c)
+ * reads the file names of the deliveries whose records it reports.) Callers
  * get typed, checked values -- ids as int64_t, counts as unsigned long, each read with
  * db_get_int64()/db_get_ulong()/db_affected() -- never a PGresult.
  *
@@ -141,7 +142,7 @@ _must_check_ int register_scope_earlier(PGconn *conn, const char *source, int64_
 _must_check_ int register_supersede(PGconn *conn, int64_t by, const int64_t *ids, size_t n,
                                     unsigned long *ret_superseded, char **ret_error);
 
-/* ---- scopes for the previous-year rules (history.c) ---- */
+/* ---- scopes for the previous-year rules (previous_year.c) ---- */
 
 struct register_unit_year {
         char *unit;
@@ -162,6 +163,27 @@ void register_unit_years_done(struct register_unit_years *l);
  * (*ret_parts), and the scopes of unit in the year before with records (*ret_previous). */
 _must_check_ int register_unit_year_parts(PGconn *conn, const char *source, const char *unit, int64_t year,
                                           unsigned long *ret_parts, unsigned long *ret_previous, char **ret_error);
+
+/* ---- findings placed on records of earlier deliveries (dbrules.c, linked.c) ---- */
+
+/* A delivery and a count of its (findings, records ...). */
+typedef int (*register_delivery_count_fn)(void *userdata, int64_t delivery, unsigned long count);
+
+/*
+ * Deletes the findings of rule params[0] on the rows that rows_sql selects (delivery_id,
+ * line: rows of a data set's table, chosen by the caller with its parameters $2 on,
+ * params[1..nparams)); fn gets each delivery that lost findings and how many.
+ */
+_must_check_ int register_take_back_findings(PGconn *conn, const char *rows_sql, int nparams,
+                                             const char *const *params, register_delivery_count_fn fn,
+                                             void *userdata, char **ret_error);
+/*
+ * Recounts deliveries.warned of ids[0..n) from their findings now: the records (lines
+ * other than 0) whose findings are all warnings, as the checker counts them while it
+ * reads the file. fn gets each delivery's new count.
+ */
+_must_check_ int register_recount_warned(PGconn *conn, const int64_t *ids, size_t n, register_delivery_count_fn fn,
+                                         void *userdata, char **ret_error);
 
 /* ---- findings and rejected records, sent by COPY ---- */
 

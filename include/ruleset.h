@@ -50,7 +50,7 @@ unsigned ruleset_rule_count(const struct ruleset *rs);
 const char *ruleset_rule_id(const struct ruleset *rs, unsigned rule);
 const char *ruleset_rule_title(const struct ruleset *rs, unsigned rule);
 enum severity ruleset_rule_severity(const struct ruleset *rs, unsigned rule);
-/* Rules checked against earlier deliveries (previous_year): only plausid load runs them. */
+/* Rules checked against the database (previous_year, linked): only plausid load runs them. */
 bool ruleset_rule_needs_database(const struct ruleset *rs, unsigned rule);
 /* Rules that only a fixed-width file can set off (record_type, delivery_year): the CSV
  * examples cannot show them; fixed-width test files do. */
@@ -122,10 +122,23 @@ enum message_ctx {
         CTX_FIRST, CTX_OTHER, CTX_SHARE, CTX_TOTAL,
         CTX_GROUP, CTX_BEGIN, CTX_END, CTX_OTHER_BEGIN, CTX_OTHER_END,
         CTX_YEAR, CTX_PREVIOUS_YEAR, CTX_KEY, CTX_LINE, CTX_DELIVERY, CTX_UNIT, CTX_PREVIOUS, CTX_CHANGE,
+        CTX_FILE, CTX_WINDOW_FROM, CTX_WINDOW_TO, CTX_OTHER_DATASET,
         _CTX_MAX,
 };
 
-/* A previous_year rule, which store/history.c runs against earlier deliveries. */
+struct strbuf;
+/*
+ * A message whose placeholders are all the kind's (no expressions over a record), filled
+ * outside the checker: the store renders a linked rule's findings from the template it
+ * stored, perhaps while another data set is loaded and this pack is not compiled. ctx is
+ * indexed by enum message_ctx (NULL: empty); "{{" is a brace. A placeholder this plausid
+ * does not know (a template stored by a newer one) is kept as written.
+ */
+_must_check_ int ruleset_message_render(const char *text, const char *const *ctx, struct strbuf *out);
+/* A rule's message as written in the pack (with a message per format, the csv one). */
+const char *ruleset_rule_message_text(const struct ruleset *rs, unsigned rule);
+
+/* A previous_year rule, which store/previous_year.c runs against earlier deliveries. */
 enum previous_year_kind {
         PREVIOUS_MISSING,       /* records of last year (a filter) must reappear this year */
         PREVIOUS_COUNT_CHANGE,  /* records per group may change by at most max_change */
@@ -143,6 +156,27 @@ struct previous_year_rule {
 };
 /* The rule's parameters, or NULL when it is not a previous_year rule. */
 const struct previous_year_rule *ruleset_rule_previous_year(const struct ruleset *rs, unsigned rule);
+
+/*
+ * A linked rule, which the store runs against another data set's table (rules/README.md,
+ * "Linked rules"): a record of this data set (where_field == where_code, every match
+ * field filled) needs a record of the other data set, of the same reporting unit and with
+ * equal match fields, whose other_field month lies within [months_from, months_to] months
+ * of this record's window_field month. The other data set's fields are named as they are
+ * here (match and unit) or by name (other_field): its pack is not at hand.
+ */
+struct linked_rule {
+        const char *dataset;    /* the other data set (its table) */
+        int where_field;        /* -1 and NULL: every record is checked */
+        const char *where_code;
+        const unsigned *match;
+        unsigned nmatch;
+        unsigned window_field;  /* a month field of this pack */
+        const char *other_field;
+        int months_from, months_to;
+};
+/* The rule's parameters, or NULL when it is not a linked rule. */
+const struct linked_rule *ruleset_rule_linked(const struct ruleset *rs, unsigned rule);
 
 
 #endif

@@ -14,7 +14,7 @@
 #include "util.h"
 
 /* The newest migration this binary knows. */
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 /* Creates the schema if needed and applies the missing migrations, each in its own
  * transaction. -EPROTO when the database is newer than this binary. */
@@ -22,10 +22,10 @@ _must_check_ int schema_migrate(PGconn *conn, const char *schema, char **ret_err
 
 /*
  * Makes the data set's table fit the pack (created, new columns added); when the pack with
- * this digest has not been seen before, rewrites its code list and hierarchy rows. Applies
- * its views, the file "<dataset>.views.sql" beside the pack (if there is one), whenever
- * the pack is new or the file's text differs from the text applied last. A views file that
- * starts with "-- plausid: requires a, b" is applied only once those tables exist
+ * this digest has not been seen before, rewrites its code list, hierarchy and linked-rule
+ * rows (dbrules_store()). Applies its views, the file "<dataset>.views.sql" beside the
+ * pack (if there is one), whenever the pack is new or the file's text differs from the
+ * text applied last. A views file that starts with "-- plausid: requires a, b" is applied only once those tables exist
  * (*ret_views_skipped is set then); so are other data sets' views that waited for this
  * table, and those stay waiting (skipped) if they fail. A failure of this data set's own
  * views fails the call, with "file:line:col: message" in *ret_error.

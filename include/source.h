@@ -112,6 +112,14 @@ _must_check_ int source_load(PGconn *conn, const struct source *s, const volatil
 _must_check_ int source_report(PGconn *conn, const struct source *s, long long delivery_id, char **ret_path,
                                char **ret_error);
 
+/* Writes the report of a delivery whose findings changed after its report was written
+ * (linked rules placed findings on its records or took them back, load_result's
+ * relinked): into the reports directory of the source the register says it came from,
+ * with that source's pack. -ENOENT, without *ret_error, when set has no such source or
+ * the source no reports directory. */
+_must_check_ int source_set_report(PGconn *conn, const struct source_set *set, long long delivery_id,
+                                   char **ret_path, char **ret_error);
+
 /* For `plausid load`, which takes its inputs from the command line: opens one for reading.
  * -EINVAL when it is not a regular file. */
 _must_check_ int source_input_open(const char *path, int *ret_fd);

@@ -261,7 +261,8 @@ static inline int run_rule(struct checker *c, unsigned ri, struct intervals *iv)
         case RULE_UNIQUE:
                 return check_unique(c, ri);
         case RULE_PREVIOUS_YEAR:
-                /* Needs earlier deliveries: the loader runs it (history.c). */
+        case RULE_LINKED:
+                /* Need the database: the loader runs them (store/dbrules.c). */
                 return 0;
         case RULE_OVERLAP: {
                 ssize_t idx;

@@ -140,7 +140,7 @@ struct rule_nodes {
 typedef bool (*rule_compile_fn)(struct compiler *c, struct rule *r, const struct rule_nodes *n);
 
 /* One row per rule kind: adding a kind is a row, a compile function, its evaluation (the
- * checker, or store/history.c for rules against earlier deliveries) and its documentation. */
+ * checker, or store/dbrules.c for rules against the database) and its documentation. */
 struct rule_kind_info {
         const char *key;        /* the YAML key that makes a rule of this kind */
         enum rule_kind kind;
@@ -163,6 +163,7 @@ bool compile_share(struct compiler *c, struct rule *r, const struct rule_nodes *
 bool compile_unique(struct compiler *c, struct rule *r, const struct rule_nodes *n);
 bool compile_overlap(struct compiler *c, struct rule *r, const struct rule_nodes *n);
 bool compile_previous_year(struct compiler *c, struct rule *r, const struct rule_nodes *n);
+bool compile_linked(struct compiler *c, struct rule *r, const struct rule_nodes *n);
 
 void compile_message(struct compiler *c, struct rule *r, yaml_node_t *n);
 void compile_examples(struct compiler *c, struct rule *r, yaml_node_t *n);

@@ -201,10 +201,10 @@ bool compile_overlap(struct compiler *c, struct rule *r, const struct rule_nodes
         return true;
 }
 
-/* where: {FIELD: CODE} of a 'missing' rule. */
-static void compile_where(struct compiler *c, struct rule *r, yaml_node_t *n) {
+/* where: {FIELD: CODE} of a 'missing' or a linked rule: the records it takes. */
+static void compile_where(struct compiler *c, const struct rule *r, yaml_node_t *n, int *ret_field,
+                          const char **ret_code) {
         struct ruleset *rs = c->rs;
-        struct previous_year_rule *py = &r->previous;
         yaml_node_pair_t *pair = n->data.mapping.pairs.start;
         if (n->data.mapping.pairs.top - pair != 1) {
                 yamldoc_error(&c->yd, n, "rule %s: 'where' takes one field and one of its codes", r->id);
@@ -218,13 +218,14 @@ static void compile_where(struct compiler *c, struct rule *r, yaml_node_t *n) {
                 yamldoc_error(&c->yd, kn, "where: unknown field '%s'", fname);
         else if (f >= 0 && rs->fields[f].type != FIELD_CODE)
                 yamldoc_error(&c->yd, kn, "where: '%s' is not a code field", fname);
-        else if (f >= 0 && code) {
+        else if (f >= 0 && code && rs->fields[f].codes) {
+                /* (A code field without its list has its own error already.) */
                 const struct codelist *cl = rs->fields[f].codes;
                 int idx = codelist_find(cl, code, strlen(code));
                 if (idx < 0)
                         yamldoc_error(&c->yd, vn, "where: '%s' is not a code of %s", code, fname);
-                py->where_field = f;
-                py->where_code = idx >= 0 ? cl->codes[idx] : NULL;
+                *ret_field = f;
+                *ret_code = idx >= 0 ? cl->codes[idx] : NULL;
         }
 }
 
@@ -248,7 +249,7 @@ static void compile_missing(struct compiler *c, struct rule *r, yaml_node_t *n) 
                         py->nmatch = (unsigned) cnt;
         }
         if (m[0] && yamldoc_is_mapping(&c->yd, m[0], "where"))
-                compile_where(c, r, m[0]);
+                compile_where(c, r, m[0], &py->where_field, &py->where_code);
 }
 
 /* by: FIELD or FIELD.LEVEL of a 'count_change' rule. */
@@ -305,7 +306,7 @@ static void compile_count_change(struct compiler *c, struct rule *r, yaml_node_t
 /*
  * previous_year: {missing: ...} or {count_change: ...}
  * Compared at load time with the previous Berichtsjahr of the same reporting unit
- * (store/history.c), so the pack needs a year field and a delivery unit. Returns false
+ * (store/previous_year.c), so the pack needs a year field and a delivery unit. Returns false
  * when the variant is not known, and with it the message's placeholders.
  */
 bool compile_previous_year(struct compiler *c, struct rule *r, const struct rule_nodes *n) {
@@ -335,5 +336,105 @@ bool compile_previous_year(struct compiler *c, struct rule *r, const struct rule
                 r->placeholders = CTX_BIT(CTX_YEAR) | CTX_BIT(CTX_PREVIOUS_YEAR) | CTX_BIT(CTX_UNIT) | CTX_BIT(CTX_GROUP) |
                                   CTX_BIT(CTX_COUNT) | CTX_BIT(CTX_PREVIOUS) | CTX_BIT(CTX_CHANGE);
         }
+        return true;
+}
+
+/* The types a window may be measured in: a month (a date field, once there is one, goes
+ * here too: both are stored as a date and compared by month). */
+static bool month_like(enum field_type t) {
+        return t == FIELD_MONTH;
+}
+
+/* The window's months: [FROM, TO], each from -1200 to 1200 (a hundred years), FROM <= TO. */
+static void compile_months(struct compiler *c, const struct rule *r, yaml_node_t *n, struct linked_rule *l) {
+        if (!yamldoc_is_sequence(&c->yd, n, "months"))
+                return;
+        yaml_node_item_t *it = n->data.sequence.items.start;
+        if (n->data.sequence.items.top - it != 2) {
+                yamldoc_error(&c->yd, n, "rule %s: months is [from, to], two numbers of months", r->id);
+                return;
+        }
+        int64_t m[2];
+        bool ok = true;
+        for (int i = 0; i < 2; i++)
+                ok = yamldoc_get_int(&c->yd, yamldoc_node(&c->yd, it[i]), -1200, 1200, &m[i], "months") && ok;
+        if (ok && m[0] > m[1])
+                yamldoc_error(&c->yd, n, "rule %s: months [%lld, %lld]: the first must not be after the second",
+                              r->id, (long long) m[0], (long long) m[1]);
+        l->months_from = (int) m[0];
+        l->months_to = (int) m[1];
+}
+
+/* window: {field: MONTH FIELD, other: NAME, months: [FROM, TO]} */
+static void compile_window(struct compiler *c, struct rule *r, yaml_node_t *n) {
+        struct ruleset *rs = c->rs;
+        struct linked_rule *l = &r->linked;
+        if (!yamldoc_is_mapping(&c->yd, n, "window"))
+                return;
+        static const char *const keys[] = {"field", "other", "months"};
+        yaml_node_t *v[ELEMENTSOF(keys)];
+        yamldoc_take_keys(&c->yd, n, keys, ELEMENTSOF(keys), v, "window");
+        if (!v[0] || !v[1] || !v[2])
+                yamldoc_error(&c->yd, n, "rule %s: window needs 'field', 'other' and 'months'", r->id);
+        const char *f = yamldoc_scalar(&c->yd, v[0], "window field");
+        int fi = f ? ruleset_field_find(rs, f) : -1;
+        if (f && fi < 0)
+                yamldoc_error(&c->yd, v[0], "rule %s: window: unknown field '%s'", r->id, f);
+        else if (fi >= 0 && !month_like(rs->fields[fi].type))
+                yamldoc_error(&c->yd, v[0], "rule %s: window: '%s' is not a month field", r->id, f);
+        else if (fi >= 0)
+                l->window_field = (unsigned) fi;
+        /* The other data set's field: its pack is not at hand, only its name can be checked. */
+        const char *o = yamldoc_scalar(&c->yd, v[1], "window other");
+        if (o && (!yamldoc_is_identifier(o) || strlen(o) > 63))
+                yamldoc_error(&c->yd, v[1], "rule %s: window: other '%s' must be a field name (a lower-case identifier)",
+                              r->id, o);
+        else if (o)
+                l->other_field = compiler_strdup(c, o);
+        if (v[2])
+                compile_months(c, r, v[2], l);
+        if (r->field < 0 && fi >= 0)
+                r->field = fi;
+}
+
+/*
+ * linked: {dataset: NAME, where: {FIELD: CODE}, match: [FIELD, ...], window: {...}}
+ * A record needs a record of another data set in the database (store/linked.c). Only a
+ * warning: the other data set may arrive after the record was loaded, and a loaded record
+ * cannot be taken back then.
+ */
+bool compile_linked(struct compiler *c, struct rule *r, const struct rule_nodes *n) {
+        struct ruleset *rs = c->rs;
+        struct linked_rule *l = &r->linked;
+        l->where_field = -1;
+        if (!yamldoc_is_mapping(&c->yd, n->kind, "linked"))
+                return true;
+        static const char *const keys[] = {"dataset", "where", "match", "window"};
+        yaml_node_t *v[ELEMENTSOF(keys)];
+        yamldoc_take_keys(&c->yd, n->kind, keys, ELEMENTSOF(keys), v, "linked");
+        if (!v[0] || !v[2] || !v[3])
+                yamldoc_error(&c->yd, n->kind, "rule %s: linked needs 'dataset', 'match' and 'window'", r->id);
+        if (r->severity != SEVERITY_WARNING)
+                yamldoc_error(&c->yd, n->rule, "rule %s: a linked rule can only be a warning (a record loaded before "
+                              "the other data set arrives cannot be rejected any more)", r->id);
+        if (rs->year_field < 0 || !rs->has_delivery || rs->nunit == 0)
+                yamldoc_error(&c->yd, n->kind, "rule %s: linked needs the data set's year field and a 'delivery' "
+                              "section with a unit (the reporting unit both data sets share)", r->id);
+        const char *ds = yamldoc_scalar(&c->yd, v[0], "linked dataset");
+        if (ds && (!yamldoc_is_identifier(ds) || strlen(ds) > 48))
+                yamldoc_error(&c->yd, v[0], "rule %s: linked dataset '%s' must be a data set's name", r->id, ds);
+        else if (ds)
+                l->dataset = compiler_strdup(c, ds);
+        if (v[1] && yamldoc_is_mapping(&c->yd, v[1], "where"))
+                compile_where(c, r, v[1], &l->where_field, &l->where_code);
+        if (v[2]) {
+                unsigned *match = NULL;
+                int cnt = compile_field_list(c, v[2], &match, "match");
+                l->match = match;
+                if (cnt > 0)
+                        l->nmatch = (unsigned) cnt;
+        }
+        if (v[3])
+                compile_window(c, r, v[3]);
         return true;
 }

@@ -23,6 +23,8 @@ static const char *const ctx_names[_CTX_MAX] = {
         [CTX_END] = "end", [CTX_OTHER_BEGIN] = "other_begin", [CTX_OTHER_END] = "other_end",
         [CTX_YEAR] = "year", [CTX_PREVIOUS_YEAR] = "previous_year", [CTX_KEY] = "key", [CTX_LINE] = "line",
         [CTX_DELIVERY] = "delivery", [CTX_UNIT] = "unit", [CTX_PREVIOUS] = "previous", [CTX_CHANGE] = "change",
+        [CTX_FILE] = "file", [CTX_WINDOW_FROM] = "window_from", [CTX_WINDOW_TO] = "window_to",
+        [CTX_OTHER_DATASET] = "other_dataset",
 };
 
 /* Reports a placeholder that is neither the kind's nor (where allowed) an expression,
@@ -100,6 +102,8 @@ static void compile_text(struct compiler *c, struct rule *r, yaml_node_t *n, str
         const char *text = compiler_strdup(c, yaml_text);
         if (!text)
                 return;
+        if (m == &r->message)
+                r->message_text = text;
         _cleanup_(freep) struct segment *segs = NULL;
         size_t nseg = 0, cap = 0;
         const char *p = text;
@@ -165,4 +169,37 @@ void compile_message(struct compiler *c, struct rule *r, yaml_node_t *n) {
                 compile_text(c, r, v[0], &r->message);
         if (v[1])
                 compile_text(c, r, v[1], &r->message_fixed);
+}
+
+/* The kind's placeholder named name[0..len), or -1. */
+static int ctx_find(const char *name, size_t len) {
+        for (int i = 0; i < _CTX_MAX; i++)
+                if (strlen(ctx_names[i]) == len && memcmp(ctx_names[i], name, len) == 0)
+                        return i;
+        return -1;
+}
+
+int ruleset_message_render(const char *text, const char *const *ctx, struct strbuf *out) {
+        const char *p = text;
+        for (;;) {
+                const char *brace = strchr(p, '{');
+                int r = strbuf_append(out, p, brace ? (size_t) (brace - p) : strlen(p));
+                if (r < 0 || !brace)
+                        return r;
+                const char *close = strchr(brace + 1, '}');
+                int i = brace[1] == '{' || !close ? -1 : ctx_find(brace + 1, (size_t) (close - brace - 1));
+                if (brace[1] == '{') {
+                        r = strbuf_putc(out, '{');
+                        p = brace + 2;
+                } else if (i >= 0) {
+                        r = strbuf_puts(out, ctx[i] ? ctx[i] : "");
+                        p = close + 1;
+                } else {
+                        /* Not ours: as written (the compiler that stored it knew it). */
+                        r = strbuf_putc(out, '{');
+                        p = brace + 1;
+                }
+                if (r < 0)
+                        return r;
+        }
 }

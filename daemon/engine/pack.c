@@ -92,7 +92,11 @@ enum severity ruleset_rule_severity(const struct ruleset *rs, unsigned rule) {
 }
 
 bool ruleset_rule_needs_database(const struct ruleset *rs, unsigned rule) {
-        return rs->rules[rule].kind == RULE_PREVIOUS_YEAR;
+        return rs->rules[rule].kind == RULE_PREVIOUS_YEAR || rs->rules[rule].kind == RULE_LINKED;
+}
+
+const char *ruleset_rule_message_text(const struct ruleset *rs, unsigned rule) {
+        return rs->rules[rule].message_text ? rs->rules[rule].message_text : "";
 }
 
 unsigned ruleset_field_count(const struct ruleset *rs) {
@@ -196,6 +200,10 @@ const struct level_choice *ruleset_level_choice(const struct ruleset *rs, unsign
 
 const struct previous_year_rule *ruleset_rule_previous_year(const struct ruleset *rs, unsigned rule) {
         return rs->rules[rule].kind == RULE_PREVIOUS_YEAR ? &rs->rules[rule].previous : NULL;
+}
+
+const struct linked_rule *ruleset_rule_linked(const struct ruleset *rs, unsigned rule) {
+        return rs->rules[rule].kind == RULE_LINKED ? &rs->rules[rule].linked : NULL;
 }
 
 const char *severity_name(enum severity s) {

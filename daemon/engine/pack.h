@@ -82,8 +82,9 @@ struct message {
         unsigned n;
 };
 
-/* One per row of the rule-kind table (rules.c). The checker and history.c switch over it
- * to evaluate; the compiler looks a kind's properties up in the table, never here. */
+/* One per row of the rule-kind table (rules.c). The checker and the store's database
+ * rules (store/dbrules.c) switch over it to evaluate; the compiler looks a kind's
+ * properties up in the table, never here. */
 enum rule_kind {
         RULE_CHECK,
         RULE_BUILTIN,
@@ -91,6 +92,7 @@ enum rule_kind {
         RULE_UNIQUE,
         RULE_OVERLAP,
         RULE_PREVIOUS_YEAR,     /* against the previous Berichtsjahr in the database (load only) */
+        RULE_LINKED,            /* against another data set in the database (load only) */
 };
 
 enum builtin {
@@ -140,6 +142,7 @@ struct rule {
         int group;              /* overlap: the grouping field */
         struct program begin, end;
         struct previous_year_rule previous;
+        struct linked_rule linked;
         /* What the rule's message may name, from its kind (and builtin or previous_year
          * variant): placeholders as a bit set over enum message_ctx, and whether it may
          * read the record's fields, which only rules decided while the record is at hand
@@ -147,6 +150,8 @@ struct rule {
         unsigned placeholders;
         bool record_context;
         struct message message;
+        const char *message_text;       /* message as written: the store renders linked
+                                         * rules' findings from it (ruleset_message_render()) */
         struct message message_fixed;   /* for fixed-width files, when it differs (n > 0) */
         struct example *examples;
         unsigned nexamples;

@@ -29,6 +29,12 @@ const struct rule_kind_info rule_kinds[] = {
         {.key = "previous_year", .kind = RULE_PREVIOUS_YEAR, .compile = compile_previous_year,
          .no_examples = "a previous_year rule compares with earlier deliveries in the database; "
                         "examples cannot show that (test it with plausid load)"},
+        {.key = "linked", .kind = RULE_LINKED, .compile = compile_linked,
+         .placeholders = CTX_BIT(CTX_VALUE) | CTX_BIT(CTX_KEY) | CTX_BIT(CTX_LINE) | CTX_BIT(CTX_DELIVERY) |
+                         CTX_BIT(CTX_FILE) | CTX_BIT(CTX_WINDOW_FROM) | CTX_BIT(CTX_WINDOW_TO) |
+                         CTX_BIT(CTX_OTHER_DATASET) | CTX_BIT(CTX_UNIT) | CTX_BIT(CTX_YEAR),
+         .no_examples = "a linked rule looks for records of another data set in the database; "
+                        "examples cannot show that (test it with plausid load)"},
 };
 const size_t rule_kinds_count = ELEMENTSOF(rule_kinds);
 

@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -321,6 +322,21 @@ static void write_report(struct daemon *d, size_t i, long long delivery, const s
                           config_at(d, i)->name, f->file, delivery, error ? error : strerror(-e));
 }
 
+/* Linked rules placed findings on the records of earlier deliveries, or took some back
+ * (res->relinked): their reports, written when they were loaded, are written again, each
+ * by its own source. A delivery of a source no longer configured, or of one without
+ * reports, keeps what it has. */
+static void rewrite_reports(struct daemon *d, const struct load_result *res, const struct log_fields *f) {
+        for (size_t k = 0; k < res->nrelinked; k++) {
+                _cleanup_(freep) char *path = NULL, *error = NULL;
+                int e = source_set_report(d->conn, d->set, res->relinked[k], &path, &error);
+                if (e < 0 && e != -ENOENT)
+                        log_event(LOG_WARNING, EV_PROBLEM, f, "delivery %" PRId64 ": its findings changed, "
+                                  "its report was not written again: %s", res->relinked[k],
+                                  error ? error : strerror(-e));
+        }
+}
+
 /* A load that failed (rolled back): the file waits in processing to be taken again, or
  * goes to quarantine when trying again would not help. */
 static void load_failed(struct daemon *d, size_t i, const char *name, const char *delivered, int e,
@@ -361,6 +377,7 @@ static void load_committed(struct daemon *d, size_t i, const char *name, const c
         f->rejected = (long long) res->rejected;
         f->warned = (long long) res->warned;
         write_report(d, i, res->delivery_id, f);
+        rewrite_reports(d, res, f);
         if (res->status == LOAD_REJECTED) {
                 d->rejected++;
                 quarantine(d, i, io->dirs.processing, name, delivered, res->delivery_id, EV_REJECTED, res->reason);
@@ -376,9 +393,11 @@ static void load_committed(struct daemon *d, size_t i, const char *name, const c
                 d->loaded++;
                 log_event(LOG_INFO, EV_LOADED, f,
                           "%s/%s: loaded as delivery %lld: %lu records, %lu loaded, %lu rejected, %lu with warnings, "
-                          "%lu findings%s; report delivery-%lld.html",
+                          "%lu findings%s%s; report delivery-%lld.html",
                           s->name, delivered, res->delivery_id, res->records, res->loaded, res->rejected, res->warned,
-                          res->findings, res->superseded ? "; replaced earlier deliveries" : "", res->delivery_id);
+                          res->findings, res->superseded ? "; replaced earlier deliveries" : "",
+                          res->nrelinked ? "; linked rules changed the findings of earlier deliveries" : "",
+                          res->delivery_id);
         }
         if (ae < 0) {
                 /* Committed but not moved: it stays in processing and, taken again, is a

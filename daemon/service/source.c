@@ -14,6 +14,7 @@
 
 #include "db.h"
 #include "htmlreport.h"
+#include "register.h"
 #include "report_db.h"
 #include "schema.h"
 #include "source.h"
@@ -204,6 +205,18 @@ int source_report(PGconn *conn, const struct source *s, long long delivery_id, c
                 return -EINVAL;
         return report_delivery_from_db(conn, s->load.schema, s->rs, delivery_id, s->config->reports, s->report_gid,
                                        s->config->report_records, ret_path, ret_error);
+}
+
+int source_set_report(PGconn *conn, const struct source_set *set, long long delivery_id, char **ret_path,
+                      char **ret_error) {
+        _cleanup_(freep) char *name = NULL;
+        int r = register_delivery_source(conn, set->cfg->schema, delivery_id, &name, ret_error);
+        if (r < 0)
+                return r;
+        const struct source *s = source_set_find(set, name);
+        if (!s || !s->config->reports)
+                return -ENOENT;
+        return source_report(conn, s, delivery_id, ret_path, ret_error);
 }
 
 int source_input_open(const char *path, int *ret_fd) {

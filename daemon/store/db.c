@@ -178,6 +178,13 @@ int db_array_add(struct strbuf *b, int64_t v) {
         return strbuf_printf(b, "%c%" PRId64, b->len ? ',' : '{', v);
 }
 
+int db_array_add_text(struct strbuf *b, const char *s) {
+        int r = strbuf_puts(b, b->len ? ",\"" : "{\"");
+        for (; *s && r >= 0; s++)
+                r = *s == '"' || *s == '\\' ? strbuf_printf(b, "\\%c", *s) : strbuf_putc(b, *s);
+        return r < 0 ? r : strbuf_putc(b, '"');
+}
+
 int db_array_end(struct strbuf *b) {
         return b->len ? strbuf_putc(b, '}') : strbuf_puts(b, "{}");
 }

@@ -13,9 +13,12 @@
  *   copy        SAVEPOINT data; COPY records ...; delete the records that end-of-file
  *               rules rejected after they were sent (overlaps)
  *   gate        a file finding or too many rejected records reject the file as a whole
+ *   scope       the database rules (dbrules.h): the unit-years they run for, their earlier
+ *               findings there taken back, while the rows a redelivery replaces are there
  *   redeliver   record the scopes; the source's policy against earlier deliveries
- *   history     the previous-year rules, against the rows as they are now
+ *   check       the previous-year rules, against the rows as they are now
  *   findings    a rejected file rolls back to the savepoint; COPY findings, rejected_records
+ *   place       the linked rules' findings onto the records they are about; warned recounted
  *   finish      UPDATE delivery; COMMIT
  *
  * A phase returns 0 or the load's error. The first failure is recorded once, with its
@@ -36,7 +39,7 @@
 #include "array.h"
 #include "copy.h"
 #include "db.h"
-#include "history.h"
+#include "dbrules.h"
 #include "loader.h"
 #include "register.h"
 #include "rows.h"
@@ -77,15 +80,20 @@ struct load_state {
         size_t nlate, late_cap;         /* grown with ARRAY_GROW */
         struct register_scopes scopes;  /* what the rows sent cover */
         struct strbuf unit;             /* scratch: the current record's unit */
+        struct dbrules *dbrules;        /* the database rules' stage (scope, check, place) */
+        struct dbrules_placed placed;   /* what its place step did */
 };
 
 void load_result_done(struct load_result *r) {
         free(r->per_rule);
         free(r->unknown_columns);
         free(r->reason);
+        free(r->relinked);
         r->per_rule = NULL;
         r->unknown_columns = NULL;
         r->reason = NULL;
+        r->relinked = NULL;
+        r->nrelinked = 0;
 }
 
 static void load_state_done(struct load_state *s) {
@@ -97,6 +105,8 @@ static void load_state_done(struct load_state *s) {
         spool_close(&s->rejected);
         free(s->late);
         register_scopes_done(&s->scopes);
+        dbrules_free(s->dbrules);
+        dbrules_placed_done(&s->placed);
         free(s->err.text);
         load_result_done(&s->res);
 }
@@ -274,6 +284,10 @@ static int load_finish(struct load_state *s) {
         s->res.per_rule = calloc(nrules + 1, sizeof(unsigned long));
         if (s->res.per_rule)
                 memcpy(s->res.per_rule, checker_stats(s->checker)->per_rule, nrules * sizeof(unsigned long));
+        for (unsigned i = 0; s->res.per_rule && s->placed.per_rule && i < nrules; i++)
+                s->res.per_rule[i] += s->placed.per_rule[i];
+        s->res.relinked = TAKE_PTR(s->placed.others);
+        s->res.nrelinked = s->placed.nothers;
         if (checker_unknown_columns(s->checker))
                 s->res.unknown_columns = strdup(checker_unknown_columns(s->checker));
         return 0;
@@ -500,15 +514,28 @@ static int load_redeliver(struct load_state *s) {
         return r < 0 ? load_fail(s, r, text, "marking superseded deliveries") : 0;
 }
 
-/* ---- history ---- */
+/* ---- scope, check: the database rules ---- */
+
+/* Before the redelivery, while the rows it replaces are still there: the unit-years the
+ * database rules run for, and their earlier findings there taken back. */
+static int load_scope(struct load_state *s) {
+        if (s->res.status != LOAD_LOADED)
+                return 0;
+        int r = dbrules_new(s->conn, s->rs, s->t, s->o->source, s->delivery, &s->dbrules);
+        if (r < 0)
+                return load_fail(s, r, NULL, NULL);
+        char *text = NULL;
+        r = dbrules_scope(s->dbrules, &s->scopes, &text);
+        return r < 0 ? load_fail(s, r, text, "database rules") : 0;
+}
 
 /* The previous-year rules see this delivery's rows in place of the ones it replaced.
  * Their findings are warnings about the delivery as a whole. */
-static int load_history(struct load_state *s) {
+static int load_check(struct load_state *s) {
         if (s->res.status != LOAD_LOADED)
                 return 0;
         char *text = NULL;
-        int r = history_check(s->conn, s->rs, s->t, s->o->source, s->delivery, s->checker, &text);
+        int r = dbrules_check(s->dbrules, s->checker, &text);
         return r < 0 ? load_fail(s, r, text, "comparing with the previous year") : 0;
 }
 
@@ -538,6 +565,24 @@ static int load_findings(struct load_state *s) {
         return send_spool(s, &s->rejected, register_copy_rejected);
 }
 
+/* ---- place ---- */
+
+/* The linked rules' findings on the records they are about, this delivery's and earlier
+ * ones'; this delivery's counts follow them. */
+static int load_place(struct load_state *s) {
+        if (s->res.status != LOAD_LOADED)
+                return 0;
+        char *text = NULL;
+        int r = dbrules_place(s->dbrules, &s->placed, &text);
+        if (r < 0)
+                return load_fail(s, r, text, "placing the findings of linked rules");
+        s->res.findings += s->placed.here;
+        s->res.relinked_findings = s->placed.elsewhere;
+        if (s->placed.warned_changed)
+                s->res.warned = s->placed.warned;
+        return 0;
+}
+
 /* ---- the load ---- */
 
 static int load_phases(struct load_state *s) {
@@ -553,13 +598,19 @@ static int load_phases(struct load_state *s) {
         r = load_gate(s);
         if (r < 0)
                 return r;
+        r = load_scope(s);
+        if (r < 0)
+                return r;
         r = load_redeliver(s);
         if (r < 0)
                 return r;
-        r = load_history(s);
+        r = load_check(s);
         if (r < 0)
                 return r;
         r = load_findings(s);
+        if (r < 0)
+                return r;
+        r = load_place(s);
         if (r < 0)
                 return r;
         return load_finish(s);

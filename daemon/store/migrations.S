@@ -10,4 +10,10 @@ plausid_migration_001:
         .incbin "sql/001_core.sql"
         .byte 0
 
+        .global plausid_migration_002
+        .type plausid_migration_002, @object
+plausid_migration_002:
+        .incbin "sql/002_linked_rules.sql"
+        .byte 0
+
         .section .note.GNU-stack, "", @progbits

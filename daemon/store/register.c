@@ -279,6 +279,61 @@ int register_unit_year_parts(PGconn *conn, const char *source, const char *unit,
         return 0;
 }
 
+/* ---- findings placed on records of earlier deliveries ---- */
+
+/* Rows of (delivery id, count) to fn. */
+static int each_delivery_count(const PGresult *res, register_delivery_count_fn fn, void *userdata,
+                               char **ret_error) {
+        for (int i = 0; i < PQntuples(res); i++) {
+                int64_t id;
+                unsigned long count;
+                int r = db_get_int64(res, i, 0, &id, ret_error);
+                if (r >= 0)
+                        r = db_get_ulong(res, i, 1, &count, ret_error);
+                if (r >= 0)
+                        r = fn(userdata, id, count);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int register_take_back_findings(PGconn *conn, const char *rows_sql, int nparams, const char *const *params,
+                                register_delivery_count_fn fn, void *userdata, char **ret_error) {
+        _cleanup_(strbuf_done) struct strbuf sql = {0};
+        int r = strbuf_printf(&sql,
+                              "WITH gone AS (DELETE FROM findings f USING (%s) x WHERE f.rule = $1"
+                              " AND f.delivery_id = x.delivery_id AND f.line = x.line RETURNING f.delivery_id)"
+                              " SELECT delivery_id, count(*) FROM gone GROUP BY 1 ORDER BY 1",
+                              rows_sql);
+        if (r < 0)
+                return r;
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        r = db_query(conn, strbuf_str(&sql), nparams, params, &res, ret_error);
+        return r < 0 ? r : each_delivery_count(res, fn, userdata, ret_error);
+}
+
+int register_recount_warned(PGconn *conn, const int64_t *ids, size_t n, register_delivery_count_fn fn,
+                            void *userdata, char **ret_error) {
+        _cleanup_(strbuf_done) struct strbuf list = {0};
+        int r = 0;
+        for (size_t i = 0; i < n && r >= 0; i++)
+                r = db_array_add(&list, ids[i]);
+        if (r >= 0)
+                r = db_array_end(&list);
+        if (r < 0)
+                return r;
+        const char *params[] = {strbuf_str(&list)};
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        r = db_query(conn,
+                     "UPDATE deliveries d SET warned = (SELECT count(*) FROM (SELECT 1 FROM findings f"
+                     "  WHERE f.delivery_id = d.id AND f.line > 0 GROUP BY f.line"
+                     "  HAVING bool_and(f.severity = 'warning')) w)"
+                     " WHERE d.id = ANY($1::bigint[]) RETURNING d.id, d.warned",
+                     1, params, &res, ret_error);
+        return r < 0 ? r : each_delivery_count(res, fn, userdata, ret_error);
+}
+
 /* ---- findings and rejected records ---- */
 
 const char register_copy_findings[] =

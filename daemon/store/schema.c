@@ -9,13 +9,16 @@
 #include <string.h>
 
 #include "db.h"
+#include "dbrules.h"
 #include "schema.h"
 #include "strbuf.h"
 
 extern const char plausid_migration_001[];
+extern const char plausid_migration_002[];
 
 static const char *const migrations[] = {
         plausid_migration_001,
+        plausid_migration_002,
 };
 
 /* Every schema change of every plausid process goes through this lock. */
@@ -518,8 +521,9 @@ static int apply_pending_views(PGconn *conn, const char *dataset, const char *vi
         return 0;
 }
 
-/* A pack not seen before: its code lists and hierarchy anew, and its row in datasets
- * (up: dataset, digest, views text, requires). */
+/* A pack not seen before: its code lists, hierarchy and linked rules (which loads of
+ * other data sets run, dbrules.h) anew, and its row in datasets (up: dataset, digest,
+ * views text, requires). */
 static int export_pack(PGconn *conn, const struct ruleset *rs, const char *const *up, char **ret_error) {
         struct export_ctx x = {conn, up[0], ret_error};
         int r = db_command(conn, "DELETE FROM codes WHERE dataset = $1", 1, up, ret_error);
@@ -532,6 +536,9 @@ static int export_pack(PGconn *conn, const struct ruleset *rs, const char *const
         if (r < 0)
                 return r;
         r = table_each_hierarchy_entry(rs, insert_level, &x);
+        if (r < 0)
+                return r;
+        r = dbrules_store(conn, rs, ret_error);
         if (r < 0)
                 return r;
         return db_command(conn,

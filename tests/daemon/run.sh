@@ -686,6 +686,48 @@ check "SIGHUP, sources in another order: each archived in its own source's archi
 stop_daemon
 check "two sources: exit 0" 0 "$stop_status"
 
+# ---- linked rules: a delivery of gefaehrdung places a V01 finding on the record of an
+#      earlier schutz delivery (tests/load/schutz.yaml, rules/README.md "Linked rules"),
+#      and the daemon writes that delivery's report again, in schutz's directory ----
+new_db t_linked
+L=$T/linked
+{
+        echo "database:"
+        echo "  conninfo: \"dbname=t_linked\""
+        echo "sources:"
+        for name in schutz gefaehrdung; do
+                echo "  - name: $name"
+                [ $name = schutz ] && echo "    rules: $ROOT/tests/load/schutz.yaml" || echo "    rules: $ROOT/rules/gefaehrdung.yaml"
+                for d in drop archive quarantine reports; do echo "    $d: $L/$name/$d"; done
+                echo "    scan_interval: 1"
+                echo "    stable_seconds: 1"
+        done
+} >"$T/linked.yaml"
+start_daemon linked "$T/linked.yaml"
+GEF='land;regbez;kreis;gemeinde;einrichtung;lfd_nr;berichtsjahr;person_id;sozialraum;monat_abschluss;anregung;geschlecht;alter;aufenthalt;art_vernachlaessigung;art_koerperlich;art_psychisch;art_sexuell;ergebnis;inobhutnahme_folgt;hilfe_folgt'
+# P01's Inobhutnahme began 03.2024 after an assessment (vorherige_8a 1); the assessments
+# loaded later are of other persons and cover 03.2023 to 03.2024: V01 on line 2.
+printf 'land;regbez;kreis;gemeinde;einrichtung;lfd_nr;berichtsjahr;person_id;beginn;vorherige_8a\n05;9;13;000;100001;00001;2024;P01;03.2024;1\n' >"$STAGE/s.csv"
+mv "$STAGE/s.csv" "$L/schutz/drop/"
+wait_q 10 "loaded|0" "SELECT status, warned FROM plausid.deliveries WHERE file_name = 's.csv'"
+check "linked: the schutz delivery loads, nothing to compare with yet" "loaded|0" "$got"
+for y in 2023 2024; do
+        m=12.2023
+        [ $y = 2024 ] && m=03.2024
+        printf '%s\n05;9;13;000;100001;00001;%s;P99;Nord;%s;3;1;7;01;1;2;2;2;2;2;1\n' "$GEF" $y $m >"$STAGE/g$y.csv"
+        mv "$STAGE/g$y.csv" "$L/gefaehrdung/drop/"
+        wait_q 10 loaded "SELECT status FROM plausid.deliveries WHERE file_name = 'g$y.csv'"
+done
+wait_q 10 "1|V01" "SELECT d.warned, string_agg(f.rule, ',') FROM plausid.deliveries d JOIN plausid.findings f ON f.delivery_id = d.id WHERE d.file_name = 's.csv' GROUP BY d.warned"
+check "linked: the gefaehrdung load placed V01 on the schutz delivery" "1|V01" "$got"
+wait_until 10 grep -q ';V01;' "$L/schutz/reports/delivery-1.csv"
+check "linked: the schutz delivery's report written again by the daemon" 1 \
+        "$(grep -c '^s.csv;2;05-9-13-000-100001-00001-2024;V01;warning;vorherige_8a;1;' "$L/schutz/reports/delivery-1.csv")"
+check "linked: the log says the load changed earlier deliveries' findings" 1 \
+        "$(grep -c 'g2024.csv: loaded as delivery 3: .*; linked rules changed the findings of earlier deliveries; report delivery-3.html' "$LOG")"
+stop_daemon
+check "linked: exit 0" 0 "$stop_status"
+
 # ======================================================================================
 # ---- poll mode: loads a file, never takes one that is still growing ----
 # ======================================================================================

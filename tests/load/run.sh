@@ -417,6 +417,175 @@ awk -F'|' 'NR == FNR { want[$1] = 1; next } ($1 in want)' "$T/lines.txt" "$T/row
 check "both formats: the same rows" "" "$(diff "$T/rc_rows.txt" "$T/rf_rows.txt" | head -10)"
 check "both formats: rows compared" 1 "$(($(wc -l <"$T/rc_rows.txt") >= 4500))"
 
+# ---- linked rules: a record against another data set in the database, both ways.
+#      schutz (tests/load/schutz.yaml, standing in for the § 42 pack) has V01: an
+#      Inobhutnahme with vorherige_8a 1 needs a gefaehrdung record of the same unit and
+#      person whose monat_abschluss lies in [beginn - 12, beginn]. gefaehrdung
+#      (rules/gefaehrdung.yaml) has V02: an assessment with inobhutnahme_folgt 1 needs a
+#      schutz record whose beginn lies in [monat_abschluss, monat_abschluss + 3]. A window
+#      is checked only when the other data set's loaded months cover it: for each year it
+#      touches, that unit-year is loaded and its latest month is at the window's end or in
+#      December. Unit A is 05-9-13-000-100001, B 05-9-13-000-100002, C 05-9-13-000-100003.
+#      Every expectation below is derived by hand from the rows written here. ----
+write_linked_config() { # write_linked_config FILE [schutz pack]: each source with its reports
+        mkdir -p "$T/rep_schutz" "$T/rep_gef"
+        printf 'database:\n  conninfo: ""\n  schema: plausid\nsources:\n  - name: schutz\n    rules: %s\n    reports: %s\n  - name: gefaehrdung\n    rules: %s\n    reports: %s\n    max_reject_share: 0.5\n' \
+                "${2:-$ROOT/tests/load/schutz.yaml}" "$T/rep_schutz" "$ROOT/rules/gefaehrdung.yaml" "$T/rep_gef" >"$1"
+}
+lload() { # lload SOURCE FILE...: plausid load of the linked config; sets $status and $out
+        out=$("$PLAUSID" load --config "$T/cl.yaml" --source "$@" 2>"$T/stderr")
+        status=$?
+}
+write_linked_config "$T/cl.yaml"
+GH='land;regbez;kreis;gemeinde;einrichtung;lfd_nr;berichtsjahr;person_id;sozialraum;monat_abschluss;anregung;geschlecht;alter;aufenthalt;art_vernachlaessigung;art_koerperlich;art_psychisch;art_sexuell;ergebnis;inobhutnahme_folgt;hilfe_folgt'
+SH='land;regbez;kreis;gemeinde;einrichtung;lfd_nr;berichtsjahr;person_id;beginn;vorherige_8a'
+# gef UNIT LFD YEAR PERSON MONAT INOBHUTNAHME_FOLGT [ERGEBNIS]: an assessment (ergebnis 2,
+# a latent risk of neglect; ergebnis 4 with no kind of risk, which with a follow-up is a
+# G05 warning of its own)
+gef() {
+        local arts='1;2;2;2'
+        [ "${7:-2}" = 4 ] && arts='2;2;2;2'
+        echo "05;9;13;000;$1;$2;$3;$4;Nord;$5;3;1;7;01;$arts;${7:-2};$6;1"
+}
+# sch UNIT LFD YEAR PERSON BEGINN VORHERIGE_8A: an Inobhutnahme
+sch() { echo "05;9;13;000;$1;$2;$3;$4;$5;$6"; }
+A=100001 B=100002 C=100003
+
+# -- the other data set never loaded: no table, the load succeeds without V findings --
+new_db t_linked_none
+{ echo "$SH"; sch $A 00001 2024 P01 03.2024 1; } >"$T/s_none.csv"
+lload schutz "$T/s_none.csv"
+check "linked, other never loaded: loads, no finding, no gefaehrdung table" "0|0|" \
+        "$status|$(q "SELECT count(*) FROM plausid.findings")|$(q "SELECT to_regclass('plausid.gefaehrdung')")"
+check "linked, other never loaded: the rules are stored for other loads" "schutz|V01|gefaehrdung|{person_id}|-12|0" \
+        "$(q "SELECT dataset, rule, other_dataset, match, months_from, months_to FROM plausid.linked_rules WHERE dataset = 'schutz'")"
+
+new_db t_linked
+# gefaehrdung: A 2023 complete (up to 12.2023), A 2024 up to 06.2024, B 2024.
+{ echo "$GH"
+  gef $A 00001 2023 P01 03.2023 2       # P01: 12 months before its Inobhutnahme (03.2024)
+  gef $A 00002 2023 P02 03.2023 2       # P02: 13 months before (04.2024): one too many
+  gef $A 00003 2023 P98 12.2023 2       # December: 2023 is covered to its end
+} >"$T/g_a2023.csv"
+{ echo "$GH"
+  gef $A 00001 2024 P03 05.2024 2       # P03: the month of its Inobhutnahme (05.2024)
+  gef $A 00002 2024 P04 06.2024 2       # P04: a month after its Inobhutnahme (05.2024)
+  gef $A 00003 2024 P20 03.2024 1       # V02: schutz P20 begins 06.2024, 3 months after: kept
+  gef $A 00004 2024 P21 03.2024 1 4     # V02: schutz P21 begins 07.2024, 4 months after; G05 too
+  gef $A 00005 2024 P22 03.2024 1       # V02: no schutz record of P22 at all
+  gef $A 00006 2024 P23 03.2024 1       # V02: schutz P23 in 03.2024, but no person_id there
+  gef $A 00007 2024 P24 03.2024 1 4 | sed 's/;7;01;/;18;01;/'   # 18 years old: G03 (error),
+} >"$T/g_a2024.csv"                    # rejected with its G05 warning, no V02: not loaded
+{ echo "$GH"; gef $B 00001 2024 P05 01.2024 2; } >"$T/g_b2024.csv"   # P05, but in unit B
+lload gefaehrdung "$T/g_a2023.csv" "$T/g_a2024.csv" "$T/g_b2024.csv"
+check "linked: gefaehrdung loads before schutz exists, no V02 yet" "0|0|1" \
+        "$status|$(q "SELECT count(*) FROM plausid.findings WHERE rule = 'V02'")|$(q "SELECT warned FROM plausid.deliveries WHERE id = 2")"
+# schutz 2024: A with every case of V01, C with no gefaehrdung at all. Lines 2-14 of unit A.
+{ echo "$SH"
+  sch $A 00001 2024 P01 03.2024 1       # 2: P01 at 03.2023 = beginn - 12 (window start): none
+  sch $A 00002 2024 P02 04.2024 1       # 3: P02 at 03.2023, a month before 04.2023: V01
+  sch $A 00003 2024 P03 05.2024 1       # 4: P03 at 05.2024 = beginn (window end): none
+  sch $A 00004 2024 P04 05.2024 1       # 5: P04 at 06.2024, a month after: V01
+  sch $A 00005 2024 P05 02.2024 1       # 6: P05 only in unit B: V01
+  sch $A 00006 2024 P06 02.2024 1       # 7: no assessment of P06: V01
+  sch $A 00007 2024 "" 02.2024 1        # 8: no person_id: takes no part
+  sch $A 00008 2024 P08 02.2024 2       # 9: vorherige_8a 2: not checked
+  sch $A 00009 2024 P09 09.2024 1       # 10: window to 09.2024, gefaehrdung 2024 loaded to 06.2024: not yet
+  sch $A 00010 2024 P10 12.2023 1       # 11: window from 12.2022, 2022 never loaded: not covered
+  sch $A 00011 2024 P20 06.2024 2       # 12: V02's P20
+  sch $A 00012 2024 P21 07.2024 2       # 13: V02's P21
+  sch $A 00013 2024 "" 03.2024 2        # 14: V02's P23 would be here, without a person_id
+  sch $C 00001 2024 P11 02.2024 1       # 15: unit C has no gefaehrdung: not covered
+} >"$T/s_a2024.csv"
+lload schutz "$T/s_a2024.csv"
+check "linked V01: the load, its summary counts V01" "0|1" "$status|$(grep -cE '^  V01 +warning +4 ' <<<"$out")"
+check "linked V01: on lines 3, 5, 6, 7 of the schutz delivery" "4:3,4:5,4:6,4:7" \
+        "$(q "SELECT string_agg(delivery_id || ':' || line, ',' ORDER BY line) FROM plausid.findings WHERE rule = 'V01'")"
+check "linked V01: key, field, value, severity of line 3" "05-9-13-000-100001-00002-2024|vorherige_8a|1|warning" \
+        "$(q "SELECT key, field, value, severity FROM plausid.findings WHERE rule = 'V01' AND line = 3")"
+check "linked V01: the message with the window" \
+        "Für die Inobhutnahme ist eine vorherige Gefährdungseinschätzung angegeben, aber für diese Person ist keine Einschätzung nach § 8a von 04.2023 bis 04.2024 geladen." \
+        "$(q "SELECT message FROM plausid.findings WHERE rule = 'V01' AND line = 3")"
+check "linked V01: warned of the schutz delivery" 4 "$(q "SELECT warned FROM plausid.deliveries WHERE id = 4")"
+# Loading schutz ran gefaehrdung's V02 too: P21 (07.2024 is four months after 03.2024), P22
+# (none), P23 (its schutz record has no person_id) -- lines 5, 6, 7 of delivery 2; P20 in
+# 06.2024 is the window's last month. schutz 2024 of A is loaded up to 09.2024: covered.
+check "linked V02: placed on the earlier gefaehrdung delivery by the schutz load" "2:5,2:6,2:7" \
+        "$(q "SELECT string_agg(delivery_id || ':' || line, ',' ORDER BY line) FROM plausid.findings WHERE rule = 'V02'")"
+check "linked V02: the load says which delivery's findings changed" 1 \
+        "$(grep -c '^linked rules: 3 findings on records of earlier deliveries; findings changed in delivery 2$' <<<"$out")"
+check "linked V02: the gefaehrdung delivery's report written again, in its source's directory" "1|3" \
+        "$(grep -c "^report: $T/rep_gef/delivery-2.html$" <<<"$out")|$(grep -c ';V02;' "$T/rep_gef/delivery-2.csv")"
+check "linked V02: warned 1 -> 3 (line 5 had its G05 warning already)" 3 \
+        "$(q "SELECT warned FROM plausid.deliveries WHERE id = 2")"
+check "linked V02: G05 and V02 on line 5, the record counted once" "G05,V02" \
+        "$(q "SELECT string_agg(rule, ',' ORDER BY rule) FROM plausid.findings WHERE delivery_id = 2 AND line = 5")"
+# The report of the earlier gefaehrdung delivery, written now from the database, has them.
+mkdir -p "$T/lrep"
+"$PLAUSID" report --config "$T/cl.yaml" --delivery 2 --out "$T/lrep" >/dev/null 2>&1
+check "linked report: the earlier delivery's CSV lists the late V02 findings" 3 \
+        "$(grep -c '^g_a2024.csv;[567];05-9-13-000-100001-0000[456]-2024;V02;warning;inobhutnahme_folgt;1;' "$T/lrep/delivery-2.csv")"
+check "linked report: its HTML counts 3 records with warnings" 1 \
+        "$(grep -c '<div class="card" id="anzahl-warnungen"><span class="num">3</span>' "$T/lrep/delivery-2.html")"
+check "linked report: V02 with its title from the pack" 1 \
+        "$(grep -c '<td class="id">V02</td><td><span class="sev sev-warning">Warnung</span></td><td>Inobhutnahme nach der Gefährdungseinschätzung fehlt</td><td class="n">3</td>' "$T/lrep/delivery-2.html")"
+"$PLAUSID" report --config "$T/cl.yaml" --since 2000-01-01 --out "$T/lrep" >/dev/null 2>&1
+check "linked report --since: V01 and V02 among the rules" "1|1" \
+        "$(grep -c '<td class="id">V01</td><td>Gefährdungseinschätzung vor der Inobhutnahme fehlt</td>' "$T/lrep/uebersicht-2000-01-01.html")|$(grep -c '<td class="id">V02</td><td>Inobhutnahme nach der Gefährdungseinschätzung fehlt</td>' "$T/lrep/uebersicht-2000-01-01.html")"
+
+# -- gefaehrdung 2024 of A again, complete to 12.2024 and with P06 in 01.2024: line 7 (P06)
+#    loses its V01, line 10 (P09, window 09.2023-09.2024) is covered now and gets one. The
+#    findings of the schutz delivery change, on its own records; V02 is evaluated anew. --
+{ cat "$T/g_a2024.csv"; gef $A 00008 2024 P06 01.2024 2; gef $A 00009 2024 P97 12.2024 2; } >"$T/g_a2024_full.csv"
+lload gefaehrdung "$T/g_a2024_full.csv"
+check "linked later: V01 now on lines 3, 5, 6, 10 of delivery 4" "0|4:3,4:5,4:6,4:10" \
+        "$status|$(q "SELECT string_agg(delivery_id || ':' || line, ',' ORDER BY line) FROM plausid.findings WHERE rule = 'V01'")"
+check "linked later: the load names the deliveries whose findings changed (V02 of 2 taken back)" 1 \
+        "$(grep -c '^linked rules: 4 findings on records of earlier deliveries; findings changed in deliveries 2, 4$' <<<"$out")"
+check "linked later: V02 on the new delivery, the replaced one's taken back" "5:5,5:6,5:7|0" \
+        "$(q "SELECT string_agg(delivery_id || ':' || line, ',' ORDER BY line) FROM plausid.findings WHERE rule = 'V02'")|$(q "SELECT count(*) FROM plausid.findings WHERE delivery_id = 2 AND rule = 'V02'")"
+check "linked later: warned of schutz 4, new gefaehrdung 3, replaced gefaehrdung 1 (G05)" "4|3|1" \
+        "$(q "SELECT warned FROM plausid.deliveries WHERE id = 4")|$(q "SELECT warned FROM plausid.deliveries WHERE id = 5")|$(q "SELECT warned FROM plausid.deliveries WHERE id = 2")"
+"$PLAUSID" report --config "$T/cl.yaml" --delivery 4 --out "$T/lrep" >/dev/null 2>&1
+check "linked later: the schutz delivery's report has the late finding of line 10" 1 \
+        "$(grep -c '^s_a2024.csv;10;05-9-13-000-100001-00009-2024;V01;warning;vorherige_8a;1;.*von 09.2023 bis 09.2024 geladen.$' <<<"$(tr -d '\r' <"$T/lrep/delivery-4.csv")")"
+check "linked later: the load wrote it again itself, in schutz's directory" "1|1" \
+        "$(grep -c "^report: $T/rep_schutz/delivery-4.html$" <<<"$out")|$(grep -c '^s_a2024.csv;10;.*;V01;' "$T/rep_schutz/delivery-4.csv")"
+# The same content again under another name is another file (a changed Sozialraum): each
+# evaluation replaces the earlier findings, nothing is doubled.
+sed 's/;Nord;/;Süd;/' "$T/g_a2024_full.csv" >"$T/g_a2024_again.csv"
+lload gefaehrdung "$T/g_a2024_again.csv"
+check "linked twice: V01 not doubled, V02 moved to the newest delivery" "0|4|6:5,6:6,6:7" \
+        "$status|$(q "SELECT count(*) FROM plausid.findings WHERE rule = 'V01'")|$(q "SELECT string_agg(delivery_id || ':' || line, ',' ORDER BY line) FROM plausid.findings WHERE rule = 'V02'")"
+
+# -- a redelivery of schutz 2024 of A replaces its rows and findings: P02 (line 2 now, V01)
+#    and P06 (line 3, its assessment is there now); unit C is not in it and keeps its row
+#    and its (absent) finding. The earlier delivery keeps only C's row, no V01 --
+{ echo "$SH"; sch $A 00002 2024 P02 04.2024 1; sch $A 00006 2024 P06 02.2024 1; } >"$T/s_a2024_neu.csv"
+lload schutz "$T/s_a2024_neu.csv"
+check "linked redelivery: V01 only on the new delivery's line 2" "0|7:2" \
+        "$status|$(q "SELECT string_agg(delivery_id || ':' || line, ',' ORDER BY line) FROM plausid.findings WHERE rule = 'V01'")"
+check "linked redelivery: warned of the new delivery 1, the earlier one 0 (its V01 gone with its rows)" "1|0|loaded" \
+        "$(q "SELECT warned FROM plausid.deliveries WHERE id = 7")|$(q "SELECT warned, status FROM plausid.deliveries WHERE id = 4")"
+# V02's P20 and P21 have lost their schutz records (lines 12, 13 were replaced): V02 for P20
+# too now; schutz of A is loaded to 04.2024 only, so P21's window (03-06.2024) is not
+# covered any more: V02 keeps nothing of A. That is what "not covered" means.
+check "linked redelivery: V02 of the gefaehrdung delivery re-evaluated (coverage to 04.2024 only)" "" \
+        "$(q "SELECT string_agg(delivery_id || ':' || line, ',' ORDER BY line) FROM plausid.findings WHERE rule = 'V02'")"
+
+# -- a linked rule whose other field is not a month: the owner's load fails and says why;
+#    the other data set's loads go on without the rule --
+new_db t_linked_type
+sed 's/other: monat_abschluss/other: sozialraum/' tests/load/schutz.yaml >"$T/schutz_bad.yaml"
+write_linked_config "$T/cl.yaml" "$T/schutz_bad.yaml"
+lload gefaehrdung "$T/g_a2023.csv"
+lload schutz "$T/s_a2024.csv"
+check "linked, other field not a month: the owner's load fails, named" "2|1|0" \
+        "$status|$(grep -c 'rule V01 of schutz: column sozialraum of gefaehrdung is text, not date (a month)' "$T/stderr")|$(q "SELECT count(*) FROM plausid.deliveries WHERE dataset = 'schutz'")"
+lload gefaehrdung "$T/g_a2024.csv"
+check "linked, other field not a month: gefaehrdung still loads" "0|loaded" \
+        "$status|$(q "SELECT status FROM plausid.deliveries WHERE file_name = 'g_a2024.csv'")"
+
 # ---- failures before loading ----
 load "$T/nonexistent.yaml" samples/hze_2024_ost.csv
 check "no config: exit status" 2 "$status"

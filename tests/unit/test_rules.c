@@ -1765,6 +1765,61 @@ static const char *describe_message(const void *p, char *buf, size_t size) {
         return buf;
 }
 
+/* A linked rule as the store reads it (ruleset_rule_linked()), and its message filled in
+ * from the pack's text as the store fills it (ruleset_message_render()). */
+static void test_linked_rule(void **state) {
+        (void) state;
+        const char *yaml =
+                "dataset: {name: s, version: \"1\", berichtsjahre: [2020, 2030], year_field: jahr}\n"
+                "key: [einheit, nr, jahr]\n"
+                "delivery: {unit: [einheit]}\n"
+                "codelists: {jn: {\"1\": ja, \"2\": nein}}\n"
+                "fields:\n"
+                "  - {name: einheit, type: digits, length: 2}\n"
+                "  - {name: nr, type: digits, length: 3}\n"
+                "  - {name: jahr, type: digits, length: 4}\n"
+                "  - {name: person_id, type: text}\n"
+                "  - {name: beginn, type: month}\n"
+                "  - {name: vorher, type: code, codes: jn}\n"
+                "rules:\n"
+                "  - id: V01\n"
+                "    severity: warning\n"
+                "    linked:\n"
+                "      dataset: gefaehrdung\n"
+                "      where: {vorher: \"1\"}\n"
+                "      match: [person_id]\n"
+                "      window: {field: beginn, other: monat_abschluss, months: [-12, 0]}\n"
+                "    message: \"{key}: {{keine} {window_from}-{window_to} in {other_dataset}\"\n";
+        struct ruleset *rs = compile_ok(yaml);
+        const struct linked_rule *l = ruleset_rule_linked(rs, 0);
+        assert_non_null(l);
+        assert_string_equal(l->dataset, "gefaehrdung");
+        assert_int_equal(l->where_field, ruleset_field_find(rs, "vorher"));
+        assert_string_equal(l->where_code, "1");
+        assert_int_equal(l->nmatch, 1);
+        assert_int_equal(l->match[0], ruleset_field_find(rs, "person_id"));
+        assert_int_equal(l->window_field, ruleset_field_find(rs, "beginn"));
+        assert_string_equal(l->other_field, "monat_abschluss");
+        assert_int_equal(l->months_from, -12);
+        assert_int_equal(l->months_to, 0);
+        /* no field given: the window's field names the finding */
+        assert_int_equal(ruleset_rule_field(rs, 0), ruleset_field_find(rs, "beginn"));
+        assert_true(ruleset_rule_needs_database(rs, 0));
+        assert_null(ruleset_rule_previous_year(rs, 0));
+        const char *ctx[_CTX_MAX] = {[CTX_KEY] = "01-002-2024", [CTX_WINDOW_FROM] = "04.2023",
+                                     [CTX_WINDOW_TO] = "04.2024", [CTX_OTHER_DATASET] = "gefaehrdung"};
+        struct strbuf b = {0};
+        CHECK_MEM(ruleset_message_render(ruleset_rule_message_text(rs, 0), ctx, &b));
+        assert_string_equal(strbuf_str(&b), "01-002-2024: {keine} 04.2023-04.2024 in gefaehrdung");
+        /* A stored text with a placeholder this plausid does not know (a newer one stored
+         * it) or a brace never closed: as written; an empty placeholder: nothing. */
+        strbuf_reset(&b);
+        CHECK_MEM(ruleset_message_render("{unbekannt} {value}{key {", ctx, &b));
+        assert_string_equal(strbuf_str(&b), "{unbekannt} {key {");
+        strbuf_done(&b);
+        ruleset_free(rs);
+}
+
 int main(void) {
         const struct CMUnitTest compiler_tests[] = {
                 cmocka_unit_test(test_finding_field),
@@ -1789,6 +1844,7 @@ int main(void) {
                 cmocka_unit_test(test_report_end_needs_year_field),
                 cmocka_unit_test(test_compiled_pack),
                 cmocka_unit_test(test_vm_direct),
+                cmocka_unit_test(test_linked_rule),
         };
         int failed = 0;
         failed += run_table("expressions", EXPR_CASES, ELEMENTSOF(EXPR_CASES), sizeof(EXPR_CASES[0]), test_expr_case,

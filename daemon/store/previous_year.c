@@ -1,7 +1,13 @@
 /*
- * previous_year rules: the SQL that finds last year's records missing this year and the
- * groups whose record counts changed too much. Which unit-years to compare comes from the
- * register (register.h); the statements here read the data set's table. See history.h.
+ * previous_year rules, one kind of the database rules (dbrules.h): the SQL that finds last
+ * year's records missing this year and the groups whose record counts changed too much.
+ *
+ * A unit-year is compared once it is complete: when the pack splits deliveries into parts
+ * (ongoing and ended records), once every part is loaded; the delivery that completes it
+ * gets the findings, with line 0, through the checker that checked it (they count in its
+ * statistics). A previous year without any loaded records is nothing to compare with.
+ * Which unit-years to compare comes from the register (register.h); the statements here
+ * read the data set's table.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,7 +15,7 @@
 #include <string.h>
 
 #include "db.h"
-#include "history.h"
+#include "dbrules_impl.h"
 #include "register.h"
 #include "schema.h"
 #include "strbuf.h"
@@ -300,8 +306,8 @@ static int check_unit_year(PGconn *conn, const struct ruleset *rs, const struct 
         return 0;
 }
 
-int history_check(PGconn *conn, const struct ruleset *rs, const struct table *t, const char *source,
-                  int64_t delivery, struct checker *checker, char **ret_error) {
+int previous_year_check(PGconn *conn, const struct ruleset *rs, const struct table *t, const char *source,
+                        int64_t delivery, struct checker *checker, char **ret_error) {
         bool any = false;
         for (unsigned ri = 0; ri < ruleset_rule_count(rs); ri++)
                 any = any || ruleset_rule_previous_year(rs, ri);
