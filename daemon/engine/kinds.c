@@ -342,7 +342,8 @@ bool compile_previous_year(struct compiler *c, struct rule *r, const struct rule
 /* The types a window may be measured in: a month (a date field, once there is one, goes
  * here too: both are stored as a date and compared by month). */
 static bool month_like(enum field_type t) {
-        return t == FIELD_MONTH;
+        /* A day date is compared by its month too (the window is in months). */
+        return t == FIELD_MONTH || t == FIELD_DATE;
 }
 
 /* The window's months: [FROM, TO], each from -1200 to 1200 (a hundred years), FROM <= TO. */

@@ -586,6 +586,36 @@ lload gefaehrdung "$T/g_a2024.csv"
 check "linked, other field not a month: gefaehrdung still loads" "0|loaded" \
         "$status|$(q "SELECT status FROM plausid.deliveries WHERE file_name = 'g_a2024.csv'")"
 
+# -- the real § 42 pack (rules/schutz.yaml): its dates take part by their month. gefaehrdung
+#    of unit A: 2023 complete (P30 completed 06.2023, and a December record), 2024 up to
+#    12.2024 (P31 completed 03.2024 with an Inobhutnahme to follow; P32 completed 05.2024,
+#    likewise, but no measure of P32 follows). schutz 2024 of A, measures from 15.01. to
+#    10.09.2024, so its loaded months reach 09.2024:
+#      line 2 P30 from 10.03.2024, a § 8a before: window 03.2023-03.2024 holds 06.2023: no V01
+#      line 3 P33 from 15.05.2024, a § 8a before: no assessment of P33: V01
+#      line 4 P31 from 01.04.2024, none before (2): not checked; it is P31's Inobhutnahme
+#      line 5 P34 from 01.09.2024 to 10.09.2024, none before: not checked
+#    V02: P31's window 03-06.2024 holds line 4's 04.2024: none; P32's window 05-08.2024,
+#    covered (schutz to 09.2024), holds nothing: V02 on P32's line (4) of gefaehrdung 2024 --
+new_db t_linked_dates
+write_linked_config "$T/cl.yaml" "$ROOT/rules/schutz.yaml"
+SHD='land;regbez;kreis;gemeinde;einrichtung;lfd_nr;berichtsjahr;person_id;sozialraum;art;traeger;unterbringung;anregung;beginn;ende;geschlecht;altersgruppe;anlass1;anlass2;anlass3;vorherige_8a;anschluss'
+schd() { echo "05;9;13;000;$A;$1;2024;$2;Nord;1;1;2;5;$3;$4;2;3;02;;;$5;1"; }
+{ echo "$GH"; gef $A 00001 2023 P30 06.2023 2; gef $A 00002 2023 P99 12.2023 2; } >"$T/gd_2023.csv"
+{ echo "$GH"; gef $A 00001 2024 P98 01.2024 2; gef $A 00002 2024 P31 03.2024 1; gef $A 00003 2024 P32 05.2024 1
+  gef $A 00004 2024 P97 12.2024 2; } >"$T/gd_2024.csv"
+{ echo "$SHD"; schd 00001 P30 10.03.2024 20.03.2024 1; schd 00002 P33 15.05.2024 17.05.2024 1
+  schd 00003 P31 01.04.2024 03.04.2024 2; schd 00004 P34 01.09.2024 10.09.2024 2; } >"$T/sd_2024.csv"
+lload gefaehrdung "$T/gd_2023.csv"
+lload gefaehrdung "$T/gd_2024.csv"
+lload schutz "$T/sd_2024.csv"
+check "linked, real § 42 pack: loaded" "0|4" "$status|$(q "SELECT count(*) FROM plausid.schutz")"
+check "linked, real § 42 pack: V01 on schutz line 3 only, V02 on gefaehrdung 2024 line 4 only" \
+        "V01:sd_2024.csv:3 V02:gd_2024.csv:4" \
+        "$(q "SELECT string_agg(f.rule || ':' || d.file_name || ':' || f.line, ' ' ORDER BY f.rule) FROM plausid.findings f JOIN plausid.deliveries d ON d.id = f.delivery_id WHERE f.rule IN ('V01', 'V02')")"
+check "linked, real § 42 pack: V01's window in its message" "1" \
+        "$(q "SELECT count(*) FROM plausid.findings WHERE rule = 'V01' AND message LIKE '%von 05.2023 bis 05.2024 geladen.'")"
+
 # ---- failures before loading ----
 load "$T/nonexistent.yaml" samples/hze_2024_ost.csv
 check "no config: exit status" 2 "$status"
