@@ -616,6 +616,29 @@ check "linked, real § 42 pack: V01 on schutz line 3 only, V02 on gefaehrdung 20
 check "linked, real § 42 pack: V01's window in its message" "1" \
         "$(q "SELECT count(*) FROM plausid.findings WHERE rule = 'V01' AND message LIKE '%von 05.2023 bis 05.2024 geladen.'")"
 
+# ---- the § 8a data set: redelivery and the quality gate as for hze ----
+# samples/gefaehrdung_2024.csv: 151 records, 6 rejected (4.0 %, under the default gate of
+# 10 %), 145 loaded; all of one unit-year (05-9-13-000-512345, 2024). A corrected
+# redelivery -- its records of lines 2-60 only, the G01 record of line 42 given a kind of
+# risk, the G02 record of line 57 left as it is -- replaces the unit-year: 59 records, 58
+# rows, the first delivery superseded. A file of the first 20 records with 3 of them made
+# defective (line 3 anregung 11: P02; line 5 Berichtsjahr 2023: S03; line 7 month 13: P03),
+# 15 %, is rejected as a whole and changes nothing.
+new_db t_8a_redelivery
+printf 'database:\n  conninfo: ""\n  schema: plausid\nsources:\n  - name: gefaehrdung\n    rules: %s\n' \
+        "$ROOT/rules/gefaehrdung.yaml" >"$T/c8a.yaml"
+"$PLAUSID" load --config "$T/c8a.yaml" --source gefaehrdung samples/gefaehrdung_2024.csv >/dev/null 2>&1
+check "§ 8a: loaded, 145 rows" "0|145" "$?|$(q "SELECT count(*) FROM plausid.gefaehrdung")"
+head -n 60 samples/gefaehrdung_2024.csv | sed '42s/;2;2;2;2;1;2;2/;1;2;2;2;1;2;2/' >"$T/gefaehrdung_2024_korrektur.csv"
+"$PLAUSID" load --config "$T/c8a.yaml" --source gefaehrdung "$T/gefaehrdung_2024_korrektur.csv" >/dev/null 2>&1
+check "§ 8a redelivery: replaces the unit-year, 58 rows, the first superseded" "0|58|superseded|loaded" \
+        "$?|$(q "SELECT count(*) FROM plausid.gefaehrdung")|$(q "SELECT string_agg(status, '|' ORDER BY id) FROM plausid.deliveries")"
+head -n 21 samples/gefaehrdung_2024.csv | sed '3s/;05\.2024;5;1;/;05.2024;11;1;/; 5s/;2024;P000009;/;2023;P000009;/; 7s/;04\.2024;/;13.2024;/' \
+        >"$T/gefaehrdung_2024_schlecht.csv"
+"$PLAUSID" load --config "$T/c8a.yaml" --source gefaehrdung "$T/gefaehrdung_2024_schlecht.csv" >/dev/null 2>&1
+check "§ 8a quality gate: 3 of 20 rejected, the file as a whole, nothing changed" "1|rejected|3|58" \
+        "$?|$(q "SELECT status, rejected FROM plausid.deliveries WHERE file_name = 'gefaehrdung_2024_schlecht.csv'")|$(q "SELECT count(*) FROM plausid.gefaehrdung")"
+
 # ---- failures before loading ----
 load "$T/nonexistent.yaml" samples/hze_2024_ost.csv
 check "no config: exit status" 2 "$status"
