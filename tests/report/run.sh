@@ -274,7 +274,18 @@ cat >>"$T/c8a.yaml" <<EOC
     reports: $T/r8a
 EOC
 out=$("$PLAUSID" load --config "$T/c8a.yaml" --source schutz samples/schutz_2024.csv 2>"$T/stderr")
-check "§ 42: loaded, its report written" "0|report: $T/r8a/delivery-2.html" "$?|$(grep '^report:' <<<"$out")"
+# Loading schutz evaluates the § 8a pack's V02 (rules/gefaehrdung.yaml): of the § 8a
+# records with inobhutnahme_folgt = 1 whose window (month of completion and the 3 after)
+# lies in 2024's loaded schutz months (to 12.2024), those of lines 116 (01.2024), 117
+# (08.2024), 127 (03.2024) and 143 (08.2024) have no measure of their person: 4 V02 on
+# delivery 1, whose report is therefore written again. (Line 63's person lost its measure,
+# line 7 of schutz, to I01, but line 63 is itself rejected by G03; lines 67 and 148 end
+# their window in 2025.)
+check "§ 42: loaded, its report written, the § 8a report written again" \
+        "0|report: $T/r8a/delivery-2.html report: $T/r8a/delivery-1.html" "$?|$(grep '^report:' <<<"$out" | tr '\n' ' ' | sed 's/ $//')"
+check "§ 42: V02 on the § 8a delivery" "1:116 1:117 1:127 1:143" \
+        "$(q "SELECT string_agg(delivery_id || ':' || line, ' ' ORDER BY line) FROM plausid.findings WHERE rule = 'V02'")"
+contains "§ 42: the rewritten § 8a report shows V02" "$T/r8a/delivery-1.csv" "Nach der Gefährdungseinschätzung folgte laut Datensatz eine Inobhutnahme"
 h=$T/r8a/delivery-2.html
 contains "§ 42: rule title" "$h" "§ 42a ohne Anlass „unbegleitete Einreise“"
 contains "§ 42: field label" "$h" "Ende der Maßnahme"
