@@ -83,6 +83,7 @@ struct checker {
         bool key_ready;
         struct strbuf key, message, value;
         struct strbuf first_value;      /* same_as_first: the value of the first record */
+        int64_t first_i;                /* ... and its number (a month or a day) */
         bool first_seen;
 
         unsigned long *share_count;     /* per rule */
@@ -100,6 +101,11 @@ struct checker {
 
         struct checker_stats stats;
 };
+
+/* A month or a day: its value is the number decoding made of it, the text is as written. */
+static inline bool field_is_calendar(const struct field *fd) {
+        return fd->type == FIELD_MONTH || fd->type == FIELD_DATE;
+}
 
 /* decode.c */
 /* The field a header column names (name or alias, any case), or -1. */

@@ -156,10 +156,13 @@ static int run_builtin(struct checker *c, unsigned ri) {
                         /* The first record that has a valid value sets what the file is about;
                          * an empty or invalid one is already P01/P03's finding. */
                         e = strbuf_append(&c->first_value, v->s, v->len);
+                        c->first_i = v->i;
                         c->first_seen = true;
                         break;
                 }
-                if (c->first_value.len != v->len || memcmp(strbuf_str(&c->first_value), v->s, v->len) != 0) {
+                bool same = field_is_calendar(&c->fields[r->field]) ? v->i == c->first_i
+                            : c->first_value.len == v->len && memcmp(strbuf_str(&c->first_value), v->s, v->len) == 0;
+                if (!same) {
                         const char *ctx[_CTX_MAX] = {[CTX_VALUE] = v->raw, [CTX_EXPECTED] = strbuf_str(&c->first_value)};
                         e = checker_report(c, ri, c->rec->line, r->field, NULL, ctx, NULL);
                 }

@@ -74,7 +74,8 @@ static int key_table_insert(struct key_table *t, XXH128_hash_t h, uint32_t line,
 }
 
 /* Hashes the fields' values, each preceded by its length so that ("1","23") and ("12","3")
- * differ. The normalised value is used when valid, so "5" and "05" are one key. */
+ * differ. The normalised value is used when valid, so "5" and "05" are one key, and a
+ * month or a day is its number, so "3.2024" and "03.2024" are one too. */
 static int hash_fields(struct checker *c, const unsigned *fields, unsigned n, XXH128_hash_t *ret) {
         char local[512];        /* most keys fit; longer ones continue in c->value below */
         size_t used = 0;
@@ -84,6 +85,10 @@ static int hash_fields(struct checker *c, const unsigned *fields, unsigned n, XX
                 const struct field_value *v = &c->vals[fields[i]];
                 const char *s = v->state == FV_OK ? v->s : (v->raw ? v->raw : "");
                 uint32_t len = v->state == FV_OK ? v->len : (uint32_t) strlen(s);
+                if (v->state == FV_OK && field_is_calendar(&c->fields[fields[i]])) {
+                        s = (const char *) &v->i;
+                        len = sizeof(v->i);
+                }
                 if (b->len == 0 && used + sizeof(len) + len <= sizeof(local)) {
                         memcpy(local + used, &len, sizeof(len));
                         memcpy(local + used + sizeof(len), s, len);
