@@ -40,6 +40,25 @@
 --   - Ages are whole years from month and year: (months from geburt to beginn) div 12,
 --     as the rule pack's age(). Durations are months from beginn to ende (the same month
 --     is 0), as the pack's months().
+--   - Zuständigkeitswechsel (changed 2026, see rules/README.md "Dashboard views"): a
+--     record with uebernahme 1 is an aid that began at another Jugendamt and was taken
+--     over; beendigungsgrund 40 (Abgabe an ein anderes Jugendamt) ends only this
+--     Jugendamt's responsibility, not the aid. So "begonnen" (ist_begonnen,
+--     v_hze_begonnen_beendet.begonnen) no longer counts takeovers, "beendet" in
+--     v_hze_begonnen_beendet no longer counts Abgaben, and v_hze_dauer (and the new
+--     v_hze_dauer_setting, v_hze_dauerklassen) leave Abgaben out: the time under this
+--     Jugendamt is not the aid's duration. Takeovers and Abgaben have their own columns
+--     (uebernommen, abgegeben). This is the convention of the published monitoring (the
+--     HzE-Monitor of the Dortmund AKJStat and Destatis count "begonnene Hilfen" without
+--     Zuständigkeitswechsel and "beendete Hilfen" without Abgaben). Earlier, begonnen
+--     was begonnen + uebernommen of now, beendet was beendet + abgegeben.
+--     The Fallzahl (v_hze_fallzahl, ist_fall) still counts both: a taken-over aid and
+--     one handed over were this Jugendamt's cases in the Berichtsjahr.
+--   - Volljährige: ist_41 (junge_volljaehrige, anteil_41) stays "18 or older at Beginn";
+--     ist_volljaehrig is the second figure of the key-figure definitions: 18 or older at
+--     31.12. of the Berichtsjahr (ongoing aids) or at the end (ended aids), so
+--     Fortsetzungshilfen begun before 18 count too. Age from months as above, with
+--     December of the Berichtsjahr or the month of ende in place of beginn.
 
 -- The mapping's table, empty until a mapping is loaded: plausid creates a data set's table
 -- at its first load, but these views read it from the start. The columns are those that
@@ -57,11 +76,22 @@ CREATE INDEX IF NOT EXISTS zuordnung_delivery ON zuordnung USING brin (delivery_
 --   ist_beendet    the aid ended in the Berichtsjahr (andauernd = 2, year of ende =
 --                  berichtsjahr; rule D05 rejects other end years, the view checks anyway)
 --   ist_fall       counted in the Fallzahl: ist_andauernd or ist_beendet
---   ist_begonnen   the aid began in the Berichtsjahr. Counting begun aids only among the
---                  records of their own Berichtsjahr counts each aid once: an aid begun in
---                  2023 and still running is delivered in 2023 and again in 2024.
+--   ist_begonnen   the aid began in the Berichtsjahr and was not taken over from another
+--                  Jugendamt (changed: takeovers were counted until 2026). Counting begun
+--                  aids only among the records of their own Berichtsjahr counts each aid
+--                  once: an aid begun in 2023 and still running is delivered in 2023 and
+--                  again in 2024.
+--   ist_uebernahme uebernahme = 1: taken over from another Jugendamt (Zuständigkeitswechsel)
+--   ist_uebernommen_im_jahr  a takeover whose beginn lies in the Berichtsjahr: what
+--                  ist_begonnen counted until 2026 beside the aids begun here
+--   ist_abgabe     an ended aid with beendigungsgrund 40 (Abgabe an ein anderes Jugendamt)
 --   alter_beginn   age in whole years at Beginn; ist_41 = alter_beginn >= 18
---   dauer_monate   duration of an ended aid in months, NULL for ongoing ones
+--   alter_stichtag age in whole years in December of the Berichtsjahr (ongoing aid) or in
+--                  the month of ende (ended aid); ist_volljaehrig = alter_stichtag >= 18
+--   dauer_monate   duration of an ended aid in months, NULL for ongoing ones (also filled
+--                  for an Abgabe: the views that count durations leave those out)
+--   dauer_bisher_monate  duration so far of an ongoing aid: months from beginn to December
+--                  of the Berichtsjahr (begun in December: 0); NULL for ended ones
 --   sozialraum     the record's own, else the mapping's, else 'ohne Zuordnung' (above)
 --   sozialraum_herkunft  where it came from: 'Datensatz', 'Zuordnung', 'ohne Zuordnung'
 --   junge_menschen the young people of the aid: 1 + weitere_junge_menschen (empty: 0) for
@@ -77,7 +107,7 @@ SELECT h.berichtsjahr, h.land, h.regbez, h.kreis, h.gemeinde, h.einrichtung,
        h.andauernd = '1' AS ist_andauernd,
        h.andauernd = '2' AND extract(year FROM h.ende) = h.berichtsjahr AS ist_beendet,
        h.andauernd = '1' OR (h.andauernd = '2' AND extract(year FROM h.ende) = h.berichtsjahr) AS ist_fall,
-       extract(year FROM h.beginn) = h.berichtsjahr AS ist_begonnen,
+       extract(year FROM h.beginn) = h.berichtsjahr AND h.uebernahme IS DISTINCT FROM '1' AS ist_begonnen,
        h.hilfeart IN ('01', '02', '03') AS ist_erziehungsberatung,
        a.alter_beginn,
        a.alter_beginn >= 18 AS ist_41,
@@ -89,7 +119,15 @@ SELECT h.berichtsjahr, h.land, h.regbez, h.kreis, h.gemeinde, h.einrichtung,
        h.transferleistungen,
        (CASE WHEN h.hilfeart IN ('07', '14', '16') THEN 1 + coalesce(h.weitere_junge_menschen, 0) ELSE 1 END)::integer
            AS junge_menschen,
-       h.delivery_id, h.line
+       h.delivery_id, h.line,
+       h.uebernahme IS NOT DISTINCT FROM '1' AS ist_uebernahme,
+       h.uebernahme IS NOT DISTINCT FROM '1' AND extract(year FROM h.beginn) = h.berichtsjahr AS ist_uebernommen_im_jahr,
+       coalesce(h.andauernd = '2' AND h.beendigungsgrund = '40', false) AS ist_abgabe,
+       a.alter_stichtag,
+       a.alter_stichtag >= 18 AS ist_volljaehrig,
+       CASE WHEN h.andauernd = '1' THEN
+            (12 * (h.berichtsjahr - extract(year FROM h.beginn)) + 12 - extract(month FROM h.beginn))::integer
+       END AS dauer_bisher_monate
 FROM v_hze h
 LEFT JOIN (
     -- the mapping, one row per key (the latest delivery's), empty Sozialräume left out
@@ -102,7 +140,12 @@ LEFT JOIN (
    AND z.einrichtung = h.einrichtung AND z.lfd_nr = h.lfd_nr AND z.berichtsjahr = h.berichtsjahr
 CROSS JOIN LATERAL (
     SELECT ((12 * (extract(year FROM h.beginn) - extract(year FROM h.geburt))
-             + extract(month FROM h.beginn) - extract(month FROM h.geburt))::integer / 12) AS alter_beginn
+             + extract(month FROM h.beginn) - extract(month FROM h.geburt))::integer / 12) AS alter_beginn,
+           (CASE WHEN h.andauernd = '1' THEN
+                 12 * (h.berichtsjahr - extract(year FROM h.geburt)) + 12 - extract(month FROM h.geburt)
+            ELSE 12 * (extract(year FROM h.ende) - extract(year FROM h.geburt))
+                 + extract(month FROM h.ende) - extract(month FROM h.geburt)
+            END)::integer / 12 AS alter_stichtag
 ) a;
 
 -- v_hze_fallzahl: the Fallzahl per Berichtsjahr x unit x Sozialraum x paragraph x
@@ -126,22 +169,35 @@ GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, p
 -- setting, and their difference. Both are counted among the records of the Berichtsjahr
 -- itself (see ist_begonnen above): an aid begun in the year is delivered in that year
 -- either as ended or as ongoing, so it is counted exactly once.
+--   begonnen     begun in the year, without takeovers (ist_begonnen)
+--   beendet      ended in the year, without Abgaben (beendigungsgrund 40)
+--   saldo        begonnen - beendet
+--   uebernommen  takeovers (uebernahme 1) whose beginn lies in the Berichtsjahr; the
+--                record has no date of the takeover itself, so a takeover of an aid begun
+--                in an earlier year is in no begun count (it is in the Fallzahl)
+--   abgegeben    ended in the year with beendigungsgrund 40
+-- Changed 2026 (header): begonnen + uebernommen and beendet + abgegeben are the former
+-- begonnen and beendet.
 DROP VIEW IF EXISTS v_hze_begonnen_beendet CASCADE;
 CREATE VIEW v_hze_begonnen_beendet AS
 SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, paragraph, setting,
        count(*) FILTER (WHERE ist_begonnen) AS begonnen,
-       count(*) FILTER (WHERE ist_beendet) AS beendet,
-       count(*) FILTER (WHERE ist_begonnen) - count(*) FILTER (WHERE ist_beendet) AS saldo
+       count(*) FILTER (WHERE ist_beendet AND NOT ist_abgabe) AS beendet,
+       count(*) FILTER (WHERE ist_begonnen) - count(*) FILTER (WHERE ist_beendet AND NOT ist_abgabe) AS saldo,
+       count(*) FILTER (WHERE ist_uebernommen_im_jahr) AS uebernommen,
+       count(*) FILTER (WHERE ist_beendet AND ist_abgabe) AS abgegeben
 FROM v_hze_hilfen
-WHERE ist_begonnen OR ist_beendet
+WHERE ist_begonnen OR ist_beendet OR (ist_uebernommen_im_jahr)
 GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, paragraph, setting;
 
 -- v_hze_dauer: duration in months of the aids ended in the Berichtsjahr, per
 -- Berichtsjahr x unit x paragraph: number of ended aids, the sum of months (so that the
 -- average can be recomputed over several units), average and median (percentile_cont:
--- the mean of the two middle values when the number is even). Every ended aid counts,
--- also one handed over to another Jugendamt (beendigungsgrund 40): its duration here is
--- the time it ran for this Jugendamt.
+-- the mean of the two middle values when the number is even). Changed 2026 (header): an
+-- aid handed over to another Jugendamt (beendigungsgrund 40, Abgabe) is left out, from
+-- beendet as from the durations: the time it ran for this Jugendamt is not the aid's
+-- duration. Until 2026 it counted; v_hze_beendigung.abgabe has their number.
+-- Per Sozialraum and setting: v_hze_dauer_setting, v_hze_dauerklassen.
 DROP VIEW IF EXISTS v_hze_dauer CASCADE;
 CREATE VIEW v_hze_dauer AS
 SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, paragraph,
@@ -150,8 +206,51 @@ SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, paragraph,
        avg(dauer_monate) AS dauer_mittel,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY dauer_monate) AS dauer_median
 FROM v_hze_hilfen
-WHERE ist_beendet
+WHERE ist_beendet AND NOT ist_abgabe
 GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, paragraph;
+
+-- v_hze_dauer_setting: durations per Berichtsjahr x unit x Sozialraum x setting.
+--   beendet, dauer_summe, dauer_mittel, dauer_median: the aids ended in the Berichtsjahr
+--       without Abgaben (as v_hze_dauer), their months from beginn to ende
+--   andauernd, dauer_bisher_summe, dauer_bisher_mittel, dauer_bisher_median: the aids
+--       ongoing at 31.12., their months from beginn to December of the Berichtsjahr
+--       (dauer_bisher_monate): how long the running aids have run so far. Not a duration
+--       of completed aids; kept in separate columns so the two are never mixed.
+-- A group with neither (only Abgaben) has no row; a mean or median over no aid is NULL.
+DROP VIEW IF EXISTS v_hze_dauer_setting CASCADE;
+CREATE VIEW v_hze_dauer_setting AS
+SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, setting,
+       count(*) FILTER (WHERE ist_beendet) AS beendet,
+       sum(dauer_monate) FILTER (WHERE ist_beendet) AS dauer_summe,
+       avg(dauer_monate) FILTER (WHERE ist_beendet) AS dauer_mittel,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY dauer_monate) FILTER (WHERE ist_beendet) AS dauer_median,
+       count(*) FILTER (WHERE ist_andauernd) AS andauernd,
+       sum(dauer_bisher_monate) FILTER (WHERE ist_andauernd) AS dauer_bisher_summe,
+       avg(dauer_bisher_monate) FILTER (WHERE ist_andauernd) AS dauer_bisher_mittel,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY dauer_bisher_monate) FILTER (WHERE ist_andauernd) AS dauer_bisher_median
+FROM v_hze_hilfen
+WHERE ist_andauernd OR (ist_beendet AND NOT ist_abgabe)
+GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, setting;
+
+-- v_hze_dauerklassen: the aids ended in the Berichtsjahr without Abgaben (as
+-- v_hze_dauer) per Berichtsjahr x unit x Sozialraum x setting, in duration bands of
+-- dauer_monate (months from beginn to ende): unter 6 Monate (0-5), 6 bis unter 12 (6-11),
+-- 12 bis unter 24 (12-23), 24 Monate und mehr (24-). Each band with its share of beendet.
+DROP VIEW IF EXISTS v_hze_dauerklassen CASCADE;
+CREATE VIEW v_hze_dauerklassen AS
+SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, setting,
+       count(*) AS beendet,
+       count(*) FILTER (WHERE dauer_monate < 6) AS unter_6,
+       count(*) FILTER (WHERE dauer_monate >= 6 AND dauer_monate < 12) AS von_6_bis_unter_12,
+       count(*) FILTER (WHERE dauer_monate >= 12 AND dauer_monate < 24) AS von_12_bis_unter_24,
+       count(*) FILTER (WHERE dauer_monate >= 24) AS ab_24,
+       count(*) FILTER (WHERE dauer_monate < 6)::numeric / count(*) AS anteil_unter_6,
+       count(*) FILTER (WHERE dauer_monate >= 6 AND dauer_monate < 12)::numeric / count(*) AS anteil_6_bis_unter_12,
+       count(*) FILTER (WHERE dauer_monate >= 12 AND dauer_monate < 24)::numeric / count(*) AS anteil_12_bis_unter_24,
+       count(*) FILTER (WHERE dauer_monate >= 24)::numeric / count(*) AS anteil_ab_24
+FROM v_hze_hilfen
+WHERE ist_beendet AND NOT ist_abgabe
+GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, setting;
 
 -- v_hze_beendigung: planmäßige Beendigung per Berichtsjahr x unit x Sozialraum x
 -- paragraph x setting. Of the aids ended in the Berichtsjahr (beendet), those handed over
@@ -179,7 +278,10 @@ GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, p
 --                           Kinderzuschlag)
 --   nicht_deutsch_zuhause   deutsch_zuhause 2 (German is not mainly spoken at home)
 --   herkunft_ausland        herkunft_ausland 1 (at least one parent of foreign origin)
---   junge_volljaehrige      § 41: 18 or older at Beginn
+--   junge_volljaehrige      § 41: 18 or older at Beginn (anteil_41)
+--   volljaehrige            18 or older at 31.12. of the Berichtsjahr (ongoing aids) or
+--                           at the end (ended aids), Fortsetzungshilfen included
+--                           (ist_volljaehrig; anteil_volljaehrig)
 --   alter_beginn_mittel     average age at Beginn (alter_beginn_summe / faelle)
 --   junge_menschen          the young people of the faelle (see v_hze_hilfen)
 -- A share's denominator is the number of aids for which the answer is KNOWN
@@ -211,7 +313,9 @@ SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, par
        sum(alter_beginn) AS alter_beginn_summe,
        avg(alter_beginn) AS alter_beginn_mittel,
        count(*) FILTER (WHERE ist_41) AS junge_volljaehrige,
-       count(*) FILTER (WHERE ist_41)::numeric / count(*) AS anteil_41
+       count(*) FILTER (WHERE ist_41)::numeric / count(*) AS anteil_41,
+       count(*) FILTER (WHERE ist_volljaehrig) AS volljaehrige,
+       count(*) FILTER (WHERE ist_volljaehrig)::numeric / count(*) AS anteil_volljaehrig
 FROM v_hze_hilfen
 WHERE ist_fall
 GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, paragraph, setting;

@@ -129,7 +129,7 @@ expect_file "begonnen_beendet: the expected file" $E/expected/begonnen_beendet.c
 check "a Sozialraum =SUMME(A1) is guarded" 1 "$(grep -c "^2024;05;9;13;000;100001;'=SUMME(A1);" "$O/bb.csv")"
 check "a Sozialraum -Nord is guarded" 1 "$(grep -c "^2024;05;9;13;000;100001;'-Nord;" "$O/bb.csv")"
 check "a Sozialraum -3 is a number and stays one" 1 "$(grep -c "^2024;05;9;13;000;100001;-3;" "$O/bb.csv")"
-check "a negative saldo stays a number" 1 "$(grep -c ";Süd;§ 33;stationär;0;1;-1"$'\r''$' "$O/bb.csv")"
+check "a negative saldo stays a number" 1 "$(grep -c ";Süd;§ 33;stationär;0;1;-1;0;0"$'\r''$' "$O/bb.csv")"
 check "nothing else is guarded" 2 "$(grep -c "'" "$O/bb.csv")"
 
 run_export --view v_hze_begonnen_beendet --year 2023 --out "$O/bb2023.csv"

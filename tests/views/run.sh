@@ -91,7 +91,7 @@ check "hze: three files loaded" "0|loaded|3" \
 check "hze: rows loaded (5 + 17 + 4)" 26 "$(q "SELECT count(*) FROM plausid.hze")"
 check "hze: both views files applied" "bevoelkerung|true,hze|true" \
         "$(q "SELECT string_agg(dataset || '|' || views_applied, ',' ORDER BY dataset) FROM plausid.datasets")"
-check "hze: the views exist" "v_bevoelkerung,v_bevoelkerung_unter21,v_hze,v_hze_beendigung,v_hze_begonnen_beendet,v_hze_datenqualitaet,v_hze_datenqualitaet_zuordnung,v_hze_dauer,v_hze_eckwert,v_hze_fallzahl,v_hze_hilfen,v_hze_lebenslagen,v_hze_leistungsbereiche,v_hze_unbekannt,v_hze_warnungen" \
+check "hze: the views exist" "v_bevoelkerung,v_bevoelkerung_unter21,v_hze,v_hze_beendigung,v_hze_begonnen_beendet,v_hze_datenqualitaet,v_hze_datenqualitaet_zuordnung,v_hze_dauer,v_hze_dauer_setting,v_hze_dauerklassen,v_hze_eckwert,v_hze_fallzahl,v_hze_hilfen,v_hze_lebenslagen,v_hze_leistungsbereiche,v_hze_unbekannt,v_hze_warnungen" \
         "$(q "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.views WHERE table_schema = 'plausid'")"
 check "hze: one Jugendamt in the fixtures" "05|9|13|000" \
         "$(q "SELECT DISTINCT land, regbez, kreis, gemeinde FROM plausid.v_hze_fallzahl")"
@@ -101,7 +101,7 @@ check "v_hze_hilfen: no personal identifiers" 0 \
 expect "v_hze_fallzahl" $V/expected/fallzahl.txt \
         "SELECT $UNIT, paragraph, setting, andauernd, beendet, fallzahl FROM plausid.v_hze_fallzahl $ORDER, paragraph, setting"
 expect "v_hze_begonnen_beendet" $V/expected/begonnen_beendet.txt \
-        "SELECT $UNIT, paragraph, setting, begonnen, beendet, saldo FROM plausid.v_hze_begonnen_beendet $ORDER, paragraph, setting"
+        "SELECT $UNIT, paragraph, setting, begonnen, beendet, saldo, uebernommen, abgegeben FROM plausid.v_hze_begonnen_beendet $ORDER, paragraph, setting"
 expect "v_hze_dauer" $V/expected/dauer.txt \
         "SELECT berichtsjahr, einrichtung, paragraph, beendet, dauer_summe, round(dauer_mittel, 4), dauer_median
          FROM plausid.v_hze_dauer ORDER BY berichtsjahr, einrichtung, paragraph"
@@ -160,6 +160,44 @@ check "correction: Eckwert without EB unchanged, with all aids higher" "7|11|35.
         "$(q "SELECT fallzahl, fallzahl_alle, round(eckwert, 4), round(eckwert_alle, 4) FROM plausid.v_hze_eckwert WHERE berichtsjahr = 2024 AND sozialraum = 'Süd'")"
 check "correction: the superseded delivery's findings stay, marked" "6|superseded|H06" \
         "$(q "SELECT delivery_id, status, rule FROM plausid.v_hze_datenqualitaet WHERE delivery_id >= 6")"
+
+# ==== takeovers, Abgaben, Volljährige, duration bands (tests/views/hze_2024_kanten.csv) ====
+# A database of its own: unit 100009, 2024, 13 records (README: "Kanten"); the figures of
+# the other fixtures stay as they are.
+new_db t_kanten
+load "$T/c.yaml" hze $V/hze_2024_kanten.csv
+check "kanten: 13 records loaded, no finding" "0|13|0" \
+        "$status|$(q "SELECT count(*) FROM plausid.hze")|$(q "SELECT count(*) FROM plausid.findings")"
+expect "kanten: v_hze_hilfen per record" $V/expected/hilfen_kanten.txt \
+        "SELECT line, sozialraum, setting, ist_uebernahme, ist_uebernommen_im_jahr, ist_abgabe, ist_begonnen, ist_beendet,
+                ist_fall, alter_beginn, ist_41, alter_stichtag, ist_volljaehrig, dauer_monate, dauer_bisher_monate
+         FROM plausid.v_hze_hilfen ORDER BY line"
+KU="sozialraum, paragraph, setting"
+expect "kanten: v_hze_fallzahl counts takeovers and Abgaben" $V/expected/fallzahl_kanten.txt \
+        "SELECT $KU, andauernd, beendet, fallzahl FROM plausid.v_hze_fallzahl ORDER BY $KU"
+expect "kanten: v_hze_begonnen_beendet without takeovers and Abgaben" $V/expected/begonnen_beendet_kanten.txt \
+        "SELECT $KU, begonnen, beendet, saldo, uebernommen, abgegeben FROM plausid.v_hze_begonnen_beendet ORDER BY $KU"
+expect "kanten: v_hze_dauer without Abgaben" $V/expected/dauer_kanten.txt \
+        "SELECT paragraph, beendet, dauer_summe, round(dauer_mittel, 4), dauer_median FROM plausid.v_hze_dauer ORDER BY paragraph"
+expect "kanten: v_hze_dauer_setting" $V/expected/dauer_setting_kanten.txt \
+        "SELECT sozialraum, setting, beendet, dauer_summe, round(dauer_mittel, 4), dauer_median,
+                andauernd, dauer_bisher_summe, round(dauer_bisher_mittel, 4), dauer_bisher_median
+         FROM plausid.v_hze_dauer_setting ORDER BY sozialraum, setting"
+expect "kanten: v_hze_dauerklassen, the band edges" $V/expected/dauerklassen_kanten.txt \
+        "SELECT sozialraum, setting, beendet, unter_6, von_6_bis_unter_12, von_12_bis_unter_24, ab_24,
+                round(anteil_unter_6, 4), round(anteil_6_bis_unter_12, 4), round(anteil_12_bis_unter_24, 4), round(anteil_ab_24, 4)
+         FROM plausid.v_hze_dauerklassen ORDER BY sozialraum, setting"
+expect "kanten: v_hze_lebenslagen, § 41 and Volljährige" $V/expected/lebenslagen_kanten.txt \
+        "SELECT $KU, faelle, junge_volljaehrige, round(anteil_41, 4), volljaehrige, round(anteil_volljaehrig, 4)
+         FROM plausid.v_hze_lebenslagen ORDER BY $KU"
+# The views agree with each other: the bands make up beendet; v_hze_dauer_setting's ended
+# aids are v_hze_dauer's and v_hze_beendigung's without Abgabe, while the Fallzahl keeps
+# the Abgabe (8 ended); the old begun and ended counts are the new ones plus the takeovers
+# and the Abgaben (6 and 8).
+check "kanten: bands, Dauer and Beendigung agree" "0|7|7|7|8" \
+        "$(q "SELECT count(*) FROM plausid.v_hze_dauerklassen WHERE unter_6 + von_6_bis_unter_12 + von_12_bis_unter_24 + ab_24 <> beendet")|$(q "SELECT sum(beendet) FROM plausid.v_hze_dauer_setting")|$(q "SELECT sum(beendet) FROM plausid.v_hze_dauer")|$(q "SELECT sum(beendet_ohne_abgabe) FROM plausid.v_hze_beendigung")|$(q "SELECT sum(beendet) FROM plausid.v_hze_fallzahl")"
+check "kanten: begonnen + uebernommen, beendet + abgegeben" "5|1|7|1" \
+        "$(q "SELECT sum(begonnen), sum(uebernommen), sum(beendet), sum(abgegeben) FROM plausid.v_hze_begonnen_beendet")"
 
 # ==== a views file that changed on its own (same pack) is applied again ====
 R=$T/rules
