@@ -117,6 +117,19 @@ static void slice(const unsigned char *p, size_t n, unsigned off, unsigned width
         reader_fixed_slice((const char *) p, n, off, width, (const char **) ret, ret_len);
 }
 
+/* The delivery's Berichtsjahr, the value of a field the record does not hold. */
+static inline void put_delivery_year(const struct reader *r, struct cut *k) {
+        memcpy(k->out + k->at, r->opts.delivery_year ? r->opts.delivery_year : "", r->year_len);
+        k->at += r->year_len;
+}
+
+/* Ends the field begun at first: its offset and length, and its terminator. */
+static inline void field_done(struct cut *k, size_t first) {
+        k->off[k->nfields] = (uint32_t) first;
+        k->len[k->nfields++] = (uint32_t) (k->at - first);
+        k->out[k->at++] = 0;
+}
+
 static void put_field(const struct reader *r, struct cut *k, const struct reader_fixed_field *f,
                       const unsigned char *p, size_t n) {
         const unsigned char *s, *y;
@@ -136,13 +149,10 @@ static void put_field(const struct reader *r, struct cut *k, const struct reader
                 }
                 break;
         case READER_PIECE_DELIVERY_YEAR:
-                memcpy(k->out + k->at, r->opts.delivery_year ? r->opts.delivery_year : "", r->year_len);
-                k->at += r->year_len;
+                put_delivery_year(r, k);
                 break;
         }
-        k->off[k->nfields] = (uint32_t) first;
-        k->len[k->nfields++] = (uint32_t) (k->at - first);
-        k->out[k->at++] = 0;
+        field_done(k, first);
 }
 
 /* Copies n bytes that are at most 16 through a register: one load and one store instead of
@@ -199,13 +209,10 @@ static void put_fields_ascii(const struct reader *r, struct cut *k, const char *
                         }
                         break;
                 case READER_PIECE_DELIVERY_YEAR:
-                        memcpy(k->out + k->at, r->opts.delivery_year ? r->opts.delivery_year : "", r->year_len);
-                        k->at += r->year_len;
+                        put_delivery_year(r, k);
                         break;
                 }
-                k->off[k->nfields] = (uint32_t) first;
-                k->len[k->nfields++] = (uint32_t) (k->at - first);
-                k->out[k->at++] = 0;
+                field_done(k, first);
         }
 }
 
