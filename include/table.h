@@ -25,6 +25,7 @@ enum column_type {
         COLUMN_INTEGER,
         COLUMN_DATE,            /* a month field: an SQL date on the first of the month */
         COLUMN_DAY,             /* a date field: an SQL date */
+        COLUMN_NUMERIC,         /* a decimal field: an SQL numeric (i is value * RULESET_DECIMAL_SCALE) */
 };
 
 struct column {
