@@ -2,7 +2,7 @@
  * The fields section and the sections that name fields: the key, the delivery (what one
  * delivery covers), the data set's year field and the report's grouping field. A field is
  * a column of the export with a type that decides how the checker decodes it (digits,
- * code, month, date, integer, text) and how the store keeps it.
+ * code, month, date, integer, decimal, text) and how the store keeps it.
  */
 #include <stdint.h>
 #include <string.h>
