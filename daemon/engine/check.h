@@ -74,8 +74,9 @@ struct checker {
         struct field_value *vals;       /* per field, for the current record */
         unsigned epoch;                 /* the current record's epoch of Berichtsjahre */
         const struct field *fields;     /* its fields: rs->epochs[epoch].fields */
-        char (*restored)[24];           /* per field: a digits value with its zeros restored; 24 is
-                                         * enough, digits fields have at most 18 (fields.c) */
+        char (*restored)[24];           /* per field: a digits value with its zeros restored, a
+                                         * decimal's canonical text; 24 is enough, digits fields
+                                         * have at most 18 (fields.c), decimals 20 (decode.c) */
         const char **expected;          /* per field: what a valid value looks like (German) */
         const struct reader_record *rec;
         bool rec_error, rec_warning;

@@ -40,27 +40,6 @@ static size_t row_max(const struct table *t, size_t id_len, const struct column_
 
 /* A date as COPY's ISO text, YYYY-MM-DD: the server reads it whatever its DateStyle. Dates
  * are days of the years 1900-2100 (P03), so the year has four digits. */
-/* A decimal as COPY's numeric text with a point: the integer part, and the fraction without
- * trailing zeros ("23.4", "-0.5", "100"). At most 20 bytes (12 + 6 digits, sign, point:
- * the decoder's limits), within COPY_INT_MAX. */
-static char *put_numeric(char *p, int64_t v) {
-        uint64_t a = v < 0 ? (uint64_t) -(v + 1) + 1 : (uint64_t) v;
-        uint64_t ip = a / (uint64_t) RULESET_DECIMAL_SCALE, fp = a % (uint64_t) RULESET_DECIMAL_SCALE;
-        if (v < 0)
-                *p++ = '-';
-        p += sprintf(p, "%" PRIu64, ip);
-        if (fp) {
-                char frac[8];
-                int n = sprintf(frac, "%06" PRIu64, fp);
-                while (n > 0 && frac[n - 1] == '0')
-                        n--;
-                *p++ = '.';
-                memcpy(p, frac, (size_t) n);
-                p += n;
-        }
-        return p;
-}
-
 static char *put_day(char *p, int64_t days) {
         int64_t y;
         unsigned m, d;
@@ -110,7 +89,9 @@ int rows_append(struct strbuf *b, const struct table *t, const char *id, size_t 
                         p = put_day(p, v[k].i);
                         break;
                 case COLUMN_NUMERIC:
-                        p = put_numeric(p, v[k].i);
+                        /* The decoder's canonical text ("23.4"), at most 20 bytes. */
+                        memcpy(p, v[k].s, v[k].len);
+                        p += v[k].len;
                         break;
                 case COLUMN_TEXT:
                         if (t->columns[k].plain) {

@@ -134,8 +134,11 @@ void table_values(const struct table *t, const struct ruleset *rs, const struct 
                 case COLUMN_INTEGER:
                 case COLUMN_DATE:
                 case COLUMN_DAY:
-                case COLUMN_NUMERIC:
                         *o = (struct column_value) {.i = v->i};
+                        break;
+                case COLUMN_NUMERIC:
+                        /* The decoder's canonical text of the number (decode.c). */
+                        *o = (struct column_value) {.s = v->s, .len = v->len};
                         break;
                 case COLUMN_TEXT:
                         /* A valid code's text is already the code as listed (restored zeros). */
