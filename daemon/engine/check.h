@@ -127,8 +127,10 @@ _must_check_ int finish_overlap(struct checker *c, unsigned ri);
 /* findings.c */
 /* What a valid value of field f looks like, in German, for format findings; malloc'd. */
 char *expected_text(const struct ruleset *rs, unsigned f);
-/* Months and dates as the messages show them: MM.YYYY, DD.MM.YYYY. */
+/* A decimal (value * RULESET_DECIMAL_SCALE) with the given decimal point, without
+ * trailing zeros: messages use ','. */
 _must_check_ int put_decimal(struct strbuf *b, int64_t v, char point);
+/* Months and dates as the messages show them: MM.YYYY, DD.MM.YYYY. */
 _must_check_ int put_month(struct strbuf *b, int64_t m);
 _must_check_ int put_date(struct strbuf *b, int64_t days);
 /* Reports one finding. line 0 = about the file; field -1 = no field; value and key NULL:
