@@ -53,7 +53,8 @@ enum field_state {
 struct field_value {
         uint8_t state;
         int64_t i;              /* month, date (days), integer, code index, or digits as a number */
-        const char *s;          /* text after normalisation (restored zeros; a code as listed) */
+        const char *s;          /* text after normalisation (restored zeros; a code as listed;
+                                 * a decimal as "23.4") */
         uint32_t len;
         const char *raw;        /* as read */
 };

@@ -85,7 +85,10 @@ enum field_type {
         FIELD_DATE,             /* a day: days since 1970-01-01 (calendar.h) */
         FIELD_INTEGER,
         FIELD_TEXT,
+        FIELD_DECIMAL,          /* a number with up to 6 decimals: value * RULESET_DECIMAL_SCALE */
 };
+/* A decimal field holds its value times this (fixed point, 6 decimals). */
+#define RULESET_DECIMAL_SCALE 1000000LL
 enum field_type ruleset_field_type(const struct ruleset *rs, unsigned field);
 /* The field that names a finding of the rule (its 'field', or the first one it reads); -1. */
 int ruleset_rule_field(const struct ruleset *rs, unsigned rule);

@@ -25,6 +25,7 @@ enum column_type {
         COLUMN_INTEGER,
         COLUMN_DATE,            /* a month field: an SQL date on the first of the month */
         COLUMN_DAY,             /* a date field: an SQL date */
+        COLUMN_NUMERIC,         /* a decimal field: an SQL numeric, from its canonical text ("23.4") */
 };
 
 struct column {
@@ -62,7 +63,7 @@ struct column_value {
         bool null;              /* empty (a loaded record has no invalid values) */
         int64_t i;              /* COLUMN_INTEGER: the number; COLUMN_DATE: year * 12 + month - 1;
                                  * COLUMN_DAY: days since 1970-01-01 (calendar.h) */
-        const char *s;          /* COLUMN_TEXT */
+        const char *s;          /* COLUMN_TEXT; COLUMN_NUMERIC: the canonical text */
         size_t len;
 };
 

@@ -20,13 +20,16 @@ CREATE TABLE IF NOT EXISTS zuordnung (delivery_id bigint NOT NULL, line integer 
 CREATE INDEX IF NOT EXISTS zuordnung_delivery ON zuordnung USING brin (delivery_id);
 
 -- v_bevoelkerung_unter21: inhabitants under 21 (altersgruppe 1-4: 0 to under 21) per
--- Berichtsjahr x Sozialraum, and all young people under 27 (1-5).
+-- Berichtsjahr x Sozialraum, and all young people under 27 (1-5). The altersgruppe
+-- `gesamt` (all ages) is never summed with them, and a unit's own rows (sozialraum empty,
+-- rules/bevoelkerung.yaml) are no Sozialraum's: both are left out.
 DROP VIEW IF EXISTS v_bevoelkerung_unter21 CASCADE;
 CREATE VIEW v_bevoelkerung_unter21 AS
 SELECT berichtsjahr, sozialraum,
        (sum(anzahl) FILTER (WHERE altersgruppe IN ('1', '2', '3', '4')))::bigint AS einwohner_unter21,
-       sum(anzahl)::bigint AS einwohner_unter27
+       (sum(anzahl) FILTER (WHERE altersgruppe IN ('1', '2', '3', '4', '5')))::bigint AS einwohner_unter27
 FROM bevoelkerung
+WHERE sozialraum IS NOT NULL AND altersgruppe IN ('1', '2', '3', '4', '5')
 GROUP BY berichtsjahr, sozialraum;
 
 -- v_hze_eckwert: the Eckwert (Inanspruchnahme) per Berichtsjahr x Sozialraum: the

@@ -29,8 +29,10 @@
 --     of the same Berichtsjahr and Sozialraum, as v_hze_eckwert takes the population under
 --     21: the population of another year is never used instead; a group without
 --     population of its year (also 'ohne Zuordnung') has the rate NULL, and so has a
---     population of 0. bevoelkerung has no unit: the Sozialraum names must be unique among
---     the units in the database (one Jugendamt's Sozialräume).
+--     population of 0. The Sozialraum is matched by name, whatever unit a population row
+--     may name: the Sozialraum names must be unique among the units in the database (one
+--     Jugendamt's Sozialräume). The altersgruppe `gesamt` (all ages) and a unit's own
+--     rows (sozialraum empty) are never summed here.
 --   - Assessments count the records, one per completed Gefährdungseinschätzung (the
 --     pack's data set); a child assessed twice in a year counts twice, as in the
 --     official statistic.
@@ -46,7 +48,8 @@
 -- and not waiting for it with "-- plausid: requires bevoelkerung", lets the § 8a figures
 -- show before any population is loaded (their rates NULL until then).
 CREATE TABLE IF NOT EXISTS bevoelkerung (delivery_id bigint NOT NULL, line integer NOT NULL,
-    berichtsjahr bigint, sozialraum text, altersgruppe text, anzahl bigint);
+    berichtsjahr bigint, sozialraum text, altersgruppe text, anzahl bigint,
+    land text, regbez text, kreis text, gemeinde text, einrichtung text);
 CREATE INDEX IF NOT EXISTS bevoelkerung_delivery ON bevoelkerung USING brin (delivery_id);
 
 -- v_gefaehrdung_einschaetzungen: one row per loaded record, without personal identifiers
@@ -99,7 +102,7 @@ CREATE VIEW v_gefaehrdung_kennzahlen AS
 WITH unter18 AS (
     SELECT berichtsjahr, sozialraum, sum(anzahl)::bigint AS einwohner_unter18
     FROM bevoelkerung
-    WHERE altersgruppe IN ('1', '2', '3')
+    WHERE altersgruppe IN ('1', '2', '3') AND sozialraum IS NOT NULL
     GROUP BY berichtsjahr, sozialraum
 ), gruppen AS (
     SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum,
@@ -141,7 +144,7 @@ CREATE VIEW v_gefaehrdung_eckwert AS
 WITH unter18 AS (
     SELECT berichtsjahr, sozialraum, sum(anzahl)::bigint AS einwohner_unter18
     FROM bevoelkerung
-    WHERE altersgruppe IN ('1', '2', '3')
+    WHERE altersgruppe IN ('1', '2', '3') AND sozialraum IS NOT NULL
     GROUP BY berichtsjahr, sozialraum
 ), einschaetzungen AS (
     SELECT berichtsjahr, sozialraum,

@@ -35,7 +35,8 @@
 --   - Population: inhabitants under 18 (bevoelkerung, altersgruppe 1-3) of the same
 --     Berichtsjahr and Sozialraum, as in rules/gefaehrdung.views.sql and v_hze_eckwert:
 --     the population of another year is never used instead; no population (or 0) gives
---     the rate NULL. The Sozialraum names must be unique among the units.
+--     the rate NULL. The Sozialraum names must be unique among the units; `gesamt`
+--     (all ages) and a unit's own rows (sozialraum empty) are never summed here.
 --   - Durations are days from beginn to ende (ende - beginn: the same day is 0), as the
 --     pack's days().
 --   - No personal identifiers: no person_id, no lfd_nr, and beginn and ende only as
@@ -46,7 +47,8 @@
 -- rules/gefaehrdung.views.sql (the columns and index plausid makes of
 -- rules/bevoelkerung.yaml), so that the figures need no population to exist.
 CREATE TABLE IF NOT EXISTS bevoelkerung (delivery_id bigint NOT NULL, line integer NOT NULL,
-    berichtsjahr bigint, sozialraum text, altersgruppe text, anzahl bigint);
+    berichtsjahr bigint, sozialraum text, altersgruppe text, anzahl bigint,
+    land text, regbez text, kreis text, gemeinde text, einrichtung text);
 CREATE INDEX IF NOT EXISTS bevoelkerung_delivery ON bevoelkerung USING brin (delivery_id);
 
 -- v_schutz_massnahmen: one row per loaded measure, without personal identifiers:
@@ -93,7 +95,7 @@ CREATE VIEW v_schutz_kennzahlen AS
 WITH unter18 AS (
     SELECT berichtsjahr, sozialraum, sum(anzahl)::bigint AS einwohner_unter18
     FROM bevoelkerung
-    WHERE altersgruppe IN ('1', '2', '3')
+    WHERE altersgruppe IN ('1', '2', '3') AND sozialraum IS NOT NULL
     GROUP BY berichtsjahr, sozialraum
 ), gruppen AS (
     SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum,
@@ -137,7 +139,7 @@ CREATE VIEW v_schutz_eckwert AS
 WITH unter18 AS (
     SELECT berichtsjahr, sozialraum, sum(anzahl)::bigint AS einwohner_unter18
     FROM bevoelkerung
-    WHERE altersgruppe IN ('1', '2', '3')
+    WHERE altersgruppe IN ('1', '2', '3') AND sozialraum IS NOT NULL
     GROUP BY berichtsjahr, sozialraum
 ), massnahmen AS (
     SELECT berichtsjahr, sozialraum,

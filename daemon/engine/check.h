@@ -74,8 +74,9 @@ struct checker {
         struct field_value *vals;       /* per field, for the current record */
         unsigned epoch;                 /* the current record's epoch of Berichtsjahre */
         const struct field *fields;     /* its fields: rs->epochs[epoch].fields */
-        char (*restored)[24];           /* per field: a digits value with its zeros restored; 24 is
-                                         * enough, digits fields have at most 18 (fields.c) */
+        char (*restored)[24];           /* per field: a digits value with its zeros restored, a
+                                         * decimal's canonical text; 24 is enough, digits fields
+                                         * have at most 18 (fields.c), decimals 20 (decode.c) */
         const char **expected;          /* per field: what a valid value looks like (German) */
         const struct reader_record *rec;
         bool rec_error, rec_warning;
@@ -132,6 +133,9 @@ _must_check_ int finish_overlap(struct checker *c, unsigned ri);
 /* findings.c */
 /* What a valid value of field f looks like, in German, for format findings; malloc'd. */
 char *expected_text(const struct ruleset *rs, unsigned f);
+/* A decimal (value * RULESET_DECIMAL_SCALE) with the given decimal point, without
+ * trailing zeros: messages use ','. */
+_must_check_ int put_decimal(struct strbuf *b, int64_t v, char point);
 /* Months and dates as the messages show them: MM.YYYY, DD.MM.YYYY. */
 _must_check_ int put_month(struct strbuf *b, int64_t m);
 _must_check_ int put_date(struct strbuf *b, int64_t days);

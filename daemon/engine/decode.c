@@ -132,6 +132,66 @@ static inline _always_inline_ bool parse_month(const char *s, size_t len, int64_
         return true;
 }
 
+/* A decimal: an optional sign, 1 to 12 digits, and optionally a decimal comma or point
+ * followed by 1 to 6 digits ("23,4", "23.4", "-0,5", "100"). No thousands separators, no
+ * exponent, nothing before or after. The value is kept times RULESET_DECIMAL_SCALE. */
+static bool parse_decimal(const char *s, size_t len, int64_t *ret) {
+        size_t i = 0;
+        bool neg = false;
+        if (len > 0 && (s[0] == '-' || s[0] == '+')) {
+                neg = s[0] == '-';
+                i = 1;
+        }
+        size_t int_start = i;
+        while (i < len && s[i] >= '0' && s[i] <= '9')
+                i++;
+        size_t int_len = i - int_start;
+        if (int_len == 0 || int_len > 12)
+                return false;
+        int64_t v = digits_value(s + int_start, int_len) * RULESET_DECIMAL_SCALE;
+        if (i < len) {
+                if (s[i] != ',' && s[i] != '.')
+                        return false;
+                size_t frac_start = ++i;
+                while (i < len && s[i] >= '0' && s[i] <= '9')
+                        i++;
+                size_t frac_len = i - frac_start;
+                if (i < len || frac_len == 0 || frac_len > 6)
+                        return false;
+                int64_t frac = digits_value(s + frac_start, frac_len);
+                for (size_t k = frac_len; k < 6; k++)
+                        frac *= 10;
+                v += frac;
+        }
+        *ret = neg ? -v : v;
+        return true;
+}
+
+/* The canonical text of a decimal: a point, no trailing zeros, no plus sign, no "-0"
+ * ("23.4", "-0.5", "100"). At most 20 bytes (sign, 12 digits, point, 6 digits) and a NUL. */
+static size_t decimal_text(char *out, int64_t v) {
+        uint64_t a = v < 0 ? (uint64_t) -(v + 1) + 1 : (uint64_t) v;
+        uint64_t ip = a / (uint64_t) RULESET_DECIMAL_SCALE, fp = a % (uint64_t) RULESET_DECIMAL_SCALE;
+        char digits[20];
+        size_t n = 0, k = 0;
+        if (v < 0)
+                out[n++] = '-';
+        do
+                digits[k++] = (char) ('0' + ip % 10);
+        while ((ip /= 10) > 0);
+        while (k > 0)
+                out[n++] = digits[--k];
+        if (fp) {
+                out[n++] = '.';
+                for (uint64_t d = (uint64_t) RULESET_DECIMAL_SCALE / 10; fp; d /= 10) {
+                        out[n++] = (char) ('0' + fp / d);
+                        fp %= d;
+                }
+        }
+        out[n] = 0;
+        return n;
+}
+
 static size_t utf8_chars(const char *s, size_t len) {
         size_t n = 0;
         for (size_t i = 0; i < len; i++)
@@ -212,6 +272,15 @@ static inline _always_inline_ enum field_state decode_field(const struct ruleset
                 v->state = FV_OK;
                 break;
         }
+        case FIELD_DECIMAL:
+                if (!parse_decimal(s, len, &v->i) || v->i < fd->min || v->i > fd->max)
+                        break;
+                /* The text is the number's one form, so that "23,4" and "23.40" are one key
+                 * (unique, same_as_first) and the loader writes it as it stands. */
+                v->len = (uint32_t) decimal_text(restored, v->i);
+                v->s = restored;
+                v->state = FV_OK;
+                break;
         case FIELD_TEXT:
                 if (!fd->max_length || utf8_chars(s, len) <= fd->max_length)
                         v->state = FV_OK;

@@ -75,6 +75,7 @@ static const char *type_name(const struct compiler *c, struct type t) {
         case VT_TEXT: return "a text field";
         case VT_LEVEL: return "a hierarchy level";
         case VT_STRING: return "a string";
+        case VT_DEC: return "a decimal number";
         }
         return "?";
 }
@@ -99,6 +100,7 @@ static struct type field_type(const struct compiler *c, int f) {
         case FIELD_DATE: return (struct type) {VT_DATE, f, -1};
         case FIELD_INTEGER: return (struct type) {VT_INT, f, -1};
         case FIELD_TEXT: return (struct type) {VT_TEXT, f, -1};
+        case FIELD_DECIMAL: return (struct type) {VT_DEC, f, -1};
         }
         return (struct type) {VT_TEXT, f, -1};
 }
@@ -148,7 +150,10 @@ static struct type gen_cmp(struct gen *g, const struct node *n) {
         /* Literals against codes and levels: fold to indices. The literal may be on either
          * side; swap the operator when it is on the left. */
         int op = n->op;
-        if (l->kind == N_STR && r->kind != N_STR) {
+        /* A decimal against an integer literal: the literal goes right, to be scaled. */
+        bool dec_literal = l->kind == N_INT && r->kind == N_FIELD &&
+                           g->c->rs->fields[r->field].type == FIELD_DECIMAL;
+        if ((l->kind == N_STR && r->kind != N_STR) || dec_literal) {
                 const struct node *t = l;
                 l = r;
                 r = t;
@@ -166,12 +171,25 @@ static struct type gen_cmp(struct gen *g, const struct node *n) {
                 emit_compare(g, (enum opcode) op);
                 return bool_t;
         }
+        /* A decimal compares with an integer literal (quote <= 100) in its fixed point, and
+         * with another decimal; not with an integer field (no silent scaling at run time). */
+        if (lt.vt == VT_DEC && r->kind == N_INT) {
+                int64_t lim = INT64_MAX / RULESET_DECIMAL_SCALE;
+                if (r->ival > lim || r->ival < -lim)
+                        gerr(g, r, "the number %lld is too large to compare with a decimal", (long long) r->ival);
+                else
+                        emit_int(g, r->ival * RULESET_DECIMAL_SCALE);
+                emit_compare(g, (enum opcode) op);
+                return bool_t;
+        }
         struct type rt = gen_node(g, r);
         if (g->failed)
                 return bool_t;
         bool ok;
         enum opcode emitted = (enum opcode) op;
         if (numeric(lt.vt) && numeric(rt.vt))
+                ok = true;
+        else if (lt.vt == VT_DEC && rt.vt == VT_DEC)
                 ok = true;
         else if ((lt.vt == VT_MONTH || lt.vt == VT_DATE) && rt.vt == lt.vt)
                 ok = true;

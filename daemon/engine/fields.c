@@ -2,7 +2,7 @@
  * The fields section and the sections that name fields: the key, the delivery (what one
  * delivery covers), the data set's year field and the report's grouping field. A field is
  * a column of the export with a type that decides how the checker decodes it (digits,
- * code, month, date, integer, text) and how the store keeps it.
+ * code, month, date, integer, decimal, text) and how the store keeps it.
  */
 #include <stdint.h>
 #include <string.h>
@@ -79,7 +79,8 @@ static bool compile_field_type(struct compiler *c, struct field *f, const yaml_n
         const char *name = f->name;
         const char *type = yamldoc_scalar(&c->yd, v[K_TYPE], "field type");
         static const char *const types[] = {[FIELD_DIGITS] = "digits", [FIELD_CODE] = "code", [FIELD_MONTH] = "month",
-                                            [FIELD_DATE] = "date", [FIELD_INTEGER] = "integer", [FIELD_TEXT] = "text"};
+                                            [FIELD_DATE] = "date", [FIELD_INTEGER] = "integer", [FIELD_TEXT] = "text",
+                                            [FIELD_DECIMAL] = "decimal"};
         int t = -1;
         for (unsigned i = 0; type && i < ELEMENTSOF(types); i++)
                 if (strcmp(types[i], type) == 0)
@@ -87,7 +88,7 @@ static bool compile_field_type(struct compiler *c, struct field *f, const yaml_n
         if (!v[K_TYPE])
                 yamldoc_error(&c->yd, n, "field '%s' has no 'type'", name);
         else if (type && t < 0)
-                yamldoc_error(&c->yd, v[K_TYPE], "field '%s': type must be digits, code, month, date, integer or text, not '%s'", name, type);
+                yamldoc_error(&c->yd, v[K_TYPE], "field '%s': type must be digits, code, month, date, integer, decimal or text, not '%s'", name, type);
         f->type = t < 0 ? FIELD_TEXT : (enum field_type) t;
 
         int64_t num;
@@ -108,9 +109,13 @@ static bool compile_field_type(struct compiler *c, struct field *f, const yaml_n
                 yaml_node_t *vn = v[which ? K_MAX : K_MIN];
                 if (!vn)
                         continue;
-                if (f->type != FIELD_INTEGER)
-                        yamldoc_error(&c->yd, vn, "field '%s': '%s' is only for integer fields", name, which ? "max" : "min");
+                if (f->type != FIELD_INTEGER && f->type != FIELD_DECIMAL)
+                        yamldoc_error(&c->yd, vn, "field '%s': '%s' is only for integer and decimal fields", name,
+                                      which ? "max" : "min");
                 else if (yamldoc_get_int(&c->yd, vn, -1000000000000LL, 1000000000000LL, &num, which ? "max" : "min")) {
+                        /* A decimal's limits are whole numbers, kept in its fixed point. */
+                        if (f->type == FIELD_DECIMAL)
+                                num *= RULESET_DECIMAL_SCALE;
                         if (which)
                                 f->max = num;
                         else

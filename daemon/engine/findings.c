@@ -40,6 +40,19 @@ char *expected_text(const struct ruleset *rs, unsigned f) {
                 else
                         n = asprintf(&s, "eine ganze Zahl");
                 break;
+        case FIELD_DECIMAL: {
+                /* The limits are whole numbers (fields.c). */
+                long long lo = fd->min / RULESET_DECIMAL_SCALE, hi = fd->max / RULESET_DECIMAL_SCALE;
+                if (fd->min != INT64_MIN && fd->max != INT64_MAX)
+                        n = asprintf(&s, "eine Zahl mit höchstens 6 Nachkommastellen von %lld bis %lld", lo, hi);
+                else if (fd->min != INT64_MIN)
+                        n = asprintf(&s, "eine Zahl mit höchstens 6 Nachkommastellen ab %lld", lo);
+                else if (fd->max != INT64_MAX)
+                        n = asprintf(&s, "eine Zahl mit höchstens 6 Nachkommastellen bis %lld", hi);
+                else
+                        n = asprintf(&s, "eine Zahl mit höchstens 6 Nachkommastellen");
+                break;
+        }
         case FIELD_TEXT:
                 n = asprintf(&s, "höchstens %u Zeichen", fd->max_length);
                 break;
@@ -48,6 +61,19 @@ char *expected_text(const struct ruleset *rs, unsigned f) {
                 break;
         }
         return n < 0 ? NULL : s;
+}
+
+int put_decimal(struct strbuf *b, int64_t v, char point) {
+        char frac[8];
+        uint64_t a = v < 0 ? (uint64_t) -(v + 1) + 1 : (uint64_t) v;
+        unsigned n = (unsigned) snprintf(frac, sizeof frac, "%06llu",
+                                         (unsigned long long) (a % (uint64_t) RULESET_DECIMAL_SCALE));
+        while (n > 0 && frac[n - 1] == '0')
+                frac[--n] = 0;
+        int r = strbuf_printf(b, "%s%llu", v < 0 ? "-" : "", (unsigned long long) (a / (uint64_t) RULESET_DECIMAL_SCALE));
+        if (r >= 0 && n > 0)
+                r = strbuf_printf(b, "%c%s", point, frac);
+        return r;
 }
 
 int put_month(struct strbuf *b, int64_t m) {
@@ -74,6 +100,7 @@ static int put_value(struct checker *c, struct strbuf *b, const struct program *
         switch (p->type) {
         case VT_BOOL: return strbuf_puts(b, v.i ? "ja" : "nein");
         case VT_INT: return strbuf_printf(b, "%lld", (long long) v.i);
+        case VT_DEC: return put_decimal(b, v.i, ',');
         case VT_MONTH: return put_month(b, v.i);
         case VT_DATE: return put_date(b, v.i);
         case VT_CODE: return strbuf_puts(b, rs->fields[p->type_ref].codes->codes[v.i]);

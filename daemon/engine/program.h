@@ -28,6 +28,7 @@ enum value_type {
         VT_TEXT,
         VT_LEVEL,               /* value index of a hierarchy level */
         VT_STRING,              /* string literal or label() */
+        VT_DEC,                 /* a decimal field: value * RULESET_DECIMAL_SCALE */
 };
 
 enum opcode {

@@ -88,6 +88,11 @@ int rows_append(struct strbuf *b, const struct table *t, const char *id, size_t 
                 case COLUMN_DAY:
                         p = put_day(p, v[k].i);
                         break;
+                case COLUMN_NUMERIC:
+                        /* The decoder's canonical text ("23.4"), at most 20 bytes. */
+                        memcpy(p, v[k].s, v[k].len);
+                        p += v[k].len;
+                        break;
                 case COLUMN_TEXT:
                         if (t->columns[k].plain) {
                                 memcpy(p, v[k].s, v[k].len);

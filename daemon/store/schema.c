@@ -105,6 +105,8 @@ static const char *sql_type(enum column_type t) {
         case COLUMN_DATE:
         case COLUMN_DAY:
                 return "date";
+        case COLUMN_NUMERIC:
+                return "numeric";
         case COLUMN_TEXT:
                 break;
         }

@@ -18,6 +18,8 @@ static enum column_type column_type_of(const struct ruleset *rs, unsigned f) {
                 return COLUMN_DAY;
         case FIELD_INTEGER:
                 return COLUMN_INTEGER;
+        case FIELD_DECIMAL:
+                return COLUMN_NUMERIC;
         case FIELD_DIGITS:
                 return (int) f == ruleset_year_field(rs) ? COLUMN_INTEGER : COLUMN_TEXT;
         case FIELD_CODE:
@@ -133,6 +135,10 @@ void table_values(const struct table *t, const struct ruleset *rs, const struct 
                 case COLUMN_DATE:
                 case COLUMN_DAY:
                         *o = (struct column_value) {.i = v->i};
+                        break;
+                case COLUMN_NUMERIC:
+                        /* The decoder's canonical text of the number (decode.c). */
+                        *o = (struct column_value) {.s = v->s, .len = v->len};
                         break;
                 case COLUMN_TEXT:
                         /* A valid code's text is already the code as listed (restored zeros). */

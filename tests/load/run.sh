@@ -654,6 +654,51 @@ check "database unreachable: exit status" 2 "$status"
 check "database unreachable: password not shown" 0 "$(grep -c geheim123 "$T/stderr")"
 load "$T/c.yaml" "$T/missing.csv"
 check "missing input: exit status" 2 "$status"
+# ---- reference data with decimals (rules/sgb2.yaml, rules/kennzahlen.yaml): the decimal
+#      fields are numeric columns holding the value written with a point; figures derived
+#      by hand from samples/sgb2_2024.csv and samples/kennzahlen_2024.csv ----
+new_db t_refdata
+printf 'database:\n  conninfo: ""\n  schema: plausid\nsources:\n' >"$T/c_ref.yaml"
+for s in sgb2 kennzahlen; do printf '  - name: %s\n    rules: %s/rules/%s.yaml\n' $s "$ROOT" $s >>"$T/c_ref.yaml"; done
+"$PLAUSID" load --config "$T/c_ref.yaml" --source sgb2 samples/sgb2_2024.csv >/dev/null 2>"$T/stderr"
+s1=$?
+"$PLAUSID" load --config "$T/c_ref.yaml" --source kennzahlen samples/kennzahlen_2024.csv >/dev/null 2>"$T/stderr"
+s2=$?
+check "refdata: both samples loaded whole" "0|0|sgb2 loaded 8 8,kennzahlen loaded 13 13" \
+        "$s1|$s2|$(q "SELECT string_agg(source || ' ' || status || ' ' || records || ' ' || loaded, ',' ORDER BY id) FROM plausid.deliveries")"
+check "refdata: the decimal fields are numeric columns, the year bigint" "numeric|bigint|numeric" \
+        "$(q "SELECT string_agg(data_type, '|' ORDER BY table_name, column_name) FROM information_schema.columns
+              WHERE table_schema = 'plausid' AND (table_name, column_name) IN
+                    (('sgb2', 'berichtsjahr'), ('sgb2', 'quote_unter15'), ('kennzahlen', 'wert'))")"
+# 9,8 + 16,2 + 38,6 + 21,7 + 44,9 + 23,1 + 41,3 + 12,5 = 208,1; the highest Innenstadt-Nord
+check "refdata: SGB II rates summed, highest and lowest, Eving as written" "8|208.1|Innenstadt-Nord|Aplerbeck|38.6|t" \
+        "$(q "SELECT count(*), sum(quote_unter15),
+                     (SELECT sozialraum FROM plausid.sgb2 ORDER BY quote_unter15 DESC LIMIT 1),
+                     (SELECT sozialraum FROM plausid.sgb2 ORDER BY quote_unter15 LIMIT 1),
+                     (SELECT quote_unter15::text FROM plausid.sgb2 WHERE sozialraum = 'Eving'),
+                     (SELECT quote_unter15 = 38.6 FROM plausid.sgb2 WHERE sozialraum = 'Eving')
+              FROM plausid.sgb2")"
+# Familienbildung: 412 + 538 + 605 = 1555 in the three Sozialräume, 2987 in all; the amount
+# 48712345,50 with a point and without the trailing zero; the budget deviation negative
+check "refdata: Kennzahlen by hand" "1555|2987|48712345.5|-2.4|31.7" \
+        "$(q "SELECT sum(wert) FILTER (WHERE kennzahl = 'fb_tn' AND raum <> 'gesamt'),
+                     sum(wert) FILTER (WHERE kennzahl = 'fb_tn' AND raum = 'gesamt'),
+                     (SELECT wert::text FROM plausid.kennzahlen WHERE kennzahl = 'hze_kost'),
+                     (SELECT wert::text FROM plausid.kennzahlen WHERE kennzahl = 'budg_abw'),
+                     (SELECT wert::text FROM plausid.kennzahlen WHERE kennzahl = 'kita_u3')
+              FROM plausid.kennzahlen")"
+check "refdata: the Kennzahlen's labels in the table codes" "8|Frühe Hilfen: erreichte Familien" \
+        "$(q "SELECT count(*), max(label) FILTER (WHERE code = 'fh_fam') FROM plausid.codes WHERE dataset = 'kennzahlen' AND list = 'kennzahl'")"
+# an undeclared Kennzahl (K01) and a negative count (K03) are rejected; a negative budget
+# deviation, 0 and the comma and point forms load
+printf 'berichtsjahr;raum;kennzahl;wert;einheit\n%s\n%s\n%s\n%s\n%s\n' "2023;gesamt;fb_tn;2801;Anzahl" \
+        "2023;gesamt;neu_kz;5;Anzahl" "2023;gesamt;eb_fall;-1;Anzahl" "2023;gesamt;budg_abw;-0.75;Prozent" \
+        "2023;Eving;fh_fam;0,0;Anzahl" >"$T/kz_2023.csv"
+printf '    max_reject_share: 1\n' >>"$T/c_ref.yaml"
+"$PLAUSID" load --config "$T/c_ref.yaml" --source kennzahlen "$T/kz_2023.csv" >/dev/null 2>"$T/stderr"
+check "refdata: K01 and K03 reject their records, the rest loads" "0|5|3|2|K01 neu_kz,K03 -1|-0.75|0" \
+        "$?|$(q "SELECT records || '|' || loaded || '|' || rejected FROM plausid.deliveries ORDER BY id DESC LIMIT 1")|$(q "SELECT string_agg(rule || ' ' || value, ',' ORDER BY rule) FROM plausid.findings f WHERE delivery_id = (SELECT max(id) FROM plausid.deliveries)")|$(q "SELECT wert FROM plausid.kennzahlen WHERE kennzahl = 'budg_abw' AND berichtsjahr = 2023")|$(q "SELECT wert FROM plausid.kennzahlen WHERE kennzahl = 'fh_fam' AND berichtsjahr = 2023")"
+
 # a format the source's pack does not read: refused before the database, named
 printf 'database:\n  conninfo: ""\nsources:\n  - name: hze\n    rules: %s/rules/bevoelkerung.yaml\n    format: fixed\n' "$ROOT" >"$T/fmt.yaml"
 load "$T/fmt.yaml" samples/bevoelkerung_2024.csv

@@ -118,7 +118,7 @@ cmp -s "$UNIT" "$D/usr/lib/systemd/system/plausid.service" && pass || fail "PREF
 # The installed configuration points at the installed rule packs, and they work from there.
 rules=$(sed -n 's/^ *rules: *//p' "$D/etc/plausid/plausid.yaml")
 # The sources of config.example.yaml, in its order: each has its pack and its directories.
-SOURCES="hze zuordnung bevoelkerung gefaehrdung schutz"
+SOURCES="hze zuordnung bevoelkerung gefaehrdung schutz sgb2 kennzahlen"
 packs_under() { local s out=; for s in $SOURCES; do out+="$1/$s.yaml "; done; echo "${out% }"; }
 check "plausid.yaml's rules paths" "$(packs_under /usr/share/plausid/rules)" "$(echo $rules)"
 for pack in $rules; do

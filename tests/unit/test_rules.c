@@ -87,6 +87,8 @@ static const char PACK_HEAD[] =
         "  - {name: von, type: date, column: optional}\n"
         "  - {name: bis, type: date, column: optional}\n"
         "  - {name: gebdat, type: date, column: optional}\n"
+        "  - {name: quote, type: decimal, min: -100, max: 100, column: optional}\n"
+        "  - {name: quote2, type: decimal, column: optional}\n"
         "hierarchies:\n"
         "  massnahme:\n"
         "    field: art\n"
@@ -104,7 +106,7 @@ static const struct {
         {"jahr", "2024"},   {"kreis", "001"},     {"ort", "01"},        {"ort2", "02"},  {"art", "01"},
         {"beginn", "03.2024"}, {"ende", "06.2024"}, {"geburt", "05.2000"}, {"anzahl", "3"}, {"name", "abc"},
         {"flag", "1"},      {"opt", "1"},         {"optzahl", "5"},  {"von", "01.03.2024"}, {"bis", "15.03.2024"},
-        {"gebdat", "29.02.2008"},
+        {"gebdat", "29.02.2008"}, {"quote", "23,4"}, {"quote2", "23.4"},
 };
 
 /* ---- helpers ---- */
@@ -402,6 +404,27 @@ static const struct expr_case EXPR_CASES[] = {
         {"art.setting not in ['stationär']", "art=12|ort=", 'U', NULL},
         {"art == '12' and art.setting == 'ambulant'", "art=12|ort=", 'U', NULL},
         {"art == '1' or art.setting == 'stationär'", "art=01|ort=", 'T', NULL},
+
+        /* decimals: a comma or a point, compared with integer literals and decimals */
+        {"quote == quote2", NULL, 'T', NULL},
+        {"quote > 23 and quote < 24", NULL, 'T', NULL},
+        {"23 < quote", NULL, 'T', NULL},
+        {"quote <= 100", "quote=100,0", 'T', NULL},
+        {"quote <= 100", "quote=100", 'T', NULL},
+        {"quote >= 0", "quote=-0,1", 'F', NULL},
+        {"quote >= 0", "quote=-0", 'T', NULL},
+        {"quote == -5", "quote=-5.000000", 'T', NULL},
+        {"quote > quote2", "quote=23,400001", 'T', NULL},
+        {"quote == 5", "quote=+5", 'T', NULL},
+        {"quote == 5", "quote=5,", 'U', NULL},
+        {"quote == 0", "quote=,0", 'U', NULL},
+        {"quote == 1", "quote=1.000.000", 'U', NULL},
+        {"quote == 1", "quote=1,0000001", 'U', NULL},     /* 7 decimals */
+        {"quote == 100", "quote=100,000001", 'U', NULL},  /* above max */
+        {"quote2 == 999999999999", "quote2=999999999999,0", 'T', NULL},
+        {"quote2 > 0", "quote2=1000000000000", 'U', NULL}, /* 13 digits */
+        {"quote2 < 0", "quote2=-0,000001", 'T', NULL},
+        {"filled(quote)", "-quote", 'F', NULL},
 
         /* digits: numerically with integers, textually with strings */
         {"kreis == 1", NULL, 'T', NULL},
@@ -1091,7 +1114,7 @@ static void test_errors_collected(void **state) {
                 const char *text;
         } want[] = {
                 {4, 3, "unknown key 'colour' in dataset"},
-                {9, 21, "type must be digits, code, month, date, integer or text, not 'number'"},
+                {9, 21, "type must be digits, code, month, date, integer, decimal or text, not 'number'"},
                 {10, 34, "unknown code list 'nolist'"},
                 {12, 12, "field or alias 'a' is defined twice"},
                 {15, 15, "severity must be error, warning or file, not 'fatal'"},

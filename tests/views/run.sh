@@ -139,6 +139,22 @@ expect "v_hze_eckwert" $V/expected/eckwert.txt \
         "SELECT berichtsjahr, sozialraum, fallzahl, fallzahl_alle, einwohner_unter21, round(eckwert, 4), round(eckwert_alle, 4)
          FROM plausid.v_hze_eckwert ORDER BY berichtsjahr, sozialraum NULLS LAST"
 
+# ---- the population with units and `gesamt` (rules/bevoelkerung.yaml): the same
+# Sozialraum figures, so the same expected files; gesamt and a unit's own rows never
+# count into a Sozialraum ----
+load "$T/c.yaml" bevoelkerung $V/bevoelkerung_2024_einheiten.csv
+check "population with units: loaded, replaces 2024, B10 on West's 0 only" "0|21|B10|West" \
+        "$status|$(q "SELECT count(*) FROM plausid.bevoelkerung WHERE berichtsjahr = 2024")|$(q "SELECT f.rule, b.sozialraum FROM plausid.findings f JOIN plausid.bevoelkerung b USING (delivery_id, line) WHERE b.delivery_id = (SELECT max(id) FROM plausid.deliveries)")"
+check "population with units: the unit's own figures (under 18: 1300 + 1100 + 600; all ages)" "3000|25000|05-9-13-000-100001" \
+        "$(q "SELECT sum(anzahl) FILTER (WHERE altersgruppe IN ('1', '2', '3')), sum(anzahl) FILTER (WHERE altersgruppe = 'gesamt'),
+                     min(concat_ws('-', land, regbez, kreis, gemeinde, einrichtung))
+              FROM plausid.bevoelkerung WHERE berichtsjahr = 2024 AND sozialraum IS NULL")"
+expect "v_bevoelkerung_unter21 with units and gesamt" $V/expected/bevoelkerung_unter21.txt \
+        "SELECT berichtsjahr, sozialraum, einwohner_unter21, einwohner_unter27 FROM plausid.v_bevoelkerung_unter21 ORDER BY 1, 2"
+expect "v_hze_eckwert with units and gesamt" $V/expected/eckwert.txt \
+        "SELECT berichtsjahr, sozialraum, fallzahl, fallzahl_alle, einwohner_unter21, round(eckwert, 4), round(eckwert_alle, 4)
+         FROM plausid.v_hze_eckwert ORDER BY berichtsjahr, sozialraum NULLS LAST"
+
 # The views agree with each other: the Eckwert's Fallzahl is v_hze_fallzahl without
 # § 28 (Erziehungsberatung) and § 35a; shares recomputed from the counts over all units.
 check "Eckwert's Fallzahl = v_hze_fallzahl without § 28 and § 35a" "15|15|21|21" \
@@ -236,7 +252,7 @@ check "broken views: once repaired the file loads" "0|22" "$status|$(q "SELECT n
 # ==== a broken views file of ANOTHER data set does not stop this one's loads ====
 new_db t_wait
 cp rules/bevoelkerung.views.sql "$R/bevoelkerung.views.sql"
-sed -i 's/sum(anzahl)::bigint AS einwohner_unter27/sum(anzahl_kaputt)::bigint AS einwohner_unter27/' "$R/bevoelkerung.views.sql"
+sed -i 's/::bigint AS einwohner_unter27/::bigint + sum(anzahl_kaputt) AS einwohner_unter27/' "$R/bevoelkerung.views.sql"
 bline=$(grep -n anzahl_kaputt "$R/bevoelkerung.views.sql" | cut -d: -f1)
 load "$T/c2.yaml" bevoelkerung $V/bevoelkerung_2024.csv
 check "other broken: population loads, its views wait" "0|1" "$status|$(grep -c "views of bevoelkerung wait" <<<"$out")"
@@ -432,6 +448,14 @@ check "gefaehrdung: the loader's population table is the one the views made" "0|
 load "$T/c.yaml" gefaehrdung $GEF
 check "gefaehrdung: population first, then the § 8a files" "0|20" "$status|$(q "SELECT count(*) FROM plausid.bevoelkerung")"
 expect "v_gefaehrdung_kennzahlen, population loaded first" $V/expected/gefaehrdung_kennzahlen.txt "$GK"
+# The population with units and gesamt: the same Sozialraum figures, the same rates.
+load "$T/c.yaml" bevoelkerung $V/bevoelkerung_2024_einheiten.csv
+check "gefaehrdung: population with units and gesamt loaded" "0|26" "$status|$(q "SELECT count(*) FROM plausid.bevoelkerung")"
+expect "v_gefaehrdung_kennzahlen with units and gesamt" $V/expected/gefaehrdung_kennzahlen.txt "$GK"
+expect "v_gefaehrdung_eckwert with units and gesamt" $V/expected/gefaehrdung_eckwert.txt \
+        "SELECT berichtsjahr, sozialraum, einschaetzungen, gefaehrdung, einwohner_unter18, round(einschaetzungen_je_10000, 4),
+                round(gefaehrdungen_je_10000, 4)
+         FROM plausid.v_gefaehrdung_eckwert ORDER BY berichtsjahr, sozialraum"
 
 # ==== the § 42/§ 42a views (rules/schutz.views.sql; README: "Inobhutnahmen") ====
 # Measures of four units and three years, loaded first: the views wait for hze. Then the
@@ -464,6 +488,13 @@ expect "v_schutz_kennzahlen" $V/expected/schutz_kennzahlen.txt \
                 vorherige_8a_ja, vorherige_8a_nein, vorherige_8a_unbekannt, vorherige_8a_bekannt, round(anteil_vorherige_8a, 4)
          FROM plausid.v_schutz_kennzahlen $ORDER"
 expect "v_schutz_eckwert" $V/expected/schutz_eckwert.txt \
+        "SELECT berichtsjahr, sozialraum, massnahmen, inobhutnahmen_42, inobhutnahmen_42a, einwohner_unter18,
+                round(massnahmen_je_10000, 4), round(inobhutnahmen_42_je_10000, 4), round(inobhutnahmen_42a_je_10000, 4)
+         FROM plausid.v_schutz_eckwert ORDER BY berichtsjahr, sozialraum"
+# The population with units and gesamt: the same Sozialraum figures, the same rates.
+load "$T/c.yaml" bevoelkerung $V/bevoelkerung_2024_einheiten.csv
+check "schutz: population with units and gesamt loaded" 0 "$status"
+expect "v_schutz_eckwert with units and gesamt" $V/expected/schutz_eckwert.txt \
         "SELECT berichtsjahr, sozialraum, massnahmen, inobhutnahmen_42, inobhutnahmen_42a, einwohner_unter18,
                 round(massnahmen_je_10000, 4), round(inobhutnahmen_42_je_10000, 4), round(inobhutnahmen_42a_je_10000, 4)
          FROM plausid.v_schutz_eckwert ORDER BY berichtsjahr, sozialraum"
