@@ -71,6 +71,8 @@ _must_check_ int db_array_add(struct strbuf *b, int64_t v);
 /* A text element of an array parameter ("{\"a\",\"b-c\"}"), quoted and escaped: any text. */
 _must_check_ int db_array_add_text(struct strbuf *b, const char *s);
 _must_check_ int db_array_end(struct strbuf *b);
+/* The n numbers of v as one whole array parameter (the caller's strbuf starts empty). */
+_must_check_ int db_int64_array(struct strbuf *b, const int64_t *v, size_t n);
 
 /*
  * A number as a text parameter of a query, in a buffer that lives until the end of the

@@ -189,6 +189,13 @@ int db_array_end(struct strbuf *b) {
         return b->len ? strbuf_putc(b, '}') : strbuf_puts(b, "{}");
 }
 
+int db_int64_array(struct strbuf *b, const int64_t *v, size_t n) {
+        int r = 0;
+        for (size_t i = 0; i < n && r >= 0; i++)
+                r = db_array_add(b, v[i]);
+        return r < 0 ? r : db_array_end(b);
+}
+
 const char *db_int64_text(char buf[DB_NUM_MAX], int64_t v) {
         snprintf(buf, DB_NUM_MAX, "%" PRId64, v);
         return buf;

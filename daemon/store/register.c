@@ -198,11 +198,7 @@ int register_supersede(PGconn *conn, int64_t by, const int64_t *ids, size_t n, u
                 return 0;
         }
         _cleanup_(strbuf_done) struct strbuf list = {0};
-        int r = 0;
-        for (size_t i = 0; i < n && r >= 0; i++)
-                r = db_array_add(&list, ids[i]);
-        if (r >= 0)
-                r = db_array_end(&list);
+        int r = db_int64_array(&list, ids, n);
         if (r < 0)
                 return r;
         const char *params[] = {DB_INT64(by), strbuf_str(&list)};
@@ -316,11 +312,7 @@ int register_take_back_findings(PGconn *conn, const char *rows_sql, int nparams,
 int register_recount_warned(PGconn *conn, const int64_t *ids, size_t n, register_delivery_count_fn fn,
                             void *userdata, char **ret_error) {
         _cleanup_(strbuf_done) struct strbuf list = {0};
-        int r = 0;
-        for (size_t i = 0; i < n && r >= 0; i++)
-                r = db_array_add(&list, ids[i]);
-        if (r >= 0)
-                r = db_array_end(&list);
+        int r = db_int64_array(&list, ids, n);
         if (r < 0)
                 return r;
         const char *params[] = {strbuf_str(&list)};
