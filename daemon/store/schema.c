@@ -491,20 +491,39 @@ static int apply_other_views(PGconn *conn, const char *name, const char *sql, bo
  * of another data set must not stop this data set's loads, and its path is not known here
  * to name it. They stay waiting (*ret_skipped) and fail loudly when their own data set is
  * loaded next, which reads the file again.
+ *
+ * A views file may build on the views of the data sets it requires (rules/README.md). Those
+ * drop their views with CASCADE when they run again, which takes the dependent views with
+ * them: so every file that requires a data set waits again once that data set's views were
+ * applied, and files are applied one at a time, a file before those that require it. A
+ * file runs at most once per call (tried), which also ends a cycle of requires.
  */
 static int apply_pending_views(PGconn *conn, const char *dataset, const char *views_path, bool *ret_skipped,
                                char **ret_error) {
-        _cleanup_(db_clearp) PGresult *res = NULL;
-        int r = db_query(conn,
-                         "SELECT dataset, views_sql, NOT EXISTS (SELECT 1 FROM unnest(views_requires) r"
-                         "  WHERE to_regclass(quote_ident(r)) IS NULL)"
-                         " FROM datasets WHERE NOT views_applied AND views_sql IS NOT NULL ORDER BY dataset",
-                         0, NULL, &res, ret_error);
-        if (r < 0)
-                return r;
-        for (int i = 0; i < PQntuples(res); i++) {
-                const char *name = PQgetvalue(res, i, 0), *sql = PQgetvalue(res, i, 1);
-                if (strcmp(PQgetvalue(res, i, 2), "t") != 0) {
+        _cleanup_(strbuf_done) struct strbuf tried = {0};
+        int r = 0;
+        for (unsigned n = 0; r >= 0; n++) {
+                const char *params[] = {strbuf_str(&tried)};
+                /* The next file: ready (its tables exist), not tried, and none of the data
+                 * sets it requires still waiting to be applied before it. */
+                _cleanup_(db_clearp) PGresult *res = NULL;
+                r = db_query(conn,
+                             "SELECT d.dataset, d.views_sql, NOT EXISTS (SELECT 1 FROM unnest(d.views_requires) r"
+                             "  WHERE to_regclass(quote_ident(r)) IS NULL),"
+                             " EXISTS (SELECT 1 FROM datasets o WHERE o.dataset <> d.dataset AND NOT o.views_applied"
+                             "  AND o.views_sql IS NOT NULL AND o.dataset = ANY(d.views_requires)"
+                             "  AND NOT o.dataset = ANY(('{' || $1 || '}')::text[]))"
+                             " FROM datasets d WHERE NOT d.views_applied AND d.views_sql IS NOT NULL"
+                             " AND NOT d.dataset = ANY(('{' || $1 || '}')::text[])"
+                             " ORDER BY 3 DESC, 4, 1 LIMIT 1",
+                             1, params, &res, ret_error);
+                if (r < 0 || PQntuples(res) == 0)
+                        return r;
+                const char *name = PQgetvalue(res, 0, 0), *sql = PQgetvalue(res, 0, 1);
+                r = strbuf_printf(&tried, "%s\"%s\"", n ? "," : "", name);
+                if (r < 0)
+                        return r;
+                if (strcmp(PQgetvalue(res, 0, 2), "t") != 0) {
                         *ret_skipped = true;
                         continue;
                 }
@@ -514,13 +533,13 @@ static int apply_pending_views(PGconn *conn, const char *dataset, const char *vi
                         return r;
                 if (r > 0)
                         continue;       /* failed: it keeps waiting */
-                const char *params[] = {name};
-                r = db_command(conn, "UPDATE datasets SET views_applied = true WHERE dataset = $1", 1, params,
-                               ret_error);
-                if (r < 0)
-                        return r;
+                const char *applied[] = {name};
+                r = db_command(conn,
+                               "UPDATE datasets SET views_applied = (dataset = $1)"
+                               " WHERE dataset = $1 OR ($1 = ANY(views_requires) AND views_sql IS NOT NULL)",
+                               1, applied, ret_error);
         }
-        return 0;
+        return r;
 }
 
 /* A pack not seen before: its code lists, hierarchy and linked rules (which loads of

@@ -221,9 +221,14 @@ mkdir -p "$R"
 cp rules/hze.yaml rules/hze.views.sql rules/bevoelkerung.yaml rules/bevoelkerung.views.sql rules/zuordnung.yaml "$R"/
 new_db t_change
 write_config "$T/c2.yaml" "$R"
+# A view of the population's file built on a view of hze's file: CASCADE drops it whenever
+# hze's views run again, and plausid must apply the population's file after them.
+printf '\nDROP VIEW IF EXISTS v_auf_hilfen CASCADE;\nCREATE VIEW v_auf_hilfen AS SELECT count(*) AS n FROM v_hze_hilfen;\n' \
+        >>"$R/bevoelkerung.views.sql"
 load "$T/c2.yaml" bevoelkerung $V/bevoelkerung_2024.csv
 load "$T/c2.yaml" hze $V/hze_2024_asd.csv
 check "change: loaded with a copy of the packs" "0|t" "$status|$(q "SELECT to_regclass('plausid.v_hze_eckwert') IS NOT NULL")"
+check "change: a view built on another file's view is there" 17 "$(q "SELECT n FROM plausid.v_auf_hilfen")"
 printf '\nDROP VIEW IF EXISTS v_hze_neu CASCADE;\nCREATE VIEW v_hze_neu AS SELECT count(*) AS n FROM hze;\n' >>"$R/hze.views.sql"
 load "$T/c2.yaml" hze $V/hze_2024_asd.csv
 check "change: a duplicate file, but the changed views are applied" "0|17" "$status|$(q "SELECT n FROM plausid.v_hze_neu")"
@@ -231,6 +236,8 @@ check "change: the stored text is the file's" "$(md5sum <"$R/hze.views.sql" | cu
         "$(q "SELECT md5(views_sql) FROM plausid.datasets WHERE dataset = 'hze'")"
 check "change: the Eckwert survives the hze views being applied again" "t|4" \
         "$(q "SELECT to_regclass('plausid.v_hze_eckwert') IS NOT NULL, count(*) FROM plausid.v_hze_eckwert")"
+check "change: the view built on v_hze_hilfen is applied again after hze's file" "17|t" \
+        "$(q "SELECT n FROM plausid.v_auf_hilfen")|$(q "SELECT bool_and(views_applied) FROM plausid.datasets WHERE views_sql IS NOT NULL")"
 
 # ==== a broken views file of the data set being loaded: reported, nothing loaded ====
 cp "$R/hze.views.sql" "$T/hze.views.sql.good"
