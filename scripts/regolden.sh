@@ -37,9 +37,10 @@ for d in tests/golden/*/; do
         for f in expected.out expected.err expected.csv status; do
                 if ! cmp -s "$d/$f" "$NEW/$name/$f" 2>/dev/null && [ -e "$d/$f" -o -e "$NEW/$name/$f" ]; then
                         changed=1
-                        diff -u --label "a/$d$f" --label "b/$d$f" "$d/$f" "$NEW/$name/$f" 2>/dev/null \
-                                || diff -u --label "a/$d$f" --label "b/$d$f" /dev/null "$NEW/$name/$f" 2>/dev/null \
-                                || diff -u --label "a/$d$f" --label "b/$d$f" "$d/$f" /dev/null || true
+                        old=$d/$f new=$NEW/$name/$f
+                        [ -e "$old" ] || old=/dev/null
+                        [ -e "$new" ] || new=/dev/null
+                        diff -u --label "a/$d$f" --label "b/$d$f" "$old" "$new" || true
                         if [ "$WRITE" = yes ]; then
                                 if [ -e "$NEW/$name/$f" ]; then cp "$NEW/$name/$f" "$d/$f"; else rm -f "$d/$f"; fi
                         fi
