@@ -347,7 +347,8 @@ GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, p
 -- all aids without Erziehungsberatung, § 35a included, while the Eckwert leaves § 35a out;
 -- anteil_vollzeitpflege was Vollzeitpflege / every stationary aid (§ 35a in a foster family
 -- or a home, 12 at a stationary ort and 15 included). Both now use the base a planner
--- compares them with; the old figures stay as the last two columns.
+-- compares them with; the old figures stay as the last two columns. Sources (HzE-Monitor
+-- of the AKJStat, Destatis) and what was not found: rules/README.md.
 DROP VIEW IF EXISTS v_hze_leistungsbereiche CASCADE;
 CREATE VIEW v_hze_leistungsbereiche AS
 SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum,
