@@ -573,11 +573,10 @@ WITH basis AS (
     FROM anteil_primaer a
     WINDOW g AS (PARTITION BY a.berichtsjahr, a.land, a.regbez, a.kreis, a.gemeinde)
 ), sgb2_je_raum AS (
-    -- the latest delivery's rate per year and name, where only one Jugendamt has the name
+    -- the latest delivery's rate per year and name (a source with redelivery: append may
+    -- hold one twice)
     SELECT DISTINCT ON (s.berichtsjahr, s.sozialraum) s.berichtsjahr, s.sozialraum, s.quote_unter15
     FROM sgb2 s
-    WHERE (SELECT count(DISTINCT (r.land, r.regbez, r.kreis, r.gemeinde)) FROM v_hze_raum_bevoelkerung r
-           WHERE r.berichtsjahr = s.berichtsjahr AND r.sozialraum = s.sozialraum AND r.ebene = 'Sozialraum') = 1
     ORDER BY s.berichtsjahr, s.sozialraum, s.delivery_id DESC, s.line DESC
 ), ja AS (
     SELECT berichtsjahr, land, regbez, kreis, gemeinde, einwohner_gesamt, groessenklasse
@@ -598,8 +597,8 @@ SELECT a.berichtsjahr, a.land, a.regbez, a.kreis, a.gemeinde, a.ebene, a.sozialr
        a.ende_jm IN (1, 2) AS dauer_median_gesperrt,
        CASE WHEN a.x_plan AND NOT a.g_plan THEN a.plan::numeric / a.ende END AS anteil_planmaessig,
        a.g_plan AS anteil_planmaessig_gesperrt,
-       s.quote_unter15 AS sgb2_quote_unter15,
+       CASE WHEN a.jugendaemter_mit_namen = 1 THEN s.quote_unter15 END AS sgb2_quote_unter15,
        ja.einwohner_gesamt, ja.groessenklasse
-FROM anteil a
+FROM (SELECT *, count(*) OVER (PARTITION BY berichtsjahr, ebene, sozialraum) AS jugendaemter_mit_namen FROM anteil) a
 JOIN ja USING (berichtsjahr, land, regbez, kreis, gemeinde)
 LEFT JOIN sgb2_je_raum s ON s.berichtsjahr = a.berichtsjahr AND s.sozialraum = a.sozialraum AND a.ebene = 'Sozialraum';

@@ -164,6 +164,11 @@ check "eckwert: hze of three Jugendämter loaded without findings" "0|35|0" \
         "$status|$(q "SELECT count(*) FROM plausid.hze")|$(q "SELECT count(*) FROM plausid.findings")"
 check "eckwert: the views read the empty sgb2 table before any rate is loaded" "t|0|0" \
         "$(q "SELECT to_regclass('plausid.v_strategiekarte_hze') IS NOT NULL")|$(q "SELECT count(*) FROM plausid.sgb2")|$(q "SELECT count(sgb2_quote_unter15) FROM plausid.v_strategiekarte_hze")"
+# the table that the views file made is the one the loader makes of rules/sgb2.yaml
+# (columns and index as a first load of samples/sgb2_2024.csv makes them)
+check "eckwert: the empty sgb2 table has the loader's columns and index" \
+        "delivery_id bigint, line integer, berichtsjahr bigint, sozialraum text, quote_unter15 numeric|CREATE INDEX sgb2_delivery ON plausid.sgb2 USING brin (delivery_id)" \
+        "$(q "SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = 'plausid' AND table_name = 'sgb2'")|$(q "SELECT indexdef FROM pg_indexes WHERE schemaname = 'plausid' AND tablename = 'sgb2'")"
 load "$T/ce.yaml" sgb2 $V/sgb2_2024_eckwert.csv
 check "eckwert: SGB II rates loaded into the table the views made" "0|5" "$status|$(q "SELECT count(*) FROM plausid.sgb2")"
 check "v_strategiekarte_hze: the report's columns, in this order" \
