@@ -404,12 +404,12 @@ WITH ja AS (
 )
 SELECT ja.berichtsjahr, ja.land, ja.regbez, ja.kreis, ja.gemeinde,
        ja.fallzahl, ja.einwohner_unter21, ja.eckwert, ja.bevoelkerung_jahr, ja.bevoelkerung_ersatz,
-       a.ambulant, a.ambulant::numeric / nullif(ja.fallzahl, 0) AS anteil_ambulant,
-       a.vollzeitpflege, a.heimerziehung,
+       coalesce(a.ambulant, 0) AS ambulant, a.ambulant::numeric / nullif(ja.fallzahl, 0) AS anteil_ambulant,
+       coalesce(a.vollzeitpflege, 0) AS vollzeitpflege, coalesce(a.heimerziehung, 0) AS heimerziehung,
        a.vollzeitpflege::numeric / nullif(a.vollzeitpflege + a.heimerziehung, 0) AS anteil_vollzeitpflege,
        ja.einwohner_gesamt, ja.groessenklasse, k.jugendaemter_in_klasse, k.eckwert_median_klasse
 FROM ja
-JOIN anteile a USING (berichtsjahr, land, regbez, kreis, gemeinde)
+LEFT JOIN anteile a USING (berichtsjahr, land, regbez, kreis, gemeinde)
 LEFT JOIN klassen k USING (berichtsjahr, groessenklasse);
 
 -- v_hze_eckwert_veraenderung: change against the previous year, per Berichtsjahr x
@@ -488,6 +488,10 @@ LEFT JOIN e v ON v.berichtsjahr = e.berichtsjahr - 1 AND v.land = e.land AND v.r
 --     numerator among the rows whose share is shown.
 --   - dauer_median: when the ended aids it is taken over have 1 or 2 young people. A
 --     median is not additive: no secondary suppression.
+-- No counts beside the shares here: they would betray what is suppressed. The
+-- unsuppressed numerators and denominators are in v_hze_eckwert_varianten ('setting'
+-- ambulant / 'fallzahl'; 'paragraph' § 33 and § 34) and v_hze_beendigung (planmaessig,
+-- beendet_ohne_abgabe of the paragraphs other than § 28 and § 35a).
 DROP VIEW IF EXISTS v_strategiekarte_hze CASCADE;
 CREATE VIEW v_strategiekarte_hze AS
 WITH basis AS (
