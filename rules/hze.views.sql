@@ -695,29 +695,35 @@ WITH r AS (
     SELECT DISTINCT land, regbez, kreis, gemeinde, berichtsjahr
     FROM hze
     WHERE nullif(person_id, '') IS NOT NULL
+), folge AS (
+    -- per ended aid, the other aids of the same person beginning in the month of ende or
+    -- later: a join per person (a person has few aids), not a search per aid
+    SELECT r.land, r.regbez, r.kreis, r.gemeinde, r.person_id, r.beginn, r.hilfeart,
+           min((12 * (extract(year FROM n.beginn) - extract(year FROM r.ende))
+                + extract(month FROM n.beginn) - extract(month FROM r.ende))::integer) AS monate_bis_neue_hilfe,
+           bool_or(n.beginn <= r.ende + interval '3 months'
+                   AND CASE r.anschlusshilfe WHEN '4' THEN n.hilfeart <> '13' WHEN '5' THEN n.hilfeart = '13' END)
+               AS anschluss_da
+    FROM r
+    JOIN r n ON n.land = r.land AND n.regbez = r.regbez AND n.kreis = r.kreis AND n.gemeinde = r.gemeinde
+            AND n.person_id = r.person_id AND n.beginn >= r.ende
+            AND (n.beginn, n.hilfeart) <> (r.beginn, r.hilfeart)
+    WHERE r.ende IS NOT NULL
+    GROUP BY r.land, r.regbez, r.kreis, r.gemeinde, r.person_id, r.beginn, r.hilfeart
 ), a AS (
     SELECT r.*,
            coalesce(r.ende IS NOT NULL AND r.beendigungsgrund = '40', false) AS ist_abgabe,
-           (SELECT min((12 * (extract(year FROM n.beginn) - extract(year FROM r.ende))
-                        + extract(month FROM n.beginn) - extract(month FROM r.ende))::integer)
-            FROM r n
-            WHERE n.land = r.land AND n.regbez = r.regbez AND n.kreis = r.kreis AND n.gemeinde = r.gemeinde
-              AND n.person_id = r.person_id AND n.beginn >= r.ende
-              AND (n.beginn, n.hilfeart) <> (r.beginn, r.hilfeart)) AS monate_bis_neue_hilfe,
+           f.monate_bis_neue_hilfe,
+           coalesce(f.anschluss_da, false) AS anschluss_da,
            EXISTS (SELECT 1 FROM jahre j
                    WHERE j.land = r.land AND j.regbez = r.regbez AND j.kreis = r.kreis AND j.gemeinde = r.gemeinde
                      AND j.berichtsjahr = extract(year FROM r.ende + interval '12 months')) AS folge_abgedeckt,
            EXISTS (SELECT 1 FROM jahre j
                    WHERE j.land = r.land AND j.regbez = r.regbez AND j.kreis = r.kreis AND j.gemeinde = r.gemeinde
-                     AND j.berichtsjahr = extract(year FROM r.ende + interval '3 months')) AS anschluss_abgedeckt,
-           EXISTS (SELECT 1 FROM r n
-                   WHERE n.land = r.land AND n.regbez = r.regbez AND n.kreis = r.kreis AND n.gemeinde = r.gemeinde
-                     AND n.person_id = r.person_id
-                     AND n.beginn >= r.ende AND n.beginn <= r.ende + interval '3 months'
-                     AND (n.beginn, n.hilfeart) <> (r.beginn, r.hilfeart)
-                     AND CASE r.anschlusshilfe WHEN '4' THEN n.hilfeart <> '13' WHEN '5' THEN n.hilfeart = '13' END)
-               AS anschluss_da
+                     AND j.berichtsjahr = extract(year FROM r.ende + interval '3 months')) AS anschluss_abgedeckt
     FROM r
+    LEFT JOIN folge f ON f.land = r.land AND f.regbez = r.regbez AND f.kreis = r.kreis AND f.gemeinde = r.gemeinde
+          AND f.person_id = r.person_id AND f.beginn = r.beginn AND f.hilfeart = r.hilfeart
 )
 SELECT land, regbez, kreis, gemeinde, person_id, beginn, hilfeart, paragraph, setting, einrichtung,
        erstes_berichtsjahr, letztes_berichtsjahr, meldungen, laufend,

@@ -414,17 +414,15 @@ WITH p AS (
 )
 SELECT p.land, p.regbez, p.kreis, p.gemeinde, p.person_id,
        p.massnahmen, p.inobhutnahmen_42, p.inobhutnahmen_42a, p.erster_beginn, p.letztes_ende,
-       h.hze_hilfen, h.hze_vorher, h.hze_waehrenddessen, h.hze_danach,
-       b.settingfolge AS hze_settingfolge
+       count(a.beginn) AS hze_hilfen,
+       count(a.beginn) FILTER (WHERE a.beginn < p.erster_beginn) AS hze_vorher,
+       count(a.beginn) FILTER (WHERE a.beginn >= p.erster_beginn AND a.beginn < p.letztes_ende) AS hze_waehrenddessen,
+       count(a.beginn) FILTER (WHERE a.beginn >= p.letztes_ende) AS hze_danach,
+       min(b.settingfolge) AS hze_settingfolge
 FROM p
-CROSS JOIN LATERAL (
-    SELECT count(*) AS hze_hilfen,
-           count(*) FILTER (WHERE a.beginn < p.erster_beginn) AS hze_vorher,
-           count(*) FILTER (WHERE a.beginn >= p.erster_beginn AND a.beginn < p.letztes_ende) AS hze_waehrenddessen,
-           count(*) FILTER (WHERE a.beginn >= p.letztes_ende) AS hze_danach
-    FROM v_hze_personenhilfen a
-    WHERE a.land = p.land AND a.regbez = p.regbez AND a.kreis = p.kreis AND a.gemeinde = p.gemeinde
-      AND a.person_id = p.person_id
-) h
+LEFT JOIN v_hze_personenhilfen a ON a.land = p.land AND a.regbez = p.regbez AND a.kreis = p.kreis
+      AND a.gemeinde = p.gemeinde AND a.person_id = p.person_id
 LEFT JOIN v_hze_hilfebiografie b ON b.land = p.land AND b.regbez = p.regbez AND b.kreis = p.kreis
-      AND b.gemeinde = p.gemeinde AND b.person_id = p.person_id;
+      AND b.gemeinde = p.gemeinde AND b.person_id = p.person_id
+GROUP BY p.land, p.regbez, p.kreis, p.gemeinde, p.person_id, p.massnahmen, p.inobhutnahmen_42, p.inobhutnahmen_42a,
+         p.erster_beginn, p.letztes_ende;
