@@ -517,8 +517,9 @@ GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, leistungserbringer, settin
 --   one. faelle and junge_menschen are about the same young people and are suppressed
 --   together; dauer_summe, dauer_mittel and dauer_median go with beendet (their aids).
 --   Shares: suppressed when the numerator's young people, or the denominator's minus the
---   numerator's, are 1 or 2, when the denominator's are under 3, or when the numerator or
---   the denominator is suppressed (share x the shown one would give the other).
+--   numerator's, are 1 or 2, when the denominator's are 1 or 2 (with 0 the share is NULL,
+--   not available), or when the numerator or the denominator is suppressed (share x the
+--   shown one would give the other).
 --   Secondary suppression: the total protected is the Jugendamt's total per Berichtsjahr
 --   and setting of each count (faelle/junge_menschen, beendet with dauer_summe,
 --   planmaessig, the three abbruch_*, rueckkehr_familie) -- the figure a report of the
