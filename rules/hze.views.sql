@@ -821,3 +821,379 @@ SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum,
        count(*) FILTER (WHERE transferleistungen IS NULL)::numeric / count(*) AS anteil_transferleistungen_unbekannt
 FROM v_hze_hilfen
 GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum;
+
+-- ---------------------------------------------------------------------------------------
+-- Leistungserbringer: the provider level of the quality dialogue (§§ 78b, 79a SGB VIII)
+-- ---------------------------------------------------------------------------------------
+-- The provider of an aid is the optional CSV column leistungserbringer (rules/hze.yaml):
+-- the case software's own id of the provider, not an item of the official record (which
+-- knows only the kind of Träger). Records without one -- every fixed-width record, and a
+-- CSV export without the column or with it empty -- form the group 'ohne Angabe'.
+-- CHOICE: the group is the Jugendamt (land, regbez, kreis, gemeinde), not the reporting
+-- unit: the quality dialogue with a provider is held by the Jugendamt, whose units (ASD,
+-- Erziehungsberatungsstelle, ...) may all place aids with the same provider; and there is
+-- no Sozialraum: per provider and Sozialraum almost every cell would be small.
+
+-- v_hze_leistungserbringer: per Berichtsjahr x Jugendamt (land, regbez, kreis, gemeinde) x
+-- leistungserbringer x setting, over the aids of the Fallzahl (ongoing at 31.12. or ended
+-- in the Berichtsjahr). For the office's own controlling: NOT suppressed (a committee reads
+-- v_hze_leistungserbringer_ausschuss).
+--   faelle          the Fallzahl: aids ongoing at 31.12. plus aids ended in the year, with
+--                   takeovers and Abgaben (as v_hze_fallzahl)
+--   junge_menschen  the young people of those aids (v_hze_hilfen.junge_menschen)
+--   beendet         aids ended in the Berichtsjahr, without Abgaben (beendigungsgrund 40:
+--                   only the responsibility moved); every figure below is over these
+--   dauer_summe, dauer_mittel, dauer_median  months from beginn to ende of the ended aids
+--                   (NULL without an ended aid); median by percentile_cont, as v_hze_dauer
+--   planmaessig     ended with beendigungsgrund 10 (gemäß Hilfeplan/Beratungszielen);
+--                   anteil_planmaessig = planmaessig / beendet
+--   abbruch_sorgeberechtigte  beendigungsgrund 20: ended otherwise than planned, by the
+--                   Sorgeberechtigten or the young adult (junger Volljähriger)
+--   abbruch_einrichtung       beendigungsgrund 21: by the Einrichtung, Pflegefamilie or
+--                   Dienst -- the provider itself broke off
+--   abbruch_minderjaehrige    beendigungsgrund 22: by the minor young person
+--   rueckkehr_familie  stationary aids (setting stationär) ended with aufenthalt_nachher 01
+--                   (bei Eltern/Elternteil/Sorgeberechtigten: back in the family of origin;
+--                   02 Verwandtenfamilie is not counted); anteil_rueckkehr_familie =
+--                   rueckkehr_familie / beendet. On the rows of other settings both are
+--                   NULL: the figure is about stationary aids only.
+-- beendet = planmaessig + the three abbruch_* + adoption (30) + sonstige (50).
+DROP VIEW IF EXISTS v_hze_leistungserbringer CASCADE;
+CREATE VIEW v_hze_leistungserbringer AS
+WITH f AS (
+    SELECT v.berichtsjahr, v.land, v.regbez, v.kreis, v.gemeinde,
+           coalesce(nullif(h.leistungserbringer, ''), 'ohne Angabe') AS leistungserbringer,
+           v.setting, v.junge_menschen, v.dauer_monate, v.beendigungsgrund, h.aufenthalt_nachher,
+           v.ist_beendet AND NOT v.ist_abgabe AS ist_beendet
+    FROM v_hze_hilfen v
+    JOIN hze h ON h.delivery_id = v.delivery_id AND h.line = v.line
+    WHERE v.ist_fall
+)
+SELECT berichtsjahr, land, regbez, kreis, gemeinde, leistungserbringer, setting,
+       count(*) AS faelle,
+       sum(junge_menschen) AS junge_menschen,
+       count(*) FILTER (WHERE ist_beendet) AS beendet,
+       sum(dauer_monate) FILTER (WHERE ist_beendet) AS dauer_summe,
+       avg(dauer_monate) FILTER (WHERE ist_beendet) AS dauer_mittel,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY dauer_monate) FILTER (WHERE ist_beendet) AS dauer_median,
+       count(*) FILTER (WHERE ist_beendet AND beendigungsgrund = '10') AS planmaessig,
+       count(*) FILTER (WHERE ist_beendet AND beendigungsgrund = '10')::numeric
+           / nullif(count(*) FILTER (WHERE ist_beendet), 0) AS anteil_planmaessig,
+       count(*) FILTER (WHERE ist_beendet AND beendigungsgrund = '20') AS abbruch_sorgeberechtigte,
+       count(*) FILTER (WHERE ist_beendet AND beendigungsgrund = '21') AS abbruch_einrichtung,
+       count(*) FILTER (WHERE ist_beendet AND beendigungsgrund = '22') AS abbruch_minderjaehrige,
+       CASE WHEN setting = 'stationär' THEN
+           count(*) FILTER (WHERE ist_beendet AND aufenthalt_nachher = '01') END AS rueckkehr_familie,
+       CASE WHEN setting = 'stationär' THEN
+           count(*) FILTER (WHERE ist_beendet AND aufenthalt_nachher = '01')::numeric
+               / nullif(count(*) FILTER (WHERE ist_beendet), 0) END AS anteil_rueckkehr_familie
+FROM f
+GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, leistungserbringer, setting;
+
+-- v_hze_leistungserbringer_ausschuss: the figures of v_hze_leistungserbringer, same rows
+-- and names, for the Jugendhilfeausschuss: a provider's cell over few young people is
+-- personal data. Each figure is followed by <figure>_gesperrt: true = suppressed (the
+-- figure is NULL, the report prints "·"); a NULL with _gesperrt false is "not available"
+-- (no ended aid, or rueckkehr_familie on a non-stationary row; the report prints "–").
+--   Primary suppression: a count is suppressed when the young people it is about
+--   (junge_menschen of its aids, not the aids) are 1 or 2. A 0 is shown: it is about no
+--   one. faelle and junge_menschen are about the same young people and are suppressed
+--   together; dauer_summe, dauer_mittel and dauer_median go with beendet (their aids).
+--   Shares: suppressed when the numerator's young people, or the denominator's minus the
+--   numerator's, are 1 or 2, when the denominator's are 1 or 2 (with 0 the share is NULL,
+--   not available), or when the numerator or the denominator is suppressed (share x the
+--   shown one would give the other).
+--   Secondary suppression: the total protected is the Jugendamt's total per Berichtsjahr
+--   and setting of each count (faelle/junge_menschen, beendet with dauer_summe,
+--   planmaessig, the three abbruch_*, rueckkehr_familie) -- the figure a report of the
+--   Jugendamt shows per setting (v_hze_fallzahl, v_hze_beendigung summed per setting).
+--   The group is the providers of that Jugendamt, year and setting, 'ohne Angabe'
+--   included. When exactly one cell of the group is suppressed, the next-smallest other
+--   cell with a positive count is suppressed too: the smallest count, CHOICE: preferring
+--   counts of 2 and more (a suppressed 1 beside a second suppressed 1 would be known
+--   from their difference to the total, 2 = 1 + 1), ties by young people, then by
+--   leistungserbringer. A 0 is never chosen (a count of 0 is visible from beendet = 0 or
+--   adds nothing). When no other cell has a positive count the total is the suppressed
+--   cell itself, under 3, and is suppressed wherever it is shown. Two or more suppressed
+--   cells in a group need no further cell. Not protected here: totals over settings or
+--   over Jugendämter (no view of this file shows a provider's total; a report that adds
+--   one must suppress again).
+DROP VIEW IF EXISTS v_hze_leistungserbringer_ausschuss CASCADE;
+CREATE VIEW v_hze_leistungserbringer_ausschuss AS
+WITH f AS (
+    SELECT v.berichtsjahr, v.land, v.regbez, v.kreis, v.gemeinde,
+           coalesce(nullif(h.leistungserbringer, ''), 'ohne Angabe') AS leistungserbringer,
+           v.setting, v.junge_menschen, v.beendigungsgrund, h.aufenthalt_nachher,
+           v.ist_beendet AND NOT v.ist_abgabe AS ist_beendet
+    FROM v_hze_hilfen v
+    JOIN hze h ON h.delivery_id = v.delivery_id AND h.line = v.line
+    WHERE v.ist_fall
+), zellen AS (
+    -- one row per cell and count: the count (wert) and its young people (jm)
+    SELECT f.berichtsjahr, f.land, f.regbez, f.kreis, f.gemeinde, f.leistungserbringer, f.setting,
+           k.kennzahl, sum(k.wert) AS wert, sum(k.wert * f.junge_menschen) AS jm
+    FROM f
+    CROSS JOIN LATERAL (VALUES
+        ('faelle', 1),
+        ('beendet', CASE WHEN f.ist_beendet THEN 1 ELSE 0 END),
+        ('planmaessig', CASE WHEN f.ist_beendet AND f.beendigungsgrund = '10' THEN 1 ELSE 0 END),
+        ('abbruch_sorgeberechtigte', CASE WHEN f.ist_beendet AND f.beendigungsgrund = '20' THEN 1 ELSE 0 END),
+        ('abbruch_einrichtung', CASE WHEN f.ist_beendet AND f.beendigungsgrund = '21' THEN 1 ELSE 0 END),
+        ('abbruch_minderjaehrige', CASE WHEN f.ist_beendet AND f.beendigungsgrund = '22' THEN 1 ELSE 0 END),
+        ('rueckkehr_familie', CASE WHEN f.ist_beendet AND f.aufenthalt_nachher = '01' THEN 1 ELSE 0 END)
+    ) AS k (kennzahl, wert)
+    WHERE k.kennzahl <> 'rueckkehr_familie' OR f.setting = 'stationär'
+    GROUP BY f.berichtsjahr, f.land, f.regbez, f.kreis, f.gemeinde, f.leistungserbringer, f.setting, k.kennzahl
+), primaer AS (
+    SELECT z.*, z.jm BETWEEN 1 AND 2 AS primaer
+    FROM zellen z
+), rang AS (
+    SELECT p.*,
+           count(*) FILTER (WHERE p.primaer) OVER gruppe AS primaer_in_gruppe,
+           row_number() OVER (gruppe ORDER BY p.primaer OR p.wert = 0, p.wert = 1, p.wert, p.jm, p.leistungserbringer) AS rang
+    FROM primaer p
+    WINDOW gruppe AS (PARTITION BY p.berichtsjahr, p.land, p.regbez, p.kreis, p.gemeinde, p.setting, p.kennzahl)
+), sperre AS (
+    -- per cell: which counts are suppressed, and the young people the shares need
+    SELECT berichtsjahr, land, regbez, kreis, gemeinde, leistungserbringer, setting,
+           bool_or(gesperrt) FILTER (WHERE kennzahl = 'faelle') AS faelle,
+           bool_or(gesperrt) FILTER (WHERE kennzahl = 'beendet') AS beendet,
+           bool_or(gesperrt) FILTER (WHERE kennzahl = 'planmaessig') AS planmaessig,
+           bool_or(gesperrt) FILTER (WHERE kennzahl = 'abbruch_sorgeberechtigte') AS abbruch_sorgeberechtigte,
+           bool_or(gesperrt) FILTER (WHERE kennzahl = 'abbruch_einrichtung') AS abbruch_einrichtung,
+           bool_or(gesperrt) FILTER (WHERE kennzahl = 'abbruch_minderjaehrige') AS abbruch_minderjaehrige,
+           coalesce(bool_or(gesperrt) FILTER (WHERE kennzahl = 'rueckkehr_familie'), false) AS rueckkehr_familie,
+           sum(jm) FILTER (WHERE kennzahl = 'beendet') AS jm_beendet,
+           sum(jm) FILTER (WHERE kennzahl = 'planmaessig') AS jm_planmaessig,
+           sum(jm) FILTER (WHERE kennzahl = 'rueckkehr_familie') AS jm_rueckkehr
+    FROM (SELECT r.*,
+                 r.primaer OR (r.primaer_in_gruppe = 1 AND NOT r.primaer AND r.wert > 0 AND r.rang = 1) AS gesperrt
+          FROM rang r) g
+    GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, leistungserbringer, setting
+), s AS (
+    SELECT sp.*,
+           sp.planmaessig OR sp.beendet OR sp.jm_beendet BETWEEN 1 AND 2
+               OR sp.jm_beendet - sp.jm_planmaessig BETWEEN 1 AND 2 AS anteil_planmaessig,
+           sp.setting = 'stationär' AND (sp.rueckkehr_familie OR sp.beendet OR sp.jm_beendet BETWEEN 1 AND 2
+               OR sp.jm_beendet - sp.jm_rueckkehr BETWEEN 1 AND 2) AS anteil_rueckkehr_familie
+    FROM sperre sp
+)
+SELECT o.berichtsjahr, o.land, o.regbez, o.kreis, o.gemeinde, o.leistungserbringer, o.setting,
+       CASE WHEN NOT s.faelle THEN o.faelle END AS faelle, s.faelle AS faelle_gesperrt,
+       CASE WHEN NOT s.faelle THEN o.junge_menschen END AS junge_menschen, s.faelle AS junge_menschen_gesperrt,
+       CASE WHEN NOT s.beendet THEN o.beendet END AS beendet, s.beendet AS beendet_gesperrt,
+       CASE WHEN NOT s.beendet THEN o.dauer_summe END AS dauer_summe, s.beendet AS dauer_summe_gesperrt,
+       CASE WHEN NOT s.beendet THEN o.dauer_mittel END AS dauer_mittel, s.beendet AS dauer_mittel_gesperrt,
+       CASE WHEN NOT s.beendet THEN o.dauer_median END AS dauer_median, s.beendet AS dauer_median_gesperrt,
+       CASE WHEN NOT s.planmaessig THEN o.planmaessig END AS planmaessig, s.planmaessig AS planmaessig_gesperrt,
+       CASE WHEN NOT s.anteil_planmaessig THEN o.anteil_planmaessig END AS anteil_planmaessig,
+           s.anteil_planmaessig AS anteil_planmaessig_gesperrt,
+       CASE WHEN NOT s.abbruch_sorgeberechtigte THEN o.abbruch_sorgeberechtigte END AS abbruch_sorgeberechtigte,
+           s.abbruch_sorgeberechtigte AS abbruch_sorgeberechtigte_gesperrt,
+       CASE WHEN NOT s.abbruch_einrichtung THEN o.abbruch_einrichtung END AS abbruch_einrichtung,
+           s.abbruch_einrichtung AS abbruch_einrichtung_gesperrt,
+       CASE WHEN NOT s.abbruch_minderjaehrige THEN o.abbruch_minderjaehrige END AS abbruch_minderjaehrige,
+           s.abbruch_minderjaehrige AS abbruch_minderjaehrige_gesperrt,
+       CASE WHEN NOT s.rueckkehr_familie THEN o.rueckkehr_familie END AS rueckkehr_familie,
+           s.rueckkehr_familie AS rueckkehr_familie_gesperrt,
+       CASE WHEN NOT s.anteil_rueckkehr_familie THEN o.anteil_rueckkehr_familie END AS anteil_rueckkehr_familie,
+           s.anteil_rueckkehr_familie AS anteil_rueckkehr_familie_gesperrt
+FROM v_hze_leistungserbringer o
+JOIN s ON s.berichtsjahr = o.berichtsjahr AND s.land = o.land AND s.regbez = o.regbez AND s.kreis = o.kreis
+      AND s.gemeinde = o.gemeinde AND s.leistungserbringer = o.leistungserbringer AND s.setting = o.setting;
+
+-- ---------------------------------------------------------------------------------------
+-- Hilfebiografien: the aids of one young person across Berichtsjahre
+-- ---------------------------------------------------------------------------------------
+-- FOR THE OFFICE'S PLANNERS ONLY, NOT FOR COMMITTEES: these views carry person_id, the
+-- case software's pseudonymous person key, and show single aids; nothing is suppressed.
+-- Only records with a person_id count (an export without the column, or the fixed-width
+-- record, which has none, gives no biography).
+--
+-- CHOICE (one aid across Berichtsjahre): an aid is delivered again every year it runs
+-- (ongoing at 31.12., then ended), so its records of several Berichtsjahre are one aid.
+-- It is identified by the person and its start: Jugendamt (land, regbez, kreis,
+-- gemeinde) + person_id + beginn + hilfeart, not by unit + lfd_nr + beginn + hilfeart:
+-- lfd_nr is unique only per unit and Berichtsjahr (its keeping from year to year is the
+-- exporter's promise, which X03 checks with a warning), and the person key also joins the
+-- records of one aid that moved between two units of the Jugendamt. The price: two
+-- distinct aids of one person with the same hilfeart beginning in the same month count
+-- as one. The aid's state (ende, reasons, setting, unit) is that of its latest record
+-- (latest Berichtsjahr, then latest delivery); an aid whose latest record is ongoing is
+-- "laufend" as far as the loaded data know (its next year may be missing: X03).
+-- CHOICE (the person): person_id within the Jugendamt. The ids are those of a Jugendamt's
+-- case software; two Jugendämter's ids are not the same person's, so they are never
+-- joined. Within a Jugendamt all its reporting units share them.
+-- Months: "months from a to b" is 12 x (year(b) - year(a)) + month(b) - month(a), as the
+-- pack's months(): the same month is 0.
+
+-- v_hze_personenhilfen: one row per aid of a person (its records of all Berichtsjahre
+-- joined as above):
+--   land, regbez, kreis, gemeinde, person_id, beginn, hilfeart: the aid's identity
+--   paragraph, setting, einrichtung  of its latest record
+--   erstes_berichtsjahr, letztes_berichtsjahr, meldungen  the Berichtsjahre in which it
+--                 was delivered, first, last, and how many records it has
+--   laufend       its latest record is ongoing at 31.12. (andauernd 1)
+--   ende, beendigungsgrund, aufenthalt_nachher, anschlusshilfe  of an ended aid (else
+--                 NULL); ist_abgabe: ended with 40, Abgabe an ein anderes Jugendamt
+--   monate_bis_neue_hilfe  for an ended aid: months from its ende to the beginn of the
+--                 next aid of the same person that begins in the month of ende or later
+--                 (NULL: none loaded)
+--   neue_hilfe_binnen_12_monaten  for an ended aid without Abgabe: true when another aid
+--                 of the person begins within the month of ende and the 12 months after
+--                 (0 <= months <= 12), false when none does; NULL when the aid is running
+--                 or an Abgabe, or when the window is not covered: it reaches into the
+--                 next Berichtsjahr, and the Jugendamt has no records with person_id of
+--                 that year loaded (an aid begun then would be in that year's delivery).
+--                 CHOICE, as in v_schutz_verknuepfung: such an aid is not evaluated even
+--                 when a new aid is found, since counting only the found ones would
+--                 inflate the share.
+--   anschluss_gefunden  for an ended aid without Abgabe whose anschlusshilfe names a
+--                 follow-up aid in this statistic (4 Hilfe zur Erziehung, 5
+--                 Eingliederungshilfe § 35a): true when an aid of that kind (4: any
+--                 hilfeart but 13; 5: hilfeart 13) of the same person begins within the
+--                 month of ende and the 3 months after, false when none does; NULL for
+--                 other aids, or when the window reaches a Berichtsjahr not loaded (as
+--                 above). anschlusshilfe 1 (Fortführung nach Zuständigkeitswechsel) goes
+--                 with an Abgabe, 2, 3 and 6 name nothing this statistic holds.
+DROP VIEW IF EXISTS v_hze_personenhilfen CASCADE;
+CREATE VIEW v_hze_personenhilfen AS
+WITH r AS (
+    SELECT DISTINCT ON (land, regbez, kreis, gemeinde, person_id, beginn, hilfeart)
+           land, regbez, kreis, gemeinde, person_id, beginn, hilfeart,
+           hilfeart_paragraph AS paragraph, hilfeart_setting AS setting, einrichtung,
+           min(berichtsjahr) OVER aid AS erstes_berichtsjahr,
+           berichtsjahr AS letztes_berichtsjahr,
+           count(*) OVER aid AS meldungen,
+           andauernd = '1' AS laufend,
+           CASE WHEN andauernd = '2' THEN ende END AS ende,
+           CASE WHEN andauernd = '2' THEN beendigungsgrund END AS beendigungsgrund,
+           CASE WHEN andauernd = '2' THEN aufenthalt_nachher END AS aufenthalt_nachher,
+           CASE WHEN andauernd = '2' THEN anschlusshilfe END AS anschlusshilfe
+    FROM v_hze
+    WHERE nullif(person_id, '') IS NOT NULL
+    WINDOW aid AS (PARTITION BY land, regbez, kreis, gemeinde, person_id, beginn, hilfeart)
+    ORDER BY land, regbez, kreis, gemeinde, person_id, beginn, hilfeart, berichtsjahr DESC, delivery_id DESC, line DESC
+), jahre AS (
+    -- the Berichtsjahre of a Jugendamt whose records can be linked
+    SELECT DISTINCT land, regbez, kreis, gemeinde, berichtsjahr
+    FROM hze
+    WHERE nullif(person_id, '') IS NOT NULL
+), folge AS (
+    -- per ended aid, the other aids of the same person beginning in the month of ende or
+    -- later: a join per person (a person has few aids), not a search per aid
+    SELECT r.land, r.regbez, r.kreis, r.gemeinde, r.person_id, r.beginn, r.hilfeart,
+           min((12 * (extract(year FROM n.beginn) - extract(year FROM r.ende))
+                + extract(month FROM n.beginn) - extract(month FROM r.ende))::integer) AS monate_bis_neue_hilfe,
+           bool_or(n.beginn <= r.ende + interval '3 months'
+                   AND CASE r.anschlusshilfe WHEN '4' THEN n.hilfeart <> '13' WHEN '5' THEN n.hilfeart = '13' END)
+               AS anschluss_da
+    FROM r
+    JOIN r n ON n.land = r.land AND n.regbez = r.regbez AND n.kreis = r.kreis AND n.gemeinde = r.gemeinde
+            AND n.person_id = r.person_id AND n.beginn >= r.ende
+            AND (n.beginn, n.hilfeart) <> (r.beginn, r.hilfeart)
+    WHERE r.ende IS NOT NULL
+    GROUP BY r.land, r.regbez, r.kreis, r.gemeinde, r.person_id, r.beginn, r.hilfeart
+), a AS (
+    SELECT r.*,
+           coalesce(r.ende IS NOT NULL AND r.beendigungsgrund = '40', false) AS ist_abgabe,
+           f.monate_bis_neue_hilfe,
+           coalesce(f.anschluss_da, false) AS anschluss_da,
+           EXISTS (SELECT 1 FROM jahre j
+                   WHERE j.land = r.land AND j.regbez = r.regbez AND j.kreis = r.kreis AND j.gemeinde = r.gemeinde
+                     AND j.berichtsjahr = extract(year FROM r.ende + interval '12 months')) AS folge_abgedeckt,
+           EXISTS (SELECT 1 FROM jahre j
+                   WHERE j.land = r.land AND j.regbez = r.regbez AND j.kreis = r.kreis AND j.gemeinde = r.gemeinde
+                     AND j.berichtsjahr = extract(year FROM r.ende + interval '3 months')) AS anschluss_abgedeckt
+    FROM r
+    LEFT JOIN folge f ON f.land = r.land AND f.regbez = r.regbez AND f.kreis = r.kreis AND f.gemeinde = r.gemeinde
+          AND f.person_id = r.person_id AND f.beginn = r.beginn AND f.hilfeart = r.hilfeart
+)
+SELECT land, regbez, kreis, gemeinde, person_id, beginn, hilfeart, paragraph, setting, einrichtung,
+       erstes_berichtsjahr, letztes_berichtsjahr, meldungen, laufend,
+       ende, beendigungsgrund, ist_abgabe, aufenthalt_nachher, anschlusshilfe,
+       monate_bis_neue_hilfe,
+       CASE WHEN ende IS NOT NULL AND NOT ist_abgabe AND folge_abgedeckt THEN
+           coalesce(monate_bis_neue_hilfe <= 12, false) END AS neue_hilfe_binnen_12_monaten,
+       CASE WHEN ende IS NOT NULL AND NOT ist_abgabe AND anschlusshilfe IN ('4', '5') AND anschluss_abgedeckt THEN
+           anschluss_da END AS anschluss_gefunden
+FROM a;
+
+-- v_hze_hilfebiografie: one row per person (Jugendamt + person_id) with at least one aid
+-- with person_id; office planners only (above):
+--   hilfen           the person's distinct aids (an aid delivered in several Berichtsjahre
+--                    counts once)
+--   erster_beginn    the beginn of the first aid
+--   letztes_ende     the latest ende of the person's ended aids (NULL: none ended)
+--   laufende_hilfen  aids still running (their latest record ongoing); 0: all ended
+--   settingfolge     the settings of the aids in the order of beginn (same month: by
+--                    hilfeart), joined by ' → ', e.g. 'ambulant → stationär'
+--   hilfeartfolge    the same with the hilfeart codes, e.g. '07 → 11'
+--   stationaere_hilfen  aids with setting stationär
+DROP VIEW IF EXISTS v_hze_hilfebiografie CASCADE;
+CREATE VIEW v_hze_hilfebiografie AS
+SELECT land, regbez, kreis, gemeinde, person_id,
+       count(*) AS hilfen,
+       min(beginn) AS erster_beginn,
+       max(ende) AS letztes_ende,
+       count(*) FILTER (WHERE laufend) AS laufende_hilfen,
+       string_agg(setting, ' → ' ORDER BY beginn, hilfeart) AS settingfolge,
+       string_agg(hilfeart, ' → ' ORDER BY beginn, hilfeart) AS hilfeartfolge,
+       count(*) FILTER (WHERE setting = 'stationär') AS stationaere_hilfen
+FROM v_hze_personenhilfen
+GROUP BY land, regbez, kreis, gemeinde, person_id;
+
+-- v_hze_hilfefolgen: whether an ended aid was followed by a new aid of the same young
+-- person within 12 months (v_hze_personenhilfen.neue_hilfe_binnen_12_monaten), per
+-- Berichtsjahr of the ende x Jugendamt x setting of the ended aid; aids with person_id,
+-- ended without Abgabe (40); office planners only (above):
+--   beendet          the ended aids (with person_id, without Abgabe)
+--   nicht_auswertbar their 12 months reach a Berichtsjahr the Jugendamt has not loaded
+--                    (with person_id): not counted below
+--   auswertbar       beendet - nicht_auswertbar, the denominator
+--   neue_hilfe_binnen_12_monaten  another aid of the person began in the month of ende or
+--                    in the 12 months after (any hilfeart, Erziehungsberatung included)
+--   anteil_neue_hilfe_binnen_12_monaten  neue_hilfe_binnen_12_monaten / auswertbar
+DROP VIEW IF EXISTS v_hze_hilfefolgen CASCADE;
+CREATE VIEW v_hze_hilfefolgen AS
+SELECT extract(year FROM ende)::bigint AS berichtsjahr, land, regbez, kreis, gemeinde, setting,
+       count(*) AS beendet,
+       count(*) FILTER (WHERE neue_hilfe_binnen_12_monaten IS NULL) AS nicht_auswertbar,
+       count(*) FILTER (WHERE neue_hilfe_binnen_12_monaten IS NOT NULL) AS auswertbar,
+       count(*) FILTER (WHERE neue_hilfe_binnen_12_monaten) AS neue_hilfe_binnen_12_monaten,
+       count(*) FILTER (WHERE neue_hilfe_binnen_12_monaten)::numeric
+           / nullif(count(*) FILTER (WHERE neue_hilfe_binnen_12_monaten IS NOT NULL), 0)
+           AS anteil_neue_hilfe_binnen_12_monaten
+FROM v_hze_personenhilfen
+WHERE ende IS NOT NULL AND NOT ist_abgabe
+GROUP BY extract(year FROM ende), land, regbez, kreis, gemeinde, setting;
+
+-- v_hze_hilfeketten: a plausibility of the chains through anschlusshilfe, per Berichtsjahr
+-- of the ende x Jugendamt: of the aids with person_id ended without Abgabe whose
+-- anschlusshilfe names a follow-up aid in this statistic, how often such an aid of the
+-- same person is found (v_hze_personenhilfen.anschluss_gefunden); office planners only:
+--   anschluss_genannt  anschlusshilfe 4 (Hilfe zur Erziehung) or 5 (Eingliederungshilfe
+--                    § 35a); anschluss_hze and anschluss_35a each
+--   nicht_auswertbar the month of ende + 3 reaches a Berichtsjahr not loaded (with
+--                    person_id): not counted below
+--   auswertbar       anschluss_genannt - nicht_auswertbar, the denominator
+--   gefunden         an aid of the named kind (4: any hilfeart but 13; 5: 13) began in the
+--                    month of ende or the 3 months after; nicht_gefunden = auswertbar -
+--                    gefunden: the chain the record names is not in the data (the
+--                    follow-up aid is elsewhere, not yet delivered, or anschlusshilfe wrong)
+--   anteil_gefunden  gefunden / auswertbar
+DROP VIEW IF EXISTS v_hze_hilfeketten CASCADE;
+CREATE VIEW v_hze_hilfeketten AS
+SELECT extract(year FROM ende)::bigint AS berichtsjahr, land, regbez, kreis, gemeinde,
+       count(*) AS anschluss_genannt,
+       count(*) FILTER (WHERE anschlusshilfe = '4') AS anschluss_hze,
+       count(*) FILTER (WHERE anschlusshilfe = '5') AS anschluss_35a,
+       count(*) FILTER (WHERE anschluss_gefunden IS NULL) AS nicht_auswertbar,
+       count(*) FILTER (WHERE anschluss_gefunden IS NOT NULL) AS auswertbar,
+       count(*) FILTER (WHERE anschluss_gefunden) AS gefunden,
+       count(*) FILTER (WHERE NOT anschluss_gefunden) AS nicht_gefunden,
+       count(*) FILTER (WHERE anschluss_gefunden)::numeric
+           / nullif(count(*) FILTER (WHERE anschluss_gefunden IS NOT NULL), 0) AS anteil_gefunden
+FROM v_hze_personenhilfen
+WHERE ende IS NOT NULL AND NOT ist_abgabe AND anschlusshilfe IN ('4', '5')
+GROUP BY extract(year FROM ende), land, regbez, kreis, gemeinde;

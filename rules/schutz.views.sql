@@ -506,3 +506,55 @@ SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, art
        END AS anteil_hze_danach
 FROM v_schutz_verknuepfung
 GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, art, verknuepfung;
+
+-- v_schutz_hilfebiografie: per young person with § 42/§ 42a measures, the measures and
+-- the person's hze aids around them. FOR THE OFFICE'S PLANNERS ONLY, NOT FOR COMMITTEES:
+-- it carries person_id (the case software's pseudonymous key) and single persons;
+-- nothing is suppressed. Measures without person_id are left out.
+-- Unlike the views above, it reads views of hze's file (v_hze_personenhilfen,
+-- v_hze_hilfebiografie; allowed by the requires line: this file runs again after hze's).
+-- CHOICE: the person is person_id within the Jugendamt (land, regbez, kreis, gemeinde),
+-- as in hze's biography views, not within the reporting unit as v_schutz_verknuepfung
+-- links: a Jugendamt's Notdienst and its ASD deliver as different units but share the
+-- case software's ids. Its aids are those of v_hze_personenhilfen (an aid delivered in
+-- several Berichtsjahre once). Months compare as months (dates on the 1st).
+--   massnahmen, inobhutnahmen_42, inobhutnahmen_42a  all measures of the person, art 1
+--                  (§ 42), art 2 (§ 42a), over all loaded Berichtsjahre
+--   erster_beginn  the month of beginn of the first measure; letztes_ende the month of
+--                  ende of the last
+--   hze_hilfen     the person's hze aids (0: none loaded); of these
+--   hze_vorher     began before the month of erster_beginn
+--   hze_waehrenddessen  began from the month of erster_beginn to the month before
+--                  letztes_ende (between or during the measures)
+--   hze_danach     began in the month of letztes_ende or later
+--                  (hze_vorher + hze_waehrenddessen + hze_danach = hze_hilfen)
+--   hze_settingfolge  the settings of the aids in order (v_hze_hilfebiografie.settingfolge)
+-- As far as the loaded hze data reach: a year of hze not loaded counts no aid (the
+-- window-checked shares are v_schutz_hze's).
+DROP VIEW IF EXISTS v_schutz_hilfebiografie CASCADE;
+CREATE VIEW v_schutz_hilfebiografie AS
+WITH p AS (
+    SELECT land, regbez, kreis, gemeinde, person_id,
+           count(*) AS massnahmen,
+           count(*) FILTER (WHERE art = '1') AS inobhutnahmen_42,
+           count(*) FILTER (WHERE art = '2') AS inobhutnahmen_42a,
+           min(date_trunc('month', beginn))::date AS erster_beginn,
+           max(date_trunc('month', ende))::date AS letztes_ende
+    FROM schutz
+    WHERE nullif(person_id, '') IS NOT NULL
+    GROUP BY land, regbez, kreis, gemeinde, person_id
+)
+SELECT p.land, p.regbez, p.kreis, p.gemeinde, p.person_id,
+       p.massnahmen, p.inobhutnahmen_42, p.inobhutnahmen_42a, p.erster_beginn, p.letztes_ende,
+       count(a.beginn) AS hze_hilfen,
+       count(a.beginn) FILTER (WHERE a.beginn < p.erster_beginn) AS hze_vorher,
+       count(a.beginn) FILTER (WHERE a.beginn >= p.erster_beginn AND a.beginn < p.letztes_ende) AS hze_waehrenddessen,
+       count(a.beginn) FILTER (WHERE a.beginn >= p.letztes_ende) AS hze_danach,
+       min(b.settingfolge) AS hze_settingfolge
+FROM p
+LEFT JOIN v_hze_personenhilfen a ON a.land = p.land AND a.regbez = p.regbez AND a.kreis = p.kreis
+      AND a.gemeinde = p.gemeinde AND a.person_id = p.person_id
+LEFT JOIN v_hze_hilfebiografie b ON b.land = p.land AND b.regbez = p.regbez AND b.kreis = p.kreis
+      AND b.gemeinde = p.gemeinde AND b.person_id = p.person_id
+GROUP BY p.land, p.regbez, p.kreis, p.gemeinde, p.person_id, p.massnahmen, p.inobhutnahmen_42, p.inobhutnahmen_42a,
+         p.erster_beginn, p.letztes_ende;

@@ -91,7 +91,7 @@ check "hze: three files loaded" "0|loaded|3" \
 check "hze: rows loaded (5 + 17 + 4)" 26 "$(q "SELECT count(*) FROM plausid.hze")"
 check "hze: both views files applied" "bevoelkerung|true,hze|true" \
         "$(q "SELECT string_agg(dataset || '|' || views_applied, ',' ORDER BY dataset) FROM plausid.datasets")"
-check "hze: the views exist" "v_bevoelkerung,v_bevoelkerung_jugendamt,v_bevoelkerung_sozialraum,v_bevoelkerung_unter21,v_hze,v_hze_abbrueche,v_hze_anregung,v_hze_anschlusshilfe,v_hze_beendigung,v_hze_begonnen_beendet,v_hze_datenqualitaet,v_hze_datenqualitaet_sozialraum,v_hze_datenqualitaet_zuordnung,v_hze_dauer,v_hze_dauer_setting,v_hze_dauerklassen,v_hze_eckwert,v_hze_eckwert_varianten,v_hze_eckwert_veraenderung,v_hze_fallzahl,v_hze_familienhilfen,v_hze_geschlecht,v_hze_gruende,v_hze_hilfen,v_hze_lebenslagen,v_hze_leistungsbereiche,v_hze_merkmale,v_hze_raum_bevoelkerung,v_hze_rueckkehr,v_hze_traeger,v_hze_unbekannt,v_hze_vergleich_jugendamt,v_hze_warnungen,v_strategiekarte_hze" \
+check "hze: the views exist" "v_bevoelkerung,v_bevoelkerung_jugendamt,v_bevoelkerung_sozialraum,v_bevoelkerung_unter21,v_hze,v_hze_abbrueche,v_hze_anregung,v_hze_anschlusshilfe,v_hze_beendigung,v_hze_begonnen_beendet,v_hze_datenqualitaet,v_hze_datenqualitaet_sozialraum,v_hze_datenqualitaet_zuordnung,v_hze_dauer,v_hze_dauer_setting,v_hze_dauerklassen,v_hze_eckwert,v_hze_eckwert_varianten,v_hze_eckwert_veraenderung,v_hze_fallzahl,v_hze_familienhilfen,v_hze_geschlecht,v_hze_gruende,v_hze_hilfebiografie,v_hze_hilfefolgen,v_hze_hilfeketten,v_hze_hilfen,v_hze_lebenslagen,v_hze_leistungsbereiche,v_hze_leistungserbringer,v_hze_leistungserbringer_ausschuss,v_hze_merkmale,v_hze_personenhilfen,v_hze_raum_bevoelkerung,v_hze_rueckkehr,v_hze_traeger,v_hze_unbekannt,v_hze_vergleich_jugendamt,v_hze_warnungen,v_strategiekarte_hze" \
         "$(q "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.views WHERE table_schema = 'plausid'")"
 check "hze: one Jugendamt in the fixtures" "05|9|13|000" \
         "$(q "SELECT DISTINCT land, regbez, kreis, gemeinde FROM plausid.v_hze_fallzahl")"
@@ -854,5 +854,88 @@ load "$T/c3.yaml" bevoelkerung $V/bevoelkerung_2024_einheiten.csv
 check "waechter: the broken v_strategiekarte_42 is there, with every row" 18 "$(q "SELECT count(*) FROM plausid.v_strategiekarte_42")"
 expect_differs "waechter: without secondary suppression of shares v_strategiekarte_42 misses" \
         $V/expected/strategiekarte_42_waechter.txt "$SK42"
+# ==== providers (rules/hze.views.sql; README: "Leistungserbringer") ====
+# One Jugendamt, 2024, units 100011 and 100012, 27 records with the optional column
+# leistungserbringer (and weitere_junge_menschen): a database of its own.
+new_db t_anbieter
+load "$T/c.yaml" hze $V/hze_2024_anbieter.csv
+check "anbieter: 27 records loaded, no finding" "0|27|0" \
+        "$status|$(q "SELECT count(*) FROM plausid.hze")|$(q "SELECT count(*) FROM plausid.findings")"
+expect "v_hze_leistungserbringer" $V/expected/anbieter_leistungserbringer.txt \
+        "SELECT berichtsjahr, land, regbez, kreis, gemeinde, leistungserbringer, setting, faelle, junge_menschen, beendet,
+                dauer_summe, round(dauer_mittel, 4), dauer_median, planmaessig, round(anteil_planmaessig, 4),
+                abbruch_sorgeberechtigte, abbruch_einrichtung, abbruch_minderjaehrige, rueckkehr_familie,
+                round(anteil_rueckkehr_familie, 4)
+         FROM plausid.v_hze_leistungserbringer ORDER BY berichtsjahr, setting, leistungserbringer"
+expect "v_hze_leistungserbringer_ausschuss: primary and secondary suppression" $V/expected/anbieter_ausschuss.txt \
+        "SELECT leistungserbringer, setting, faelle, faelle_gesperrt, junge_menschen, junge_menschen_gesperrt,
+                beendet, beendet_gesperrt, dauer_summe, dauer_summe_gesperrt, round(dauer_mittel, 4), dauer_mittel_gesperrt,
+                dauer_median, dauer_median_gesperrt, planmaessig, planmaessig_gesperrt,
+                round(anteil_planmaessig, 4), anteil_planmaessig_gesperrt,
+                abbruch_sorgeberechtigte, abbruch_sorgeberechtigte_gesperrt, abbruch_einrichtung, abbruch_einrichtung_gesperrt,
+                abbruch_minderjaehrige, abbruch_minderjaehrige_gesperrt, rueckkehr_familie, rueckkehr_familie_gesperrt,
+                round(anteil_rueckkehr_familie, 4), anteil_rueckkehr_familie_gesperrt
+         FROM plausid.v_hze_leistungserbringer_ausschuss ORDER BY berichtsjahr, setting, leistungserbringer"
+# The views agree with the others: summed over providers, the Jugendamt's Fallzahl and
+# ended aids without Abgabe per setting (the totals the committee view protects).
+check "anbieter: providers sum to v_hze_fallzahl and v_hze_beendigung per setting" "ambulant|13|10|10|13|10,stationär|14|12|12|14|12" \
+        "$(q "SELECT string_agg(concat_ws('|', l.setting, l.faelle, l.beendet, l.planmaessig_abbrueche, f.fallzahl, b.beendet), ',' ORDER BY l.setting)
+              FROM (SELECT setting, sum(faelle) AS faelle, sum(beendet) AS beendet,
+                           sum(planmaessig + abbruch_sorgeberechtigte + abbruch_einrichtung + abbruch_minderjaehrige) AS planmaessig_abbrueche
+                    FROM plausid.v_hze_leistungserbringer GROUP BY setting) l
+              JOIN (SELECT setting, sum(fallzahl) AS fallzahl FROM plausid.v_hze_fallzahl GROUP BY setting) f USING (setting)
+              JOIN (SELECT setting, sum(beendet_ohne_abgabe) AS beendet FROM plausid.v_hze_beendigung GROUP BY setting) b USING (setting)")"
+check "anbieter: a suppressed figure is NULL, a shown one is the office view's" "0|0" \
+        "$(q "SELECT count(*) FILTER (WHERE (a.faelle_gesperrt AND a.faelle IS NOT NULL) OR (NOT a.faelle_gesperrt AND a.faelle IS DISTINCT FROM o.faelle)),
+                     count(*) FILTER (WHERE (a.beendet_gesperrt AND a.dauer_median IS NOT NULL) OR (NOT a.beendet_gesperrt AND a.dauer_summe IS DISTINCT FROM o.dauer_summe))
+              FROM plausid.v_hze_leistungserbringer_ausschuss a
+              JOIN plausid.v_hze_leistungserbringer o USING (berichtsjahr, land, regbez, kreis, gemeinde, leistungserbringer, setting)")"
+# The same records as the official fixed-width record: it has no provider, every aid is
+# 'ohne Angabe', and the pack reads the file as before.
+"$ROOT/$BUILD/csv2fixed" rules/hze.yaml 2024 <$V/hze_2024_anbieter.csv >"$T/jgh_2024_anbieter.txt"
+new_db t_anbieter_fixed
+load "$T/c.yaml" hze "$T/jgh_2024_anbieter.txt"
+check "anbieter: fixed-width without provider: all 'ohne Angabe'" "0|27|0|ohne Angabe|27|29" \
+        "$status|$(q "SELECT count(*) FROM plausid.hze")|$(q "SELECT count(leistungserbringer) FROM plausid.hze")|$(q "SELECT string_agg(DISTINCT leistungserbringer, ','), sum(faelle), sum(junge_menschen) FROM plausid.v_hze_leistungserbringer" | tr -d '\n')"
+
+# ==== Hilfebiografien (rules/hze.views.sql, rules/schutz.views.sql; README: "Hilfebiografien") ====
+# One Jugendamt, units 100021, 100022 (hze) and 100029 (schutz), hze 2023-2025 with
+# person_id, § 42 measures 2024 and 2025: a database of its own.
+new_db t_biografie
+load "$T/c.yaml" schutz $V/schutz_2024_biografie.csv $V/schutz_2025_biografie.csv
+load "$T/c.yaml" hze $V/hze_2023_biografie.csv $V/hze_2024_biografie.csv $V/hze_2025_biografie.csv
+check "biografie: loaded without findings, schutz's views applied" "0|26|6|0|t" \
+        "$status|$(q "SELECT count(*) FROM plausid.hze")|$(q "SELECT count(*) FROM plausid.schutz")|$(q "SELECT count(*) FROM plausid.findings")|$(q "SELECT views_applied FROM plausid.datasets WHERE dataset = 'schutz'")"
+expect "v_hze_personenhilfen: one row per aid, delivered in several years once" $V/expected/biografie_personenhilfen.txt \
+        "SELECT person_id, beginn, hilfeart, setting, einrichtung, erstes_berichtsjahr, letztes_berichtsjahr, meldungen, laufend,
+                ende, beendigungsgrund, ist_abgabe, anschlusshilfe, monate_bis_neue_hilfe, neue_hilfe_binnen_12_monaten,
+                anschluss_gefunden
+         FROM plausid.v_hze_personenhilfen ORDER BY person_id, beginn, hilfeart"
+expect "v_hze_hilfebiografie" $V/expected/biografie_hilfebiografie.txt \
+        "SELECT person_id, hilfen, erster_beginn, letztes_ende, laufende_hilfen, settingfolge, hilfeartfolge, stationaere_hilfen
+         FROM plausid.v_hze_hilfebiografie ORDER BY person_id"
+expect "v_hze_hilfefolgen: a new aid 11, 12 but not 13 months after" $V/expected/biografie_hilfefolgen.txt \
+        "SELECT berichtsjahr, setting, beendet, nicht_auswertbar, auswertbar, neue_hilfe_binnen_12_monaten,
+                round(anteil_neue_hilfe_binnen_12_monaten, 4)
+         FROM plausid.v_hze_hilfefolgen ORDER BY berichtsjahr, setting"
+expect "v_hze_hilfeketten: chains found and not found" $V/expected/biografie_hilfeketten.txt \
+        "SELECT berichtsjahr, anschluss_genannt, anschluss_hze, anschluss_35a, nicht_auswertbar, auswertbar, gefunden,
+                nicht_gefunden, round(anteil_gefunden, 4)
+         FROM plausid.v_hze_hilfeketten ORDER BY berichtsjahr"
+expect "v_schutz_hilfebiografie" $V/expected/biografie_schutz.txt \
+        "SELECT person_id, massnahmen, inobhutnahmen_42, inobhutnahmen_42a, erster_beginn, letztes_ende, hze_hilfen,
+                hze_vorher, hze_waehrenddessen, hze_danach, hze_settingfolge
+         FROM plausid.v_schutz_hilfebiografie ORDER BY person_id"
+check "biografie: one Jugendamt in every view" "05|9|13|000" \
+        "$(q "SELECT DISTINCT land, regbez, kreis, gemeinde FROM (SELECT land, regbez, kreis, gemeinde FROM plausid.v_hze_hilfebiografie
+              UNION SELECT land, regbez, kreis, gemeinde FROM plausid.v_hze_hilfefolgen UNION SELECT land, regbez, kreis, gemeinde FROM plausid.v_hze_hilfeketten
+              UNION SELECT land, regbez, kreis, gemeinde FROM plausid.v_schutz_hilfebiografie) x")"
+# hze 2025 redelivered without the records of B01 and B03: B01's new aid of 05.2025 is gone,
+# so its biography has one aid and its 07 finds no new aid in 12 months (X03 warns that
+# B03's ongoing 07 did not reappear; known from 2024, it stays in B03's biography).
+grep -v ';B0[13];' $V/hze_2025_biografie.csv >"$T/hze_2025_biografie.csv"
+load "$T/c.yaml" hze "$T/hze_2025_biografie.csv"
+check "biografie: a redelivery changes the biographies" "0|1|ambulant|f|" \
+        "$status|$(q "SELECT hilfen, settingfolge FROM plausid.v_hze_hilfebiografie WHERE person_id = 'B01'" | tr '\n' '|')$(q "SELECT neue_hilfe_binnen_12_monaten, anschluss_gefunden FROM plausid.v_hze_personenhilfen WHERE person_id = 'B01' AND hilfeart = '07'")"
 
 summary
