@@ -25,10 +25,11 @@
 --     the family-oriented aids (hilfeart 07, 14, 16), the further young people of the
 --     family (weitere_junge_menschen, positions 41-42 of the fixed-width record; empty in
 --     a CSV export, counted as 0). Every other aid counts 1.
---   - Nothing here is suppressed: these views are for the office's own controlling and
---     must stay additive. A view or report for a committee suppresses every cell over
---     fewer than 3 young people -- junge_menschen, not the aids -- and any total from which
---     such a cell could be computed by subtraction.
+--   - Nothing here is suppressed, except in v_hze_leistungserbringer_ausschuss: these
+--     views are for the office's own controlling and must stay additive. A view or report
+--     for a committee (the views ending in _ausschuss, v_strategiekarte_*) suppresses every
+--     cell over fewer than 3 young people -- junge_menschen, not the aids -- and any total
+--     from which such a cell could be computed by subtraction.
 --   - paragraph and setting are the hierarchy levels of hilfeart (hilfeart_paragraph,
 --     hilfeart_setting of the view v_hze, which plausid derives from the pack's
 --     hierarchy); the setting of 12 and 13 depends on ort, as in the rules.

@@ -17,8 +17,9 @@
 -- appear with the first load after both tables exist; until hze data is loaded, the
 -- schutz data is loaded and reported, but has no views.
 --
--- The views read the tables schutz, hze and bevoelkerung, not the views of other files
--- (those are dropped with CASCADE whenever their file runs again).
+-- The views read the tables schutz, hze and bevoelkerung; v_schutz_hilfebiografie also
+-- reads hze's views, which the requires line allows (plausid runs this file again after
+-- hze's, whose CASCADE drops it).
 --
 -- Choices made for all views (those of rules/gefaehrdung.views.sql, where they apply):
 --   - The unit is land, regbez, kreis, gemeinde, einrichtung (the reporting unit of a
@@ -30,8 +31,8 @@
 --   - The Sozialraum of a record: its own non-empty sozialraum, else 'ohne Zuordnung'.
 --     The mapping zuordnung (rules/zuordnung.yaml) does NOT apply: it maps the keys of hze
 --     cases, and § 42 records have a numbering of their own.
---   - Nothing here is suppressed (the office's own controlling; a committee's view
---     suppresses small cells, see rules/hze.views.sql).
+--   - Nothing here is suppressed (the office's own controlling), except in the committee
+--     view v_strategiekarte_42, which suppresses small cells (see rules/hze.views.sql).
 --   - Population: inhabitants under 18 (bevoelkerung, altersgruppe 1-3) of the same
 --     Berichtsjahr and Sozialraum, as in rules/gefaehrdung.views.sql and v_hze_eckwert:
 --     the population of another year is never used instead; no population (or 0) gives
