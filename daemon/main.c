@@ -11,6 +11,7 @@
  *   plausid run --config FILE
  *   plausid config check --config FILE
  *   plausid rules test FILE
+ *   plausid rules doc FILE
  *
  * Exit status of check: 0 no error findings (warnings allowed), 1 records or a file
  * rejected, 2 could not run. Of load: 0 every file loaded or skipped as a duplicate, 1 a
@@ -33,6 +34,7 @@
 #include "loader.h"
 #include "main.h"
 #include "ruleset.h"
+#include "ruledoc.h"
 #include "ruletest.h"
 #include "run.h"
 #include "schema.h"
@@ -54,6 +56,7 @@ void usage(FILE *out) {
                 "       %s run --config FILE\n"
                 "       %s config check --config FILE\n"
                 "       %s rules test FILE\n"
+                "       %s rules doc FILE\n"
                 "       %s --version\n"
                 "\n"
                 "check   checks statistics exports against a rule pack and prints a summary;\n"
@@ -85,8 +88,10 @@ void usage(FILE *out) {
                 "        each source's drop directory and loads them. SIGHUP reloads.\n"
                 "config check  reports every error of a configuration and its rule packs;\n"
                 "        exit 0 when there is none, 1 otherwise.\n"
-                "rules test  runs the examples of a rule pack; exit 0 all pass, 1 otherwise.\n",
-                program, program, program, program, program, program, program, program);
+                "rules test  runs the examples of a rule pack; exit 0 all pass, 1 otherwise.\n"
+                "rules doc   writes the rule catalogue of a pack (Markdown) to stdout, the text\n"
+                "        of docs/PACK-katalog.md.\n",
+                program, program, program, program, program, program, program, program, program);
 }
 
 /* Prints a pack's diagnostics and, when it does not compile, says so with the count. */
@@ -613,7 +618,24 @@ static int cmd_config(int argc, char **argv) {
         return path ? config_check(path) : EXIT_TROUBLE;
 }
 
+/* The pack's catalogue on stdout (docs/<pack>-katalog.md is this output, committed). */
+static int rules_doc(const char *path) {
+        _cleanup_(ruleset_freep) struct ruleset *rs = load_rules(path);
+        if (!rs)
+                return EXIT_REJECTED;
+        _cleanup_(diaglist_done) struct diaglist diags = {0};
+        int r = ruledoc_write(rs, path, stdout, &diags);
+        diaglist_print(&diags, stderr);
+        if (r < 0 || fflush(stdout) != 0) {
+                fprintf(stderr, "%s: cannot write the catalogue: %s\n", path, strerror(r < 0 ? -r : errno));
+                return EXIT_TROUBLE;
+        }
+        return EXIT_CLEAN;
+}
+
 static int cmd_rules(int argc, char **argv) {
+        if (argc == 3 && strcmp(argv[1], "doc") == 0)
+                return rules_doc(argv[2]);
         if (argc != 3 || strcmp(argv[1], "test") != 0) {
                 usage(stderr);
                 return EXIT_TROUBLE;
