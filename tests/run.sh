@@ -3,7 +3,8 @@
 # line "N passed, N failed". Exit status 0 only when nothing failed.
 #
 #   unit      cmocka tests in BUILD/tests/test_*
-#   rules     plausid rules test on every pack in rules/
+#   rules     plausid rules test on every pack in rules/; docs/PACK-katalog.md must be what
+#             plausid rules doc writes for the pack (scripts/katalog.sh rewrites them)
 #   compile   tests/compile/*.yaml must fail to compile with exactly the diagnostics in *.err
 #   golden    tests/golden/*/: a plausid run whose stdout, rejects CSV and exit status are
 #             compared with the expected files (diff -u); @OUT@ in args is the CSV,
@@ -53,6 +54,32 @@ done
 # ---- rule packs: their own examples ----
 for pack in rules/*.yaml; do
         if "$PLAUSID" rules test "$pack" >"$TMP/rules.log" 2>&1; then ok; else cat "$TMP/rules.log" >&2; bad "rules test $pack"; fi
+done
+
+# ---- rule packs: their catalogue in docs/ is the pack's, rule for rule ----
+# The document is generated; a pack changed without regenerating it differs here. Apart
+# from the generator, every rule id of the pack must head a section and stand in the index
+# with the severity the pack gives it, so that a generator that dropped rules fails too.
+for pack in rules/*.yaml; do
+        doc=docs/$(basename "$pack" .yaml)-katalog.md
+        regen="regenerate with scripts/katalog.sh $BUILD, read the diff, commit $doc"
+        if [ ! -f "$doc" ]; then bad "katalog $doc: missing; $regen"; continue; fi
+        if ! "$PLAUSID" rules doc "$pack" >"$TMP/katalog.md" 2>"$TMP/katalog.err"; then
+                cat "$TMP/katalog.err" >&2
+                bad "katalog $pack: plausid rules doc failed"
+                continue
+        fi
+        if ! diff -u "$doc" "$TMP/katalog.md" >&2; then bad "katalog $doc differs from $pack; $regen"; continue; fi
+        awk '/^  - id:/ { id = $3 } /^    severity:/ && id != "" { print id, $2; id = "" }' "$pack" |
+                sed 's/ error$/ Fehler/; s/ warning$/ Warnung/; s/ file$/ Datei/' >"$TMP/katalog.ids"
+        missing=""
+        while read -r id sev; do
+                grep -q "^### $id – " "$doc" && grep -qF "| [$id](#$id) | $sev |" "$doc" || missing="$missing $id($sev)"
+        done <"$TMP/katalog.ids"
+        if [ ! -s "$TMP/katalog.ids" ] || [ "$(wc -l <"$TMP/katalog.ids")" -ne "$(grep -c '^  - id:' "$pack")" ]; then
+                bad "katalog $pack: cannot read every rule's id and severity (\"  - id:\" then \"    severity:\")"
+        elif [ -n "$missing" ]; then bad "katalog $doc: rules missing or with another severity:$missing"
+        else ok; fi
 done
 
 # ---- packs that must not compile, with their exact diagnostics ----
