@@ -1,6 +1,6 @@
 /*
  * genhze - deterministic generator of synthetic hze exports (Hilfen zur Erziehung, Teil I)
- * in the canonical CSV layout of ../shared/domain/hze.md, for tests and benchmarks.
+ * in the canonical CSV layout of the hze pack (rules/hze.yaml), for tests and benchmarks.
  *
  * Every record is valid for every rule of the catalogue unless it was chosen for an injected
  * error (-e N: about N per 1000 records carry exactly one error, cycling through the kinds in
