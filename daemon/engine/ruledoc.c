@@ -123,18 +123,19 @@ static yaml_node_t *map_get(yaml_document_t *doc, const yaml_node_t *map, const 
 /* A scalar as it was quoted in the pack, so that an expression reads as written. */
 static void write_scalar(FILE *out, const yaml_node_t *n) {
         const char *s = scalar(n);
-        if (n->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE) {
-                fputc('\'', out);
-                for (; *s; s++)
-                        fputs(*s == '\'' ? "''" : (char[]) {*s, 0}, out);
-                fputc('\'', out);
-        } else if (n->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
-                fputc('"', out);
-                for (; *s; s++)
-                        fputs(*s == '"' ? "\\\"" : *s == '\\' ? "\\\\" : (char[]) {*s, 0}, out);
-                fputc('"', out);
-        } else
+        char quote = n->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ? '\'' :
+                     n->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE ? '"' : 0;
+        if (!quote) {
                 fputs(s, out);
+                return;
+        }
+        fputc(quote, out);
+        for (; *s; s++) {
+                if (*s == quote || (quote == '"' && *s == '\\'))
+                        fputc(quote == '"' ? '\\' : '\'', out);      /* "\"" and '' */
+                fputc(*s, out);
+        }
+        fputc(quote, out);
 }
 
 static bool all_scalars(yaml_document_t *doc, const yaml_node_t *seq) {
