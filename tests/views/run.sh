@@ -566,15 +566,61 @@ SK42="SELECT berichtsjahr, land, regbez, kreis, gemeinde, ebene, sozialraum, ino
 SK8A="SELECT berichtsjahr, land, regbez, kreis, gemeinde, ebene, sozialraum, einschaetzungen, einschaetzungen_gesperrt,
              round(eckwert_8a, 4), eckwert_8a_gesperrt, round(anteil_gefaehrdung, 4), anteil_gefaehrdung_gesperrt
       FROM plausid.v_strategiekarte_8a ORDER BY berichtsjahr, land, regbez, kreis, gemeinde, ebene DESC, sozialraum"
-# § 42 on the database above (population with units and gesamt, hze 2025 of 100001 loaded)
+# § 42 on the database above (population 2024 with units and gesamt, hze 2025 of 100001),
+# plus a second Jugendamt's 2023 measures (05-9-13-001) and a 2023 population of both
+load "$T/c.yaml" schutz $V/schutz_2023_waechter.csv
+load "$T/c.yaml" bevoelkerung $V/bevoelkerung_2023_waechter.csv
+check "waechter: the 2023 § 42 file of Jugendamt 05-9-13-001 and the 2023 population loaded" "0|14|32" \
+        "$status|$(q "SELECT count(*) FROM plausid.schutz WHERE gemeinde = '001'")|$(q "SELECT count(*) FROM plausid.bevoelkerung WHERE berichtsjahr = 2023")"
 check "v_strategiekarte_42: the columns the report reads" "$S42_COLS" "$(view_columns v_strategiekarte_42)"
 expect "v_strategiekarte_42" $V/expected/strategiekarte_42_waechter.txt "$SK42"
-# § 8a: the § 8a files and the population
+# The counts behind the suppressed cells are those of v_schutz_kennzahlen (§ 42 only).
+check "v_strategiekarte_42: inobhutnahmen are v_schutz_kennzahlen's inobhutnahmen_42" "31|31|35" \
+        "$(q "SELECT sum(inobhutnahmen) FROM plausid.v_strategiekarte_42 WHERE ebene = 'Jugendamt' AND NOT inobhutnahmen_gesperrt")|$(q "SELECT sum(inobhutnahmen_42) FROM plausid.v_schutz_kennzahlen WHERE berichtsjahr = 2023 AND gemeinde = '001' OR berichtsjahr = 2024 OR berichtsjahr = 2025")|$(q "SELECT sum(massnahmen) FROM plausid.v_schutz_kennzahlen WHERE berichtsjahr = 2023 AND gemeinde = '001' OR berichtsjahr = 2024 OR berichtsjahr = 2025")"
+# § 8a: the § 8a files, two 2023 files of the two Jugendämter, and the populations
+GEF_W="$GEF $V/gefaehrdung_2023_waechter_a.csv $V/gefaehrdung_2023_waechter_b.csv"
+BEV_W="$V/bevoelkerung_2023_waechter.csv $V/bevoelkerung_2024.csv $V/bevoelkerung_2025.csv"
 new_db t_waechter
 # shellcheck disable=SC2086
-load "$T/c.yaml" gefaehrdung $GEF
-load "$T/c.yaml" bevoelkerung $V/bevoelkerung_2024.csv $V/bevoelkerung_2025.csv
-check "waechter: § 8a and population loaded" "0|20" "$status|$(q "SELECT count(*) FROM plausid.bevoelkerung")"
+load "$T/c.yaml" gefaehrdung $GEF_W
+# shellcheck disable=SC2086
+load "$T/c.yaml" bevoelkerung $BEV_W
+check "waechter: § 8a and population loaded" "0|43|52" \
+        "$status|$(q "SELECT count(*) FROM plausid.gefaehrdung")|$(q "SELECT count(*) FROM plausid.bevoelkerung")"
 check "v_strategiekarte_8a: the columns the report reads" "$S8A_COLS" "$(view_columns v_strategiekarte_8a)"
 expect "v_strategiekarte_8a" $V/expected/strategiekarte_8a_waechter.txt "$SK8A"
+# Each Jugendamt-year's total is the sum of its Sozialräume in v_gefaehrdung_kennzahlen.
+check "v_strategiekarte_8a: the shown totals are v_gefaehrdung_kennzahlen's" "11,13,16,3" \
+        "$(q "SELECT string_agg(s.einschaetzungen::text, ',' ORDER BY s.berichtsjahr, s.gemeinde) FROM plausid.v_strategiekarte_8a s
+              WHERE s.ebene = 'Jugendamt' AND s.einschaetzungen = (SELECT sum(k.einschaetzungen) FROM plausid.v_gefaehrdung_kennzahlen k
+                    WHERE k.berichtsjahr = s.berichtsjahr AND k.gemeinde = s.gemeinde)")"
+
+# The tests see a suppression that is wrong: without the secondary suppression of counts
+# (in v_strategiekarte_8a) and of shares (in v_strategiekarte_42) the figures above are
+# not met.
+RW=$T/rules_waechter
+mkdir -p "$RW"
+cp rules/*.yaml rules/*.views.sql "$RW"/
+sed -i 's/k\.klein OR (count/k.klein OR false AND (count/' "$RW/gefaehrdung.views.sql"
+sed -i 's/k\.a_vor OR (count/k.a_vor OR false AND (count/' "$RW/schutz.views.sql"
+check "waechter: the secondary suppression broken on purpose" "1|1" \
+        "$(grep -c 'klein OR false AND' "$RW/gefaehrdung.views.sql")|$(grep -c 'a_vor OR false AND' "$RW/schutz.views.sql")"
+write_config "$T/c3.yaml" "$RW"
+new_db t_waechter_kaputt
+# shellcheck disable=SC2086
+load "$T/c3.yaml" gefaehrdung $GEF_W
+# shellcheck disable=SC2086
+load "$T/c3.yaml" bevoelkerung $BEV_W
+check "waechter: the broken v_strategiekarte_8a is there, with every row" 19 "$(q "SELECT count(*) FROM plausid.v_strategiekarte_8a")"
+expect_differs "waechter: without secondary suppression of counts v_strategiekarte_8a misses" \
+        $V/expected/strategiekarte_8a_waechter.txt "$SK8A"
+# shellcheck disable=SC2086
+load "$T/c3.yaml" schutz $SCHUTZ $V/schutz_2023_waechter.csv
+# shellcheck disable=SC2086
+load "$T/c3.yaml" hze $HZE_SCHUTZ $V/hze_2025_schutz_asd.csv
+load "$T/c3.yaml" bevoelkerung $V/bevoelkerung_2024_einheiten.csv
+check "waechter: the broken v_strategiekarte_42 is there, with every row" 18 "$(q "SELECT count(*) FROM plausid.v_strategiekarte_42")"
+expect_differs "waechter: without secondary suppression of shares v_strategiekarte_42 misses" \
+        $V/expected/strategiekarte_42_waechter.txt "$SK42"
+
 summary
