@@ -48,20 +48,25 @@ static const struct sk_col w42_cols[] = {
         {"anteil_rueckkehr", "anteil_rueckkehr_gesperrt", SK_SHARE, "Anteil Rückkehr zu den Sorgeberechtigten"},
 };
 
+/* The data-quality figures count records, not young people, and the views do not suppress
+ * them; but the records of a Sozialraum are its aids, so a row whose Fallzahl page 1
+ * suppresses (v_strategiekarte_hze.fallzahl_gesperrt, with that view's secondary
+ * suppression) is suppressed here as a whole (zeile_gesperrt): the committee must not
+ * read there what page 1 hides. */
 static const struct sk_col dq_cols[] = {
-        {"datensaetze", NULL, SK_INT, "Datensätze"},
-        {"abgelehnt", NULL, SK_INT, "abgewiesen"},
-        {"anteil_abgelehnt", NULL, SK_SHARE, "Anteil abgewiesen"},
-        {"gewarnt", NULL, SK_INT, "mit Warnungen"},
-        {"anteil_gewarnt", NULL, SK_SHARE, "Anteil mit Warnungen"},
+        {"datensaetze", "zeile_gesperrt", SK_INT, "Datensätze"},
+        {"abgelehnt", "zeile_gesperrt", SK_INT, "abgewiesen"},
+        {"anteil_abgelehnt", "zeile_gesperrt", SK_SHARE, "Anteil abgewiesen"},
+        {"gewarnt", "zeile_gesperrt", SK_INT, "mit Warnungen"},
+        {"anteil_gewarnt", "zeile_gesperrt", SK_SHARE, "Anteil mit Warnungen"},
 };
 
 static const struct sk_col unbekannt_cols[] = {
-        {"datensaetze", NULL, SK_INT, "geladene Datensätze"},
-        {"anteil_familiensituation_unbekannt", NULL, SK_SHARE, "Familiensituation unbekannt"},
-        {"anteil_herkunft_ausland_unbekannt", NULL, SK_SHARE, "ausländische Herkunft unbekannt"},
-        {"anteil_deutsch_zuhause_unbekannt", NULL, SK_SHARE, "Deutsch zu Hause unbekannt"},
-        {"anteil_transferleistungen_unbekannt", NULL, SK_SHARE, "Transferleistungen unbekannt"},
+        {"datensaetze", "zeile_gesperrt", SK_INT, "geladene Datensätze"},
+        {"anteil_familiensituation_unbekannt", "zeile_gesperrt", SK_SHARE, "Familiensituation unbekannt"},
+        {"anteil_herkunft_ausland_unbekannt", "zeile_gesperrt", SK_SHARE, "ausländische Herkunft unbekannt"},
+        {"anteil_deutsch_zuhause_unbekannt", "zeile_gesperrt", SK_SHARE, "Deutsch zu Hause unbekannt"},
+        {"anteil_transferleistungen_unbekannt", "zeile_gesperrt", SK_SHARE, "Transferleistungen unbekannt"},
 };
 
 /* ---- cells ---- */
@@ -78,11 +83,13 @@ bool sk_is_total(const PGresult *res, int row) {
 enum sk_state sk_cell(const struct sk_table *t, int row, const struct sk_col *col, const char **ret_raw) {
         int c = PQfnumber(t->res, col->name);
         *ret_raw = NULL;
-        if (c >= 0 && !PQgetisnull(t->res, row, c)) {
-                *ret_raw = PQgetvalue(t->res, row, c);
-                return SK_VALUE;
-        }
-        return col->gesperrt && strcmp(sk_text(t->res, row, col->gesperrt), "t") == 0 ? SK_SUPPRESSED : SK_MISSING;
+        /* Suppressed first: a row of the data-quality page is suppressed with its value kept */
+        if (col->gesperrt && strcmp(sk_text(t->res, row, col->gesperrt), "t") == 0)
+                return SK_SUPPRESSED;
+        if (c < 0 || PQgetisnull(t->res, row, c))
+                return SK_MISSING;
+        *ret_raw = PQgetvalue(t->res, row, c);
+        return SK_VALUE;
 }
 
 /* ---- errors ---- */
@@ -238,8 +245,7 @@ static const char dq_sql[] =
         " sum(gewarnt) AS gewarnt, sum(gewarnt)::numeric / nullif(sum(datensaetze), 0) AS anteil_gewarnt "
         "FROM v_hze_datenqualitaet_sozialraum "
         "WHERE berichtsjahr = $1 AND land = $2 AND regbez = $3 AND kreis = $4 AND gemeinde = $5 "
-        "GROUP BY GROUPING SETS ((sozialraum), ()) "
-        "ORDER BY grouping(sozialraum), sozialraum = 'ohne Zuordnung', sozialraum";
+        "GROUP BY GROUPING SETS ((sozialraum), ())";
 
 static const char unbekannt_sql[] =
         "SELECT coalesce(sozialraum, 'insgesamt') AS sozialraum,"
@@ -255,17 +261,27 @@ static const char unbekannt_sql[] =
         "   AS anteil_transferleistungen_unbekannt "
         "FROM v_hze_unbekannt "
         "WHERE berichtsjahr = $1 AND land = $2 AND regbez = $3 AND kreis = $4 AND gemeinde = $5 "
-        "GROUP BY GROUPING SETS ((sozialraum), ()) "
-        "ORDER BY grouping(sozialraum), sozialraum = 'ohne Zuordnung', sozialraum";
+        "GROUP BY GROUPING SETS ((sozialraum), ())";
 
-static int read_summed(PGconn *conn, struct sk_table *t, const char *sql, const struct unit *u, int year,
+/* The sums, each row with zeile_gesperrt: its row of page 1 has its Fallzahl suppressed. */
+static const char summed_sql[] =
+        "WITH s AS (%s) "
+        "SELECT s.*, coalesce(k.fallzahl_gesperrt, false) AS zeile_gesperrt FROM s "
+        "LEFT JOIN v_strategiekarte_hze k ON k.berichtsjahr = $1 AND k.land = $2 AND k.regbez = $3 AND k.kreis = $4 "
+        " AND k.gemeinde = $5 AND k.ebene = s.ebene AND k.sozialraum = s.sozialraum "
+        "ORDER BY s.ebene = 'Jugendamt', s.sozialraum = 'ohne Zuordnung', s.sozialraum";
+
+static int read_summed(PGconn *conn, struct sk_table *t, const char *inner, const struct unit *u, int year,
                        char **ret_error) {
         int r;
         if (!exists(conn, t->view, &r, ret_error))
                 return r;
         t->exists = true;
+        _cleanup_(strbuf_done) struct strbuf sql = {0};
+        if ((r = strbuf_printf(&sql, summed_sql, inner)) < 0)
+                return r;
         const char *params[] = {DB_INT64(year), u->part[0], u->part[1], u->part[2], u->part[3]};
-        r = db_query(conn, sql, 5, params, &t->res, ret_error);
+        r = db_query(conn, strbuf_str(&sql), 5, params, &t->res, ret_error);
         if (r == 0 && PQntuples(t->res) == 1)   /* only the empty total: no rows at all */
                 PQclear(TAKE_PTR(t->res));
         return r;

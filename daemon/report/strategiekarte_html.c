@@ -468,8 +468,9 @@ static void page_quality(FILE *o, const struct strategiekarte *sk) {
                 table(o, &sk->unbekannt);
         else
                 fprintf(o, "<p class=\"hinweis\">Keine geladenen Datensätze für %d.</p>\n", sk->year);
-        fputs("<p class=\"fussnote\">– = nicht verfügbar. Die Zahlen dieser Seite zählen Datensätze, nicht junge "
-              "Menschen, und werden nicht gesperrt.</p>\n",
+        fputs("<p class=\"fussnote\">Die Zahlen dieser Seite zählen Datensätze, nicht junge Menschen. · = gesperrt, "
+              "weil die Fallzahl des Sozialraums auf Seite 1 gesperrt ist (weniger als 3 junge Menschen, "
+              "Geheimhaltung); – = nicht verfügbar.</p>\n",
               o);
         page_end(o);
 }

@@ -149,27 +149,32 @@ w42_cells() {
              sk_fmt(anteil_rueckkehr, anteil_rueckkehr_gesperrt, 'share'))
            FROM plausid.v_strategiekarte_42 WHERE $unit $order"
 }
-# The data-quality views are per Einrichtung: summed per Sozialraum and for the Jugendamt.
-summed() { # summed VIEW COLUMNS...: the rows of a data-quality table
-        local view=$1
-        shift
+# The data-quality views are per Einrichtung: summed per Sozialraum and for the Jugendamt;
+# a row whose Fallzahl page 1 suppresses is suppressed whole (z).
+q "CREATE OR REPLACE FUNCTION public.sk_z(v numeric, z boolean) RETURNS numeric
+   LANGUAGE sql IMMUTABLE AS \$\$ SELECT CASE WHEN z THEN NULL ELSE v END \$\$" >/dev/null
+summed() { # summed VIEW COLUMNS CELLS: the rows of a data-quality table
         q "WITH s AS (SELECT coalesce(sozialraum, 'insgesamt') AS sozialraum,
-                CASE WHEN grouping(sozialraum) = 1 THEN 'Jugendamt' ELSE 'Sozialraum' END AS ebene, $1
-              FROM plausid.$view WHERE $unit GROUP BY GROUPING SETS ((sozialraum), ()))
-           SELECT concat_ws('|', $label, $2) FROM s $order"
+                CASE WHEN grouping(sozialraum) = 1 THEN 'Jugendamt' ELSE 'Sozialraum' END AS ebene, $2
+              FROM plausid.$1 WHERE $unit GROUP BY GROUPING SETS ((sozialraum), ())),
+           t AS (SELECT s.*, coalesce(k.fallzahl_gesperrt, false) AS z FROM s
+                 LEFT JOIN plausid.v_strategiekarte_hze k ON k.ebene = s.ebene AND k.sozialraum = s.sozialraum
+                  AND k.berichtsjahr = 2024 AND k.land = '05' AND k.regbez = '9' AND k.kreis = '13' AND k.gemeinde = '000')
+           SELECT concat_ws('|', $label, $3) FROM t $order"
 }
 dq_cells() {
         summed v_hze_datenqualitaet_sozialraum \
                 "sum(datensaetze) AS d, sum(abgelehnt) AS a, sum(gewarnt) AS g" \
-                "sk_fmt(d, false, 'int'), sk_fmt(a, false, 'int'), sk_fmt(a / nullif(d, 0), false, 'share'),
-                 sk_fmt(g, false, 'int'), sk_fmt(g / nullif(d, 0), false, 'share')"
+                "sk_fmt(sk_z(d, z), z, 'int'), sk_fmt(sk_z(a, z), z, 'int'), sk_fmt(sk_z(a / nullif(d, 0), z), z, 'share'),
+                 sk_fmt(sk_z(g, z), z, 'int'), sk_fmt(sk_z(g / nullif(d, 0), z), z, 'share')"
 }
 unbekannt_cells() {
         summed v_hze_unbekannt \
                 "sum(datensaetze) AS d, sum(familiensituation_unbekannt) AS f, sum(herkunft_ausland_unbekannt) AS h,
-                 sum(deutsch_zuhause_unbekannt) AS z, sum(transferleistungen_unbekannt) AS t" \
-                "sk_fmt(d, false, 'int'), sk_fmt(f / nullif(d, 0), false, 'share'), sk_fmt(h / nullif(d, 0), false, 'share'),
-                 sk_fmt(z / nullif(d, 0), false, 'share'), sk_fmt(t / nullif(d, 0), false, 'share')"
+                 sum(deutsch_zuhause_unbekannt) AS dz, sum(transferleistungen_unbekannt) AS tl" \
+                "sk_fmt(sk_z(d, z), z, 'int'), sk_fmt(sk_z(f / nullif(d, 0), z), z, 'share'),
+                 sk_fmt(sk_z(h / nullif(d, 0), z), z, 'share'), sk_fmt(sk_z(dz / nullif(d, 0), z), z, 'share'),
+                 sk_fmt(sk_z(tl / nullif(d, 0), z), z, 'share')"
 }
 
 # ---- the CSV beside it ----
@@ -294,6 +299,8 @@ else
         check "dom: § 42, every cell = the view's" "$(w42_cells)" "$(dom_read "$SK/dom.html" t-42)"
         check "dom: data quality, every cell = the views' sums" "$(dq_cells)" "$(dom_read "$SK/dom.html" t-datenqualitaet)"
         check "dom: unknown shares, every cell = the views' sums" "$(unbekannt_cells)" "$(dom_read "$SK/dom.html" t-unbekannt)"
+        check "dom: a row suppressed on page 1 is suppressed on the data-quality page (Klein)" "Klein|·|·|·|·|·" \
+                "$(dom_read "$SK/dom.html" t-datenqualitaet | grep '^Klein|')"
         check "dom: the 'ohne Zuordnung' row on the data-quality page" 1 \
                 "$(dom_read "$SK/dom.html" t-datenqualitaet | grep -c '^ohne Zuordnung|')"
         check "dom: the hostile name is text on the page" 1 \

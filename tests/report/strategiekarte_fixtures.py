@@ -3,7 +3,9 @@
 
   hze_YYYY_stadt.csv   Jugendamt 05-9-13-000, Berichtsjahre 2022-2024: Sozialräume Nord,
                        Süd, Mitte, a hostile name (=1+1<script>...) and Klein (2024: two
-                       aids, a cell under 3); 2024 also records without a Sozialraum and
+                       aids, a cell under 3), every sixth record with a warning (F02:
+                       parents deceased, living with them); 2024 also records without a
+                       Sozialraum and
                        three records that a rule rejects (H01: Vollzeitpflege in a Heim)
   hze_2024_kreis.csv   a second Jugendamt, 05-9-15-000, Sozialräume Dorf A and Dorf B
   bevoelkerung_YYYY    2022 and 2024 only: 2023's Eckwert needs another year's population
@@ -61,7 +63,7 @@ def hze_rows(unit, year, aids, rejected):
             row = list(unit) + [f"{n:05d}", str(year), f"P{unit[2]}{year}{n:04d}", sr,
                                 f"{1 + i % 12:02d}.{year - 1}", "", hilfeart, ort, traeger,
                                 "1" if i % 2 else "2", f"{1 + i % 12:02d}.{year - 6 - i % 8}", "01",
-                                "5" if unknown else "1", "" if unknown else "2", "" if unknown else "1",
+                                "5" if unknown else "4" if i % 6 == 5 else "1", "" if unknown else "2", "" if unknown else "1",
                                 "" if no_transfer else "1", "2", "2", "2", "2", "14", "", ""]
             if ended:
                 reason = "10" if i % 2 else "20"
