@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "html.h"
 #include "schema.h"
@@ -269,6 +270,19 @@ static int write_csv(const struct strategiekarte_options *o, const char *base, c
         return r < 0 ? failf(ret_error, r, "%s kann nicht geschrieben werden: %s", path, strerror(-r)) : 0;
 }
 
+static int remove_csv(const struct strategiekarte_options *o, const char *base, const char *suffix,
+                      char **ret_error) {
+        _cleanup_(freep) char *path = NULL;
+        if (asprintf(&path, "%s/%s_%s.csv", o->out_dir, base, suffix) < 0) {
+                path = NULL;
+                return -ENOMEM;
+        }
+        if (unlink(path) == 0 || errno == ENOENT)
+                return 0;
+        int e = errno;
+        return failf(ret_error, -e, "%s kann nicht entfernt werden: %s", path, strerror(e));
+}
+
 static int write_files(const struct strategiekarte_options *o, const struct strategiekarte *sk,
                        struct strategiekarte_files *f, char **ret_error) {
         /* The unit goes into the file names: nothing but what a unit's codes are made of. */
@@ -292,8 +306,13 @@ static int write_files(const struct strategiekarte_options *o, const struct stra
         };
         for (size_t i = 0; i < ELEMENTSOF(tables); i++) {
                 const struct sk_table *t = tables[i].t;
-                if (t && (!t->res || PQntuples(t->res) == 0))
+                if (t && (!t->res || PQntuples(t->res) == 0)) {
+                        /* An earlier report's table of a page this one leaves out would
+                         * contradict it: gone. */
+                        if ((r = remove_csv(o, base, tables[i].suffix, ret_error)) < 0)
+                                return r;
                         continue;
+                }
                 struct csv_job job = {sk, t};
                 if ((r = write_csv(o, base, tables[i].suffix, &job, f, ret_error)) < 0)
                         return r;

@@ -206,6 +206,42 @@ sk_contains "2023: the note names each such row and its year" "$h23" \
         "eines anderen Jahres: $(sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g' <<<"$want").</p>"
 check "2024: no such note (own population)" 0 "$(grep -c 'id="bevoelkerung-anderes-jahr"' "$h")"
 
+# The other Jugendamt: no § 8a/§ 42 records of its own in 2024.
+sk_report --year 2024 --unit 05-9-15-000 --out "$SK/out" >/dev/null 2>&1
+check "other Jugendamt: written" 0 $?
+sk_contains "other Jugendamt: no Wächteramt page, and why" "$SK/out/strategiekarte_2024_05-9-15-000.html" \
+        'Keine Seite Wächteramt: für 2024 gibt es keine Daten zu § 8a und § 42 SGB VIII für dieses Jugendamt.'
+# A database where § 8a and § 42 were never loaded: their views do not exist.
+new_db t_strategiekarte_ohne
+{
+        printf 'database:\n  conninfo: ""\n  schema: plausid\nsources:\n'
+        for s in hze bevoelkerung sgb2; do
+                printf '  - name: %s\n    rules: %s/rules/%s.yaml\n    reports: %s/reports\n    max_reject_share: 0.5\n' \
+                        "$s" "$ROOT" "$s" "$SK"
+        done
+} >"$SK/c-ohne.yaml"
+for f in hze:hze_2024_stadt.csv bevoelkerung:bevoelkerung_2024.csv sgb2:sgb2_2024.csv; do
+        "$PLAUSID" load --config "$SK/c-ohne.yaml" --source "${f%%:*}" "$SK/f/${f#*:}" >/dev/null 2>&1
+done
+check "without § 8a/§ 42: their views do not exist" "f|f" \
+        "$(q "SELECT to_regclass('plausid.v_strategiekarte_8a') IS NOT NULL, to_regclass('plausid.v_strategiekarte_42') IS NOT NULL")"
+need_hze=$(need v_strategiekarte_hze) need_dq=$(need v_hze_datenqualitaet_sozialraum)
+if [ "$need_hze$need_dq" != 00 ]; then
+        psql -X -q -v ON_ERROR_STOP=1 -v need_hze="$need_hze" -v need_dq="$need_dq" \
+                -f tests/report/strategiekarte_stub_views.sql >/dev/null
+fi
+"$PLAUSID" report --config "$SK/c-ohne.yaml" --strategiekarte --year 2024 --out "$SK/out" >/dev/null 2>&1
+check "without § 8a/§ 42: written (one Jugendamt: no --unit needed)" 0 $?
+sk_contains "without § 8a/§ 42: the page left out, and why" "$SK/out/strategiekarte_2024_05-9-13-000.html" \
+        '<li id="ohne-waechteramt">Keine Seite Wächteramt: Daten zu § 8a und § 42 SGB VIII sind nicht geladen.</li>'
+# (the directory holds the CSVs of the full report for 05-9-13-000 written above: the
+# stale § 42 table goes, it would tell of a page that is not there)
+check "without § 8a/§ 42: no such section, no such CSV (the earlier one removed)" "0|no" \
+        "$(grep -c 'id="waechteramt"' "$SK/out/strategiekarte_2024_05-9-13-000.html")|$([ -f "$SK/out/strategiekarte_2024_05-9-13-000_42.csv" ] && echo yes || echo no)"
+# Back to the database with everything, for the rendering below: the 2024 report again.
+export PGDATABASE=t_strategiekarte
+sk_report --year 2024 --unit 05-9-13-000 --out "$SK/out" >/dev/null 2>&1
+
 # ---- rendered in headless Chromium ----
 sk_chrome() { # sk_chrome ARGS... URL
         local profile
