@@ -8,7 +8,8 @@
                        Sozialraum and
                        three records that a rule rejects (H01: Vollzeitpflege in a Heim)
   hze_2024_kreis.csv   a second Jugendamt, 05-9-15-000, Sozialräume Dorf A and Dorf B
-  bevoelkerung_YYYY    2022 and 2024 only: 2023's Eckwert needs another year's population
+  bevoelkerung_YYYY    2022 and 2024 only: 2023's Eckwert needs another year's population;
+                       each Sozialraum with its Jugendamt, and each Jugendamt's own rows
   sgb2_YYYY.csv        2022-2024
   gefaehrdung_2024.csv, schutz_2024.csv   § 8a and § 42 records of the Stadt, 2024
 
@@ -94,7 +95,10 @@ def main():
             for g, share in (("1", 0.3), ("2", 0.3), ("3", 0.25), ("4", 0.15), ("5", 0.3)):
                 unit = KREIS if sr.startswith("Dorf") else STADT
                 rows.append(f"{year};{sr};{g};{round(n * share * grow)};" + ";".join(unit))
-        for unit, total in ((STADT, 250000), (KREIS, 40000)):
+        # the Jugendamt's own rows: its population is not the sum of its Sozialräume
+        for unit, under21, total in ((STADT, 16000, 250000), (KREIS, 1700, 40000)):
+            for g, share in (("1", 0.3), ("2", 0.3), ("3", 0.25), ("4", 0.15), ("5", 0.3)):
+                rows.append(f"{year};;{g};{round(under21 * share)};" + ";".join(unit))
             rows.append(f"{year};;gesamt;{total};" + ";".join(unit))
         write(f"{out}/bevoelkerung_{year}.csv", "berichtsjahr;sozialraum;altersgruppe;anzahl;land;regbez;kreis;"
               "gemeinde;einrichtung", rows)
