@@ -197,7 +197,7 @@ static double nice_ceiling(double v) {
                 m /= 10.0;
         static const double f[] = {1.0, 2.0, 2.5, 5.0, 10.0};
         for (size_t i = 0; i < ELEMENTSOF(f); i++)
-                if (f[i] * m >= v * (1.0 + 1e-9))
+                if (f[i] * m >= v)
                         return f[i] * m;
         return 10.0 * m;
 }
