@@ -91,7 +91,7 @@ check "hze: three files loaded" "0|loaded|3" \
 check "hze: rows loaded (5 + 17 + 4)" 26 "$(q "SELECT count(*) FROM plausid.hze")"
 check "hze: both views files applied" "bevoelkerung|true,hze|true" \
         "$(q "SELECT string_agg(dataset || '|' || views_applied, ',' ORDER BY dataset) FROM plausid.datasets")"
-check "hze: the views exist" "v_bevoelkerung,v_bevoelkerung_unter21,v_hze,v_hze_beendigung,v_hze_begonnen_beendet,v_hze_datenqualitaet,v_hze_datenqualitaet_sozialraum,v_hze_datenqualitaet_zuordnung,v_hze_dauer,v_hze_dauer_setting,v_hze_dauerklassen,v_hze_eckwert,v_hze_fallzahl,v_hze_hilfen,v_hze_lebenslagen,v_hze_leistungsbereiche,v_hze_unbekannt,v_hze_warnungen" \
+check "hze: the views exist" "v_bevoelkerung,v_bevoelkerung_jugendamt,v_bevoelkerung_sozialraum,v_bevoelkerung_unter21,v_hze,v_hze_beendigung,v_hze_begonnen_beendet,v_hze_datenqualitaet,v_hze_datenqualitaet_sozialraum,v_hze_datenqualitaet_zuordnung,v_hze_dauer,v_hze_dauer_setting,v_hze_dauerklassen,v_hze_eckwert,v_hze_eckwert_varianten,v_hze_eckwert_veraenderung,v_hze_fallzahl,v_hze_hilfen,v_hze_lebenslagen,v_hze_leistungsbereiche,v_hze_raum_bevoelkerung,v_hze_unbekannt,v_hze_vergleich_jugendamt,v_hze_warnungen,v_strategiekarte_hze" \
         "$(q "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.views WHERE table_schema = 'plausid'")"
 check "hze: one Jugendamt in the fixtures" "05|9|13|000" \
         "$(q "SELECT DISTINCT land, regbez, kreis, gemeinde FROM plausid.v_hze_fallzahl")"
@@ -138,6 +138,43 @@ expect "v_bevoelkerung_unter21" $V/expected/bevoelkerung_unter21.txt \
 expect "v_hze_eckwert" $V/expected/eckwert.txt \
         "SELECT berichtsjahr, sozialraum, fallzahl, fallzahl_alle, einwohner_unter21, round(eckwert, 4), round(eckwert_alle, 4)
          FROM plausid.v_hze_eckwert ORDER BY berichtsjahr, sozialraum NULLS LAST"
+
+# ==== Eckwert variants, Jugendämter compared, the Strategiekarte (README: "Eckwert-Varianten
+# und Strategiekarte") ====
+# A database of its own: three Jugendämter (kreis 15, 16, 17) of different size clusters,
+# two with a Sozialraum "Mitte"; hze 2023 (kreis 15) and 2024 (all three); population 2022
+# (kreis 15) and 2024 with units, `gesamt` and two rows without unit; SGB II rates 2024.
+new_db t_eckwert
+write_config "$T/ce.yaml" "$ROOT/rules"
+printf '  - name: sgb2\n    rules: %s/sgb2.yaml\n' "$ROOT/rules" >>"$T/ce.yaml"
+load "$T/ce.yaml" bevoelkerung $V/bevoelkerung_2022_eckwert.csv $V/bevoelkerung_2024_jugendaemter.csv
+check "eckwert: population 2022 and 2024 loaded without findings" "0|57|0" \
+        "$status|$(q "SELECT count(*) FROM plausid.bevoelkerung")|$(q "SELECT count(*) FROM plausid.findings")"
+load "$T/ce.yaml" hze $V/hze_2023_eckwert_a.csv $V/hze_2024_eckwert_a.csv $V/hze_2024_eckwert_b.csv $V/hze_2024_eckwert_c.csv
+check "eckwert: hze of three Jugendämter loaded without findings" "0|33|0" \
+        "$status|$(q "SELECT count(*) FROM plausid.hze")|$(q "SELECT count(*) FROM plausid.findings")"
+check "eckwert: the views read the empty sgb2 table before any rate is loaded" "t|0|0" \
+        "$(q "SELECT to_regclass('plausid.v_strategiekarte_hze') IS NOT NULL")|$(q "SELECT count(*) FROM plausid.sgb2")|$(q "SELECT count(sgb2_quote_unter15) FROM plausid.v_strategiekarte_hze")"
+load "$T/ce.yaml" sgb2 $V/sgb2_2024_eckwert.csv
+check "eckwert: SGB II rates loaded into the table the views made" "0|5" "$status|$(q "SELECT count(*) FROM plausid.sgb2")"
+check "v_strategiekarte_hze: the report's columns, in this order" \
+        "berichtsjahr,land,regbez,kreis,gemeinde,ebene,sozialraum,fallzahl,fallzahl_gesperrt,einwohner_unter21,bevoelkerung_jahr,eckwert,eckwert_gesperrt,anteil_ambulant,anteil_ambulant_gesperrt,anteil_vollzeitpflege,anteil_vollzeitpflege_gesperrt,dauer_median,dauer_median_gesperrt,anteil_planmaessig,anteil_planmaessig_gesperrt,sgb2_quote_unter15,einwohner_gesamt,groessenklasse" \
+        "$(q "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = 'plausid' AND table_name = 'v_strategiekarte_hze'")"
+check "v_strategiekarte_hze: the types of its columns" \
+        "bigint,text,text,text,text,text,text,bigint,boolean,bigint,bigint,numeric,boolean,numeric,boolean,numeric,boolean,double precision,boolean,numeric,boolean,numeric,bigint,text" \
+        "$(q "SELECT string_agg(data_type, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = 'plausid' AND table_name = 'v_strategiekarte_hze'")"
+expect "v_strategiekarte_hze" $V/expected/strategiekarte_hze.txt \
+        "SELECT berichtsjahr, kreis, ebene, sozialraum, fallzahl, fallzahl_gesperrt, einwohner_unter21, bevoelkerung_jahr,
+                round(eckwert, 4), eckwert_gesperrt, round(anteil_ambulant, 4), anteil_ambulant_gesperrt,
+                round(anteil_vollzeitpflege, 4), anteil_vollzeitpflege_gesperrt, dauer_median, dauer_median_gesperrt,
+                round(anteil_planmaessig, 4), anteil_planmaessig_gesperrt, sgb2_quote_unter15, einwohner_gesamt, groessenklasse
+         FROM plausid.v_strategiekarte_hze ORDER BY berichtsjahr, kreis, ebene DESC, sozialraum"
+check "v_strategiekarte_hze: a suppressed figure is NULL, every row has its Jugendamt's unit" "0|0" \
+        "$(q "SELECT count(*) FROM plausid.v_strategiekarte_hze WHERE (fallzahl_gesperrt AND fallzahl IS NOT NULL) OR (eckwert_gesperrt AND eckwert IS NOT NULL)
+                 OR (anteil_ambulant_gesperrt AND anteil_ambulant IS NOT NULL) OR (anteil_vollzeitpflege_gesperrt AND anteil_vollzeitpflege IS NOT NULL)
+                 OR (dauer_median_gesperrt AND dauer_median IS NOT NULL) OR (anteil_planmaessig_gesperrt AND anteil_planmaessig IS NOT NULL)")|$(q "SELECT count(*) FROM plausid.v_strategiekarte_hze WHERE land <> '05' OR regbez <> '9' OR gemeinde <> '000'")"
+# back to the main fixture's database
+export PGDATABASE=t_views
 
 # ---- the population with units and `gesamt` (rules/bevoelkerung.yaml): the same
 # Sozialraum figures, so the same expected files; gesamt and a unit's own rows never
@@ -401,7 +438,8 @@ check "zuordnung: loaded first, the loader's table has the views' columns" "0|$m
 # figures above are not met.
 cp rules/hze.yaml rules/hze.views.sql rules/bevoelkerung.yaml rules/bevoelkerung.views.sql rules/zuordnung.yaml "$R"/
 sed -i 's/z\.lfd_nr = h\.lfd_nr/z.lfd_nr = h.einrichtung/' "$R/hze.views.sql" "$R/bevoelkerung.views.sql"
-check "zuordnung: the join broken on purpose in both views files" "2" "$(cat "$R"/*.views.sql | grep -c 'z.lfd_nr = h.einrichtung')"
+# (bevoelkerung.views.sql has no join of its own since 2026: its Eckwert reads v_hze_hilfen.)
+check "zuordnung: the join broken on purpose in hze's views file" "1" "$(cat "$R"/*.views.sql | grep -c 'z.lfd_nr = h.einrichtung')"
 new_db t_zuordnung_kaputt
 zuordnung_fixtures "$T/c2.yaml"
 expect_differs() { # expect_differs NAME EXPECTED_FILE QUERY
