@@ -243,7 +243,8 @@ LEFT JOIN codes c ON c.dataset = 'gefaehrdung' AND c.list = 'anregung' AND c.cod
 -- ("–": no population, no assessment). Suppression, for the committee (a child assessed
 -- counts as one young person):
 --   - a count of 1 or 2 is suppressed (0 names nobody and is shown), and with it the
---     row's Eckwert and share (the Eckwert times the published population gives the count);
+--     row's Eckwert and share (the Eckwert times the published population gives the count;
+--     an Eckwert without population stays "not available", _gesperrt false);
 --   - a share is suppressed when its numerator or the denominator minus the numerator is
 --     1 or 2, or when its count is suppressed;
 --   - secondary suppression, per Berichtsjahr x Jugendamt (the Sozialraum rows and the
