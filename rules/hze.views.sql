@@ -456,8 +456,10 @@ WITH lieferung AS (
           GROUP BY s.delivery_id, s.year, s.unit) x
     GROUP BY delivery_id
 ), abgelehnt AS (
-    SELECT CASE WHEN r.berichtsjahr ~ '^[0-9]{4}$' AND r.berichtsjahr::bigint = ANY (l.jahre)
-                THEN r.berichtsjahr::bigint ELSE l.jahr END AS berichtsjahr,
+    -- (two WHENs: AND does not promise to test the pattern before the cast)
+    SELECT CASE WHEN r.berichtsjahr !~ '^[0-9]{4}$' THEN l.jahr
+                WHEN r.berichtsjahr::bigint = ANY (l.jahre) THEN r.berichtsjahr::bigint
+                ELSE l.jahr END AS berichtsjahr,
            CASE WHEN e.ohne THEN split_part(l.einheit, '-', 1) ELSE r.land END AS land,
            CASE WHEN e.ohne THEN split_part(l.einheit, '-', 2) ELSE r.regbez END AS regbez,
            CASE WHEN e.ohne THEN split_part(l.einheit, '-', 3) ELSE r.kreis END AS kreis,
