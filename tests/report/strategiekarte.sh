@@ -55,15 +55,6 @@ bad=$(sk_load hze hze_2022_stadt.csv hze_2023_stadt.csv hze_2024_stadt.csv hze_2
 check "strategiekarte: every fixture loaded" "" "$bad"
 check "strategiekarte: the three H01 records rejected" "3" "$(q "SELECT count(*) FROM plausid.findings WHERE rule = 'H01'")"
 
-# Views written on other branches: stand-ins until they are in rules/ (never committed there).
-need() { [ "$(q "SELECT to_regclass('plausid.$1') IS NULL")" = t ] && echo 1 || echo 0; }
-need_hze=$(need v_strategiekarte_hze) need_dq=$(need v_hze_datenqualitaet_sozialraum)
-if [ "$need_hze$need_dq" != 00 ]; then
-        echo "strategiekarte: stand-in views for the missing ones (hze $need_hze, datenqualitaet $need_dq)" >&2
-        psql -X -q -v ON_ERROR_STOP=1 -v need_hze="$need_hze" -v need_dq="$need_dq" \
-                -f tests/report/strategiekarte_stub_views.sql >/dev/null
-fi
-
 # ---- what goes wrong, said in German, exit 2 ----
 sk_report() { "$PLAUSID" report --config "$SK/c.yaml" --strategiekarte "$@"; }
 sk_report --year 2030 >/dev/null 2>"$SK/err"
@@ -225,11 +216,6 @@ for f in hze:hze_2024_stadt.csv bevoelkerung:bevoelkerung_2024.csv sgb2:sgb2_202
 done
 check "without § 8a/§ 42: their views do not exist" "f|f" \
         "$(q "SELECT to_regclass('plausid.v_strategiekarte_8a') IS NOT NULL, to_regclass('plausid.v_strategiekarte_42') IS NOT NULL")"
-need_hze=$(need v_strategiekarte_hze) need_dq=$(need v_hze_datenqualitaet_sozialraum)
-if [ "$need_hze$need_dq" != 00 ]; then
-        psql -X -q -v ON_ERROR_STOP=1 -v need_hze="$need_hze" -v need_dq="$need_dq" \
-                -f tests/report/strategiekarte_stub_views.sql >/dev/null
-fi
 "$PLAUSID" report --config "$SK/c-ohne.yaml" --strategiekarte --year 2024 --out "$SK/out" >/dev/null 2>&1
 check "without § 8a/§ 42: written (one Jugendamt: no --unit needed)" 0 $?
 sk_contains "without § 8a/§ 42: the page left out, and why" "$SK/out/strategiekarte_2024_05-9-13-000.html" \
