@@ -239,15 +239,33 @@ static bool point_of(const PGresult *res, int i, const char **x, const char **y)
         return **x && **y;
 }
 
+/* The Jugendamt's figures as dashed reference lines (the quadrants of the Strategiekarte):
+ * the Eckwert across, the SGB II rate upwards, each where the view has it. */
+static void reference_lines(FILE *o, const struct plot *p, const char *x, const char *y) {
+        fprintf(o, "<g class=\"jugendamt\" data-eckwert=\"%s\" data-sgb2=\"%s\">", y, x);
+        if (*y) {
+                double cy = py(p, strtod(y, NULL));
+                fprintf(o, "<line class=\"bezug\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+                           "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">Jugendamt</text>",
+                        p->left, cy, p->left + p->width, cy, p->left + p->width - 4, cy - 4);
+        }
+        if (*x) {
+                double cx = px(p, strtod(x, NULL));
+                fprintf(o, "<line class=\"bezug\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", cx, p->top, cx,
+                        p->top + p->height);
+        }
+        fputs("</g>\n", o);
+}
+
 static void scatter(FILE *o, const struct strategiekarte *sk) {
         const PGresult *res = sk->hze.res;
         struct plot p = {.left = 70, .top = 16, .width = 880, .height = 440};
         double xmax = 0, ymax = 0;
         for (int i = 0; i < PQntuples(res); i++) {
                 const char *x, *y;
-                if (point_of(res, i, &x, &y)) {
-                        xmax = max2(xmax, strtod(x, NULL));
-                        ymax = max2(ymax, strtod(y, NULL));
+                if (point_of(res, i, &x, &y) || sk_is_total(res, i)) {
+                        xmax = max2(xmax, *x ? strtod(x, NULL) : 0);
+                        ymax = max2(ymax, *y ? strtod(y, NULL) : 0);
                 }
         }
         p.xmax = nice_ceiling(xmax);
@@ -259,18 +277,12 @@ static void scatter(FILE *o, const struct strategiekarte *sk) {
         scatter_axes(o, &p);
         for (int i = 0; i < PQntuples(res); i++) {
                 const char *x, *y;
-                if (!point_of(res, i, &x, &y))
+                bool both = point_of(res, i, &x, &y);
+                if (sk_is_total(res, i))
+                        reference_lines(o, &p, x, y);
+                if (sk_is_total(res, i) || !both)
                         continue;
                 double cx = px(&p, strtod(x, NULL)), cy = py(&p, strtod(y, NULL));
-                if (sk_is_total(res, i)) {      /* the Jugendamt: reference lines, the quadrants */
-                        fprintf(o, "<g class=\"jugendamt\" data-eckwert=\"%s\" data-sgb2=\"%s\">"
-                                   "<line class=\"bezug\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
-                                   "<line class=\"bezug\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
-                                   "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">Jugendamt</text></g>\n",
-                                y, x, p.left, cy, p.left + p.width, cy, cx, p.top, cx, p.top + p.height,
-                                p.left + p.width - 4, cy - 4);
-                        continue;
-                }
                 fputs("<g class=\"punkt\" data-sozialraum=\"", o);
                 html_escape(o, sk_text(res, i, "sozialraum"));
                 fprintf(o, "\" data-eckwert=\"%s\" data-sgb2=\"%s\"><circle cx=\"%.1f\" cy=\"%.1f\" r=\"6\"/>"
@@ -413,8 +425,8 @@ static void page_hze(FILE *o, const struct strategiekarte *sk) {
 
 static void page_scatter(FILE *o, const struct strategiekarte *sk) {
         page_begin(o, sk, "streuung", "Eckwert und SGB-II-Quote je Sozialraum");
-        fputs("<p class=\"hinweis\">Je Punkt ein Sozialraum; die gestrichelten Linien zeigen das Jugendamt "
-              "insgesamt. Sozialräume rechts oben: hohe Inanspruchnahme bei hoher Armutsquote; links oben: hohe "
+        fputs("<p class=\"hinweis\">Je Punkt ein Sozialraum; gestrichelt: das Jugendamt insgesamt (sein Eckwert, "
+              "seine SGB-II-Quote, soweit vorhanden). Sozialräume rechts oben: hohe Inanspruchnahme bei hoher Armutsquote; links oben: hohe "
               "Inanspruchnahme bei niedriger Armutsquote.</p>\n",
               o);
         scatter(o, sk);

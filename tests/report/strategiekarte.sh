@@ -332,6 +332,8 @@ else
                 "$(q "SELECT string_agg(concat_ws('|', sozialraum, eckwert, sgb2_quote_unter15, sozialraum, 'ok'), E'\n' ORDER BY sozialraum = 'ohne Zuordnung', sozialraum)
                       FROM plausid.v_strategiekarte_hze WHERE $unit AND ebene = 'Sozialraum' AND eckwert IS NOT NULL AND sgb2_quote_unter15 IS NOT NULL")" \
                 "$(dom_read "$SK/dom.html" points)"
+        check "dom: the Jugendamt's reference lines carry the view's figures" 1 \
+                "$(grep -cF "<g class=\"jugendamt\" data-eckwert=\"$(q "SELECT coalesce(eckwert::text, '') FROM plausid.v_strategiekarte_hze WHERE $unit AND ebene = 'Jugendamt'")\" data-sgb2=\"$(q "SELECT coalesce(sgb2_quote_unter15::text, '') FROM plausid.v_strategiekarte_hze WHERE $unit AND ebene = 'Jugendamt'")\"><line" "$SK/dom.html")"
         # The small multiples: per row of page 1 the Eckwert of 2020-2024 where the view has one.
         check "dom: small multiples = the view's Eckwert 2020-2024 per Sozialraum" \
                 "$(q "SELECT string_agg(line, E'\n' ORDER BY j, s, line) FROM (
