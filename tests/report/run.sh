@@ -3,6 +3,8 @@
 # `plausid report --delivery` and `--since` -- against a real PostgreSQL that this script
 # starts and stops, and of what a controller sees: the report opened in headless Chromium,
 # a screenshot taken, the rendered text checked for the summary figures, a PDF printed.
+# The Strategiekarte (report --strategiekarte) has its own file, strategiekarte.sh, sourced
+# at the end.
 #
 #   tests/report/run.sh BUILD
 #
