@@ -3,7 +3,8 @@
 
   hze_YYYY_stadt.csv   Jugendamt 05-9-13-000, Berichtsjahre 2022-2024: Sozialräume Nord,
                        Süd, Mitte, a hostile name (=1+1<script>...) and Klein (2024: two
-                       aids, a cell under 3), every sixth record with a warning (F02:
+                       aids, a cell under 3, and Hafen, the next-smallest, which the
+                       views suppress beside it), every sixth record with a warning (F02:
                        parents deceased, living with them); 2024 also records without a
                        Sozialraum and
                        three records that a rule rejects (H01: Vollzeitpflege in a Heim)
@@ -37,16 +38,16 @@ KINDS = [("05", "01", "21"), ("04", "06", "21"), ("09", "03", "40"), ("11", "08"
 
 # aids per Berichtsjahr and Sozialraum of the Stadt ('' = no Sozialraum: ohne Zuordnung)
 STADT_AIDS = {
-    2022: {"Nord": 30, "Süd": 20, "Mitte": 12, HOSTILE: 6},
-    2023: {"Nord": 34, "Süd": 22, "Mitte": 10, HOSTILE: 5, "Klein": 4},
-    2024: {"Nord": 40, "Süd": 25, "Mitte": 15, HOSTILE: 8, "Klein": 2, "": 3},
+    2022: {"Nord": 30, "Süd": 20, "Mitte": 12, HOSTILE: 6, "Hafen": 3},
+    2023: {"Nord": 34, "Süd": 22, "Mitte": 10, HOSTILE: 5, "Klein": 4, "Hafen": 5},
+    2024: {"Nord": 40, "Süd": 25, "Mitte": 15, HOSTILE: 8, "Klein": 2, "Hafen": 4, "": 6},
 }
 KREIS_AIDS = {2024: {"Dorf A": 6, "Dorf B": 5}}
 
 # inhabitants under 21 per age group 1-4, and 5 (21-26); the year 2023 is missing
-POPULATION = {"Nord": 6000, "Süd": 4000, "Mitte": 3000, HOSTILE: 1500, "Klein": 400,
+POPULATION = {"Nord": 6000, "Süd": 4000, "Mitte": 3000, HOSTILE: 1500, "Klein": 400, "Hafen": 600,
               "Dorf A": 900, "Dorf B": 700}
-SGB2 = {"Nord": "24,5", "Süd": "12,1", "Mitte": "18,0", HOSTILE: "31,3", "Klein": "8,4",
+SGB2 = {"Nord": "24,5", "Süd": "12,1", "Mitte": "18,0", HOSTILE: "31,3", "Klein": "8,4", "Hafen": "27,0",
         "Dorf A": "6,2", "Dorf B": "9,9"}
 
 
