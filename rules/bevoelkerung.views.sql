@@ -404,12 +404,12 @@ WITH ja AS (
 )
 SELECT ja.berichtsjahr, ja.land, ja.regbez, ja.kreis, ja.gemeinde,
        ja.fallzahl, ja.einwohner_unter21, ja.eckwert, ja.bevoelkerung_jahr, ja.bevoelkerung_ersatz,
-       a.ambulant, a.ambulant::numeric / nullif(ja.fallzahl, 0) AS anteil_ambulant,
-       a.vollzeitpflege, a.heimerziehung,
+       coalesce(a.ambulant, 0) AS ambulant, a.ambulant::numeric / nullif(ja.fallzahl, 0) AS anteil_ambulant,
+       coalesce(a.vollzeitpflege, 0) AS vollzeitpflege, coalesce(a.heimerziehung, 0) AS heimerziehung,
        a.vollzeitpflege::numeric / nullif(a.vollzeitpflege + a.heimerziehung, 0) AS anteil_vollzeitpflege,
        ja.einwohner_gesamt, ja.groessenklasse, k.jugendaemter_in_klasse, k.eckwert_median_klasse
 FROM ja
-JOIN anteile a USING (berichtsjahr, land, regbez, kreis, gemeinde)
+LEFT JOIN anteile a USING (berichtsjahr, land, regbez, kreis, gemeinde)
 LEFT JOIN klassen k USING (berichtsjahr, groessenklasse);
 
 -- v_hze_eckwert_veraenderung: change against the previous year, per Berichtsjahr x
@@ -488,6 +488,10 @@ LEFT JOIN e v ON v.berichtsjahr = e.berichtsjahr - 1 AND v.land = e.land AND v.r
 --     numerator among the rows whose share is shown.
 --   - dauer_median: when the ended aids it is taken over have 1 or 2 young people. A
 --     median is not additive: no secondary suppression.
+-- No counts beside the shares here: they would betray what is suppressed. The
+-- unsuppressed numerators and denominators are in v_hze_eckwert_varianten ('setting'
+-- ambulant / 'fallzahl'; 'paragraph' § 33 and § 34) and v_hze_beendigung (planmaessig,
+-- beendet_ohne_abgabe of the paragraphs other than § 28 and § 35a).
 DROP VIEW IF EXISTS v_strategiekarte_hze CASCADE;
 CREATE VIEW v_strategiekarte_hze AS
 WITH basis AS (
@@ -573,11 +577,10 @@ WITH basis AS (
     FROM anteil_primaer a
     WINDOW g AS (PARTITION BY a.berichtsjahr, a.land, a.regbez, a.kreis, a.gemeinde)
 ), sgb2_je_raum AS (
-    -- the latest delivery's rate per year and name, where only one Jugendamt has the name
+    -- the latest delivery's rate per year and name (a source with redelivery: append may
+    -- hold one twice)
     SELECT DISTINCT ON (s.berichtsjahr, s.sozialraum) s.berichtsjahr, s.sozialraum, s.quote_unter15
     FROM sgb2 s
-    WHERE (SELECT count(DISTINCT (r.land, r.regbez, r.kreis, r.gemeinde)) FROM v_hze_raum_bevoelkerung r
-           WHERE r.berichtsjahr = s.berichtsjahr AND r.sozialraum = s.sozialraum AND r.ebene = 'Sozialraum') = 1
     ORDER BY s.berichtsjahr, s.sozialraum, s.delivery_id DESC, s.line DESC
 ), ja AS (
     SELECT berichtsjahr, land, regbez, kreis, gemeinde, einwohner_gesamt, groessenklasse
@@ -598,8 +601,8 @@ SELECT a.berichtsjahr, a.land, a.regbez, a.kreis, a.gemeinde, a.ebene, a.sozialr
        a.ende_jm IN (1, 2) AS dauer_median_gesperrt,
        CASE WHEN a.x_plan AND NOT a.g_plan THEN a.plan::numeric / a.ende END AS anteil_planmaessig,
        a.g_plan AS anteil_planmaessig_gesperrt,
-       s.quote_unter15 AS sgb2_quote_unter15,
+       CASE WHEN a.jugendaemter_mit_namen = 1 THEN s.quote_unter15 END AS sgb2_quote_unter15,
        ja.einwohner_gesamt, ja.groessenklasse
-FROM anteil a
+FROM (SELECT *, count(*) OVER (PARTITION BY berichtsjahr, ebene, sozialraum) AS jugendaemter_mit_namen FROM anteil) a
 JOIN ja USING (berichtsjahr, land, regbez, kreis, gemeinde)
 LEFT JOIN sgb2_je_raum s ON s.berichtsjahr = a.berichtsjahr AND s.sozialraum = a.sozialraum AND a.ebene = 'Sozialraum';

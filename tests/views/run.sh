@@ -139,6 +139,15 @@ expect "v_hze_eckwert" $V/expected/eckwert.txt \
         "SELECT berichtsjahr, sozialraum, fallzahl, fallzahl_alle, einwohner_unter21, round(eckwert, 4), round(eckwert_alle, 4)
          FROM plausid.v_hze_eckwert ORDER BY berichtsjahr, sozialraum NULLS LAST"
 
+# The main fixture's population has no unit rows (yet): a Jugendamt's figure is the sum of
+# its Sozialräume, and 2023 (no population) takes the nearer year 2024, not 2025.
+check "v_bevoelkerung_jugendamt: without own rows the sum of the Sozialräume" "2024|3000|3500|500|6200|-|Sozialräume,2025|1000|1100|100|2000|-|Sozialräume" \
+        "$(q "SELECT string_agg(concat_ws('|', berichtsjahr, einwohner_unter18, einwohner_unter21, einwohner_18_bis_unter21, einwohner_unter27,
+                                          coalesce(groessenklasse, '-'), quelle), ',' ORDER BY berichtsjahr) FROM plausid.v_bevoelkerung_jugendamt")"
+check "v_hze_eckwert_varianten: 2023 has no population, Nord takes 2024's, marked" "3|1000|30.0000|2024|t" \
+        "$(q "SELECT zaehler, nenner, round(eckwert, 4), bevoelkerung_jahr, bevoelkerung_ersatz FROM plausid.v_hze_eckwert_varianten
+              WHERE berichtsjahr = 2023 AND sozialraum = 'Nord' AND variante = 'fallzahl'")"
+
 # ==== Eckwert variants, Jugendämter compared, the Strategiekarte (README: "Eckwert-Varianten
 # und Strategiekarte") ====
 # A database of its own: three Jugendämter (kreis 15, 16, 17) of different size clusters,
@@ -148,13 +157,18 @@ new_db t_eckwert
 write_config "$T/ce.yaml" "$ROOT/rules"
 printf '  - name: sgb2\n    rules: %s/sgb2.yaml\n' "$ROOT/rules" >>"$T/ce.yaml"
 load "$T/ce.yaml" bevoelkerung $V/bevoelkerung_2022_eckwert.csv $V/bevoelkerung_2024_jugendaemter.csv
-check "eckwert: population 2022 and 2024 loaded without findings" "0|57|0" \
+check "eckwert: population 2022 and 2024 loaded without findings" "0|58|0" \
         "$status|$(q "SELECT count(*) FROM plausid.bevoelkerung")|$(q "SELECT count(*) FROM plausid.findings")"
 load "$T/ce.yaml" hze $V/hze_2023_eckwert_a.csv $V/hze_2024_eckwert_a.csv $V/hze_2024_eckwert_b.csv $V/hze_2024_eckwert_c.csv
-check "eckwert: hze of three Jugendämter loaded without findings" "0|33|0" \
+check "eckwert: hze of three Jugendämter loaded without findings" "0|35|0" \
         "$status|$(q "SELECT count(*) FROM plausid.hze")|$(q "SELECT count(*) FROM plausid.findings")"
 check "eckwert: the views read the empty sgb2 table before any rate is loaded" "t|0|0" \
         "$(q "SELECT to_regclass('plausid.v_strategiekarte_hze') IS NOT NULL")|$(q "SELECT count(*) FROM plausid.sgb2")|$(q "SELECT count(sgb2_quote_unter15) FROM plausid.v_strategiekarte_hze")"
+# the table that the views file made is the one the loader makes of rules/sgb2.yaml
+# (columns and index as a first load of samples/sgb2_2024.csv makes them)
+check "eckwert: the empty sgb2 table has the loader's columns and index" \
+        "delivery_id bigint, line integer, berichtsjahr bigint, sozialraum text, quote_unter15 numeric|CREATE INDEX sgb2_delivery ON plausid.sgb2 USING brin (delivery_id)" \
+        "$(q "SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = 'plausid' AND table_name = 'sgb2'")|$(q "SELECT indexdef FROM pg_indexes WHERE schemaname = 'plausid' AND tablename = 'sgb2'")"
 load "$T/ce.yaml" sgb2 $V/sgb2_2024_eckwert.csv
 check "eckwert: SGB II rates loaded into the table the views made" "0|5" "$status|$(q "SELECT count(*) FROM plausid.sgb2")"
 check "v_strategiekarte_hze: the report's columns, in this order" \
@@ -173,6 +187,52 @@ check "v_strategiekarte_hze: a suppressed figure is NULL, every row has its Juge
         "$(q "SELECT count(*) FROM plausid.v_strategiekarte_hze WHERE (fallzahl_gesperrt AND fallzahl IS NOT NULL) OR (eckwert_gesperrt AND eckwert IS NOT NULL)
                  OR (anteil_ambulant_gesperrt AND anteil_ambulant IS NOT NULL) OR (anteil_vollzeitpflege_gesperrt AND anteil_vollzeitpflege IS NOT NULL)
                  OR (dauer_median_gesperrt AND dauer_median IS NOT NULL) OR (anteil_planmaessig_gesperrt AND anteil_planmaessig IS NOT NULL)")|$(q "SELECT count(*) FROM plausid.v_strategiekarte_hze WHERE land <> '05' OR regbez <> '9' OR gemeinde <> '000'")"
+expect "v_bevoelkerung_sozialraum: units keep two Mitte apart, rows without unit by name" $V/expected/eckwert_bevoelkerung_sozialraum.txt \
+        "SELECT berichtsjahr, kreis, sozialraum, einwohner_unter18, einwohner_unter21, einwohner_18_bis_unter21, einwohner_unter27,
+                einwohner_gesamt, mit_einheit
+         FROM plausid.v_bevoelkerung_sozialraum ORDER BY berichtsjahr, kreis, sozialraum"
+expect "v_bevoelkerung_jugendamt: own rows, size clusters" $V/expected/eckwert_bevoelkerung_jugendamt.txt \
+        "SELECT berichtsjahr, kreis, einwohner_gesamt, einwohner_unter18, einwohner_unter21, einwohner_18_bis_unter21,
+                einwohner_unter27, groessenklasse, quelle
+         FROM plausid.v_bevoelkerung_jugendamt ORDER BY berichtsjahr, kreis"
+expect "v_hze_eckwert_varianten (kreis 15)" $V/expected/eckwert_varianten.txt \
+        "SELECT berichtsjahr, ebene, sozialraum, variante, basis, zaehler, junge_menschen, nenner, round(eckwert, 4),
+                bevoelkerung_jahr, bevoelkerung_ersatz
+         FROM plausid.v_hze_eckwert_varianten WHERE kreis = '15' AND gruppe IS NULL ORDER BY berichtsjahr, ebene DESC, sozialraum, variante"
+check "v_hze_eckwert_varianten: Mitte 2024 (kreis 15) per setting and paragraph" \
+        "setting|ambulant|3|12.0000,setting|stationär|2|8.0000,setting|teilstationär|1|4.0000,paragraph|§ 28|1|4.0000,paragraph|§ 31|2|8.0000,paragraph|§ 32|1|4.0000,paragraph|§ 33|1|4.0000,paragraph|§ 34|1|4.0000,paragraph|§ 35|1|4.0000" \
+        "$(q "SELECT string_agg(concat_ws('|', variante, gruppe, zaehler, round(eckwert, 4)), ',' ORDER BY variante DESC, gruppe)
+              FROM plausid.v_hze_eckwert_varianten WHERE kreis = '15' AND berichtsjahr = 2024 AND sozialraum = 'Mitte' AND gruppe IS NOT NULL")"
+check "v_hze_eckwert_varianten: the settings make up 'fallzahl', the paragraphs 'alle', on every row" "14|0|0" \
+        "$(q "SELECT count(*), count(*) FILTER (WHERE f.zaehler <> coalesce(s.n, 0)), count(*) FILTER (WHERE a.zaehler <> coalesce(p.n, 0))
+              FROM plausid.v_hze_eckwert_varianten f
+              JOIN plausid.v_hze_eckwert_varianten a USING (berichtsjahr, land, regbez, kreis, gemeinde, ebene, sozialraum)
+              LEFT JOIN (SELECT berichtsjahr, kreis, ebene, sozialraum, sum(zaehler) AS n FROM plausid.v_hze_eckwert_varianten
+                         WHERE variante = 'setting' GROUP BY 1, 2, 3, 4) s USING (berichtsjahr, kreis, ebene, sozialraum)
+              LEFT JOIN (SELECT berichtsjahr, kreis, ebene, sozialraum, sum(zaehler) AS n FROM plausid.v_hze_eckwert_varianten
+                         WHERE variante = 'paragraph' GROUP BY 1, 2, 3, 4) p USING (berichtsjahr, kreis, ebene, sozialraum)
+              WHERE f.variante = 'fallzahl' AND a.variante = 'alle'")"
+check "v_hze_eckwert_varianten: the Sozialräume and 'ohne Zuordnung' make up the Jugendamt row" "0" \
+        "$(q "SELECT count(*) FROM plausid.v_hze_eckwert_varianten j
+              JOIN (SELECT berichtsjahr, kreis, variante, gruppe, sum(zaehler) AS n, sum(junge_menschen) AS m
+                    FROM plausid.v_hze_eckwert_varianten WHERE ebene = 'Sozialraum' GROUP BY 1, 2, 3, 4) s
+                ON s.berichtsjahr = j.berichtsjahr AND s.kreis = j.kreis AND s.variante = j.variante AND s.gruppe IS NOT DISTINCT FROM j.gruppe
+              WHERE j.ebene = 'Jugendamt' AND (s.n <> j.zaehler OR s.m <> j.junge_menschen)")"
+expect "v_hze_vergleich_jugendamt" $V/expected/vergleich_jugendamt.txt \
+        "SELECT berichtsjahr, kreis, fallzahl, einwohner_unter21, round(eckwert, 4), bevoelkerung_jahr, bevoelkerung_ersatz, ambulant,
+                round(anteil_ambulant, 4), vollzeitpflege, heimerziehung, round(anteil_vollzeitpflege, 4), einwohner_gesamt,
+                groessenklasse, jugendaemter_in_klasse, round(eckwert_median_klasse::numeric, 4)
+         FROM plausid.v_hze_vergleich_jugendamt ORDER BY berichtsjahr, kreis"
+expect "v_hze_eckwert_veraenderung" $V/expected/eckwert_veraenderung.txt \
+        "SELECT berichtsjahr, kreis, ebene, sozialraum, fallzahl, round(eckwert, 4), bevoelkerung_jahr, fallzahl_vorjahr,
+                round(eckwert_vorjahr, 4), bevoelkerung_jahr_vorjahr, veraenderung_fallzahl, round(veraenderung_fallzahl_relativ, 4),
+                round(veraenderung_eckwert, 4), round(veraenderung_eckwert_relativ, 4)
+         FROM plausid.v_hze_eckwert_veraenderung ORDER BY berichtsjahr, kreis, ebene DESC, sozialraum"
+check "v_strategiekarte_hze agrees with the variants where nothing is suppressed" "0" \
+        "$(q "SELECT count(*) FROM plausid.v_strategiekarte_hze s JOIN plausid.v_hze_eckwert_varianten v
+                USING (berichtsjahr, land, regbez, kreis, gemeinde, ebene, sozialraum)
+              WHERE v.variante = 'fallzahl' AND NOT s.fallzahl_gesperrt
+                AND (s.fallzahl <> v.zaehler OR s.eckwert IS DISTINCT FROM v.eckwert OR s.einwohner_unter21 IS DISTINCT FROM v.nenner)")"
 # back to the main fixture's database
 export PGDATABASE=t_views
 
