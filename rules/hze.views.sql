@@ -321,15 +321,34 @@ WHERE ist_fall
 GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, paragraph, setting;
 
 -- v_hze_leistungsbereiche: ambulant share and Vollzeitpflege share over the aids of the
--- Fallzahl, per Berichtsjahr x unit x Sozialraum:
---   anteil_ambulant        ambulant / faelle_ohne_eb: both without Erziehungsberatung
---                          (01-03), which would otherwise dominate; teilstationär aids
---                          count in the denominator only; § 35a is included.
---   anteil_vollzeitpflege  vollzeitpflege (09, 10) / stationaer, stationaer being every
---                          aid whose setting is stationär (also 12 and 13 at a stationary
---                          ort, and 15). A § 35a aid in a foster family (13 at ort 02/03)
---                          is stationär but not Vollzeitpflege.
---   junge_menschen         the young people of the faelle (see v_hze_hilfen)
+-- Fallzahl, per Berichtsjahr x unit x Sozialraum.
+--   anteil_ambulant        ambulant_eckwertbasis / faelle_eckwertbasis: the ambulant aids
+--                          among all aids, both without Erziehungsberatung (01-03) and
+--                          without § 35a (13), the base of the Eckwert (v_hze_eckwert);
+--                          teilstationär aids count in the denominator only.
+--   anteil_vollzeitpflege  vollzeitpflege / vollzeitpflege_heimerziehung: Vollzeitpflege
+--                          § 33 (hilfeart 09, 10) of Vollzeitpflege + Heimerziehung § 34
+--                          (hilfeart 11, heimerziehung), the two forms of care outside the
+--                          family that the published statistics set side by side.
+--   faelle, junge_menschen all aids and their young people (see v_hze_hilfen)
+--   faelle_ohne_eb, ambulant_ohne_eb   without Erziehungsberatung only (§ 35a included)
+--   teilstationaer, stationaer         aids by setting (stationaer: every aid whose
+--                          setting is stationär, 12 and 13 at a stationary ort and 15 too)
+--   faelle_eckwertbasis    without 01-03 and 13 (the denominator of anteil_ambulant)
+--   ambulant_eckwertbasis  of those, the ambulant ones (its numerator)
+--   heimerziehung          hilfeart 11 (§ 34)
+--   vollzeitpflege_heimerziehung  vollzeitpflege + heimerziehung (the denominator of
+--                          anteil_vollzeitpflege)
+--   anteil_ambulant_mit_35a          the figure anteil_ambulant was until 2026:
+--                          ambulant_ohne_eb / faelle_ohne_eb
+--   anteil_vollzeitpflege_stationaer the figure anteil_vollzeitpflege was until 2026:
+--                          vollzeitpflege / stationaer
+-- Changed 2026 (rules/README.md, "Dashboard views"): anteil_ambulant was ambulant /
+-- all aids without Erziehungsberatung, § 35a included, while the Eckwert leaves § 35a out;
+-- anteil_vollzeitpflege was Vollzeitpflege / every stationary aid (§ 35a in a foster family
+-- or a home, 12 at a stationary ort and 15 included). Both now use the base a planner
+-- compares them with; the old figures stay as the last two columns. Sources (HzE-Monitor
+-- of the AKJStat, Destatis) and what was not found: rules/README.md.
 DROP VIEW IF EXISTS v_hze_leistungsbereiche CASCADE;
 CREATE VIEW v_hze_leistungsbereiche AS
 SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum,
@@ -340,13 +359,274 @@ SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum,
        count(*) FILTER (WHERE setting = 'teilstationär') AS teilstationaer,
        count(*) FILTER (WHERE setting = 'stationär') AS stationaer,
        count(*) FILTER (WHERE hilfeart IN ('09', '10')) AS vollzeitpflege,
-       count(*) FILTER (WHERE setting = 'ambulant' AND NOT ist_erziehungsberatung)::numeric
-           / nullif(count(*) FILTER (WHERE NOT ist_erziehungsberatung), 0) AS anteil_ambulant,
+       count(*) FILTER (WHERE setting = 'ambulant' AND NOT ist_erziehungsberatung AND hilfeart <> '13')::numeric
+           / nullif(count(*) FILTER (WHERE NOT ist_erziehungsberatung AND hilfeart <> '13'), 0) AS anteil_ambulant,
        count(*) FILTER (WHERE hilfeart IN ('09', '10'))::numeric
-           / nullif(count(*) FILTER (WHERE setting = 'stationär'), 0) AS anteil_vollzeitpflege
+           / nullif(count(*) FILTER (WHERE hilfeart IN ('09', '10', '11')), 0) AS anteil_vollzeitpflege,
+       count(*) FILTER (WHERE NOT ist_erziehungsberatung AND hilfeart <> '13') AS faelle_eckwertbasis,
+       count(*) FILTER (WHERE setting = 'ambulant' AND NOT ist_erziehungsberatung AND hilfeart <> '13') AS ambulant_eckwertbasis,
+       count(*) FILTER (WHERE hilfeart = '11') AS heimerziehung,
+       count(*) FILTER (WHERE hilfeart IN ('09', '10', '11')) AS vollzeitpflege_heimerziehung,
+       count(*) FILTER (WHERE setting = 'ambulant' AND NOT ist_erziehungsberatung)::numeric
+           / nullif(count(*) FILTER (WHERE NOT ist_erziehungsberatung), 0) AS anteil_ambulant_mit_35a,
+       count(*) FILTER (WHERE hilfeart IN ('09', '10'))::numeric
+           / nullif(count(*) FILTER (WHERE setting = 'stationär'), 0) AS anteil_vollzeitpflege_stationaer
 FROM v_hze_hilfen
 WHERE ist_fall
 GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum;
+
+-- ---------------------------------------------------------------------------------------
+-- Dimensions: who runs the aids, who suggested them, why, for whom, how they ended and
+-- what followed. Office views (no suppression), each per Berichtsjahr x unit (land ...
+-- einrichtung) x Sozialraum x setting or paragraph, long format: one row per code that
+-- occurs (no row for a code no aid has), its German label from the table codes (the
+-- pack's code list, rewritten with the pack), the count and the group's total beside it
+-- (the same on every row of a group), and the share = count / total. The codes are read
+-- from the loaded record (v_hze_merkmale); Sozialraum, setting, paragraph, the Fallzahl,
+-- Abgaben and young people are v_hze_hilfen's.
+-- ---------------------------------------------------------------------------------------
+
+-- v_hze_merkmale: one row per loaded record: the columns of v_hze_hilfen that the
+-- dimension views group and filter by, and the record's codes that they count: traeger,
+-- anregung, geschlecht, grund1-grund3, aufenthalt_nachher, anschlusshilfe,
+-- weitere_junge_menschen (as loaded; empty = NULL). No personal identifiers (no
+-- person_id, lfd_nr, geburt).
+DROP VIEW IF EXISTS v_hze_merkmale CASCADE;
+CREATE VIEW v_hze_merkmale AS
+SELECT h.berichtsjahr, h.land, h.regbez, h.kreis, h.gemeinde, h.einrichtung, h.sozialraum,
+       h.hilfeart, h.paragraph, h.setting, h.ist_fall, h.ist_beendet, h.ist_abgabe,
+       h.beendigungsgrund, h.junge_menschen,
+       r.traeger, r.anregung, r.geschlecht, r.grund1, r.grund2, r.grund3,
+       r.aufenthalt_nachher, r.anschlusshilfe, r.weitere_junge_menschen,
+       h.delivery_id, h.line
+FROM v_hze_hilfen h
+JOIN hze r ON r.delivery_id = h.delivery_id AND r.line = h.line;
+
+-- v_hze_traeger: the aids of the Fallzahl by the Träger that carries them out, per
+-- Berichtsjahr x unit x Sozialraum x setting x traeger:
+--   traeger, traeger_label  the code and its label (10 öffentlicher Träger, 21-29 the
+--                  welfare associations and other free Träger, 30 Wirtschaftsunternehmen,
+--                  40 Pflegefamilie)
+--   traegergruppe  'öffentlich' (10), 'frei' (21-29), 'privat-gewerblich' (30),
+--                  'Pflegefamilie' (40): sum a group's rows for the öffentlich/frei split
+--   faelle, junge_menschen  the aids with this Träger and their young people
+--   faelle_gesamt  all aids of the group (Berichtsjahr x unit x Sozialraum x setting)
+--   anteil         faelle / faelle_gesamt (the rows of a group add up to 1)
+DROP VIEW IF EXISTS v_hze_traeger CASCADE;
+CREATE VIEW v_hze_traeger AS
+SELECT e.berichtsjahr, e.land, e.regbez, e.kreis, e.gemeinde, e.einrichtung, e.sozialraum, e.setting,
+       e.traeger, c.label AS traeger_label,
+       CASE WHEN e.traeger = '10' THEN 'öffentlich'
+            WHEN e.traeger BETWEEN '21' AND '29' THEN 'frei'
+            WHEN e.traeger = '30' THEN 'privat-gewerblich'
+            WHEN e.traeger = '40' THEN 'Pflegefamilie' END AS traegergruppe,
+       e.faelle, e.junge_menschen, e.faelle_gesamt,
+       e.faelle::numeric / e.faelle_gesamt AS anteil
+FROM (
+    SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, setting, traeger,
+           count(*) AS faelle,
+           sum(junge_menschen) AS junge_menschen,
+           sum(count(*)) OVER (PARTITION BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, setting)::bigint
+               AS faelle_gesamt
+    FROM v_hze_merkmale
+    WHERE ist_fall
+    GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, setting, traeger
+) e
+LEFT JOIN codes c ON c.dataset = 'hze' AND c.list = 'traeger' AND c.code = e.traeger;
+
+-- v_hze_anregung: the access routes, the aids of the Fallzahl by the institution or
+-- person who suggested the aid (anregung 1 junger Mensch ... 8 sonstige), per
+-- Berichtsjahr x unit x Sozialraum x setting x anregung: anregung, anregung_label,
+-- faelle and junge_menschen with this anregung, faelle_gesamt (all aids of the group),
+-- anteil = faelle / faelle_gesamt.
+DROP VIEW IF EXISTS v_hze_anregung CASCADE;
+CREATE VIEW v_hze_anregung AS
+SELECT e.berichtsjahr, e.land, e.regbez, e.kreis, e.gemeinde, e.einrichtung, e.sozialraum, e.setting,
+       e.anregung, c.label AS anregung_label,
+       e.faelle, e.junge_menschen, e.faelle_gesamt,
+       e.faelle::numeric / e.faelle_gesamt AS anteil
+FROM (
+    SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, setting, anregung,
+           count(*) AS faelle,
+           sum(junge_menschen) AS junge_menschen,
+           sum(count(*)) OVER (PARTITION BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, setting)::bigint
+               AS faelle_gesamt
+    FROM v_hze_merkmale
+    WHERE ist_fall
+    GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, setting, anregung
+) e
+LEFT JOIN codes c ON c.dataset = 'hze' AND c.list = 'anregung' AND c.code = e.anregung;
+
+-- v_hze_gruende: the reasons for the aid (grund1 Hauptgrund, grund2, grund3) over the
+-- aids of the Fallzahl, per Berichtsjahr x unit x Sozialraum x setting x grund that is
+-- named:
+--   grund, grund_label  the code (10-18) and its label
+--   faelle_gesamt       all aids of the group
+--   genannt             aids naming the reason as grund1, 2 or 3, each aid once (rule H07
+--                       rejects a reason named twice; counted once even so); an aid names
+--                       up to three, so genannt adds up to more than faelle_gesamt and
+--                       anteil_genannt (genannt / faelle_gesamt) to more than 1
+--   hauptgrund          aids with the reason as grund1; these add up to faelle_gesamt,
+--                       anteil_hauptgrund (hauptgrund / faelle_gesamt) to 1
+DROP VIEW IF EXISTS v_hze_gruende CASCADE;
+CREATE VIEW v_hze_gruende AS
+WITH gruende AS (
+    SELECT m.berichtsjahr, m.land, m.regbez, m.kreis, m.gemeinde, m.einrichtung, m.sozialraum, m.setting,
+           g.grund,
+           count(DISTINCT (m.delivery_id, m.line)) AS genannt,
+           count(*) FILTER (WHERE g.rang = 1) AS hauptgrund
+    FROM v_hze_merkmale m
+    CROSS JOIN LATERAL (VALUES (1, m.grund1), (2, m.grund2), (3, m.grund3)) AS g (rang, grund)
+    WHERE m.ist_fall AND g.grund IS NOT NULL
+    GROUP BY m.berichtsjahr, m.land, m.regbez, m.kreis, m.gemeinde, m.einrichtung, m.sozialraum, m.setting, g.grund
+), gesamt AS (
+    SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, setting, count(*) AS faelle_gesamt
+    FROM v_hze_merkmale
+    WHERE ist_fall
+    GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, setting
+)
+SELECT a.berichtsjahr, a.land, a.regbez, a.kreis, a.gemeinde, a.einrichtung, a.sozialraum, a.setting,
+       a.grund, c.label AS grund_label,
+       g.faelle_gesamt,
+       a.genannt, a.genannt::numeric / g.faelle_gesamt AS anteil_genannt,
+       a.hauptgrund, a.hauptgrund::numeric / g.faelle_gesamt AS anteil_hauptgrund
+FROM gruende a
+JOIN gesamt g ON g.berichtsjahr = a.berichtsjahr AND g.land = a.land AND g.regbez = a.regbez
+ AND g.kreis = a.kreis AND g.gemeinde = a.gemeinde AND g.einrichtung = a.einrichtung
+ AND g.sozialraum = a.sozialraum AND g.setting = a.setting
+LEFT JOIN codes c ON c.dataset = 'hze' AND c.list = 'grund' AND c.code = a.grund;
+
+-- v_hze_geschlecht: the aids of the Fallzahl by the sex of the aid's young person
+-- (geschlecht 1 männlich, 2 weiblich, 3 divers, 4 ohne Angabe), per Berichtsjahr x unit
+-- x Sozialraum x setting x geschlecht: geschlecht, geschlecht_label, faelle,
+-- faelle_gesamt (all aids of the group), anteil = faelle / faelle_gesamt. Aids, not young
+-- people: the further young people of a family aid have their own sex in the family
+-- block and are not counted here.
+DROP VIEW IF EXISTS v_hze_geschlecht CASCADE;
+CREATE VIEW v_hze_geschlecht AS
+SELECT e.berichtsjahr, e.land, e.regbez, e.kreis, e.gemeinde, e.einrichtung, e.sozialraum, e.setting,
+       e.geschlecht, c.label AS geschlecht_label,
+       e.faelle, e.faelle_gesamt,
+       e.faelle::numeric / e.faelle_gesamt AS anteil
+FROM (
+    SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, setting, geschlecht,
+           count(*) AS faelle,
+           sum(count(*)) OVER (PARTITION BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, setting)::bigint
+               AS faelle_gesamt
+    FROM v_hze_merkmale
+    WHERE ist_fall
+    GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, setting, geschlecht
+) e
+LEFT JOIN codes c ON c.dataset = 'hze' AND c.list = 'geschlecht' AND c.code = e.geschlecht;
+
+-- v_hze_rueckkehr: Rückkehr in die Familie after a stationary aid, per Berichtsjahr x unit
+-- x Sozialraum x paragraph, over the aids ended in the Berichtsjahr whose setting is
+-- stationär:
+--   beendet            ended without Abgabe (beendigungsgrund 40: the aid went on
+--                      elsewhere, its aufenthalt_nachher says nothing about its outcome)
+--   rueckkehr          of those, aufenthalt_nachher 01: back with the parents, a parent or
+--                      the Sorgeberechtigten, the family of origin
+--   anteil_rueckkehr   rueckkehr / beendet
+--   verwandtenfamilie  of those, aufenthalt_nachher 02 (Verwandtenfamilie): not counted as
+--                      Rückkehr, beside it for a planner who counts relatives too
+--   abgegeben          the stationary aids handed over (40), left out of the above
+DROP VIEW IF EXISTS v_hze_rueckkehr CASCADE;
+CREATE VIEW v_hze_rueckkehr AS
+SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, paragraph,
+       count(*) FILTER (WHERE NOT ist_abgabe) AS beendet,
+       count(*) FILTER (WHERE NOT ist_abgabe AND aufenthalt_nachher = '01') AS rueckkehr,
+       count(*) FILTER (WHERE NOT ist_abgabe AND aufenthalt_nachher = '01')::numeric
+           / nullif(count(*) FILTER (WHERE NOT ist_abgabe), 0) AS anteil_rueckkehr,
+       count(*) FILTER (WHERE NOT ist_abgabe AND aufenthalt_nachher = '02') AS verwandtenfamilie,
+       count(*) FILTER (WHERE ist_abgabe) AS abgegeben
+FROM v_hze_merkmale
+WHERE ist_beendet AND setting = 'stationär'
+GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, paragraph;
+
+-- v_hze_anschlusshilfe: what followed the aids ended in the Berichtsjahr without Abgabe
+-- (beendigungsgrund 40, whose follow-up is the same aid at another Jugendamt), per
+-- Berichtsjahr x unit x Sozialraum x setting x anschlusshilfe (2 Weiterverweisung,
+-- 3 Beratung nach § 16, 4 Hilfe zur Erziehung, 5 Eingliederungshilfe § 35a, 6 keine
+-- bekannt; 1 Fortführung nach Zuständigkeitswechsel belongs to an Abgabe, rule A05):
+-- anschlusshilfe, anschlusshilfe_label, beendet with it, beendet_gesamt (all ended aids
+-- without Abgabe of the group), anteil = beendet / beendet_gesamt.
+DROP VIEW IF EXISTS v_hze_anschlusshilfe CASCADE;
+CREATE VIEW v_hze_anschlusshilfe AS
+SELECT e.berichtsjahr, e.land, e.regbez, e.kreis, e.gemeinde, e.einrichtung, e.sozialraum, e.setting,
+       e.anschlusshilfe, c.label AS anschlusshilfe_label,
+       e.beendet, e.beendet_gesamt,
+       e.beendet::numeric / e.beendet_gesamt AS anteil
+FROM (
+    SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, setting, anschlusshilfe,
+           count(*) AS beendet,
+           sum(count(*)) OVER (PARTITION BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, setting)::bigint
+               AS beendet_gesamt
+    FROM v_hze_merkmale
+    WHERE ist_beendet AND NOT ist_abgabe
+    GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, setting, anschlusshilfe
+) e
+LEFT JOIN codes c ON c.dataset = 'hze' AND c.list = 'anschlusshilfe' AND c.code = e.anschlusshilfe;
+
+-- v_hze_abbrueche: aids ended against the Hilfeplan (Abbrüche), per Berichtsjahr x unit x
+-- Sozialraum x paragraph x setting, over the aids ended in the Berichtsjahr:
+--   beendet             ended without Abgabe (beendigungsgrund 40): as
+--                       v_hze_beendigung.beendet_ohne_abgabe
+--   abbrueche           beendigungsgrund 20, 21 or 22 (abweichend vom Hilfeplan)
+--   abbruch_sorgeberechtigte  20: broken off by the Sorgeberechtigten or the young adult
+--   abbruch_einrichtung       21: by the Einrichtung, the Pflegefamilie or the Dienst
+--   abbruch_minderjaehriger   22: by the minor
+--   anteil_*            each count / beendet
+--   abgegeben           ended with 40, left out of the above
+DROP VIEW IF EXISTS v_hze_abbrueche CASCADE;
+CREATE VIEW v_hze_abbrueche AS
+SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, paragraph, setting,
+       count(*) FILTER (WHERE NOT ist_abgabe) AS beendet,
+       count(*) FILTER (WHERE beendigungsgrund IN ('20', '21', '22')) AS abbrueche,
+       count(*) FILTER (WHERE beendigungsgrund IN ('20', '21', '22'))::numeric
+           / nullif(count(*) FILTER (WHERE NOT ist_abgabe), 0) AS anteil_abbrueche,
+       count(*) FILTER (WHERE beendigungsgrund = '20') AS abbruch_sorgeberechtigte,
+       count(*) FILTER (WHERE beendigungsgrund = '20')::numeric
+           / nullif(count(*) FILTER (WHERE NOT ist_abgabe), 0) AS anteil_abbruch_sorgeberechtigte,
+       count(*) FILTER (WHERE beendigungsgrund = '21') AS abbruch_einrichtung,
+       count(*) FILTER (WHERE beendigungsgrund = '21')::numeric
+           / nullif(count(*) FILTER (WHERE NOT ist_abgabe), 0) AS anteil_abbruch_einrichtung,
+       count(*) FILTER (WHERE beendigungsgrund = '22') AS abbruch_minderjaehriger,
+       count(*) FILTER (WHERE beendigungsgrund = '22')::numeric
+           / nullif(count(*) FILTER (WHERE NOT ist_abgabe), 0) AS anteil_abbruch_minderjaehriger,
+       count(*) FILTER (WHERE ist_abgabe) AS abgegeben
+FROM v_hze_merkmale
+WHERE ist_beendet
+GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, paragraph, setting;
+
+-- v_hze_familienhilfen: the family-oriented aids (hilfeart 07 Sozialpädagogische
+-- Familienhilfe, 14 and 16 Hilfen nach § 27) of the Fallzahl, per Berichtsjahr x unit x
+-- Sozialraum x hilfeart:
+--   hilfeart, hilfeart_label, paragraph, setting  the aid and its hierarchy levels
+--   hilfen              the aids
+--   junge_menschen      their young people: 1 + weitere_junge_menschen each (v_hze_hilfen)
+--   junge_menschen_je_hilfe  junge_menschen / hilfen
+--   weitere_junge_menschen   the further young people of the families as reported
+--   hilfen_ohne_angabe  aids without the number of further young people (empty: a CSV
+--                       export has no family block; counted as 1 young person), so that
+--                       junge_menschen_je_hilfe is a lower bound when this is not 0
+DROP VIEW IF EXISTS v_hze_familienhilfen CASCADE;
+CREATE VIEW v_hze_familienhilfen AS
+SELECT e.berichtsjahr, e.land, e.regbez, e.kreis, e.gemeinde, e.einrichtung, e.sozialraum,
+       e.hilfeart, c.label AS hilfeart_label, e.paragraph, e.setting,
+       e.hilfen, e.junge_menschen,
+       e.junge_menschen::numeric / e.hilfen AS junge_menschen_je_hilfe,
+       e.weitere_junge_menschen, e.hilfen_ohne_angabe
+FROM (
+    SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, hilfeart, paragraph, setting,
+           count(*) AS hilfen,
+           sum(junge_menschen) AS junge_menschen,
+           coalesce(sum(weitere_junge_menschen), 0) AS weitere_junge_menschen,
+           count(*) FILTER (WHERE weitere_junge_menschen IS NULL) AS hilfen_ohne_angabe
+    FROM v_hze_merkmale
+    WHERE ist_fall AND hilfeart IN ('07', '14', '16')
+    GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, hilfeart, paragraph, setting
+) e
+LEFT JOIN codes c ON c.dataset = 'hze' AND c.list = 'hilfeart' AND c.code = e.hilfeart;
 
 -- v_hze_datenqualitaet: per hze delivery and rule, from the delivery register and the
 -- findings: every delivery with findings, whatever its status (a delivery rejected as a

@@ -9,6 +9,7 @@
 #             compared with the expected files (diff -u); @OUT@ in args is the CSV,
 #             @HTML@ an HTML report (its CSV beside it is the one compared), which must be
 #             self-contained and hold every line of html.contains
+#             (scripts/regolden.sh shows how they would change; --write writes them)
 #   fuzz      each fuzz target replays its corpus in tests/fuzz/corpus/NAME
 #   load      tests/load/run.sh: plausid load against a PostgreSQL of its own
 #   views     tests/views/run.sh: the dashboard views on hand-computed fixtures, likewise

@@ -91,7 +91,7 @@ check "hze: three files loaded" "0|loaded|3" \
 check "hze: rows loaded (5 + 17 + 4)" 26 "$(q "SELECT count(*) FROM plausid.hze")"
 check "hze: both views files applied" "bevoelkerung|true,hze|true" \
         "$(q "SELECT string_agg(dataset || '|' || views_applied, ',' ORDER BY dataset) FROM plausid.datasets")"
-check "hze: the views exist" "v_bevoelkerung,v_bevoelkerung_jugendamt,v_bevoelkerung_sozialraum,v_bevoelkerung_unter21,v_hze,v_hze_beendigung,v_hze_begonnen_beendet,v_hze_datenqualitaet,v_hze_datenqualitaet_sozialraum,v_hze_datenqualitaet_zuordnung,v_hze_dauer,v_hze_dauer_setting,v_hze_dauerklassen,v_hze_eckwert,v_hze_eckwert_varianten,v_hze_eckwert_veraenderung,v_hze_fallzahl,v_hze_hilfen,v_hze_lebenslagen,v_hze_leistungsbereiche,v_hze_raum_bevoelkerung,v_hze_unbekannt,v_hze_vergleich_jugendamt,v_hze_warnungen,v_strategiekarte_hze" \
+check "hze: the views exist" "v_bevoelkerung,v_bevoelkerung_jugendamt,v_bevoelkerung_sozialraum,v_bevoelkerung_unter21,v_hze,v_hze_abbrueche,v_hze_anregung,v_hze_anschlusshilfe,v_hze_beendigung,v_hze_begonnen_beendet,v_hze_datenqualitaet,v_hze_datenqualitaet_sozialraum,v_hze_datenqualitaet_zuordnung,v_hze_dauer,v_hze_dauer_setting,v_hze_dauerklassen,v_hze_eckwert,v_hze_eckwert_varianten,v_hze_eckwert_veraenderung,v_hze_fallzahl,v_hze_familienhilfen,v_hze_geschlecht,v_hze_gruende,v_hze_hilfen,v_hze_lebenslagen,v_hze_leistungsbereiche,v_hze_merkmale,v_hze_raum_bevoelkerung,v_hze_rueckkehr,v_hze_traeger,v_hze_unbekannt,v_hze_vergleich_jugendamt,v_hze_warnungen,v_strategiekarte_hze" \
         "$(q "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.views WHERE table_schema = 'plausid'")"
 check "hze: one Jugendamt in the fixtures" "05|9|13|000" \
         "$(q "SELECT DISTINCT land, regbez, kreis, gemeinde FROM plausid.v_hze_fallzahl")"
@@ -118,8 +118,17 @@ expect "v_hze_lebenslagen" $V/expected/lebenslagen.txt \
          FROM plausid.v_hze_lebenslagen $ORDER, paragraph, setting"
 expect "v_hze_leistungsbereiche" $V/expected/leistungsbereiche.txt \
         "SELECT $UNIT, faelle, faelle_ohne_eb, ambulant_ohne_eb, teilstationaer, stationaer, vollzeitpflege,
-                round(anteil_ambulant, 4), round(anteil_vollzeitpflege, 4)
+                round(anteil_ambulant, 4), round(anteil_vollzeitpflege, 4), faelle_eckwertbasis, ambulant_eckwertbasis,
+                heimerziehung, vollzeitpflege_heimerziehung, round(anteil_ambulant_mit_35a, 4),
+                round(anteil_vollzeitpflege_stationaer, 4)
          FROM plausid.v_hze_leistungsbereiche $ORDER"
+# The ambulant share's base is the Eckwert's: faelle_eckwertbasis summed per Sozialraum is
+# v_hze_eckwert.fallzahl (2024: Nord 7, Süd 7, ohne Zuordnung 1).
+check "v_hze_leistungsbereiche: the ambulant share on the Eckwert's base" "Nord|7|7,Süd|7|7,ohne Zuordnung|1|1" \
+        "$(q "SELECT string_agg(concat_ws('|', l.sozialraum, l.n, e.fallzahl), ',' ORDER BY l.sozialraum)
+              FROM (SELECT sozialraum, sum(faelle_eckwertbasis) AS n FROM plausid.v_hze_leistungsbereiche
+                    WHERE berichtsjahr = 2024 GROUP BY 1) l
+              JOIN plausid.v_hze_eckwert e ON e.berichtsjahr = 2024 AND e.sozialraum = l.sozialraum")"
 expect "v_hze_datenqualitaet" $V/expected/datenqualitaet.txt \
         "SELECT delivery_id, file_name, status, rule, severity, befunde, datensaetze, datensaetze_betroffen,
                 round(anteil_betroffen, 4), dateibefund
@@ -349,6 +358,93 @@ q "UPDATE plausid.rejected_records SET land = NULL, regbez = NULL, kreis = NULL,
           berichtsjahr = NULL, lfd_nr = NULL, gruppe = NULL WHERE delivery_id = 3 AND line = 7" >/dev/null
 check "qualitaet: a rejected record without fields (schema before 3): Süd 1 less, ohne Zuordnung 1 more" "Süd:0,ohne Zuordnung:3" \
         "$(q "SELECT string_agg(sozialraum || ':' || abgelehnt, ',' ORDER BY sozialraum) FROM plausid.v_hze_datenqualitaet_sozialraum WHERE einrichtung = '100010' AND sozialraum IN ('Süd', 'ohne Zuordnung')")"
+# ==== dimensions: Träger, Anregung, Gründe, Geschlecht, Rückkehr, Anschlusshilfe, Abbrüche,
+# family aids (tests/views/hze_2024_dimensionen.csv; README: "Dimensionen") ====
+# A database of its own: unit 100010, 2024, 21 records, Sozialräume Mitte and Rand, every
+# code the views count; a CSV with the optional column weitere_junge_menschen.
+new_db t_dim
+load "$T/c.yaml" hze $V/hze_2024_dimensionen.csv
+check "dim: 21 records loaded, no finding, weitere_junge_menschen read (2 + 0 + 3 + 2 + 1)" "0|21|0|8|5" \
+        "$status|$(q "SELECT count(*) FROM plausid.hze")|$(q "SELECT count(*) FROM plausid.findings")|$(q "SELECT sum(weitere_junge_menschen), count(weitere_junge_menschen) FROM plausid.hze")"
+check "dim: one unit, one year in every dimension view" "1|1|1|1|1|1|1|1" \
+        "$(q "SELECT concat_ws('|', (SELECT count(DISTINCT (berichtsjahr, land, regbez, kreis, gemeinde, einrichtung)) FROM plausid.v_hze_traeger),
+                     (SELECT count(DISTINCT (berichtsjahr, land, regbez, kreis, gemeinde, einrichtung)) FROM plausid.v_hze_anregung),
+                     (SELECT count(DISTINCT (berichtsjahr, land, regbez, kreis, gemeinde, einrichtung)) FROM plausid.v_hze_gruende),
+                     (SELECT count(DISTINCT (berichtsjahr, land, regbez, kreis, gemeinde, einrichtung)) FROM plausid.v_hze_geschlecht),
+                     (SELECT count(DISTINCT (berichtsjahr, land, regbez, kreis, gemeinde, einrichtung)) FROM plausid.v_hze_rueckkehr),
+                     (SELECT count(DISTINCT (berichtsjahr, land, regbez, kreis, gemeinde, einrichtung)) FROM plausid.v_hze_anschlusshilfe),
+                     (SELECT count(DISTINCT (berichtsjahr, land, regbez, kreis, gemeinde, einrichtung)) FROM plausid.v_hze_abbrueche),
+                     (SELECT count(DISTINCT (berichtsjahr, land, regbez, kreis, gemeinde, einrichtung)) FROM plausid.v_hze_familienhilfen))")"
+check "dim: v_hze_merkmale has no personal identifiers" 0 \
+        "$(q "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'plausid' AND table_name = 'v_hze_merkmale' AND column_name IN ('person_id', 'lfd_nr', 'geburt')")"
+expect "dim: v_hze_leistungsbereiche, the shares on one base" $V/expected/dim_leistungsbereiche.txt \
+        "SELECT sozialraum, faelle, junge_menschen, faelle_ohne_eb, ambulant_ohne_eb, teilstationaer, stationaer, vollzeitpflege,
+                round(anteil_ambulant, 4), round(anteil_vollzeitpflege, 4), faelle_eckwertbasis, ambulant_eckwertbasis,
+                heimerziehung, vollzeitpflege_heimerziehung, round(anteil_ambulant_mit_35a, 4),
+                round(anteil_vollzeitpflege_stationaer, 4)
+         FROM plausid.v_hze_leistungsbereiche ORDER BY sozialraum"
+DS="sozialraum, setting"
+expect "dim: v_hze_traeger" $V/expected/dim_traeger.txt \
+        "SELECT $DS, traeger, traeger_label, traegergruppe, faelle, junge_menschen, faelle_gesamt, round(anteil, 4)
+         FROM plausid.v_hze_traeger ORDER BY $DS, traeger"
+expect "dim: v_hze_anregung" $V/expected/dim_anregung.txt \
+        "SELECT $DS, anregung, anregung_label, faelle, junge_menschen, faelle_gesamt, round(anteil, 4)
+         FROM plausid.v_hze_anregung ORDER BY $DS, anregung"
+expect "dim: v_hze_gruende" $V/expected/dim_gruende.txt \
+        "SELECT $DS, grund, grund_label, faelle_gesamt, genannt, round(anteil_genannt, 4), hauptgrund, round(anteil_hauptgrund, 4)
+         FROM plausid.v_hze_gruende ORDER BY $DS, grund"
+expect "dim: v_hze_geschlecht" $V/expected/dim_geschlecht.txt \
+        "SELECT $DS, geschlecht, geschlecht_label, faelle, faelle_gesamt, round(anteil, 4)
+         FROM plausid.v_hze_geschlecht ORDER BY $DS, geschlecht"
+expect "dim: v_hze_rueckkehr" $V/expected/dim_rueckkehr.txt \
+        "SELECT sozialraum, paragraph, beendet, rueckkehr, round(anteil_rueckkehr, 4), verwandtenfamilie, abgegeben
+         FROM plausid.v_hze_rueckkehr ORDER BY sozialraum, paragraph"
+expect "dim: v_hze_anschlusshilfe" $V/expected/dim_anschlusshilfe.txt \
+        "SELECT $DS, anschlusshilfe, anschlusshilfe_label, beendet, beendet_gesamt, round(anteil, 4)
+         FROM plausid.v_hze_anschlusshilfe ORDER BY $DS, anschlusshilfe"
+expect "dim: v_hze_abbrueche" $V/expected/dim_abbrueche.txt \
+        "SELECT sozialraum, paragraph, setting, beendet, abbrueche, round(anteil_abbrueche, 4),
+                abbruch_sorgeberechtigte, round(anteil_abbruch_sorgeberechtigte, 4),
+                abbruch_einrichtung, round(anteil_abbruch_einrichtung, 4),
+                abbruch_minderjaehriger, round(anteil_abbruch_minderjaehriger, 4), abgegeben
+         FROM plausid.v_hze_abbrueche ORDER BY sozialraum, paragraph, setting"
+expect "dim: v_hze_familienhilfen" $V/expected/dim_familienhilfen.txt \
+        "SELECT sozialraum, hilfeart, hilfeart_label, paragraph, setting, hilfen, junge_menschen,
+                round(junge_menschen_je_hilfe, 4), weitere_junge_menschen, hilfen_ohne_angabe
+         FROM plausid.v_hze_familienhilfen ORDER BY sozialraum, hilfeart"
+# The views agree with each other and with the Fallzahl (21 aids, 24 + 3 young people):
+# every long view's counts add up to its group totals and to v_hze_fallzahl; the main
+# reasons add up to the aids; Abbrüche and Rückkehr use v_hze_beendigung's ended aids
+# without Abgabe (13; stationary 7); Träger grouped: öffentlich 3, frei 15 (21-29),
+# privat-gewerblich 1, Pflegefamilie 2.
+check "dim: long views add up to the Fallzahl" "21|21|21|21|21|27|27" \
+        "$(q "SELECT concat_ws('|', (SELECT sum(fallzahl) FROM plausid.v_hze_fallzahl), (SELECT sum(faelle) FROM plausid.v_hze_traeger),
+                     (SELECT sum(faelle) FROM plausid.v_hze_anregung), (SELECT sum(hauptgrund) FROM plausid.v_hze_gruende),
+                     (SELECT sum(faelle) FROM plausid.v_hze_geschlecht), (SELECT sum(junge_menschen) FROM plausid.v_hze_fallzahl),
+                     (SELECT sum(junge_menschen) FROM plausid.v_hze_traeger))")"
+check "dim: group totals are the sums of their rows" "0|0|0|0" \
+        "$(q "SELECT concat_ws('|',
+                (SELECT count(*) FROM (SELECT sozialraum, setting FROM plausid.v_hze_traeger GROUP BY 1, 2 HAVING sum(faelle) <> min(faelle_gesamt) OR min(faelle_gesamt) <> max(faelle_gesamt)) x),
+                (SELECT count(*) FROM (SELECT sozialraum, setting FROM plausid.v_hze_anregung GROUP BY 1, 2 HAVING sum(faelle) <> min(faelle_gesamt) OR min(faelle_gesamt) <> max(faelle_gesamt)) x),
+                (SELECT count(*) FROM (SELECT sozialraum, setting FROM plausid.v_hze_gruende GROUP BY 1, 2 HAVING sum(hauptgrund) <> min(faelle_gesamt) OR min(faelle_gesamt) <> max(faelle_gesamt)) x),
+                (SELECT count(*) FROM (SELECT sozialraum, setting FROM plausid.v_hze_anschlusshilfe GROUP BY 1, 2 HAVING sum(beendet) <> min(beendet_gesamt) OR min(beendet_gesamt) <> max(beendet_gesamt)) x))")"
+check "dim: Abbrüche, Anschlusshilfe and Rückkehr on the ended aids without Abgabe" "13|13|13|6|7|1" \
+        "$(q "SELECT concat_ws('|', (SELECT sum(beendet_ohne_abgabe) FROM plausid.v_hze_beendigung), (SELECT sum(beendet) FROM plausid.v_hze_abbrueche),
+                     (SELECT sum(beendet) FROM plausid.v_hze_anschlusshilfe), (SELECT sum(abbrueche) FROM plausid.v_hze_abbrueche),
+                     (SELECT sum(beendet) FROM plausid.v_hze_rueckkehr), (SELECT sum(abgegeben) FROM plausid.v_hze_rueckkehr))")"
+check "dim: Träger by group" "Pflegefamilie|2,frei|15,privat-gewerblich|1,öffentlich|3" \
+        "$(q "SELECT string_agg(g || '|' || n, ',' ORDER BY g) FROM (SELECT traegergruppe AS g, sum(faelle) AS n FROM plausid.v_hze_traeger GROUP BY 1) x")"
+# The labels are the pack's, from the table codes: a changed label shows at once.
+q "UPDATE plausid.codes SET label = 'AWO (geändert)' WHERE dataset = 'hze' AND list = 'traeger' AND code = '21'" >/dev/null
+check "dim: labels come from the table codes" "AWO (geändert)" \
+        "$(q "SELECT DISTINCT traeger_label FROM plausid.v_hze_traeger WHERE traeger = '21'")"
+# The official fixed-width record carries the family block: the same file written with
+# csv2fixed gives the same family aids (its records have no Sozialraum: one group).
+"$ROOT/$BUILD/csv2fixed" rules/hze.yaml 2024 <$V/hze_2024_dimensionen.csv >"$T/jgh_2024_dim.txt"
+new_db t_dim_fixed
+load "$T/c.yaml" hze "$T/jgh_2024_dim.txt"
+check "dim: fixed-width, the family aids' young people (3 + 1 + 4 + 1 + 2)" "0|ohne Zuordnung|5|11|6|1" \
+        "$status|$(q "SELECT min(sozialraum), sum(hilfen), sum(junge_menschen), sum(weitere_junge_menschen), sum(hilfen_ohne_angabe) FROM plausid.v_hze_familienhilfen")"
 
 # ==== a views file that changed on its own (same pack) is applied again ====
 R=$T/rules
