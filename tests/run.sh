@@ -16,7 +16,7 @@
 #   views     tests/views/run.sh: the dashboard views on hand-computed fixtures, likewise
 #   export    tests/export/run.sh: plausid export of views to CSV files, likewise
 #   report    tests/report/run.sh: reports from the database (load, report --delivery,
-#             --since), likewise, and the report rendered in headless Chromium
+#             --since, --strategiekarte), likewise, rendered in headless Chromium
 #   systemd   tests/systemd/run.sh: the unit (verify, exposure), make install, sysusers.d,
 #             tmpfiles.d and the man pages
 #   daemon    tests/daemon/run.sh: plausid run on real directories with a PostgreSQL and a

@@ -3,6 +3,8 @@
 # `plausid report --delivery` and `--since` -- against a real PostgreSQL that this script
 # starts and stops, and of what a controller sees: the report opened in headless Chromium,
 # a screenshot taken, the rendered text checked for the summary figures, a PDF printed.
+# The Strategiekarte (report --strategiekarte) has its own file, strategiekarte.sh, sourced
+# at the end.
 #
 #   tests/report/run.sh BUILD
 #
@@ -354,5 +356,10 @@ else
         # Kept for a person to look at: build/report-screenshot.png.
         cp "$T/shot.png" "$ROOT/$BUILD/report-screenshot.png" 2>/dev/null || true
 fi
+
+
+# ---- plausid report --strategiekarte (its own file: tests/report/strategiekarte.sh) ----
+# shellcheck source=strategiekarte.sh
+. tests/report/strategiekarte.sh
 
 summary
