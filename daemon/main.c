@@ -7,6 +7,7 @@
  *   plausid check --rules FILE [--rejects OUT.csv] [--report OUT.html] INPUT...
  *   plausid load --config FILE --source NAME INPUT...
  *   plausid report --config FILE (--delivery ID | --since YYYY-MM-DD) [--out DIR]
+ *   plausid report --config FILE --strategiekarte --year Y [--unit JUGENDAMT] [--out DIR]
  *   plausid export --config FILE --view NAME [--year YYYY] [--format csv|fixed] --out FILE|-
  *   plausid run --config FILE
  *   plausid config check --config FILE
@@ -50,6 +51,7 @@ void usage(FILE *out) {
                 "usage: %s check --rules FILE [--rejects OUT.csv] [--report OUT.html] [--format F] [--berichtsjahr Y] INPUT...\n"
                 "       %s load --config FILE --source NAME [--format F] [--berichtsjahr Y] INPUT...\n"
                 "       %s report --config FILE (--delivery ID | --since YYYY-MM-DD) [--out DIR]\n"
+                "       %s report --config FILE --strategiekarte --year Y [--unit JUGENDAMT] [--out DIR]\n"
                 "       %s export --config FILE --view NAME [--year YYYY] [--format csv|fixed] --out FILE|-\n"
                 "       %s run --config FILE\n"
                 "       %s config check --config FILE\n"
@@ -75,6 +77,10 @@ void usage(FILE *out) {
                 "        .csv), or with --since the overview of every delivery since that day\n"
                 "        (uebersicht-DAY.html) and their reports; into the source's reports\n"
                 "        directory unless --out DIR; --max-records and --group as for check.\n"
+                "        --strategiekarte writes the Strategiekarte of Berichtsjahr Y for the\n"
+                "        Jugendhilfeausschuss (strategiekarte_Y_JUGENDAMT.html and its tables as\n"
+                "        CSV) from the views; --unit 05-9-13-000 (land-regbez-kreis-gemeinde) when\n"
+                "        the database holds several Jugendämter; where the overview goes unless --out.\n"
                 "export  writes one of plausid's views to a CSV for Excel (UTF-8 with BOM, ';',\n"
                 "        decimal comma, mode 0640, complete or not at all); --year keeps the\n"
                 "        rows of one Berichtsjahr; --out - writes to stdout. --format fixed\n"
@@ -86,7 +92,7 @@ void usage(FILE *out) {
                 "config check  reports every error of a configuration and its rule packs;\n"
                 "        exit 0 when there is none, 1 otherwise.\n"
                 "rules test  runs the examples of a rule pack; exit 0 all pass, 1 otherwise.\n",
-                program, program, program, program, program, program, program, program);
+                program, program, program, program, program, program, program, program, program);
 }
 
 /* Prints a pack's diagnostics and, when it does not compile, says so with the count. */

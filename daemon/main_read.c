@@ -19,6 +19,7 @@
 #include "ruleset.h"
 #include "schema.h"
 #include "source.h"
+#include "strategiekarte.h"
 
 /* ---- plausid report ---- */
 
@@ -108,6 +109,31 @@ static int report_delivery(PGconn *conn, const struct config *cfg, const struct 
         return EXIT_CLEAN;
 }
 
+/* The Strategiekarte of a year: into --out, else where the overview goes (the first
+ * source's reports directory); returns an exit status. */
+static int report_strategiekarte(PGconn *conn, const struct config *cfg, int year, const char *unit,
+                                 const char *out, int gid) {
+        for (size_t i = 0; !out && i < cfg->nsources; i++)
+                out = cfg->sources[i].reports;
+        if (!out) {
+                fprintf(stderr, "%s report: --out VERZEICHNIS fehlt: keine Quelle hat ein Berichtsverzeichnis\n",
+                        program);
+                return EXIT_TROUBLE;
+        }
+        struct strategiekarte_options o = {.year = year, .unit = unit, .out_dir = out, .gid = gid};
+        _cleanup_(strategiekarte_files_done) struct strategiekarte_files files = {0};
+        _cleanup_(freep) char *error = NULL;
+        int r = report_strategiekarte_from_db(conn, cfg->schema, &o, &files, &error);
+        if (r < 0) {
+                fprintf(stderr, "%s report: %s\n", program, error ? error : strerror(-r));
+                return EXIT_TROUBLE;
+        }
+        printf("Strategiekarte: %s (Jugendamt %s, Berichtsjahr %d)\n", files.html, files.unit, year);
+        for (size_t i = 0; i < files.ncsv; i++)
+                printf("Tabelle: %s\n", files.csv[i]);
+        return EXIT_CLEAN;
+}
+
 int cmd_report(int argc, char **argv) {
         static const struct option options[] = {
                 {"config", required_argument, NULL, 'c'},
@@ -116,15 +142,25 @@ int cmd_report(int argc, char **argv) {
                 {"out", required_argument, NULL, 'o'},
                 {"max-records", required_argument, NULL, 'm'},
                 {"group", required_argument, NULL, 'g'},
+                {"strategiekarte", no_argument, NULL, 'S'},
+                {"year", required_argument, NULL, 'y'},
+                {"unit", required_argument, NULL, 'u'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
-        const char *config_path = NULL, *delivery = NULL, *since = NULL, *out = NULL;
+        const char *config_path = NULL, *delivery = NULL, *since = NULL, *out = NULL, *unit = NULL;
         unsigned max_records = HTMLREPORT_DEFAULT_MAX_RECORDS;
-        int gid = -1, c;
+        int gid = -1, c, year = 0;
+        bool strategiekarte = false;
         while ((c = getopt_long(argc, argv, "c:d:s:o:m:g:h", options, NULL)) != -1)
                 switch (c) {
                 case 'c': config_path = optarg; break;
+                case 'S': strategiekarte = true; break;
+                case 'y':
+                        if (parse_year("--year", optarg, &year) < 0)
+                                return EXIT_TROUBLE;
+                        break;
+                case 'u': unit = optarg; break;
                 case 'd': delivery = optarg; break;
                 case 's': since = optarg; break;
                 case 'o': out = optarg; break;
@@ -139,11 +175,16 @@ int cmd_report(int argc, char **argv) {
                 case 'h': usage(stdout); return EXIT_CLEAN;
                 default: usage(stderr); return EXIT_TROUBLE;
                 }
-        if (!config_path || !delivery == !since || optind != argc) {
+        /* Exactly one of --delivery, --since, --strategiekarte; --year and --unit only with the last. */
+        int kinds = !!delivery + !!since + strategiekarte;
+        if (!config_path || kinds != 1 || optind != argc || (strategiekarte && !year) ||
+            (!strategiekarte && (year || unit))) {
                 fprintf(stderr, "%s report: %s\n", program,
-                        !config_path      ? "--config FILE is required"
-                        : optind != argc  ? "unexpected arguments"
-                                          : "give either --delivery ID or --since YYYY-MM-DD");
+                        !config_path                ? "--config FILE is required"
+                        : optind != argc            ? "unexpected arguments"
+                        : kinds != 1                ? "give either --delivery ID, --since YYYY-MM-DD or --strategiekarte"
+                        : strategiekarte            ? "--strategiekarte braucht --year JAHR"
+                                                    : "--year and --unit go with --strategiekarte only");
                 usage(stderr);
                 return EXIT_TROUBLE;
         }
@@ -172,6 +213,8 @@ int cmd_report(int argc, char **argv) {
                 fprintf(stderr, "%s: cannot connect to the database: %s\n", config_path, error ? error : strerror(-r));
                 return EXIT_TROUBLE;
         }
+        if (strategiekarte)
+                return report_strategiekarte(conn, cfg, year, unit, out, gid);
         if (since)
                 return report_overview(conn, cfg, &packs, since, out, gid, max_records);
         return report_delivery(conn, cfg, &packs, id, out, gid, max_records);

@@ -218,3 +218,134 @@ FROM (
     GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, anregung
 ) e
 LEFT JOIN codes c ON c.dataset = 'gefaehrdung' AND c.list = 'anregung' AND c.code = e.anregung;
+
+-- v_strategiekarte_8a: the § 8a figures of the Strategiekarte's Wächteramt page for the
+-- Jugendhilfeausschuss -- a committee view, so small cells are suppressed (unlike every
+-- view above). One row per Berichtsjahr x Jugendamt (land, regbez, kreis, gemeinde: the
+-- reporting units of a Jugendamt summed) x Sozialraum, for the Jugendamt-years with § 8a
+-- data: every Sozialraum with assessments or with population under 18 in the year, the
+-- group 'ohne Zuordnung' when it has assessments, and one row of the whole Jugendamt.
+--   ebene             'Sozialraum', or 'Jugendamt' for the row of the whole Jugendamt
+--   sozialraum        the Sozialraum (as in v_gefaehrdung_einschaetzungen), 'insgesamt' on
+--                     the Jugendamt row
+--   einschaetzungen   the completed § 8a assessments of the year (v_gefaehrdung_kennzahlen,
+--                     summed over the Jugendamt's reporting units); one per child assessed
+--   eckwert_8a        10,000 x einschaetzungen / inhabitants under 18 (altersgruppe 0-5,
+--                     6-11, 12-17) of the same year: for a Sozialraum its population (as
+--                     v_gefaehrdung_eckwert); for the Jugendamt its own population rows
+--                     (bevoelkerung with its unit and no Sozialraum), else the sum of its
+--                     Sozialräume's populations shown here. NULL without population.
+--   anteil_gefaehrdung  akute + latente Kindeswohlgefährdung (ergebnis 1 or 2) /
+--                     einschaetzungen; NULL when there is no assessment
+-- Each figure has a column <figure>_gesperrt: true when the figure is suppressed (the
+-- figure is NULL then; the report prints "·"); NULL with false means "not available"
+-- ("–": no population, no assessment). Suppression, for the committee (a child assessed
+-- counts as one young person):
+--   - a count of 1 or 2 is suppressed (0 names nobody and is shown), and with it the
+--     row's Eckwert and share (the Eckwert times the published population gives the count);
+--   - a share is suppressed when its numerator or the denominator minus the numerator is
+--     1 or 2, or when its count is suppressed;
+--   - secondary suppression, per Berichtsjahr x Jugendamt (the Sozialraum rows and the
+--     Jugendamt row as their total): when exactly one Sozialraum's count is suppressed and
+--     the total is shown, the Sozialraum with the next-smallest count above 0 is
+--     suppressed too (ties: the first name), so that the total minus the others does not
+--     give the cell; a suppressed 0 would not hide it. Without such a Sozialraum the total
+--     is suppressed. The same for the shares: when exactly one Sozialraum's share is
+--     suppressed and the Jugendamt's is shown, the share of the Sozialraum with the
+--     smallest count among those whose share lies strictly between 0 and 1 (a share of 0
+--     or 1 would give the suppressed numerator away), else the Jugendamt's share.
+-- CHOICE, which Jugendamt a Sozialraum's population belongs to (the population needs no
+-- unit): the Jugendamt its population rows of the year name (land ... gemeinde), if they
+-- name one; else the Jugendamt whose § 8a records name the Sozialraum in any year, or the
+-- only Jugendamt with § 8a data in the year. A Sozialraum with population, no unit and no
+-- record in a database of several Jugendämter has no row here: name the unit in the
+-- population file.
+DROP VIEW IF EXISTS v_strategiekarte_8a CASCADE;
+CREATE VIEW v_strategiekarte_8a AS
+WITH jahre AS (
+    SELECT DISTINCT berichtsjahr, land, regbez, kreis, gemeinde FROM v_gefaehrdung_kennzahlen
+), zellen AS (
+    SELECT berichtsjahr, land, regbez, kreis, gemeinde, sozialraum,
+           sum(einschaetzungen)::bigint AS n, sum(gefaehrdung)::bigint AS z,
+           max(einwohner_unter18) AS einwohner   -- the Sozialraum's, the same on every unit's row
+    FROM v_gefaehrdung_kennzahlen
+    GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, sozialraum
+), einheit AS (
+    -- the Jugendämter that a Sozialraum's population rows of a year name
+    SELECT DISTINCT berichtsjahr, sozialraum, land, regbez, kreis, gemeinde
+    FROM bevoelkerung
+    WHERE altersgruppe IN ('1', '2', '3') AND sozialraum IS NOT NULL AND nullif(land, '') IS NOT NULL
+), bev AS (
+    SELECT e.berichtsjahr, j.land, j.regbez, j.kreis, j.gemeinde, e.sozialraum, e.einwohner_unter18
+    FROM v_gefaehrdung_eckwert e
+    JOIN jahre j ON j.berichtsjahr = e.berichtsjahr
+    WHERE e.einwohner_unter18 IS NOT NULL
+      AND CASE WHEN EXISTS (SELECT 1 FROM einheit u WHERE u.berichtsjahr = e.berichtsjahr AND u.sozialraum = e.sozialraum)
+               THEN EXISTS (SELECT 1 FROM einheit u WHERE u.berichtsjahr = e.berichtsjahr AND u.sozialraum = e.sozialraum
+                              AND (u.land, u.regbez, u.kreis, u.gemeinde) = (j.land, j.regbez, j.kreis, j.gemeinde))
+               ELSE EXISTS (SELECT 1 FROM v_gefaehrdung_einschaetzungen g WHERE g.sozialraum = e.sozialraum
+                              AND (g.land, g.regbez, g.kreis, g.gemeinde) = (j.land, j.regbez, j.kreis, j.gemeinde))
+                    OR (SELECT count(*) FROM jahre k WHERE k.berichtsjahr = e.berichtsjahr) = 1
+          END
+), sozialraeume AS (
+    SELECT coalesce(c.berichtsjahr, b.berichtsjahr) AS berichtsjahr, coalesce(c.land, b.land) AS land,
+           coalesce(c.regbez, b.regbez) AS regbez, coalesce(c.kreis, b.kreis) AS kreis,
+           coalesce(c.gemeinde, b.gemeinde) AS gemeinde, coalesce(c.sozialraum, b.sozialraum) AS sozialraum,
+           coalesce(c.n, 0) AS n, coalesce(c.z, 0) AS z, coalesce(c.einwohner, b.einwohner_unter18) AS einwohner
+    FROM zellen c
+    FULL JOIN bev b ON b.berichtsjahr = c.berichtsjahr AND b.land = c.land AND b.regbez = c.regbez
+     AND b.kreis = c.kreis AND b.gemeinde = c.gemeinde AND b.sozialraum = c.sozialraum
+), eigene AS (
+    -- a Jugendamt's own population under 18: rows with its unit and no Sozialraum
+    SELECT berichtsjahr, land, regbez, kreis, gemeinde, sum(anzahl)::bigint AS einwohner
+    FROM bevoelkerung
+    WHERE altersgruppe IN ('1', '2', '3') AND sozialraum IS NULL AND nullif(land, '') IS NOT NULL
+    GROUP BY berichtsjahr, land, regbez, kreis, gemeinde
+), zeilen AS (
+    SELECT berichtsjahr, land, regbez, kreis, gemeinde, 'Sozialraum' AS ebene, sozialraum, n, z, einwohner
+    FROM sozialraeume
+    UNION ALL
+    SELECT s.berichtsjahr, s.land, s.regbez, s.kreis, s.gemeinde, 'Jugendamt', 'insgesamt',
+           sum(s.n)::bigint, sum(s.z)::bigint, coalesce(max(o.einwohner), sum(s.einwohner)::bigint)
+    FROM sozialraeume s
+    LEFT JOIN eigene o ON o.berichtsjahr = s.berichtsjahr AND o.land = s.land AND o.regbez = s.regbez
+     AND o.kreis = s.kreis AND o.gemeinde = s.gemeinde
+    GROUP BY s.berichtsjahr, s.land, s.regbez, s.kreis, s.gemeinde
+), n_klein AS (
+    SELECT zl.*, zl.n BETWEEN 1 AND 2 AS klein,
+           zl.ebene = 'Sozialraum' AND zl.n >= 3 AS kandidat
+    FROM zeilen zl
+), n_sperre AS (
+    SELECT k.*,
+           k.klein OR (count(*) FILTER (WHERE k.ebene = 'Sozialraum' AND k.klein) OVER ja = 1
+                       AND NOT bool_or(k.ebene = 'Jugendamt' AND k.klein) OVER ja
+                       AND CASE WHEN k.ebene = 'Jugendamt' THEN count(*) FILTER (WHERE k.kandidat) OVER ja = 0
+                                ELSE k.kandidat AND row_number() OVER (PARTITION BY k.berichtsjahr, k.land, k.regbez,
+                                         k.kreis, k.gemeinde, k.kandidat ORDER BY k.n, k.sozialraum) = 1 END)
+               AS n_gesperrt
+    FROM n_klein k
+    WINDOW ja AS (PARTITION BY k.berichtsjahr, k.land, k.regbez, k.kreis, k.gemeinde)
+), a_klein AS (
+    SELECT s.*, s.n_gesperrt OR s.z BETWEEN 1 AND 2 OR s.n - s.z BETWEEN 1 AND 2 AS a_vor,
+           s.ebene = 'Sozialraum' AND NOT (s.n_gesperrt OR s.z BETWEEN 1 AND 2 OR s.n - s.z BETWEEN 1 AND 2)
+           AND s.z > 0 AND s.z < s.n AS a_kandidat
+    FROM n_sperre s
+), a_sperre AS (
+    SELECT k.*,
+           k.a_vor OR (count(*) FILTER (WHERE k.ebene = 'Sozialraum' AND k.a_vor) OVER ja = 1
+                       AND NOT bool_or(k.ebene = 'Jugendamt' AND k.a_vor) OVER ja
+                       AND CASE WHEN k.ebene = 'Jugendamt' THEN count(*) FILTER (WHERE k.a_kandidat) OVER ja = 0
+                                ELSE k.a_kandidat AND row_number() OVER (PARTITION BY k.berichtsjahr, k.land, k.regbez,
+                                         k.kreis, k.gemeinde, k.a_kandidat ORDER BY k.n, k.sozialraum) = 1 END)
+               AS a_gesperrt
+    FROM a_klein k
+    WINDOW ja AS (PARTITION BY k.berichtsjahr, k.land, k.regbez, k.kreis, k.gemeinde)
+)
+SELECT berichtsjahr, land, regbez, kreis, gemeinde, ebene, sozialraum,
+       CASE WHEN NOT n_gesperrt THEN n END AS einschaetzungen,
+       n_gesperrt AS einschaetzungen_gesperrt,
+       CASE WHEN NOT n_gesperrt THEN 10000 * n::numeric / nullif(einwohner, 0) END AS eckwert_8a,
+       n_gesperrt AND coalesce(einwohner, 0) > 0 AS eckwert_8a_gesperrt,
+       CASE WHEN NOT a_gesperrt THEN z::numeric / nullif(n, 0) END AS anteil_gefaehrdung,
+       a_gesperrt AS anteil_gefaehrdung_gesperrt
+FROM a_sperre;

@@ -162,6 +162,138 @@ FROM massnahmen m
 FULL JOIN unter18 b ON b.berichtsjahr = m.berichtsjahr AND b.sozialraum = m.sozialraum
 WHERE coalesce(m.berichtsjahr, b.berichtsjahr) IN (SELECT DISTINCT berichtsjahr FROM schutz);
 
+-- v_strategiekarte_42: the § 42 figures of the Strategiekarte's Wächteramt page for the
+-- Jugendhilfeausschuss -- a committee view with small cells suppressed, built as
+-- v_strategiekarte_8a (rules/gefaehrdung.views.sql; the same rows, suppression and
+-- population, restated here because neither file requires the other). One row per
+-- Berichtsjahr x Jugendamt (land, regbez, kreis, gemeinde) x Sozialraum for the
+-- Jugendamt-years with § 42/§ 42a data: every Sozialraum with measures (§ 42 or § 42a) or
+-- with population under 18 in the year, 'ohne Zuordnung' when it has measures, and one
+-- row of the whole Jugendamt.
+--   ebene, sozialraum      'Sozialraum' and its name, or 'Jugendamt' and 'insgesamt'
+--   inobhutnahmen          Inobhutnahmen nach § 42 (art 1; inobhutnahmen_42 of
+--                          v_schutz_kennzahlen) that ended in the Berichtsjahr, the
+--                          reporting units summed; one per young person. CHOICE: the
+--                          vorläufige Inobhutnahmen of unaccompanied minors (§ 42a, art 2)
+--                          are left out, as the Wächteramt figures keep § 42a apart
+--                          (v_schutz_kennzahlen counts them in inobhutnahmen_42a): they are
+--                          assigned by the federal distribution, not a sign of risk in the
+--                          Sozialraum, and hardly ever return to their parents.
+--   eckwert_42             10,000 x inobhutnahmen / inhabitants under 18 of the year (for
+--                          the Jugendamt its own population rows, else the sum of its
+--                          Sozialräume's), as eckwert_8a
+--   dauer_median_tage      the median of their durations in days (ende - beginn, the same
+--                          day 0; percentile_cont: the mean of the two middle values);
+--                          the Jugendamt's over all its § 42 measures, not a median of medians
+--   anteil_rueckkehr       of them, those followed by the return to the
+--                          Personensorgeberechtigten (anschluss 1 "Rückkehr zu den
+--                          Sorgeberechtigten"; 2, the return to a foster family or home, is
+--                          not) / inobhutnahmen
+-- <figure>_gesperrt and the suppression as in v_strategiekarte_8a: a count of 1 or 2, the
+-- Eckwert and median of a suppressed count, a share whose numerator or complement is 1 or 2,
+-- and the secondary suppression per Berichtsjahr x Jugendamt (the next-smallest count above
+-- 0, the share of the smallest count strictly between 0 and 1, else the total).
+DROP VIEW IF EXISTS v_strategiekarte_42 CASCADE;
+CREATE VIEW v_strategiekarte_42 AS
+WITH jahre AS (
+    SELECT DISTINCT berichtsjahr, land, regbez, kreis, gemeinde FROM v_schutz_massnahmen
+), zellen AS (
+    SELECT berichtsjahr, land, regbez, kreis, gemeinde,
+           CASE WHEN grouping(sozialraum) = 1 THEN 'Jugendamt' ELSE 'Sozialraum' END AS ebene,
+           CASE WHEN grouping(sozialraum) = 1 THEN 'insgesamt' ELSE sozialraum END AS sozialraum,
+           count(*) FILTER (WHERE ist_42) AS n,
+           count(*) FILTER (WHERE ist_42 AND anschluss = '1') AS z,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY dauer_tage) FILTER (WHERE ist_42) AS median
+    FROM v_schutz_massnahmen
+    GROUP BY GROUPING SETS ((berichtsjahr, land, regbez, kreis, gemeinde, sozialraum),
+                            (berichtsjahr, land, regbez, kreis, gemeinde))
+), einheit AS (
+    -- the Jugendämter that a Sozialraum's population rows of a year name
+    SELECT DISTINCT berichtsjahr, sozialraum, land, regbez, kreis, gemeinde
+    FROM bevoelkerung
+    WHERE altersgruppe IN ('1', '2', '3') AND sozialraum IS NOT NULL AND nullif(land, '') IS NOT NULL
+), bev AS (
+    SELECT e.berichtsjahr, j.land, j.regbez, j.kreis, j.gemeinde, e.sozialraum, e.einwohner_unter18
+    FROM v_schutz_eckwert e
+    JOIN jahre j ON j.berichtsjahr = e.berichtsjahr
+    WHERE e.einwohner_unter18 IS NOT NULL
+      AND CASE WHEN EXISTS (SELECT 1 FROM einheit u WHERE u.berichtsjahr = e.berichtsjahr AND u.sozialraum = e.sozialraum)
+               THEN EXISTS (SELECT 1 FROM einheit u WHERE u.berichtsjahr = e.berichtsjahr AND u.sozialraum = e.sozialraum
+                              AND (u.land, u.regbez, u.kreis, u.gemeinde) = (j.land, j.regbez, j.kreis, j.gemeinde))
+               ELSE EXISTS (SELECT 1 FROM v_schutz_massnahmen m WHERE m.sozialraum = e.sozialraum
+                              AND (m.land, m.regbez, m.kreis, m.gemeinde) = (j.land, j.regbez, j.kreis, j.gemeinde))
+                    OR (SELECT count(*) FROM jahre k WHERE k.berichtsjahr = e.berichtsjahr) = 1
+          END
+), sozialraeume AS (
+    SELECT coalesce(c.berichtsjahr, b.berichtsjahr) AS berichtsjahr, coalesce(c.land, b.land) AS land,
+           coalesce(c.regbez, b.regbez) AS regbez, coalesce(c.kreis, b.kreis) AS kreis,
+           coalesce(c.gemeinde, b.gemeinde) AS gemeinde, coalesce(c.sozialraum, b.sozialraum) AS sozialraum,
+           coalesce(c.n, 0) AS n, coalesce(c.z, 0) AS z, c.median,
+           coalesce(e.einwohner_unter18, b.einwohner_unter18) AS einwohner
+    FROM (SELECT * FROM zellen WHERE ebene = 'Sozialraum') c
+    FULL JOIN bev b ON b.berichtsjahr = c.berichtsjahr AND b.land = c.land AND b.regbez = c.regbez
+     AND b.kreis = c.kreis AND b.gemeinde = c.gemeinde AND b.sozialraum = c.sozialraum
+    LEFT JOIN v_schutz_eckwert e ON e.berichtsjahr = c.berichtsjahr AND e.sozialraum = c.sozialraum
+), eigene AS (
+    -- a Jugendamt's own population under 18: rows with its unit and no Sozialraum
+    SELECT berichtsjahr, land, regbez, kreis, gemeinde, sum(anzahl)::bigint AS einwohner
+    FROM bevoelkerung
+    WHERE altersgruppe IN ('1', '2', '3') AND sozialraum IS NULL AND nullif(land, '') IS NOT NULL
+    GROUP BY berichtsjahr, land, regbez, kreis, gemeinde
+), zeilen AS (
+    SELECT berichtsjahr, land, regbez, kreis, gemeinde, 'Sozialraum' AS ebene, sozialraum, n, z, median, einwohner
+    FROM sozialraeume
+    UNION ALL
+    SELECT c.berichtsjahr, c.land, c.regbez, c.kreis, c.gemeinde, c.ebene, c.sozialraum, c.n, c.z, c.median,
+           coalesce(o.einwohner,
+                    (SELECT sum(s.einwohner)::bigint FROM sozialraeume s
+                     WHERE s.berichtsjahr = c.berichtsjahr AND s.land = c.land AND s.regbez = c.regbez
+                       AND s.kreis = c.kreis AND s.gemeinde = c.gemeinde))
+    FROM zellen c
+    LEFT JOIN eigene o ON o.berichtsjahr = c.berichtsjahr AND o.land = c.land AND o.regbez = c.regbez
+     AND o.kreis = c.kreis AND o.gemeinde = c.gemeinde
+    WHERE c.ebene = 'Jugendamt'
+), n_klein AS (
+    SELECT zl.*, zl.n BETWEEN 1 AND 2 AS klein,
+           zl.ebene = 'Sozialraum' AND zl.n >= 3 AS kandidat
+    FROM zeilen zl
+), n_sperre AS (
+    SELECT k.*,
+           k.klein OR (count(*) FILTER (WHERE k.ebene = 'Sozialraum' AND k.klein) OVER ja = 1
+                       AND NOT bool_or(k.ebene = 'Jugendamt' AND k.klein) OVER ja
+                       AND CASE WHEN k.ebene = 'Jugendamt' THEN count(*) FILTER (WHERE k.kandidat) OVER ja = 0
+                                ELSE k.kandidat AND row_number() OVER (PARTITION BY k.berichtsjahr, k.land, k.regbez,
+                                         k.kreis, k.gemeinde, k.kandidat ORDER BY k.n, k.sozialraum) = 1 END)
+               AS n_gesperrt
+    FROM n_klein k
+    WINDOW ja AS (PARTITION BY k.berichtsjahr, k.land, k.regbez, k.kreis, k.gemeinde)
+), a_klein AS (
+    SELECT s.*, s.n_gesperrt OR s.z BETWEEN 1 AND 2 OR s.n - s.z BETWEEN 1 AND 2 AS a_vor,
+           s.ebene = 'Sozialraum' AND NOT (s.n_gesperrt OR s.z BETWEEN 1 AND 2 OR s.n - s.z BETWEEN 1 AND 2)
+           AND s.z > 0 AND s.z < s.n AS a_kandidat
+    FROM n_sperre s
+), a_sperre AS (
+    SELECT k.*,
+           k.a_vor OR (count(*) FILTER (WHERE k.ebene = 'Sozialraum' AND k.a_vor) OVER ja = 1
+                       AND NOT bool_or(k.ebene = 'Jugendamt' AND k.a_vor) OVER ja
+                       AND CASE WHEN k.ebene = 'Jugendamt' THEN count(*) FILTER (WHERE k.a_kandidat) OVER ja = 0
+                                ELSE k.a_kandidat AND row_number() OVER (PARTITION BY k.berichtsjahr, k.land, k.regbez,
+                                         k.kreis, k.gemeinde, k.a_kandidat ORDER BY k.n, k.sozialraum) = 1 END)
+               AS a_gesperrt
+    FROM a_klein k
+    WINDOW ja AS (PARTITION BY k.berichtsjahr, k.land, k.regbez, k.kreis, k.gemeinde)
+)
+SELECT berichtsjahr, land, regbez, kreis, gemeinde, ebene, sozialraum,
+       CASE WHEN NOT n_gesperrt THEN n END AS inobhutnahmen,
+       n_gesperrt AS inobhutnahmen_gesperrt,
+       CASE WHEN NOT n_gesperrt THEN 10000 * n::numeric / nullif(einwohner, 0) END AS eckwert_42,
+       n_gesperrt AND coalesce(einwohner, 0) > 0 AS eckwert_42_gesperrt,
+       CASE WHEN NOT n_gesperrt THEN median END AS dauer_median_tage,
+       n_gesperrt AS dauer_median_tage_gesperrt,
+       CASE WHEN NOT a_gesperrt THEN z::numeric / nullif(n, 0) END AS anteil_rueckkehr,
+       a_gesperrt AS anteil_rueckkehr_gesperrt
+FROM a_sperre;
+
 -- v_schutz_anlass: the reasons, long format: one row per Berichtsjahr x unit x Sozialraum
 -- x anlass that is named (codes 01-14; no row for a code no measure names), with the
 -- pack's label (table codes, list anlass):

@@ -552,4 +552,29 @@ check "schutz: the windows into 2025 are evaluated now" \
               FROM plausid.v_schutz_hze WHERE einrichtung = '100001' AND berichtsjahr >= 2024 AND sozialraum IN ('Nord', 'Süd')
                 AND NOT (berichtsjahr = 2024 AND sozialraum = 'Nord')")"
 
+
+# ==== the Strategiekarte's Wächteramt page: committee views with suppression ====
+# (rules/gefaehrdung.views.sql v_strategiekarte_8a, rules/schutz.views.sql
+# v_strategiekarte_42; README: "Wächteramt"). The report codes against these columns.
+S8A_COLS="berichtsjahr,land,regbez,kreis,gemeinde,ebene,sozialraum,einschaetzungen,einschaetzungen_gesperrt,eckwert_8a,eckwert_8a_gesperrt,anteil_gefaehrdung,anteil_gefaehrdung_gesperrt"
+S42_COLS="berichtsjahr,land,regbez,kreis,gemeinde,ebene,sozialraum,inobhutnahmen,inobhutnahmen_gesperrt,eckwert_42,eckwert_42_gesperrt,dauer_median_tage,dauer_median_tage_gesperrt,anteil_rueckkehr,anteil_rueckkehr_gesperrt"
+view_columns() { q "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = 'plausid' AND table_name = '$1'"; }
+SK42="SELECT berichtsjahr, land, regbez, kreis, gemeinde, ebene, sozialraum, inobhutnahmen, inobhutnahmen_gesperrt,
+             round(eckwert_42, 4), eckwert_42_gesperrt, dauer_median_tage, dauer_median_tage_gesperrt,
+             round(anteil_rueckkehr, 4), anteil_rueckkehr_gesperrt
+      FROM plausid.v_strategiekarte_42 ORDER BY berichtsjahr, land, regbez, kreis, gemeinde, ebene DESC, sozialraum"
+SK8A="SELECT berichtsjahr, land, regbez, kreis, gemeinde, ebene, sozialraum, einschaetzungen, einschaetzungen_gesperrt,
+             round(eckwert_8a, 4), eckwert_8a_gesperrt, round(anteil_gefaehrdung, 4), anteil_gefaehrdung_gesperrt
+      FROM plausid.v_strategiekarte_8a ORDER BY berichtsjahr, land, regbez, kreis, gemeinde, ebene DESC, sozialraum"
+# § 42 on the database above (population with units and gesamt, hze 2025 of 100001 loaded)
+check "v_strategiekarte_42: the columns the report reads" "$S42_COLS" "$(view_columns v_strategiekarte_42)"
+expect "v_strategiekarte_42" $V/expected/strategiekarte_42_waechter.txt "$SK42"
+# § 8a: the § 8a files and the population
+new_db t_waechter
+# shellcheck disable=SC2086
+load "$T/c.yaml" gefaehrdung $GEF
+load "$T/c.yaml" bevoelkerung $V/bevoelkerung_2024.csv $V/bevoelkerung_2025.csv
+check "waechter: § 8a and population loaded" "0|20" "$status|$(q "SELECT count(*) FROM plausid.bevoelkerung")"
+check "v_strategiekarte_8a: the columns the report reads" "$S8A_COLS" "$(view_columns v_strategiekarte_8a)"
+expect "v_strategiekarte_8a" $V/expected/strategiekarte_8a_waechter.txt "$SK8A"
 summary
