@@ -68,7 +68,8 @@ int db_value_error(const PGresult *res, int col, char **ret_error);
 /* A list of numbers as one array parameter ("{2,17,40}", "{}" for none): add each, then
  * end it. The caller's strbuf starts empty. */
 _must_check_ int db_array_add(struct strbuf *b, int64_t v);
-/* A text element of an array parameter ("{\"a\",\"b-c\"}"), quoted and escaped: any text. */
+/* A text element of an array parameter ("{\"a\",\"b-c\"}"), quoted and escaped: any text;
+ * s NULL: an SQL NULL element. */
 _must_check_ int db_array_add_text(struct strbuf *b, const char *s);
 _must_check_ int db_array_end(struct strbuf *b);
 /* The n numbers of v as one whole array parameter (the caller's strbuf starts empty). */

@@ -1,6 +1,6 @@
 /*
  * The delivery register: the tables deliveries, delivery_scopes, findings and
- * rejected_records (sql/001_core.sql). Every statement the store issues on them is here
+ * rejected_records (sql/001_core.sql, sql/003_rejected_fields.sql). Every statement the store issues on them is here
  * -- register.c for the loader and the database rules, register_read.c for the
  * reports -- so that what a delivery's status, scopes and counts mean is decided in one
  * module. (Two reads join them from elsewhere: rows_count_groups() counts a delivery's
@@ -193,9 +193,56 @@ extern const char register_copy_rejected[];
 
 /* Appends f as a row for register_copy_findings, without the newline. */
 _must_check_ int register_finding_row(struct strbuf *b, int64_t delivery, const struct finding *f);
-/* Appends a rejected record's text as a row for register_copy_rejected, without the newline. */
+/*
+ * What rejected_records keeps of a rejected record beside its text (sql/003): the values of
+ * the pack's fields in these roles, as text -- a valid value as a loaded record stores it
+ * (leading zeros restored), an invalid one as it was read, an empty one or a field the
+ * pack lacks as NULL. The unit columns take the pack's fields of the same names (land ...
+ * einrichtung, lfd_nr); berichtsjahr the pack's year field; gruppe the field its delivery
+ * report groups by (report: group; hze: sozialraum).
+ */
+enum register_rejected_field {
+        REGISTER_REJECTED_LAND,
+        REGISTER_REJECTED_REGBEZ,
+        REGISTER_REJECTED_KREIS,
+        REGISTER_REJECTED_GEMEINDE,
+        REGISTER_REJECTED_EINRICHTUNG,
+        REGISTER_REJECTED_BERICHTSJAHR,
+        REGISTER_REJECTED_LFD_NR,
+        REGISTER_REJECTED_GRUPPE,
+        REGISTER_REJECTED_FIELDS
+};
+/* The columns of rejected_records in the order of the roles. */
+extern const char *const register_rejected_columns[REGISTER_REJECTED_FIELDS];
+
+/* One role's value: s[0..len), or NULL. */
+struct register_text {
+        const char *s;
+        size_t len;
+};
+
+/* Appends a rejected record's text and its fields (REGISTER_REJECTED_FIELDS of them; NULL:
+ * all NULL) as a row for register_copy_rejected, without the newline. */
 _must_check_ int register_rejected_row(struct strbuf *b, int64_t delivery, unsigned long line, const char *raw,
-                                       size_t len);
+                                       size_t len, const struct register_text *fields);
+
+/*
+ * The fields of rejected records whose rows went out with NULL fields (a record an
+ * end-of-file rule rejected after it was sent: the checker no longer has its values, the
+ * data set's table had them), collected with _add() and written by _update() into the
+ * rows of delivery once they are stored. Holds one entry per record.
+ */
+struct register_rejected_batch {
+        struct strbuf lines;                            /* an integer[] parameter being built */
+        struct strbuf values[REGISTER_REJECTED_FIELDS]; /* a text[] parameter per role */
+        size_t n;
+};
+void register_rejected_batch_done(struct register_rejected_batch *b);
+/* values: one per role, NUL-terminated or NULL. */
+_must_check_ int register_rejected_batch_add(struct register_rejected_batch *b, unsigned long line,
+                                             const char *const *values);
+_must_check_ int register_rejected_batch_update(PGconn *conn, int64_t delivery, struct register_rejected_batch *b,
+                                                char **ret_error);
 
 /* ---- the reports' reads (register_read.c) ----
  *

@@ -36,9 +36,17 @@ _must_check_ int rows_append(struct strbuf *b, const struct table *t, const char
 _must_check_ int rows_scope_of(const struct table *t, const struct column_value *v, struct strbuf *unit,
                                int64_t *ret_year, const char **ret_part, size_t *ret_part_len);
 
-/* Deletes delivery's rows of the lines[0..n); how many in *ret_deleted. */
-_must_check_ int rows_delete_lines(PGconn *conn, const struct table *t, int64_t delivery, const unsigned long *lines,
-                                   size_t n, unsigned long *ret_deleted, char **ret_error);
+/* The pack's field (index) in each role of a rejected record's fields (register.h), -1
+ * where the pack has none. */
+void rows_rejected_fields(const struct table *t, int field[REGISTER_REJECTED_FIELDS]);
+
+/* Deletes delivery's rows of the lines[0..n), handing fn each row's line and its values in
+ * the roles of a rejected record's fields, as text (NULL: none); how many in *ret_deleted.
+ * A negative return of fn stops and is returned. */
+typedef int (*rows_taken_fn)(void *userdata, unsigned long line, const char *const *values);
+_must_check_ int rows_take_lines(PGconn *conn, const struct table *t, int64_t delivery, const unsigned long *lines,
+                                 size_t n, rows_taken_fn fn, void *userdata, unsigned long *ret_deleted,
+                                 char **ret_error);
 /* Deletes delivery's rows in sc's scope; how many in *ret_deleted. */
 _must_check_ int rows_delete_scope(PGconn *conn, const struct table *t, int64_t delivery,
                                    const struct register_scope *sc, unsigned long *ret_deleted, char **ret_error);

@@ -24,7 +24,8 @@
 --     Sozialraum named 'ohne Zuordnung' would be counted with the unassigned records.
 --   - Nothing here is suppressed: these views are for the office's own controlling and
 --     must stay additive. A view or report for a committee suppresses small cells (see
---     rules/hze.views.sql) -- § 8a figures of one Sozialraum are small.
+--     rules/hze.views.sql) -- § 8a figures of one Sozialraum are small. The one committee
+--     view, v_strategiekarte_8a (at the end), suppresses them.
 --   - Population: inhabitants under 18 (bevoelkerung, altersgruppe 1-3: 0 to under 18)
 --     of the same Berichtsjahr and Sozialraum, as v_hze_eckwert takes the population under
 --     21: the population of another year is never used instead; a group without

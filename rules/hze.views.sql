@@ -399,9 +399,110 @@ JOIN v_hze_hilfen h ON h.delivery_id = d.id
 WHERE d.dataset = 'hze'
 GROUP BY d.id;
 
+-- v_hze_datenqualitaet_sozialraum: loaded, rejected and warned records per Berichtsjahr x
+-- unit x Sozialraum, over the current deliveries -- the data-quality page of the
+-- Strategiekarte report reads it. One row per group that has a record:
+--   datensaetze       geladen + abgelehnt
+--   geladen           the loaded records (the rows of v_hze_hilfen)
+--   abgelehnt         the rejected records: not loaded because of an error finding
+--                     (table rejected_records), also those an overlap rule (X02) rejected
+--                     at the end of the file
+--   anteil_abgelehnt  abgelehnt / datensaetze
+--   gewarnt           loaded records with at least one warning (findings of severity
+--                     warning on the record; a linked rule's warning placed later counts)
+--   anteil_gewarnt    gewarnt / datensaetze (over all records, rejected ones included, so
+--                     that the two shares add up to the share of records with a finding)
+-- Current deliveries: status 'loaded' with at least one scope (delivery_scopes), i.e. the
+-- deliveries whose rows are in hze now. Left out: deliveries rejected as a whole (by the
+-- quality gate or a file finding) -- none of their records is in any key figure, and
+-- counting them beside the corrected delivery that follows would count the unit-year
+-- twice; v_hze_datenqualitaet and the delivery register show them. Left out as well:
+-- superseded and duplicate deliveries, and a 'loaded' delivery without a single loaded
+-- record (every record rejected under a gate that let it pass): it has no scope, so no
+-- later delivery would ever replace it. A delivery that lost only one part (its ended
+-- records) to a later one still counts all its rejected records: the part of a rejected
+-- record is not kept (it may be what is invalid).
+-- A rejected record's fields are kept as delivered (rejected_records, schema version 3;
+-- a record rejected before that has none: it counts in its delivery's year and main unit,
+-- 'ohne Zuordnung'):
+--   berichtsjahr  its own, when that is one of the years its delivery covers (the years of
+--                 the delivery's loaded records); else -- not a year, a year that no loaded
+--                 record of the file has, or none at all -- the delivery's year (the one
+--                 most of its loaded records have, the later one on a tie). Its quality
+--                 belongs to the file it came in.
+--   unit          its own land ... einrichtung, as delivered (an invalid value forms a
+--                 group of its own, which shows the defect); a record without any of them
+--                 (a line that could not be split into fields, S02/S03) takes the unit of
+--                 the delivery's main scope (the one with most loaded records).
+--   sozialraum    as for loaded records (v_hze_hilfen): its own non-empty sozialraum (as
+--                 delivered, even when that is what is invalid), else the mapping's
+--                 (zuordnung) for its unit + lfd_nr + Berichtsjahr as above, else
+--                 'ohne Zuordnung'.
+-- Not suppressed: these figures count records of an export -- a row was rejected or
+-- warned -- not characteristics of young people (no age, sex, aid or reason), and the
+-- office needs the exact small numbers to find and correct the records. geladen and
+-- datensaetze are counts of aids of the Sozialraum, though: a committee page that
+-- suppresses a Sozialraum's case figures must not print them for that Sozialraum.
+DROP VIEW IF EXISTS v_hze_datenqualitaet_sozialraum CASCADE;
+CREATE VIEW v_hze_datenqualitaet_sozialraum AS
+WITH lieferung AS (
+    -- per current delivery: the years it covers, and its main scope's year and unit
+    SELECT delivery_id, array_agg(year) AS jahre,
+           (array_agg(year ORDER BY n DESC, year DESC, einheit))[1] AS jahr,
+           (array_agg(einheit ORDER BY n DESC, year DESC, einheit))[1] AS einheit
+    FROM (SELECT s.delivery_id, s.year, s.unit AS einheit, sum(s.records) AS n
+          FROM delivery_scopes s
+          JOIN deliveries d ON d.id = s.delivery_id AND d.dataset = 'hze' AND d.status = 'loaded'
+          GROUP BY s.delivery_id, s.year, s.unit) x
+    GROUP BY delivery_id
+), abgelehnt AS (
+    SELECT CASE WHEN r.berichtsjahr ~ '^[0-9]{4}$' AND r.berichtsjahr::bigint = ANY (l.jahre)
+                THEN r.berichtsjahr::bigint ELSE l.jahr END AS berichtsjahr,
+           CASE WHEN e.ohne THEN split_part(l.einheit, '-', 1) ELSE r.land END AS land,
+           CASE WHEN e.ohne THEN split_part(l.einheit, '-', 2) ELSE r.regbez END AS regbez,
+           CASE WHEN e.ohne THEN split_part(l.einheit, '-', 3) ELSE r.kreis END AS kreis,
+           CASE WHEN e.ohne THEN split_part(l.einheit, '-', 4) ELSE r.gemeinde END AS gemeinde,
+           CASE WHEN e.ohne THEN split_part(l.einheit, '-', 5) ELSE r.einrichtung END AS einrichtung,
+           r.lfd_nr, r.gruppe
+    FROM rejected_records r
+    JOIN lieferung l ON l.delivery_id = r.delivery_id
+    CROSS JOIN LATERAL (SELECT num_nonnulls(r.land, r.regbez, r.kreis, r.gemeinde, r.einrichtung) = 0 AS ohne) e
+), datensatz AS (
+    SELECT h.berichtsjahr, h.land, h.regbez, h.kreis, h.gemeinde, h.einrichtung, h.sozialraum,
+           false AS ist_abgelehnt,
+           EXISTS (SELECT 1 FROM findings f WHERE f.delivery_id = h.delivery_id AND f.line = h.line
+                   AND f.severity = 'warning') AS ist_gewarnt
+    FROM v_hze_hilfen h
+    UNION ALL
+    SELECT a.berichtsjahr, a.land, a.regbez, a.kreis, a.gemeinde, a.einrichtung,
+           coalesce(nullif(a.gruppe, ''), z.sozialraum, 'ohne Zuordnung'), true, false
+    FROM abgelehnt a
+    LEFT JOIN (
+        -- the mapping as v_hze_hilfen reads it: one row per key, the latest delivery's
+        SELECT DISTINCT ON (land, regbez, kreis, gemeinde, einrichtung, lfd_nr, berichtsjahr)
+               land, regbez, kreis, gemeinde, einrichtung, lfd_nr, berichtsjahr, sozialraum
+        FROM zuordnung
+        WHERE nullif(sozialraum, '') IS NOT NULL
+        ORDER BY land, regbez, kreis, gemeinde, einrichtung, lfd_nr, berichtsjahr, delivery_id DESC, line DESC
+    ) z ON z.land = a.land AND z.regbez = a.regbez AND z.kreis = a.kreis AND z.gemeinde = a.gemeinde
+       AND z.einrichtung = a.einrichtung AND z.lfd_nr = a.lfd_nr AND z.berichtsjahr = a.berichtsjahr
+)
+SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum,
+       count(*) AS datensaetze,
+       count(*) FILTER (WHERE NOT ist_abgelehnt) AS geladen,
+       count(*) FILTER (WHERE ist_abgelehnt) AS abgelehnt,
+       count(*) FILTER (WHERE ist_abgelehnt)::numeric / nullif(count(*), 0) AS anteil_abgelehnt,
+       count(*) FILTER (WHERE ist_gewarnt) AS gewarnt,
+       count(*) FILTER (WHERE ist_gewarnt)::numeric / nullif(count(*), 0) AS anteil_gewarnt
+FROM datensatz
+GROUP BY berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum;
+
 -- v_hze_warnungen: warnings per Berichtsjahr x unit x Sozialraum x rule, for the
--- records that are loaded (the Sozialraum of a rejected record is not stored, only its
--- raw text): warned records and their share of the loaded records of that Sozialraum.
+-- records that are loaded: warned records and their share of the loaded records of that
+-- Sozialraum. A rejected record's warnings are not counted here (it is in no key figure);
+-- its Sozialraum is kept since 2026 (rejected_records, schema version 3), and
+-- v_hze_datenqualitaet_sozialraum counts rejected, warned and loaded records per
+-- Sozialraum side by side.
 -- Findings about the whole file (line 0) have no Sozialraum and are not counted.
 DROP VIEW IF EXISTS v_hze_warnungen CASCADE;
 CREATE VIEW v_hze_warnungen AS

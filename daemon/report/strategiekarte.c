@@ -1,25 +1,21 @@
 /*
- * The Strategiekarte (strategiekarte.h): which Jugendamt, its rows of the views for the
- * year (strategiekarte_model.h), the HTML page (strategiekarte_html.c) and the tables as
- * CSV for Excel (table_csv.h), all read in one snapshot.
- *
- * Every figure is the view's. The queries only select, filter to the year and the
- * Jugendamt, and order; the two data-quality views are per Einrichtung, and their counts
- * are summed per Sozialraum -- a plain SUM of additive counts, the shares then the summed
- * numerator over the summed denominator, as the views' own comments allow ("every count
- * is additive, and every share comes with its numerator and denominator").
+ * The Strategiekarte (strategiekarte.h): the Jugendamt and its rows of the views for the
+ * year, read by the store (strategiekarte_read.h) in one snapshot into the model
+ * (strategiekarte_model.h); the HTML page (strategiekarte_html.c) and the tables as CSV
+ * for Excel (table_csv.h) written from it. Every figure is the view's: nothing here
+ * computes one, it rounds and formats.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "db.h"
 #include "html.h"
 #include "schema.h"
 #include "strategiekarte.h"
 #include "strategiekarte_model.h"
-#include "strbuf.h"
+#include "strategiekarte_read.h"
 #include "table_csv.h"
 
 /* ---- the tables' columns ---- */
@@ -48,20 +44,25 @@ static const struct sk_col w42_cols[] = {
         {"anteil_rueckkehr", "anteil_rueckkehr_gesperrt", SK_SHARE, "Anteil Rückkehr zu den Sorgeberechtigten"},
 };
 
+/* The data-quality figures count records, not young people, and the views do not suppress
+ * them; but the records of a Sozialraum are its aids, so a row whose Fallzahl page 1
+ * suppresses (v_strategiekarte_hze.fallzahl_gesperrt, with that view's secondary
+ * suppression) is suppressed here as a whole (zeile_gesperrt): the committee must not
+ * read there what page 1 hides. */
 static const struct sk_col dq_cols[] = {
-        {"datensaetze", NULL, SK_INT, "Datensätze"},
-        {"abgelehnt", NULL, SK_INT, "abgewiesen"},
-        {"anteil_abgelehnt", NULL, SK_SHARE, "Anteil abgewiesen"},
-        {"gewarnt", NULL, SK_INT, "mit Warnungen"},
-        {"anteil_gewarnt", NULL, SK_SHARE, "Anteil mit Warnungen"},
+        {"datensaetze", "zeile_gesperrt", SK_INT, "Datensätze"},
+        {"abgelehnt", "zeile_gesperrt", SK_INT, "abgewiesen"},
+        {"anteil_abgelehnt", "zeile_gesperrt", SK_SHARE, "Anteil abgewiesen"},
+        {"gewarnt", "zeile_gesperrt", SK_INT, "mit Warnungen"},
+        {"anteil_gewarnt", "zeile_gesperrt", SK_SHARE, "Anteil mit Warnungen"},
 };
 
 static const struct sk_col unbekannt_cols[] = {
-        {"datensaetze", NULL, SK_INT, "geladene Datensätze"},
-        {"anteil_familiensituation_unbekannt", NULL, SK_SHARE, "Familiensituation unbekannt"},
-        {"anteil_herkunft_ausland_unbekannt", NULL, SK_SHARE, "ausländische Herkunft unbekannt"},
-        {"anteil_deutsch_zuhause_unbekannt", NULL, SK_SHARE, "Deutsch zu Hause unbekannt"},
-        {"anteil_transferleistungen_unbekannt", NULL, SK_SHARE, "Transferleistungen unbekannt"},
+        {"datensaetze", "zeile_gesperrt", SK_INT, "geladene Datensätze"},
+        {"anteil_familiensituation_unbekannt", "zeile_gesperrt", SK_SHARE, "Familiensituation unbekannt"},
+        {"anteil_herkunft_ausland_unbekannt", "zeile_gesperrt", SK_SHARE, "ausländische Herkunft unbekannt"},
+        {"anteil_deutsch_zuhause_unbekannt", "zeile_gesperrt", SK_SHARE, "Deutsch zu Hause unbekannt"},
+        {"anteil_transferleistungen_unbekannt", "zeile_gesperrt", SK_SHARE, "Transferleistungen unbekannt"},
 };
 
 /* ---- cells ---- */
@@ -78,11 +79,13 @@ bool sk_is_total(const PGresult *res, int row) {
 enum sk_state sk_cell(const struct sk_table *t, int row, const struct sk_col *col, const char **ret_raw) {
         int c = PQfnumber(t->res, col->name);
         *ret_raw = NULL;
-        if (c >= 0 && !PQgetisnull(t->res, row, c)) {
-                *ret_raw = PQgetvalue(t->res, row, c);
-                return SK_VALUE;
-        }
-        return col->gesperrt && strcmp(sk_text(t->res, row, col->gesperrt), "t") == 0 ? SK_SUPPRESSED : SK_MISSING;
+        /* Suppressed first: a row of the data-quality page is suppressed with its value kept */
+        if (col->gesperrt && strcmp(sk_text(t->res, row, col->gesperrt), "t") == 0)
+                return SK_SUPPRESSED;
+        if (c < 0 || PQgetisnull(t->res, row, c))
+                return SK_MISSING;
+        *ret_raw = PQgetvalue(t->res, row, c);
+        return SK_VALUE;
 }
 
 /* ---- errors ---- */
@@ -97,187 +100,33 @@ static int failf(char **ret_error, int e, const char *fmt, ...) {
         return e;
 }
 
-/* ---- the Jugendamt ---- */
-
-/* The four parts of a unit; *p points into the caller's copy. */
-struct unit {
-        char buf[96];
-        const char *part[4];    /* land, regbez, kreis, gemeinde */
-};
-
-static int parse_unit(const char *s, struct unit *u, char **ret_error) {
-        if (strlen(s) >= sizeof(u->buf))
-                return failf(ret_error, -EINVAL, "--unit '%s': zu lang", s);
-        strcpy(u->buf, s);
-        char *p = u->buf;
-        for (int i = 0; i < 4; i++) {
-                u->part[i] = p;
-                p = strchr(p, '-');
-                if ((p == NULL) != (i == 3) || !*u->part[i])
-                        return failf(ret_error, -EINVAL,
-                                     "--unit '%s': ein Jugendamt wird als Land-Regierungsbezirk-Kreis-Gemeinde "
-                                     "geschrieben, etwa 05-9-13-000", s);
-                if (p)
-                        *p++ = '\0';
-        }
-        return 0;
-}
-
-static bool exists(PGconn *conn, const char *view, int *ret, char **ret_error) {
-        _cleanup_(db_clearp) PGresult *res = NULL;
-        const char *params[] = {view};
-        *ret = db_query(conn, "SELECT to_regclass($1) IS NOT NULL", 1, params, &res, ret_error);
-        return *ret == 0 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-}
-
-/* The units with figures in the year, "A, B"; *ret_n how many, *ret_first the first. */
-static int units_of_year(PGconn *conn, int year, char **ret_list, int *ret_n, char **ret_first,
-                         char **ret_error) {
-        _cleanup_(db_clearp) PGresult *res = NULL;
-        const char *params[] = {DB_INT64(year)};
-        int r = db_query(conn,
-                         "SELECT concat_ws('-', land, regbez, kreis, gemeinde) FROM v_strategiekarte_hze "
-                         "WHERE berichtsjahr = $1 GROUP BY land, regbez, kreis, gemeinde "
-                         "ORDER BY land, regbez, kreis, gemeinde",
-                         1, params, &res, ret_error);
-        if (r < 0)
-                return r;
-        _cleanup_(strbuf_done) struct strbuf b = {0};
-        for (int i = 0; i < PQntuples(res); i++)
-                if ((r = strbuf_printf(&b, "%s%s", i ? ", " : "", PQgetvalue(res, i, 0))) < 0)
-                        return r;
-        *ret_n = PQntuples(res);
-        *ret_list = strdup(strbuf_str(&b));
-        *ret_first = strdup(*ret_n ? PQgetvalue(res, 0, 0) : "");
-        return *ret_list && *ret_first ? 0 : -ENOMEM;
-}
-
-/* The years that have figures, "2022, 2023" (or "keine"). */
-static int years_with_data(PGconn *conn, char **ret, char **ret_error) {
-        _cleanup_(db_clearp) PGresult *res = NULL;
-        int r = db_query(conn,
-                         "SELECT coalesce(string_agg(DISTINCT berichtsjahr::text, ', '), 'keine') "
-                         "FROM v_strategiekarte_hze",
-                         0, NULL, &res, ret_error);
-        if (r < 0)
-                return r;
-        *ret = strdup(PQgetvalue(res, 0, 0));
-        return *ret ? 0 : -ENOMEM;
-}
-
-/* Decides the Jugendamt: the one asked for, or the only one with figures in the year. */
-static int choose_unit(PGconn *conn, const struct strategiekarte_options *o, struct unit *u, char **ret_error) {
-        int r;
-        if (!exists(conn, "v_strategiekarte_hze", &r, ret_error))
-                return r < 0 ? r
-                             : failf(ret_error, -ENOENT,
-                                     "die Sicht v_strategiekarte_hze fehlt: Hilfen zur Erziehung und Bevölkerung "
-                                     "sind noch nicht geladen (plausid load)");
-        _cleanup_(freep) char *list = NULL, *first = NULL;
-        int n = 0;
-        if ((r = units_of_year(conn, o->year, &list, &n, &first, ret_error)) < 0)
-                return r;
-        if (n == 0) {
-                _cleanup_(freep) char *years = NULL;
-                if ((r = years_with_data(conn, &years, ret_error)) < 0)
-                        return r;
-                return failf(ret_error, -ENODATA, "für das Berichtsjahr %d gibt es keine Daten; Berichtsjahre mit "
-                             "Daten: %s", o->year, years);
-        }
-        if (!o->unit && n > 1)
-                return failf(ret_error, -ENOTUNIQ, "die Datenbank enthält für %d mehrere Jugendämter: %s; "
-                             "bitte eines mit --unit wählen", o->year, list);
-        const char *want = o->unit ? o->unit : first;
-        if ((r = parse_unit(want, u, ret_error)) < 0)
-                return r;
-        /* The list is "A, B": the unit must be one of its items. */
-        size_t len = strlen(want);
-        for (const char *p = list; (p = strstr(p, want)); p += len)
-                if ((p == list || p[-1] == ' ') && (p[len] == ',' || p[len] == '\0'))
-                        return 0;
-        return failf(ret_error, -ESRCH, "das Jugendamt %s hat im Berichtsjahr %d keine Daten; Jugendämter mit "
-                     "Daten: %s", want, o->year, list);
-}
-
 /* ---- reading the tables ---- */
 
-/* The rows of t's view for the year and the unit: sozialraum, ebene, then every column
- * and its _gesperrt column, then extra; the Sozialräume by name, 'ohne Zuordnung' after
- * them, the Jugendamt last. */
-static int read_table(PGconn *conn, struct sk_table *t, const char *extra, const struct unit *u, int year,
-                      char **ret_error) {
-        int r;
-        if (!exists(conn, t->view, &r, ret_error))
+/* The rows of t's view (strategiekarte_read.h): every column and its _gesperrt column,
+ * then the extra columns. A view that does not exist leaves t without rows. */
+static int read_table(PGconn *conn, struct sk_table *t, const char *const *extra, size_t nextra,
+                      const struct sk_unit *u, int year, char **ret_error) {
+        int r = sk_read_exists(conn, t->view, &t->exists, ret_error);
+        if (r < 0 || !t->exists)
                 return r;
-        t->exists = true;
-        _cleanup_(strbuf_done) struct strbuf sql = {0};
-        if ((r = strbuf_puts(&sql, "SELECT sozialraum, ebene")) < 0)
-                return r;
-        for (size_t k = 0; k < t->ncols; k++) {
-                if ((r = strbuf_printf(&sql, ", %s", t->cols[k].name)) < 0)
-                        return r;
-                if (t->cols[k].gesperrt && (r = strbuf_printf(&sql, ", %s", t->cols[k].gesperrt)) < 0)
-                        return r;
+        const char *columns[32];
+        size_t n = 0;
+        for (size_t k = 0; k < t->ncols && n + 2 <= ELEMENTSOF(columns); k++) {
+                columns[n++] = t->cols[k].name;
+                if (t->cols[k].gesperrt)
+                        columns[n++] = t->cols[k].gesperrt;
         }
-        if ((r = strbuf_printf(&sql, "%s FROM %s WHERE berichtsjahr = $1 AND land = $2 AND regbez = $3 "
-                               "AND kreis = $4 AND gemeinde = $5 "
-                               "ORDER BY ebene = 'Jugendamt', sozialraum = 'ohne Zuordnung', sozialraum",
-                               extra, t->view)) < 0)
-                return r;
-        const char *params[] = {DB_INT64(year), u->part[0], u->part[1], u->part[2], u->part[3]};
-        return db_query(conn, strbuf_str(&sql), 5, params, &t->res, ret_error);
+        for (size_t k = 0; k < nextra && n < ELEMENTSOF(columns); k++)
+                columns[n++] = extra[k];
+        return sk_read_rows(conn, t->view, columns, n, year, u, &t->res, ret_error);
 }
 
-/* The per-Einrichtung data-quality views summed per Sozialraum, and over all for the
- * Jugendamt: sums of counts, shares from the sums (see the top of this file). */
-static const char dq_sql[] =
-        "SELECT coalesce(sozialraum, 'insgesamt') AS sozialraum,"
-        " CASE WHEN grouping(sozialraum) = 1 THEN 'Jugendamt' ELSE 'Sozialraum' END AS ebene,"
-        " sum(datensaetze) AS datensaetze, sum(abgelehnt) AS abgelehnt,"
-        " sum(abgelehnt)::numeric / nullif(sum(datensaetze), 0) AS anteil_abgelehnt,"
-        " sum(gewarnt) AS gewarnt, sum(gewarnt)::numeric / nullif(sum(datensaetze), 0) AS anteil_gewarnt "
-        "FROM v_hze_datenqualitaet_sozialraum "
-        "WHERE berichtsjahr = $1 AND land = $2 AND regbez = $3 AND kreis = $4 AND gemeinde = $5 "
-        "GROUP BY GROUPING SETS ((sozialraum), ()) "
-        "ORDER BY grouping(sozialraum), sozialraum = 'ohne Zuordnung', sozialraum";
-
-static const char unbekannt_sql[] =
-        "SELECT coalesce(sozialraum, 'insgesamt') AS sozialraum,"
-        " CASE WHEN grouping(sozialraum) = 1 THEN 'Jugendamt' ELSE 'Sozialraum' END AS ebene,"
-        " sum(datensaetze) AS datensaetze,"
-        " sum(familiensituation_unbekannt)::numeric / nullif(sum(datensaetze), 0)"
-        "   AS anteil_familiensituation_unbekannt,"
-        " sum(herkunft_ausland_unbekannt)::numeric / nullif(sum(datensaetze), 0)"
-        "   AS anteil_herkunft_ausland_unbekannt,"
-        " sum(deutsch_zuhause_unbekannt)::numeric / nullif(sum(datensaetze), 0)"
-        "   AS anteil_deutsch_zuhause_unbekannt,"
-        " sum(transferleistungen_unbekannt)::numeric / nullif(sum(datensaetze), 0)"
-        "   AS anteil_transferleistungen_unbekannt "
-        "FROM v_hze_unbekannt "
-        "WHERE berichtsjahr = $1 AND land = $2 AND regbez = $3 AND kreis = $4 AND gemeinde = $5 "
-        "GROUP BY GROUPING SETS ((sozialraum), ()) "
-        "ORDER BY grouping(sozialraum), sozialraum = 'ohne Zuordnung', sozialraum";
-
-static int read_summed(PGconn *conn, struct sk_table *t, const char *sql, const struct unit *u, int year,
+static int read_summed(PGconn *conn, struct sk_table *t, enum sk_summed which, const struct sk_unit *u, int year,
                        char **ret_error) {
-        int r;
-        if (!exists(conn, t->view, &r, ret_error))
+        int r = sk_read_exists(conn, t->view, &t->exists, ret_error);
+        if (r < 0 || !t->exists)
                 return r;
-        t->exists = true;
-        const char *params[] = {DB_INT64(year), u->part[0], u->part[1], u->part[2], u->part[3]};
-        r = db_query(conn, sql, 5, params, &t->res, ret_error);
-        if (r == 0 && PQntuples(t->res) == 1)   /* only the empty total: no rows at all */
-                PQclear(TAKE_PTR(t->res));
-        return r;
-}
-
-static int read_verlauf(PGconn *conn, struct strategiekarte *sk, const struct unit *u, char **ret_error) {
-        const char *params[] = {DB_INT64(sk->year), u->part[0], u->part[1], u->part[2], u->part[3]};
-        return db_query(conn,
-                        "SELECT sozialraum, ebene, berichtsjahr, eckwert, eckwert_gesperrt FROM v_strategiekarte_hze "
-                        "WHERE berichtsjahr BETWEEN $1::int - 4 AND $1::int AND land = $2 AND regbez = $3 "
-                        "AND kreis = $4 AND gemeinde = $5 ORDER BY sozialraum, berichtsjahr",
-                        5, params, &sk->verlauf, ret_error);
+        return sk_read_summed(conn, which, year, u, &t->res, ret_error);
 }
 
 static void model_done(struct strategiekarte *sk) {
@@ -287,20 +136,20 @@ static void model_done(struct strategiekarte *sk) {
         PQclear(sk->verlauf);
 }
 
-static int read_model(PGconn *conn, struct strategiekarte *sk, const struct unit *u, char **ret_error) {
-        int r = read_table(conn, &sk->hze, ", bevoelkerung_jahr, groessenklasse, einwohner_gesamt", u, sk->year,
-                           ret_error);
+static int read_model(PGconn *conn, struct strategiekarte *sk, const struct sk_unit *u, char **ret_error) {
+        static const char *const hze_extra[] = {"bevoelkerung_jahr", "groessenklasse", "einwohner_gesamt"};
+        int r = read_table(conn, &sk->hze, hze_extra, ELEMENTSOF(hze_extra), u, sk->year, ret_error);
         if (r < 0)
                 return r;
-        if ((r = read_verlauf(conn, sk, u, ret_error)) < 0)
+        if ((r = sk_read_verlauf(conn, sk->year, u, &sk->verlauf, ret_error)) < 0)
                 return r;
-        if ((r = read_table(conn, &sk->w8a, "", u, sk->year, ret_error)) < 0)
+        if ((r = read_table(conn, &sk->w8a, NULL, 0, u, sk->year, ret_error)) < 0)
                 return r;
-        if ((r = read_table(conn, &sk->w42, "", u, sk->year, ret_error)) < 0)
+        if ((r = read_table(conn, &sk->w42, NULL, 0, u, sk->year, ret_error)) < 0)
                 return r;
-        if ((r = read_summed(conn, &sk->dq, dq_sql, u, sk->year, ret_error)) < 0)
+        if ((r = read_summed(conn, &sk->dq, SK_SUMMED_DATENQUALITAET, u, sk->year, ret_error)) < 0)
                 return r;
-        return read_summed(conn, &sk->unbekannt, unbekannt_sql, u, sk->year, ret_error);
+        return read_summed(conn, &sk->unbekannt, SK_SUMMED_UNBEKANNT, u, sk->year, ret_error);
 }
 
 /* Every number of the tables must be one: a view that gives text where a figure belongs
@@ -421,6 +270,19 @@ static int write_csv(const struct strategiekarte_options *o, const char *base, c
         return r < 0 ? failf(ret_error, r, "%s kann nicht geschrieben werden: %s", path, strerror(-r)) : 0;
 }
 
+static int remove_csv(const struct strategiekarte_options *o, const char *base, const char *suffix,
+                      char **ret_error) {
+        _cleanup_(freep) char *path = NULL;
+        if (asprintf(&path, "%s/%s_%s.csv", o->out_dir, base, suffix) < 0) {
+                path = NULL;
+                return -ENOMEM;
+        }
+        if (unlink(path) == 0 || errno == ENOENT)
+                return 0;
+        int e = errno;
+        return failf(ret_error, -e, "%s kann nicht entfernt werden: %s", path, strerror(e));
+}
+
 static int write_files(const struct strategiekarte_options *o, const struct strategiekarte *sk,
                        struct strategiekarte_files *f, char **ret_error) {
         /* The unit goes into the file names: nothing but what a unit's codes are made of. */
@@ -444,8 +306,13 @@ static int write_files(const struct strategiekarte_options *o, const struct stra
         };
         for (size_t i = 0; i < ELEMENTSOF(tables); i++) {
                 const struct sk_table *t = tables[i].t;
-                if (t && (!t->res || PQntuples(t->res) == 0))
+                if (t && (!t->res || PQntuples(t->res) == 0)) {
+                        /* An earlier report's table of a page this one leaves out would
+                         * contradict it: gone. */
+                        if ((r = remove_csv(o, base, tables[i].suffix, ret_error)) < 0)
+                                return r;
                         continue;
+                }
                 struct csv_job job = {sk, t};
                 if ((r = write_csv(o, base, tables[i].suffix, &job, f, ret_error)) < 0)
                         return r;
@@ -455,8 +322,8 @@ static int write_files(const struct strategiekarte_options *o, const struct stra
 
 static int run(PGconn *conn, const struct strategiekarte_options *o, struct strategiekarte_files *f,
                char **ret_error) {
-        struct unit u;
-        int r = choose_unit(conn, o, &u, ret_error);
+        struct sk_unit u;
+        int r = sk_read_unit(conn, o->year, o->unit, &u, ret_error);
         if (r < 0)
                 return r;
         _cleanup_(model_done) struct strategiekarte sk = {
@@ -468,7 +335,7 @@ static int run(PGconn *conn, const struct strategiekarte_options *o, struct stra
                 .dq = {"datenqualitaet", "v_hze_datenqualitaet_sozialraum", dq_cols, ELEMENTSOF(dq_cols)},
                 .unbekannt = {"unbekannt", "v_hze_unbekannt", unbekannt_cols, ELEMENTSOF(unbekannt_cols)},
         };
-        snprintf(sk.unit, sizeof(sk.unit), "%s-%s-%s-%s", u.part[0], u.part[1], u.part[2], u.part[3]);
+        snprintf(sk.unit, sizeof(sk.unit), "%s", u.text);
         if ((r = read_model(conn, &sk, &u, ret_error)) < 0)
                 return r;
         const struct sk_table *t[] = {&sk.hze, &sk.w8a, &sk.w42, &sk.dq, &sk.unbekannt};

@@ -40,8 +40,9 @@ static void style(FILE *o) {
               "table.sk{border-collapse:collapse;width:100%;margin:6px 0}\n"
               "table.sk th,table.sk td{border-bottom:1px solid #d5d8dc;padding:3px 7px;text-align:left;"
               "vertical-align:bottom}\n"
-              "table.sk thead th{background:#f4f6f7;font-weight:bold}\n"
               "table.sk td.n,table.sk th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+              "table.sk thead th{background:#f4f6f7;font-weight:bold}table.sk thead th.n{white-space:normal}\n"
+              "table.sk tbody th{max-width:260px;overflow-wrap:anywhere}\n"
               "table.sk tr.gesamt th,table.sk tr.gesamt td{font-weight:bold;border-top:2px solid #1b2631}\n"
               "table.sk tr.ohne th{font-style:italic}\n"
               ".fussnote,.hinweis{color:#566573;font-size:11px;margin:4px 0}\n"
@@ -51,11 +52,12 @@ static void style(FILE *o) {
               "svg .achse{stroke:#aab7b8;stroke-width:1}svg .bezug{stroke:#b03a2e;stroke-width:1;stroke-dasharray:6 4}\n"
               "svg .punkt circle{fill:#2e86c1;stroke:#fff;stroke-width:1}svg .linie{fill:none;stroke:#2e86c1;"
               "stroke-width:2}\n"
-              ".klein-raster{display:grid;grid-template-columns:repeat(5,1fr);gap:8px 12px}\n"
+              ".klein-raster{display:grid;grid-template-columns:repeat(5,minmax(0,1fr));gap:8px 12px}\n"
               "figure.klein{margin:0;border:1px solid #d5d8dc;border-radius:4px;padding:4px 6px}\n"
               "figure.klein figcaption{font-weight:bold;font-size:12px;overflow:hidden;text-overflow:ellipsis;"
               "white-space:nowrap}\n"
-              "figure.klein svg{width:100%;height:auto}figure.klein svg text{font-size:10px}\n"
+              "figure.klein svg{width:100%;height:auto}figure.klein svg text{font-size:10px}"
+              "figure.klein svg text.gesperrt{font-size:22px;font-weight:bold}\n"
               "footer{color:#566573;font-size:10px;margin-top:10px}\n"
               "@media print{section.seite{width:auto;min-height:0;padding:0;border:0;break-before:page}"
               "section.seite:first-of-type{break-before:auto}tr,figure.klein{break-inside:avoid}"
@@ -79,7 +81,9 @@ static void page_begin(FILE *o, const struct strategiekarte *sk, const char *id,
                    "Erziehung %d · Jugendamt %s</span><span>",
                 id, sk->year, sk->unit);
         html_time(o, sk->now);
-        fprintf(o, "</span></div>\n<h2>%s</h2>\n", title);
+        fputs("</span></div>\n", o);
+        if (title)
+                fprintf(o, "<h2>%s</h2>\n", title);
 }
 
 static void page_end(FILE *o) {
@@ -349,7 +353,7 @@ static void multiple(FILE *o, const struct strategiekarte *sk, int i, const stru
                                    "cy=\"%.1f\" r=\"3\"/><title>%d: %s</title></g>",
                                 sk->year - 4 + k, values[k], x, py(p, strtod(values[k], NULL)), sk->year - 4 + k, buf);
                 else if (suppressed[k])
-                        fprintf(o, "<text x=\"%.1f\" y=\"%g\" text-anchor=\"middle\" data-jahr=\"%d\" "
+                        fprintf(o, "<text x=\"%.1f\" y=\"%g\" text-anchor=\"middle\" class=\"gesperrt\" data-jahr=\"%d\" "
                                    "data-gesperrt=\"1\">·</text>", x, py(p, 0) - 4, sk->year - 4 + k);
         }
         char buf[80];
@@ -390,11 +394,12 @@ static void contents(FILE *o, const struct strategiekarte *sk) {
 }
 
 static void page_hze(FILE *o, const struct strategiekarte *sk) {
-        page_begin(o, sk, "hze", "Hilfen zur Erziehung je Sozialraum");
+        page_begin(o, sk, "hze", NULL);
         fprintf(o, "<h1>Strategiekarte Hilfen zur Erziehung %d</h1>\n<p>Jugendamt %s. Für den "
                    "Jugendhilfeausschuss: Inanspruchnahme, Hilfeformen und Sozialstruktur je Sozialraum.</p>\n",
                 sk->year, sk->unit);
         contents(o, sk);
+        fputs("<h2>Hilfen zur Erziehung je Sozialraum</h2>\n", o);
         table(o, &sk->hze);
         fputs(footnote_suppressed, o);
         fputs("<p class=\"hinweis\">Fallzahl: am 31.12. andauernde und im Jahr beendete Hilfen. Eckwert: Fallzahl "
@@ -463,8 +468,9 @@ static void page_quality(FILE *o, const struct strategiekarte *sk) {
                 table(o, &sk->unbekannt);
         else
                 fprintf(o, "<p class=\"hinweis\">Keine geladenen Datensätze für %d.</p>\n", sk->year);
-        fputs("<p class=\"fussnote\">– = nicht verfügbar. Die Zahlen dieser Seite zählen Datensätze, nicht junge "
-              "Menschen, und werden nicht gesperrt.</p>\n",
+        fputs("<p class=\"fussnote\">Die Zahlen dieser Seite zählen Datensätze, nicht junge Menschen. · = gesperrt, "
+              "weil die Fallzahl des Sozialraums auf Seite 1 gesperrt ist (weniger als 3 junge Menschen, "
+              "Geheimhaltung); – = nicht verfügbar.</p>\n",
               o);
         page_end(o);
 }

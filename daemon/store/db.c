@@ -179,6 +179,8 @@ int db_array_add(struct strbuf *b, int64_t v) {
 }
 
 int db_array_add_text(struct strbuf *b, const char *s) {
+        if (!s)
+                return strbuf_puts(b, b->len ? ",NULL" : "{NULL");
         int r = strbuf_puts(b, b->len ? ",\"" : "{\"");
         for (; *s && r >= 0; s++)
                 r = *s == '"' || *s == '\\' ? strbuf_printf(b, "\\%c", *s) : strbuf_putc(b, *s);

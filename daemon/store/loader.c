@@ -75,6 +75,8 @@ struct load_state {
         struct column_value *values;    /* the record being sent, per column */
         struct spool findings;          /* COPY rows for findings ... */
         struct spool rejected;          /* ... and for rejected_records */
+        int rejected_field[REGISTER_REJECTED_FIELDS];   /* the pack's field per role, -1 */
+        struct register_rejected_batch late_fields;     /* the late records' fields, from their rows */
         unsigned long loaded;           /* rows sent to the data set's table */
         unsigned long *late;            /* records rejected after they were sent (overlaps) */
         size_t nlate, late_cap;         /* grown with ARRAY_GROW */
@@ -104,6 +106,7 @@ static void load_state_done(struct load_state *s) {
         spool_close(&s->findings);
         spool_close(&s->rejected);
         free(s->late);
+        register_rejected_batch_done(&s->late_fields);
         register_scopes_done(&s->scopes);
         dbrules_free(s->dbrules);
         dbrules_placed_done(&s->placed);
@@ -157,8 +160,16 @@ static int on_finding(void *userdata, const struct finding *f) {
         return r < 0 ? load_fail(s, r, NULL, "spooling findings") : 0;
 }
 
-static int spool_rejected(struct load_state *s, unsigned long line, const char *raw, size_t len) {
-        int r = register_rejected_row(&s->rejected.row, s->delivery, line, raw, len);
+/* A rejected record's text and, while the checker has them (not for a late record), its
+ * unit, year, identity and group as the checker read them (checker_record_value()): the
+ * same pass, no second read of the file. */
+static int spool_rejected(struct load_state *s, const struct checked_record *rec) {
+        struct register_text fields[REGISTER_REJECTED_FIELDS] = {{0}};
+        for (unsigned k = 0; k < REGISTER_REJECTED_FIELDS && rec->values; k++)
+                if (s->rejected_field[k] >= 0)
+                        fields[k].s = checker_record_value(rec, (unsigned) s->rejected_field[k], &fields[k].len);
+        int r = register_rejected_row(&s->rejected.row, s->delivery, rec->line, rec->raw, rec->raw_len,
+                                      rec->values ? fields : NULL);
         if (r >= 0)
                 r = spool_add_row(&s->rejected);
         return r < 0 ? load_fail(s, r, NULL, "spooling rejected records") : 0;
@@ -189,7 +200,7 @@ static int on_record(void *userdata, const struct checked_record *rec) {
         if (s->o->cancel && *s->o->cancel)
                 return load_fail(s, -ECANCELED, NULL, "stopped");
         if (rec->rejected)
-                return spool_rejected(s, rec->line, rec->raw, rec->raw_len);
+                return spool_rejected(s, rec);
         table_values(s->t, s->rs, rec->values, s->values);
         if (s->t->record_text >= 0 && checker_fixed_width(s->checker))
                 s->values[s->t->record_text] = (struct column_value) {.s = rec->raw, .len = rec->raw_len};
@@ -203,7 +214,8 @@ static int on_record(void *userdata, const struct checked_record *rec) {
 }
 
 /* A record that an end-of-file rule (overlap) rejected after on_record() sent it: its text
- * goes to the error log now, its row is deleted once the COPY is over (remove_late()). The
+ * goes to the error log now, its row is deleted once the COPY is over (remove_late()),
+ * which takes the record's fields from the row for the error log. The
  * checker delivers each such record once, in line order, after the last on_record(). */
 static int on_late_record(void *userdata, const struct checked_record *rec) {
         struct load_state *s = userdata;
@@ -211,7 +223,7 @@ static int on_late_record(void *userdata, const struct checked_record *rec) {
         if (r < 0)
                 return load_fail(s, r, NULL, "rejected records");
         s->late[s->nlate++] = rec->line;
-        return spool_rejected(s, rec->line, rec->raw, rec->raw_len);
+        return spool_rejected(s, rec);
 }
 
 /* ---- begin ---- */
@@ -225,6 +237,7 @@ static int load_begin(struct load_state *s) {
         int r = digest_fd(s->fd, s->sha);
         if (r < 0)
                 return load_fail(s, r, NULL, NULL);
+        rows_rejected_fields(s->t, s->rejected_field);
         s->values = calloc(s->t->ncolumns ? s->t->ncolumns : 1, sizeof(*s->values));
         if (!s->values)
                 return load_fail(s, -ENOMEM, NULL, NULL);
@@ -372,12 +385,18 @@ static int copy_close(struct load_state *s) {
         return 0;
 }
 
+static int keep_late_fields(void *userdata, unsigned long line, const char *const *values) {
+        struct load_state *s = userdata;
+        return register_rejected_batch_add(&s->late_fields, line, values);
+}
+
 /* Records that an end-of-file rule rejected after they were sent are deleted again (their
- * text is in the error log already, on_late_record()), and the scopes counted anew. */
+ * text is in the error log already, on_late_record(); their fields go there with it,
+ * load_findings()), and the scopes counted anew. */
 static int remove_late(struct load_state *s) {
         char *text = NULL;
         unsigned long deleted;
-        int r = rows_delete_lines(s->conn, s->t, s->delivery, s->late, s->nlate, &deleted, &text);
+        int r = rows_take_lines(s->conn, s->t, s->delivery, s->late, s->nlate, keep_late_fields, s, &deleted, &text);
         if (r < 0)
                 return load_fail(s, r, text, "removing rejected records");
         if (deleted == 0)
@@ -548,7 +567,8 @@ static int send_spool(struct load_state *s, struct spool *sp, const char *sql) {
 }
 
 /* A file rejected as a whole keeps none of its rows (back to the savepoint before the
- * COPY); every file keeps its findings and the text of its rejected records. */
+ * COPY); every file keeps its findings and the text and fields of its rejected records
+ * (the late ones' fields were taken from their rows before, remove_late()). */
 static int load_findings(struct load_state *s) {
         if (s->res.status == LOAD_REJECTED) {
                 char *text = NULL;
@@ -562,7 +582,12 @@ static int load_findings(struct load_state *s) {
         int r = send_spool(s, &s->findings, register_copy_findings);
         if (r < 0)
                 return r;
-        return send_spool(s, &s->rejected, register_copy_rejected);
+        r = send_spool(s, &s->rejected, register_copy_rejected);
+        if (r < 0)
+                return r;
+        char *text = NULL;
+        r = register_rejected_batch_update(s->conn, s->delivery, &s->late_fields, &text);
+        return r < 0 ? load_fail(s, r, text, "the fields of rejected records") : 0;
 }
 
 /* ---- place ---- */

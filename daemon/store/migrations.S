@@ -16,4 +16,10 @@ plausid_migration_002:
         .incbin "sql/002_linked_rules.sql"
         .byte 0
 
+        .global plausid_migration_003
+        .type plausid_migration_003, @object
+plausid_migration_003:
+        .incbin "sql/003_rejected_fields.sql"
+        .byte 0
+
         .section .note.GNU-stack, "", @progbits

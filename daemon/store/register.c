@@ -330,7 +330,20 @@ int register_recount_warned(PGconn *conn, const int64_t *ids, size_t n, register
 
 const char register_copy_findings[] =
         "COPY findings (delivery_id, line, key, rule, severity, field, value, message) FROM STDIN";
-const char register_copy_rejected[] = "COPY rejected_records (delivery_id, line, raw) FROM STDIN";
+const char register_copy_rejected[] =
+        "COPY rejected_records (delivery_id, line, raw, land, regbez, kreis, gemeinde, einrichtung, berichtsjahr,"
+        " lfd_nr, gruppe) FROM STDIN";
+
+const char *const register_rejected_columns[REGISTER_REJECTED_FIELDS] = {
+        [REGISTER_REJECTED_LAND] = "land",
+        [REGISTER_REJECTED_REGBEZ] = "regbez",
+        [REGISTER_REJECTED_KREIS] = "kreis",
+        [REGISTER_REJECTED_GEMEINDE] = "gemeinde",
+        [REGISTER_REJECTED_EINRICHTUNG] = "einrichtung",
+        [REGISTER_REJECTED_BERICHTSJAHR] = "berichtsjahr",
+        [REGISTER_REJECTED_LFD_NR] = "lfd_nr",
+        [REGISTER_REJECTED_GRUPPE] = "gruppe",
+};
 
 /* Appends tab-separated text columns, each escaped. */
 static int put_texts(struct strbuf *b, const char *const *texts, size_t n) {
@@ -349,7 +362,56 @@ int register_finding_row(struct strbuf *b, int64_t delivery, const struct findin
         return r < 0 ? r : put_texts(b, texts, ELEMENTSOF(texts));
 }
 
-int register_rejected_row(struct strbuf *b, int64_t delivery, unsigned long line, const char *raw, size_t len) {
+/* A field without a value is COPY's default NULL, \N (raw, NOT NULL, may be empty). */
+int register_rejected_row(struct strbuf *b, int64_t delivery, unsigned long line, const char *raw, size_t len,
+                          const struct register_text *fields) {
         int r = strbuf_printf(b, "%" PRId64 "\t%lu\t", delivery, line);
-        return r < 0 ? r : copy_append_text(b, raw, len);
+        if (r >= 0)
+                r = copy_append_text(b, raw, len);
+        for (unsigned k = 0; k < REGISTER_REJECTED_FIELDS && r >= 0; k++) {
+                r = strbuf_putc(b, '\t');
+                if (r >= 0)
+                        r = fields && fields[k].s ? copy_append_text(b, fields[k].s, fields[k].len)
+                                                  : strbuf_puts(b, "\\N");
+        }
+        return r;
+}
+
+void register_rejected_batch_done(struct register_rejected_batch *b) {
+        strbuf_done(&b->lines);
+        for (unsigned k = 0; k < REGISTER_REJECTED_FIELDS; k++)
+                strbuf_done(&b->values[k]);
+        b->n = 0;
+}
+
+int register_rejected_batch_add(struct register_rejected_batch *b, unsigned long line, const char *const *values) {
+        int r = db_array_add(&b->lines, (int64_t) line);
+        for (unsigned k = 0; k < REGISTER_REJECTED_FIELDS && r >= 0; k++)
+                r = db_array_add_text(&b->values[k], values[k]);
+        if (r >= 0)
+                b->n++;
+        return r;
+}
+
+int register_rejected_batch_update(PGconn *conn, int64_t delivery, struct register_rejected_batch *b,
+                                   char **ret_error) {
+        if (b->n == 0)
+                return 0;
+        int r = db_array_end(&b->lines);
+        for (unsigned k = 0; k < REGISTER_REJECTED_FIELDS && r >= 0; k++)
+                r = db_array_end(&b->values[k]);
+        if (r < 0)
+                return r;
+        const char *params[2 + REGISTER_REJECTED_FIELDS] = {DB_INT64(delivery), strbuf_str(&b->lines)};
+        for (unsigned k = 0; k < REGISTER_REJECTED_FIELDS; k++)
+                params[2 + k] = strbuf_str(&b->values[k]);
+        return db_command(conn,
+                          "UPDATE rejected_records r SET land = v.land, regbez = v.regbez, kreis = v.kreis,"
+                          " gemeinde = v.gemeinde, einrichtung = v.einrichtung, berichtsjahr = v.berichtsjahr,"
+                          " lfd_nr = v.lfd_nr, gruppe = v.gruppe"
+                          " FROM unnest($2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],"
+                          "  $8::text[], $9::text[], $10::text[])"
+                          "  AS v (line, land, regbez, kreis, gemeinde, einrichtung, berichtsjahr, lfd_nr, gruppe)"
+                          " WHERE r.delivery_id = $1::bigint AND r.line = v.line",
+                          2 + REGISTER_REJECTED_FIELDS, params, ret_error);
 }

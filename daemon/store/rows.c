@@ -138,12 +138,36 @@ static int delete_rows(PGconn *conn, const char *sql, int nparams, const char *c
         return db_affected(res, ret_deleted, ret_error);
 }
 
-int rows_delete_lines(PGconn *conn, const struct table *t, int64_t delivery, const unsigned long *lines, size_t n,
-                      unsigned long *ret_deleted, char **ret_error) {
+void rows_rejected_fields(const struct table *t, int field[REGISTER_REJECTED_FIELDS]) {
+        const struct ruleset *rs = t->rs;
+        for (unsigned k = 0; k < REGISTER_REJECTED_FIELDS; k++)
+                field[k] = ruleset_field_find(rs, register_rejected_columns[k]);
+        field[REGISTER_REJECTED_BERICHTSJAHR] = t->year >= 0 ? (int) t->columns[t->year].field : -1;
+        field[REGISTER_REJECTED_GRUPPE] = ruleset_report_group(rs);
+}
+
+/* "DELETE ... RETURNING line, <the roles' columns as text>" of rows_take_lines(). */
+static int take_statement(const struct table *t, struct strbuf *sql) {
         _cleanup_(freep) char *tab = db_ident(t->name);
-        _cleanup_(strbuf_done) struct strbuf sql = {0}, list = {0};
-        int r = tab ? strbuf_printf(&sql, "DELETE FROM %s WHERE delivery_id = $1 AND line = ANY($2::integer[])", tab)
+        int r = tab ? strbuf_printf(sql, "DELETE FROM %s WHERE delivery_id = $1 AND line = ANY($2::integer[])"
+                                         " RETURNING line", tab)
                     : -ENOMEM;
+        int field[REGISTER_REJECTED_FIELDS];
+        rows_rejected_fields(t, field);
+        for (unsigned k = 0; k < REGISTER_REJECTED_FIELDS && r >= 0; k++) {
+                r = strbuf_puts(sql, ", ");
+                if (r >= 0)
+                        r = field[k] >= 0 ? schema_column(t, NULL, (unsigned) field[k], -1, sql) : strbuf_puts(sql, "NULL");
+                if (r >= 0)
+                        r = strbuf_puts(sql, "::text");
+        }
+        return r;
+}
+
+int rows_take_lines(PGconn *conn, const struct table *t, int64_t delivery, const unsigned long *lines, size_t n,
+                    rows_taken_fn fn, void *userdata, unsigned long *ret_deleted, char **ret_error) {
+        _cleanup_(strbuf_done) struct strbuf sql = {0}, list = {0};
+        int r = take_statement(t, &sql);
         for (size_t i = 0; i < n && r >= 0; i++)
                 r = db_array_add(&list, (int64_t) lines[i]);
         if (r >= 0)
@@ -151,7 +175,24 @@ int rows_delete_lines(PGconn *conn, const struct table *t, int64_t delivery, con
         if (r < 0)
                 return r;
         const char *params[] = {DB_INT64(delivery), strbuf_str(&list)};
-        return delete_rows(conn, strbuf_str(&sql), 2, params, ret_deleted, ret_error);
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        r = db_query(conn, strbuf_str(&sql), 2, params, &res, ret_error);
+        if (r < 0)
+                return r;
+        for (int i = 0; i < PQntuples(res); i++) {
+                int64_t line;
+                const char *values[REGISTER_REJECTED_FIELDS];
+                r = db_get_int64(res, i, 0, &line, ret_error);
+                if (r < 0)
+                        return r;
+                for (int k = 0; k < REGISTER_REJECTED_FIELDS; k++)
+                        values[k] = PQgetisnull(res, i, 1 + k) ? NULL : PQgetvalue(res, i, 1 + k);
+                r = fn(userdata, (unsigned long) line, values);
+                if (r < 0)
+                        return r;
+        }
+        *ret_deleted = (unsigned long) PQntuples(res);
+        return 0;
 }
 
 int rows_delete_scope(PGconn *conn, const struct table *t, int64_t delivery, const struct register_scope *sc,

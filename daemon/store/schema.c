@@ -15,10 +15,12 @@
 
 extern const char plausid_migration_001[];
 extern const char plausid_migration_002[];
+extern const char plausid_migration_003[];
 
 static const char *const migrations[] = {
         plausid_migration_001,
         plausid_migration_002,
+        plausid_migration_003,
 };
 
 /* Every schema change of every plausid process goes through this lock. */

@@ -103,6 +103,19 @@ check "gate: its findings and rejected records are kept" "t|56" \
         "$(q "SELECT (SELECT count(*) > 56 FROM plausid.findings f JOIN plausid.deliveries d ON d.id = f.delivery_id WHERE d.file_name = 'hze_2024_nord.csv'), (SELECT count(*) FROM plausid.rejected_records r JOIN plausid.deliveries d ON d.id = r.delivery_id WHERE d.file_name = 'hze_2024_nord.csv')")"
 check "gate: reason says why" t \
         "$(q "SELECT reason LIKE '56 von 400 Datensätzen (14,0 %) abgewiesen%' FROM plausid.deliveries WHERE file_name = 'hze_2024_nord.csv'")"
+# the rejected records' unit, year, lfd_nr and group (sozialraum) beside their text
+# (sql/003): a file rejected as a whole keeps them too, the late (X02) records' included;
+# the two lines that cannot be split into fields (S02) have none
+RJ="land, regbez, kreis, gemeinde, einrichtung, berichtsjahr, lfd_nr, gruppe"
+check "gate: rejected records keep their fields (54 with all, the 2 S02 lines none), X02's too" "54|2|S02,S02|2" \
+        "$(q "SELECT count(*) FILTER (WHERE num_nulls($RJ) = 0), count(*) FILTER (WHERE num_nonnulls($RJ) = 0),
+                     (SELECT string_agg(f.rule, ',') FROM plausid.rejected_records r2 JOIN plausid.findings f USING (delivery_id, line)
+                      WHERE r2.delivery_id = r.delivery_id AND num_nonnulls(r2.land, r2.regbez, r2.kreis, r2.gemeinde, r2.einrichtung,
+                            r2.berichtsjahr, r2.lfd_nr, r2.gruppe) = 0),
+                     count(*) FILTER (WHERE num_nulls($RJ) = 0 AND EXISTS (SELECT 1 FROM plausid.findings f
+                            WHERE f.delivery_id = r.delivery_id AND f.line = r.line AND f.rule = 'X02'))
+              FROM plausid.rejected_records r JOIN plausid.deliveries d ON d.id = r.delivery_id
+              WHERE d.file_name = 'hze_2024_nord.csv' GROUP BY r.delivery_id")"
 
 # ---- a rejected file may come again: with a higher gate it loads; overlaps (X02) that
 #      are decided at the end of the file are taken out of the table again ----
@@ -117,6 +130,18 @@ check "late: X02 records not in hze" 0 \
 check "late: X02 records in rejected_records" 2 \
         "$(q "SELECT count(DISTINCT r.line) FROM plausid.rejected_records r JOIN plausid.findings f USING (delivery_id, line) WHERE f.rule = 'X02'")"
 check "late: every rejected record's text" 56 "$(q "SELECT count(*) FROM plausid.rejected_records WHERE raw <> ''")"
+# Each rejected CSV record's fields are the columns 1-7 and 9 of its text, exactly (no
+# value of this file needs a leading zero restored); the late X02 records' came from the
+# rows they had before they were taken out, and agree as well.
+check "late: rejected records' fields = their text's columns (54 compared, 2 of them X02)" "54|0|2" \
+        "$(q "SELECT count(*), count(*) FILTER (WHERE ($RJ) IS DISTINCT FROM (split_part(raw, ';', 1), split_part(raw, ';', 2),
+                     split_part(raw, ';', 3), split_part(raw, ';', 4), split_part(raw, ';', 5), split_part(raw, ';', 7),
+                     split_part(raw, ';', 6), split_part(raw, ';', 9))),
+                     count(*) FILTER (WHERE line IN (SELECT line FROM plausid.findings WHERE rule = 'X02'))
+              FROM plausid.rejected_records WHERE num_nulls($RJ) = 0")"
+check "late: an invalid value is kept as it was read (P03 on einrichtung)" "327|5123O5|P03" \
+        "$(q "SELECT r.line, r.einrichtung, f.rule FROM plausid.rejected_records r JOIN plausid.findings f USING (delivery_id, line)
+              WHERE f.field = 'einrichtung'")"
 
 # ---- a file rejected by a file rule (missing column, S01) ----
 load "$T/c2.yaml" samples/hze_2024_west.csv
@@ -416,6 +441,46 @@ cut -d'|' -f1 "$T/rc_rows.txt" >"$T/lines.txt"
 awk -F'|' 'NR == FNR { want[$1] = 1; next } ($1 in want)' "$T/lines.txt" "$T/rows_fixed.txt" | sort >"$T/rf_rows.txt"
 check "both formats: the same rows" "" "$(diff "$T/rc_rows.txt" "$T/rf_rows.txt" | head -10)"
 check "both formats: rows compared" 1 "$(($(wc -l <"$T/rc_rows.txt") >= 4500))"
+# The rejected records' fields (sql/003): a record rejected in both formats has the same
+# unit, Berichtsjahr (the fixed-width file's from its name) and lfd_nr in both; the
+# fixed-width record has no Sozialraum, so its group is empty.
+rejected_fields() { q "SELECT line, concat_ws('|', land, regbez, kreis, gemeinde, einrichtung, berichtsjahr, lfd_nr) FROM plausid.rejected_records WHERE delivery_id = $1 AND lfd_nr IS NOT NULL ORDER BY line"; }
+rejected_fields 1 >"$T/rej_csv.txt"
+rejected_fields 2 >"$T/rej_fixed.txt"
+awk -F'|' 'NR == FNR { if ($3 == 1) fixed[$1] = $2; next } FILENAME ~ /rej_csv/ { if ($1 in fixed) csv[fixed[$1]] = substr($0, length($1) + 2); next }
+        ($1 in csv) { n++; if (csv[$1] != substr($0, length($1) + 2)) print "line " $1 ": csv " csv[$1] ", fixed " substr($0, length($1) + 2) }
+        END { print n + 0 " compared" }' FS=';' "$T/map.txt" FS='|' "$T/rej_csv.txt" "$T/rej_fixed.txt" >"$T/rej_diff.txt"
+check "both formats: rejected records' fields alike" "" "$(grep -v ' compared$' "$T/rej_diff.txt" | head -5)"
+check "both formats: rejected records compared (>= 100), fixed-width with Berichtsjahr, no group" "1|0|0" \
+        "$(($(sed -n 's/ compared$//p' "$T/rej_diff.txt") >= 100))|$(q "SELECT count(*) FILTER (WHERE berichtsjahr IS DISTINCT FROM '2024' AND lfd_nr IS NOT NULL), count(gruppe) FROM plausid.rejected_records WHERE delivery_id = 2")"
+
+# ---- a database of schema version 2 -- what the plausid before the rejected records'
+#      fields made (sql/001 and 002, applied as schema.c applies them) -- is migrated to 3
+#      at the next load: an old rejected record keeps its text with NULL fields, the new
+#      delivery's rejected records get theirs ----
+new_db t_migrate3
+write_config "$T/c.yaml"
+psql -X -q -v ON_ERROR_STOP=1 >/dev/null <<'EOSQL'
+CREATE SCHEMA plausid;
+SET search_path = plausid;
+\i sql/001_core.sql
+\i sql/002_linked_rules.sql
+CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+INSERT INTO schema_migrations (version) VALUES (1), (2);
+INSERT INTO deliveries (source, dataset, file_name, file_size, sha256, received_at, rules_name, rules_version,
+                        rules_sha256, status, reason)
+    VALUES ('hze', 'hze', 'alt.csv', 1, 'ab', now(), 'hze', '2024.1', 'cd', 'rejected', 'alt');
+INSERT INTO rejected_records VALUES (1, 7, 'ein alter Datensatz');
+EOSQL
+check "migration 2 -> 3: the old schema made, without the fields" "2|0" \
+        "$(q "SELECT max(version) FROM plausid.schema_migrations")|$(q "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'plausid' AND table_name = 'rejected_records' AND column_name = 'gruppe'")"
+load "$T/c.yaml" samples/hze_2024_sued_cp1252.csv
+check "migration 2 -> 3: loaded, schema at 3, the eight columns text" "0|3|8 text" \
+        "$status|$(q "SELECT max(version) FROM plausid.schema_migrations")|$(q "SELECT count(*) || ' ' || string_agg(DISTINCT data_type, ',') FROM information_schema.columns WHERE table_schema = 'plausid' AND table_name = 'rejected_records' AND column_name IN ($(printf "'%s'," land regbez kreis gemeinde einrichtung berichtsjahr lfd_nr gruppe | sed 's/,$//'))")"
+check "migration 2 -> 3: the old rejected record kept, its fields NULL" "ein alter Datensatz|8" \
+        "$(q "SELECT raw, num_nulls(land, regbez, kreis, gemeinde, einrichtung, berichtsjahr, lfd_nr, gruppe) FROM plausid.rejected_records WHERE delivery_id = 1")"
+check "migration 2 -> 3: the new delivery's 23 rejected records, all but the S02 line with unit, year and lfd_nr" "23|22" \
+        "$(q "SELECT count(*), count(*) FILTER (WHERE num_nulls(land, regbez, kreis, gemeinde, einrichtung, berichtsjahr, lfd_nr) = 0) FROM plausid.rejected_records WHERE delivery_id = 2")"
 
 # ---- linked rules: a record against another data set in the database, both ways.
 #      schutz (tests/load/schutz.yaml, standing in for the § 42 pack) has V01: an

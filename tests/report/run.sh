@@ -355,4 +355,9 @@ else
         cp "$T/shot.png" "$ROOT/$BUILD/report-screenshot.png" 2>/dev/null || true
 fi
 
+
+# ---- plausid report --strategiekarte (its own file: tests/report/strategiekarte.sh) ----
+# shellcheck source=strategiekarte.sh
+. tests/report/strategiekarte.sh
+
 summary

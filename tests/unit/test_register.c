@@ -71,8 +71,15 @@ static void test_finding_row_escapes_every_text(void **state) {
         assert_int_equal(register_finding_row(&b, 42, &f), 0);
         assert_string_equal(strbuf_str(&b), "42\t7\t05-9\\t13\tD02\terror\tende\ta\\\\b\tZeile1\\nZeile2");
         strbuf_reset(&b);
-        assert_int_equal(register_rejected_row(&b, 42, 9, "x;y\tz", 5), 0);
-        assert_string_equal(strbuf_str(&b), "42\t9\tx;y\\tz");
+        /* without fields (a late record before its row gave them): eight NULLs, \N */
+        assert_int_equal(register_rejected_row(&b, 42, 9, "x;y\tz", 5, NULL), 0);
+        assert_string_equal(strbuf_str(&b), "42\t9\tx;y\\tz\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N");
+        /* with fields: a value escaped like the text, one without a value NULL, an empty text empty */
+        struct register_text fields[REGISTER_REJECTED_FIELDS] = {
+                {"05", 2}, {"9", 1}, {"13x", 2}, {NULL, 0}, {"1\t2", 3}, {"2O24", 4}, {"00001", 5}, {"S\\d", 3}};
+        strbuf_reset(&b);
+        assert_int_equal(register_rejected_row(&b, 42, 9, "", 0, fields), 0);
+        assert_string_equal(strbuf_str(&b), "42\t9\t\t05\t9\t13\t\\N\t1\\t2\t2O24\t00001\tS\\\\d");
         strbuf_done(&b);
 }
 

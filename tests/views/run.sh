@@ -91,7 +91,7 @@ check "hze: three files loaded" "0|loaded|3" \
 check "hze: rows loaded (5 + 17 + 4)" 26 "$(q "SELECT count(*) FROM plausid.hze")"
 check "hze: both views files applied" "bevoelkerung|true,hze|true" \
         "$(q "SELECT string_agg(dataset || '|' || views_applied, ',' ORDER BY dataset) FROM plausid.datasets")"
-check "hze: the views exist" "v_bevoelkerung,v_bevoelkerung_unter21,v_hze,v_hze_beendigung,v_hze_begonnen_beendet,v_hze_datenqualitaet,v_hze_datenqualitaet_zuordnung,v_hze_dauer,v_hze_dauer_setting,v_hze_dauerklassen,v_hze_eckwert,v_hze_fallzahl,v_hze_hilfen,v_hze_lebenslagen,v_hze_leistungsbereiche,v_hze_unbekannt,v_hze_warnungen" \
+check "hze: the views exist" "v_bevoelkerung,v_bevoelkerung_unter21,v_hze,v_hze_beendigung,v_hze_begonnen_beendet,v_hze_datenqualitaet,v_hze_datenqualitaet_sozialraum,v_hze_datenqualitaet_zuordnung,v_hze_dauer,v_hze_dauer_setting,v_hze_dauerklassen,v_hze_eckwert,v_hze_fallzahl,v_hze_hilfen,v_hze_lebenslagen,v_hze_leistungsbereiche,v_hze_unbekannt,v_hze_warnungen" \
         "$(q "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.views WHERE table_schema = 'plausid'")"
 check "hze: one Jugendamt in the fixtures" "05|9|13|000" \
         "$(q "SELECT DISTINCT land, regbez, kreis, gemeinde FROM plausid.v_hze_fallzahl")"
@@ -214,6 +214,44 @@ check "kanten: bands, Dauer and Beendigung agree" "0|7|7|7|8" \
         "$(q "SELECT count(*) FROM plausid.v_hze_dauerklassen WHERE unter_6 + von_6_bis_unter_12 + von_12_bis_unter_24 + ab_24 <> beendet")|$(q "SELECT sum(beendet) FROM plausid.v_hze_dauer_setting")|$(q "SELECT sum(beendet) FROM plausid.v_hze_dauer")|$(q "SELECT sum(beendet_ohne_abgabe) FROM plausid.v_hze_beendigung")|$(q "SELECT sum(beendet) FROM plausid.v_hze_fallzahl")"
 check "kanten: begonnen + uebernommen, beendet + abgegeben" "5|1|7|1" \
         "$(q "SELECT sum(begonnen), sum(uebernommen), sum(beendet), sum(abgegeben) FROM plausid.v_hze_begonnen_beendet")"
+
+# ==== rejected records per Sozialraum (tests/views/hze_2024_qualitaet.csv; README: "Qualität") ====
+# A database of its own: unit 100010, 2024, 12 records, 7 of them rejected, 2 warned, and a
+# mapping (zuordnung_2024_qualitaet.csv) for the records without a Sozialraum.
+new_db t_qualitaet
+DQ="SELECT berichtsjahr, land, regbez, kreis, gemeinde, einrichtung, sozialraum, datensaetze, geladen, abgelehnt,
+           round(anteil_abgelehnt, 4), gewarnt, round(anteil_gewarnt, 4)
+    FROM plausid.v_hze_datenqualitaet_sozialraum ORDER BY berichtsjahr, einrichtung, sozialraum"
+load "$T/c.yaml" zuordnung $V/zuordnung_2024_qualitaet.csv
+check "qualitaet: the mapping loaded" "0|4" "$status|$(q "SELECT count(*) FROM plausid.zuordnung")"
+# 7 of 12 rejected is over the gate of 0.5: rejected as a whole, so no row in the view
+load "$T/c.yaml" hze $V/hze_2024_qualitaet.csv
+check "qualitaet: over the gate, rejected as a whole, its 7 rejected records kept" "1|rejected|7" \
+        "$status|$(q "SELECT status FROM plausid.deliveries WHERE id = 2")|$(q "SELECT count(*) FROM plausid.rejected_records WHERE delivery_id = 2")"
+check "qualitaet: a delivery rejected as a whole is not in the view" 0 \
+        "$(q "SELECT count(*) FROM plausid.v_hze_datenqualitaet_sozialraum")"
+sed 's/max_reject_share: 0.5/max_reject_share: 0.6/' "$T/c.yaml" >"$T/c_qualitaet.yaml"
+load "$T/c_qualitaet.yaml" hze $V/hze_2024_qualitaet.csv
+check "qualitaet: with a gate of 0.6 loaded: 12 records, 5 loaded, 7 rejected, 2 warned" "0|loaded|12|5|7|2" \
+        "$status|$(q "SELECT status, records, loaded, rejected, warned FROM plausid.deliveries WHERE id = 3")"
+check "qualitaet: the rejected records' fields as delivered" \
+"6|05|9|13|000|100010|2024|00005|Nord
+7|05|9|13|000|100010|2024|00006|Süd
+8|05|9|13|000|100010|2024|00007|
+9|05|9|13|000|100010|2O24|00008|
+10|05|9|13|000|100010|2024|00009|
+11||||||||
+12|05|9|13|000|10001O|2024|00011|Nord" \
+        "$(q "SELECT line, land, regbez, kreis, gemeinde, einrichtung, berichtsjahr, lfd_nr, gruppe FROM plausid.rejected_records WHERE delivery_id = 3 ORDER BY line")"
+expect "qualitaet: v_hze_datenqualitaet_sozialraum" $V/expected/datenqualitaet_sozialraum_qualitaet.txt "$DQ"
+check "qualitaet: the view adds up to the register's counts (records, loaded, rejected, warned)" "12|5|7|2" \
+        "$(q "SELECT sum(datensaetze), sum(geladen), sum(abgelehnt), sum(gewarnt) FROM plausid.v_hze_datenqualitaet_sozialraum")"
+# A record rejected before schema version 3 has no fields: it counts in its delivery's
+# year and main unit, 'ohne Zuordnung' (as the unreadable line 11 does).
+q "UPDATE plausid.rejected_records SET land = NULL, regbez = NULL, kreis = NULL, gemeinde = NULL, einrichtung = NULL,
+          berichtsjahr = NULL, lfd_nr = NULL, gruppe = NULL WHERE delivery_id = 3 AND line = 7" >/dev/null
+check "qualitaet: a rejected record without fields (schema before 3): Süd 1 less, ohne Zuordnung 1 more" "Süd:0,ohne Zuordnung:3" \
+        "$(q "SELECT string_agg(sozialraum || ':' || abgelehnt, ',' ORDER BY sozialraum) FROM plausid.v_hze_datenqualitaet_sozialraum WHERE einrichtung = '100010' AND sozialraum IN ('Süd', 'ohne Zuordnung')")"
 
 # ==== a views file that changed on its own (same pack) is applied again ====
 R=$T/rules
@@ -566,15 +604,61 @@ SK42="SELECT berichtsjahr, land, regbez, kreis, gemeinde, ebene, sozialraum, ino
 SK8A="SELECT berichtsjahr, land, regbez, kreis, gemeinde, ebene, sozialraum, einschaetzungen, einschaetzungen_gesperrt,
              round(eckwert_8a, 4), eckwert_8a_gesperrt, round(anteil_gefaehrdung, 4), anteil_gefaehrdung_gesperrt
       FROM plausid.v_strategiekarte_8a ORDER BY berichtsjahr, land, regbez, kreis, gemeinde, ebene DESC, sozialraum"
-# § 42 on the database above (population with units and gesamt, hze 2025 of 100001 loaded)
+# § 42 on the database above (population 2024 with units and gesamt, hze 2025 of 100001),
+# plus a second Jugendamt's 2023 measures (05-9-13-001) and a 2023 population of both
+load "$T/c.yaml" schutz $V/schutz_2023_waechter.csv
+load "$T/c.yaml" bevoelkerung $V/bevoelkerung_2023_waechter.csv
+check "waechter: the 2023 § 42 file of Jugendamt 05-9-13-001 and the 2023 population loaded" "0|14|32" \
+        "$status|$(q "SELECT count(*) FROM plausid.schutz WHERE gemeinde = '001'")|$(q "SELECT count(*) FROM plausid.bevoelkerung WHERE berichtsjahr = 2023")"
 check "v_strategiekarte_42: the columns the report reads" "$S42_COLS" "$(view_columns v_strategiekarte_42)"
 expect "v_strategiekarte_42" $V/expected/strategiekarte_42_waechter.txt "$SK42"
-# § 8a: the § 8a files and the population
+# The counts behind the suppressed cells are those of v_schutz_kennzahlen (§ 42 only).
+check "v_strategiekarte_42: inobhutnahmen are v_schutz_kennzahlen's inobhutnahmen_42" "31|31|35" \
+        "$(q "SELECT sum(inobhutnahmen) FROM plausid.v_strategiekarte_42 WHERE ebene = 'Jugendamt' AND NOT inobhutnahmen_gesperrt")|$(q "SELECT sum(inobhutnahmen_42) FROM plausid.v_schutz_kennzahlen WHERE berichtsjahr = 2023 AND gemeinde = '001' OR berichtsjahr = 2024 OR berichtsjahr = 2025")|$(q "SELECT sum(massnahmen) FROM plausid.v_schutz_kennzahlen WHERE berichtsjahr = 2023 AND gemeinde = '001' OR berichtsjahr = 2024 OR berichtsjahr = 2025")"
+# § 8a: the § 8a files, two 2023 files of the two Jugendämter, and the populations
+GEF_W="$GEF $V/gefaehrdung_2023_waechter_a.csv $V/gefaehrdung_2023_waechter_b.csv"
+BEV_W="$V/bevoelkerung_2023_waechter.csv $V/bevoelkerung_2024.csv $V/bevoelkerung_2025.csv"
 new_db t_waechter
 # shellcheck disable=SC2086
-load "$T/c.yaml" gefaehrdung $GEF
-load "$T/c.yaml" bevoelkerung $V/bevoelkerung_2024.csv $V/bevoelkerung_2025.csv
-check "waechter: § 8a and population loaded" "0|20" "$status|$(q "SELECT count(*) FROM plausid.bevoelkerung")"
+load "$T/c.yaml" gefaehrdung $GEF_W
+# shellcheck disable=SC2086
+load "$T/c.yaml" bevoelkerung $BEV_W
+check "waechter: § 8a and population loaded" "0|43|52" \
+        "$status|$(q "SELECT count(*) FROM plausid.gefaehrdung")|$(q "SELECT count(*) FROM plausid.bevoelkerung")"
 check "v_strategiekarte_8a: the columns the report reads" "$S8A_COLS" "$(view_columns v_strategiekarte_8a)"
 expect "v_strategiekarte_8a" $V/expected/strategiekarte_8a_waechter.txt "$SK8A"
+# Each Jugendamt-year's total is the sum of its Sozialräume in v_gefaehrdung_kennzahlen.
+check "v_strategiekarte_8a: the shown totals are v_gefaehrdung_kennzahlen's" "11,13,16,3" \
+        "$(q "SELECT string_agg(s.einschaetzungen::text, ',' ORDER BY s.berichtsjahr, s.gemeinde) FROM plausid.v_strategiekarte_8a s
+              WHERE s.ebene = 'Jugendamt' AND s.einschaetzungen = (SELECT sum(k.einschaetzungen) FROM plausid.v_gefaehrdung_kennzahlen k
+                    WHERE k.berichtsjahr = s.berichtsjahr AND k.gemeinde = s.gemeinde)")"
+
+# The tests see a suppression that is wrong: without the secondary suppression of counts
+# (in v_strategiekarte_8a) and of shares (in v_strategiekarte_42) the figures above are
+# not met.
+RW=$T/rules_waechter
+mkdir -p "$RW"
+cp rules/*.yaml rules/*.views.sql "$RW"/
+sed -i 's/k\.klein OR (count/k.klein OR false AND (count/' "$RW/gefaehrdung.views.sql"
+sed -i 's/k\.a_vor OR (count/k.a_vor OR false AND (count/' "$RW/schutz.views.sql"
+check "waechter: the secondary suppression broken on purpose" "1|1" \
+        "$(grep -c 'klein OR false AND' "$RW/gefaehrdung.views.sql")|$(grep -c 'a_vor OR false AND' "$RW/schutz.views.sql")"
+write_config "$T/c3.yaml" "$RW"
+new_db t_waechter_kaputt
+# shellcheck disable=SC2086
+load "$T/c3.yaml" gefaehrdung $GEF_W
+# shellcheck disable=SC2086
+load "$T/c3.yaml" bevoelkerung $BEV_W
+check "waechter: the broken v_strategiekarte_8a is there, with every row" 19 "$(q "SELECT count(*) FROM plausid.v_strategiekarte_8a")"
+expect_differs "waechter: without secondary suppression of counts v_strategiekarte_8a misses" \
+        $V/expected/strategiekarte_8a_waechter.txt "$SK8A"
+# shellcheck disable=SC2086
+load "$T/c3.yaml" schutz $SCHUTZ $V/schutz_2023_waechter.csv
+# shellcheck disable=SC2086
+load "$T/c3.yaml" hze $HZE_SCHUTZ $V/hze_2025_schutz_asd.csv
+load "$T/c3.yaml" bevoelkerung $V/bevoelkerung_2024_einheiten.csv
+check "waechter: the broken v_strategiekarte_42 is there, with every row" 18 "$(q "SELECT count(*) FROM plausid.v_strategiekarte_42")"
+expect_differs "waechter: without secondary suppression of shares v_strategiekarte_42 misses" \
+        $V/expected/strategiekarte_42_waechter.txt "$SK42"
+
 summary
