@@ -6,7 +6,9 @@
 # fixed-width record (no Sozialraum) and its Sozialraum mapping as a third source, the
 # § 8a and § 42 samples and the figures of the Strategiekarte Wächteramt; finally runs the daemon (plausid run)
 # on a scratch drop directory, drops exports into it and shows them archived or in
-# quarantine.
+# quarantine. Last, the sample city's three Berichtsjahre (samples/stadt/, written by
+# scripts/samples/stadt.py) go into a database of their own, and plausid report writes its
+# Strategiekarte for 2024; the demo ends with the path of the HTML file.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
@@ -157,3 +159,59 @@ say "Where the files went"
 (cd "$RUN" && find archive quarantine -type f | sort | sed 's/^/  /')
 echo "quarantine reason:"
 sed 's/^/  /' "$RUN"/quarantine/*.reason.txt
+
+# The Strategiekarte needs a Jugendamt's complete Berichtsjahre, and the sections above left
+# the samples' 2024 replaced delivery by delivery (and the daemon's generated export on
+# top): the sample city gets a database of its own.
+say "The Strategiekarte of the sample city: three Berichtsjahre in a database of their own"
+new_db stadt
+echo "PGDATABASE=$PGDATABASE"
+STADT=$(cd "$OUT" && pwd)
+cat >"$OUT/stadt.yaml" <<EOC
+database:
+  conninfo: ""
+  schema: plausid
+sources:
+  - name: hze
+    rules: $PWD/rules/hze.yaml
+  - name: bevoelkerung
+    rules: $PWD/rules/bevoelkerung.yaml
+  - name: sgb2
+    rules: $PWD/rules/sgb2.yaml
+  - name: kennzahlen
+    rules: $PWD/rules/kennzahlen.yaml
+  - name: gefaehrdung
+    rules: $PWD/rules/gefaehrdung.yaml
+  - name: schutz
+    rules: $PWD/rules/schutz.yaml
+EOC
+sload() {
+        echo "\$ plausid load --config $OUT/stadt.yaml --source $*"
+        "$BUILD/plausid" load --config "$OUT/stadt.yaml" --source "$@"
+}
+echo "(each Berichtsjahr checked against the one before: X03, an aid ongoing at 31.12. that is missing"
+echo " the next year -- here because its record of the next year was rejected --, and X04)"
+sload hze samples/stadt/hze_2022.csv samples/stadt/hze_2023.csv samples/stadt/hze_2024.csv
+sload bevoelkerung samples/stadt/bevoelkerung_2022.csv samples/stadt/bevoelkerung_2023.csv samples/bevoelkerung_2024.csv
+sload sgb2 samples/stadt/sgb2_2022.csv samples/stadt/sgb2_2023.csv samples/sgb2_2024.csv
+sload kennzahlen samples/kennzahlen_2024.csv
+sload gefaehrdung samples/gefaehrdung_2024.csv
+sload schutz samples/schutz_2024.csv
+psql -X -P pager=off -c "SELECT id, file_name, status, records, loaded, rejected, warned FROM plausid.deliveries ORDER BY id"
+say "The Strategiekarte's question: Eckwert against the SGB II rate of children under 15, 2022-2024"
+psql -X -P pager=off -c "SELECT e.sozialraum, max(s.quote_unter15) FILTER (WHERE e.berichtsjahr = 2024) AS sgb2_2024, round(max(e.eckwert) FILTER (WHERE e.berichtsjahr = 2022)) AS eckwert_2022, round(max(e.eckwert) FILTER (WHERE e.berichtsjahr = 2023)) AS eckwert_2023, round(max(e.eckwert) FILTER (WHERE e.berichtsjahr = 2024)) AS eckwert_2024, max(e.fallzahl) FILTER (WHERE e.berichtsjahr = 2024) AS fallzahl_2024 FROM plausid.v_hze_eckwert e LEFT JOIN plausid.sgb2 s USING (berichtsjahr, sozialraum) GROUP BY 1 ORDER BY 2 NULLS LAST"
+echo "(Südstadt: a low rate and a high use; Eving: a high rate and a low use -- the Sozialräume the Strategiekarte asks about)"
+
+say "plausid report --strategiekarte: the report for the Jugendhilfeausschuss"
+echo "\$ plausid report --config $OUT/stadt.yaml --strategiekarte --year 2024 --out $STADT/strategiekarte"
+rm -rf "$STADT/strategiekarte"
+mkdir -p "$STADT/strategiekarte"
+"$BUILD/plausid" report --config "$OUT/stadt.yaml" --strategiekarte --year 2024 --out "$STADT/strategiekarte"
+status=$?
+karte=$(ls "$STADT"/strategiekarte/strategiekarte_2024_*.html 2>/dev/null | head -n 1)
+if [ "$status" -ne 0 ] || [ -z "$karte" ]; then
+        echo "the Strategiekarte was not written (exit status $status)"
+        exit 1
+fi
+say "Done"
+echo "Strategiekarte: $karte"
