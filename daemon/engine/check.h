@@ -87,6 +87,7 @@ struct checker {
         int64_t first_i;                /* ... and its number (a month or a day) */
         bool first_seen;
 
+        unsigned long *alias_count;     /* per field: values read as empty (empty_alias) */
         unsigned long *share_count;     /* per rule */
         unsigned long share_total;
         struct key_table *tables;       /* per rule */

@@ -76,6 +76,7 @@ static const struct {
         [BUILTIN_UNREADABLE] = {"unreadable", CTX_BIT(CTX_REASON), false},
         [BUILTIN_RECORD_TYPE] = {"record_type", CTX_BIT(CTX_VALUE) | CTX_BIT(CTX_EXPECTED), true},
         [BUILTIN_DELIVERY_YEAR] = {"delivery_year", CTX_BIT(CTX_REASON), false},
+        [BUILTIN_EMPTY_ALIAS] = {"empty_alias", CTX_BIT(CTX_FIELD) | CTX_BIT(CTX_VALUE) | CTX_BIT(CTX_COUNT), false},
 };
 
 static void unknown_builtin(struct compiler *c, const struct rule *r, yaml_node_t *n, const char *b) {

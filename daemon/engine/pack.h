@@ -52,6 +52,8 @@ struct field {
         int64_t min, max;       /* integer range */
         const struct codelist *codes;
         bool restore_zeros;
+        const char *empty_alias;        /* a value read as empty (S08 counts it), or NULL */
+        size_t empty_alias_len;
         bool column_required;
         bool required;          /* an empty value is P01: in rs->fields, in every Berichtsjahr;
                                  * in an epoch's fields (epochs.c), in the epoch's */
@@ -106,6 +108,7 @@ enum builtin {
         BUILTIN_UNREADABLE,
         BUILTIN_RECORD_TYPE,            /* fixed-width: a record of another type */
         BUILTIN_DELIVERY_YEAR,          /* fixed-width: the file's Berichtsjahr not to be found */
+        BUILTIN_EMPTY_ALIAS,            /* a field's empty_alias value occurred (per file) */
         _BUILTIN_MAX,
 };
 

@@ -43,7 +43,7 @@ new_db t_basic
 write_config "$T/c.yaml"
 load "$T/c.yaml" samples/hze_2024_sued_cp1252.csv
 check "basic: exit status" 0 "$status"
-check "basic: delivery row" "loaded|300|277|23|2|windows-1252" \
+check "basic: delivery row" "loaded|300|277|23|10|windows-1252" \
         "$(q "SELECT status, records, loaded, rejected, warned, encoding FROM plausid.deliveries")"
 check "basic: rows in hze" 277 "$(q "SELECT count(*) FROM plausid.hze")"
 check "basic: rejected_records" 23 "$(q "SELECT count(*) FROM plausid.rejected_records")"
