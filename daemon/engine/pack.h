@@ -76,7 +76,8 @@ struct segment {
         const char *text;       /* literal text, or NULL */
         size_t len;
         int ctx;                /* >= 0: a context placeholder (enum message_ctx) */
-        struct program prog;    /* otherwise: an expression */
+        struct program prog;    /* otherwise: an expression (with cond: the condition) */
+        enum { SEG_PLAIN, SEG_IF, SEG_ENDIF } cond;     /* {if EXPR} ... {/if} */
 };
 
 struct message {

@@ -220,7 +220,7 @@ check "history: X03 message points at the earlier record" 1 \
 check "history: X04 only for stationär" "3|stationär|1" \
         "$(q "SELECT delivery_id, value, count(*) FROM plausid.findings WHERE rule = 'X04' GROUP BY 1, 2")"
 check "history: X04 message has the counts" 1 \
-        "$(q "SELECT count(*) FROM plausid.findings WHERE rule = 'X04' AND message LIKE '%40 Datensätze im Setting „stationär“ für 2024 gegenüber 25 für 2023 (+60,0 %)%'")"
+        "$(q "SELECT count(*) FROM plausid.findings WHERE rule = 'X04' AND message LIKE '%40 Datensätze im Leistungsbereich „stationär“ für 2024 gegenüber 25 für 2023 (+60,0 %)%'")"
 check "history: summary counts them" 1 "$(grep -cE '^  X03 +warning +2 ' <<<"$out")"
 check "history: warnings keep the delivery loaded" "loaded|1|1" \
         "$(q "SELECT status, loaded, records FROM plausid.deliveries WHERE id = 3")"

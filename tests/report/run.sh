@@ -217,7 +217,7 @@ contains "since: the unit of a delivery rejected by the gate, from its findings'
 contains "since: a file rejected at its header has no unit" "$o" "<h3>Meldende Einheit unbekannt"
 contains "since: a trend chart" "$o" 'aria-label="Anteil abgewiesener Datensätze je Lieferung"'
 contains "since: the rejection rate of a delivery" "$o" '<td class="n">56</td><td class="n">14,0&#160;%</td>'
-contains "since: top rules with titles" "$o" '<td class="id">D09</td><td>Alter bei Beginn 21 oder mehr</td>'
+contains "since: top rules with titles" "$o" '<td class="id">D09</td><td>Neue Hilfe nach Vollendung des 21. Lebensjahres</td>'
 links=$(grep -o 'href="delivery-[0-9]*\.html"' "$o" | sort -u | sed 's/href="//; s/"//' | tr '\n' ' ')
 check "since: links to the four delivery reports" "delivery-1.html delivery-2.html delivery-3.html delivery-4.html " "$links"
 missing=""
