@@ -24,7 +24,7 @@ static const char *const ctx_names[_CTX_MAX] = {
         [CTX_YEAR] = "year", [CTX_PREVIOUS_YEAR] = "previous_year", [CTX_KEY] = "key", [CTX_LINE] = "line",
         [CTX_DELIVERY] = "delivery", [CTX_UNIT] = "unit", [CTX_PREVIOUS] = "previous", [CTX_CHANGE] = "change",
         [CTX_FILE] = "file", [CTX_WINDOW_FROM] = "window_from", [CTX_WINDOW_TO] = "window_to",
-        [CTX_OTHER_DATASET] = "other_dataset",
+        [CTX_OTHER_DATASET] = "other_dataset", [CTX_SPAN] = "span", [CTX_OTHER_SPAN] = "other_span",
 };
 
 /* Reports a placeholder that is neither the kind's nor (where allowed) an expression,

@@ -145,6 +145,7 @@ struct rule {
         unsigned nunique;
         int group;              /* overlap: the grouping field */
         struct program begin, end;
+        struct program running; /* overlap: the record's aid is still running (its end is a stand-in) */
         struct previous_year_rule previous;
         struct linked_rule linked;
         /* What the rule's message may name, from its kind (and builtin or previous_year
