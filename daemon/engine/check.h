@@ -46,6 +46,7 @@ struct interval {
         uint32_t text;          /* offset of "key\0group\0" in the overlap text buffer */
         bool had_error, had_warning;
         bool running;           /* the rule's running: true -- {span} says "seit ..., andauernd" */
+        bool hit;               /* already reported by the sweep */
 };
 
 struct overlap_state {

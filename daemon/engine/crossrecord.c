@@ -235,8 +235,19 @@ static size_t overlap_sweep(struct overlap_state *o, struct interval **hits, uin
                                 if (o->items[j].begin < it->end && it->begin < o->items[j].end)
                                         with = &o->items[j];
                 if (with) {
-                        other[i] = (uint32_t) (with - o->items);
-                        hits[nhits++] = it;
+                        /* The stale record is the one rejected: a running aid that began
+                         * earlier than an ended one was, as a rule, never closed. */
+                        struct interval *bad = it;
+                        const struct interval *good = with;
+                        if (with->running && !it->running && with->begin < it->begin) {
+                                bad = (struct interval *) with;
+                                good = it;
+                        }
+                        if (!bad->hit) {
+                                bad->hit = true;
+                                other[bad - o->items] = (uint32_t) (good - o->items);
+                                hits[nhits++] = bad;
+                        }
                 }
                 if (it->end > latest->end)
                         latest = it;
