@@ -45,6 +45,8 @@ struct interval {
         uint32_t seq;           /* order in the file */
         uint32_t text;          /* offset of "key\0group\0" in the overlap text buffer */
         bool had_error, had_warning;
+        bool running;           /* the rule's running: true -- {span} says "seit ..., andauernd" */
+        bool hit;               /* already reported by the sweep */
 };
 
 struct overlap_state {
@@ -87,6 +89,7 @@ struct checker {
         int64_t first_i;                /* ... and its number (a month or a day) */
         bool first_seen;
 
+        unsigned long *alias_count;     /* per field: values read as empty (empty_alias) */
         unsigned long *share_count;     /* per rule */
         unsigned long share_total;
         struct key_table *tables;       /* per rule */

@@ -45,6 +45,7 @@ int checker_new(const struct ruleset *rs, checker_finding_fn fn, void *userdata,
         c->vals = calloc(rs->nfields, sizeof(*c->vals));
         c->restored = calloc(rs->nfields, sizeof(*c->restored));
         c->expected = calloc(rs->nfields, sizeof(*c->expected));
+        c->alias_count = calloc(rs->nfields, sizeof(*c->alias_count));
         c->share_count = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->share_count));
         c->tables = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->tables));
         c->unique_hash = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->unique_hash));
@@ -59,7 +60,7 @@ int checker_new(const struct ruleset *rs, checker_finding_fn fn, void *userdata,
         }
         c->overlaps = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->overlaps));
         c->stats.per_rule = calloc(rs->nrules ? rs->nrules : 1, sizeof(*c->stats.per_rule));
-        if (!c->column || !c->vals || !c->restored || !c->expected || !c->share_count || !c->tables || !c->unique_hash || !c->verdicts || !c->unique_rules || !c->quiet_rules || !c->overlaps ||
+        if (!c->column || !c->vals || !c->restored || !c->expected || !c->alias_count || !c->share_count || !c->tables || !c->unique_hash || !c->verdicts || !c->unique_rules || !c->quiet_rules || !c->overlaps ||
             !c->stats.per_rule) {
                 checker_free(c);
                 return -ENOMEM;
@@ -86,6 +87,7 @@ void checker_free(struct checker *c) {
         free(c->vals);
         free(c->restored);
         free(c->unknown_columns);
+        free(c->alias_count);
         free(c->share_count);
         if (c->tables)
                 for (unsigned i = 0; i < c->rs->nrules; i++)
@@ -344,6 +346,26 @@ int checker_unreadable(struct checker *c, unsigned long line, const char *reason
         return checker_reject_file(c, BUILTIN_UNREADABLE, line, reason);
 }
 
+/* One finding per field whose empty_alias occurred: the file is told once, the records
+ * are not (they are loaded with the field empty). */
+static int report_empty_aliases(struct checker *c) {
+        const struct ruleset *rs = c->rs;
+        int rule = rs->builtin_rule[BUILTIN_EMPTY_ALIAS];
+        for (unsigned f = 0; rule >= 0 && f < rs->nfields; f++) {
+                if (!c->alias_count[f])
+                        continue;
+                char count[24];
+                snprintf(count, sizeof(count), "%lu", c->alias_count[f]);
+                const char *ctx[_CTX_MAX] = {[CTX_FIELD] = rs->fields[f].label, [CTX_VALUE] = rs->fields[f].empty_alias,
+                                             [CTX_COUNT] = count};
+                c->rec = NULL;
+                int e = checker_report(c, (unsigned) rule, 0, (int) f, rs->fields[f].empty_alias, ctx, "");
+                if (e < 0)
+                        return e;
+        }
+        return 0;
+}
+
 int checker_finish(struct checker *c) {
         const struct ruleset *rs = c->rs;
         int e = 0;
@@ -358,6 +380,8 @@ int checker_finish(struct checker *c) {
                 if (r->kind == RULE_OVERLAP)
                         e = finish_overlap(c, ri);
         }
+        if (e >= 0)
+                e = report_empty_aliases(c);
         for (unsigned ri = 0; ri < rs->nrules && e >= 0; ri++) {
                 const struct rule *r = &rs->rules[ri];
                 if (r->kind != RULE_SHARE || c->share_total == 0)

@@ -143,6 +143,7 @@ static void compile_document(struct compiler *c) {
         compile_report(c, v[K_REPORT]);
         compile_rules(c, v[K_RULES]);
         compile_input_rules(c);
+        compile_alias_rule(c);
         compile_epochs(c);
         if (!c->errors && !c->nomem)
                 link_checks(c);

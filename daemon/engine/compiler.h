@@ -109,6 +109,8 @@ void compile_rules(struct compiler *c, const yaml_node_t *n);
 void compile_example_base(struct compiler *c, yaml_node_t *n);
 /* After the rules: a format's findings need their rules (fixed-width: S02, S06, S07). */
 void compile_input_rules(struct compiler *c);
+/* A field's empty_alias needs the rule that tells the file (builtin empty_alias). */
+void compile_alias_rule(struct compiler *c);
 
 /* After the rules: the epochs of the pack's Berichtsjahre (epochs.c). */
 void compile_epochs(struct compiler *c);

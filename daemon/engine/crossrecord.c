@@ -144,6 +144,11 @@ int collect_interval(struct checker *c, unsigned ri, ssize_t *ret_index) {
         struct vm_value b = vm_eval(c->rs, &r->begin, c->vals, NULL), en = vm_eval(c->rs, &r->end, c->vals, NULL);
         if (b.unknown || en.unknown)
                 return 0;
+        bool running = false;
+        if (r->running.n) {
+                struct vm_value v = vm_eval(c->rs, &r->running, c->vals, NULL);
+                running = !v.unknown && v.i;
+        }
         struct overlap_state *o = &c->overlaps[ri];
         int e = ARRAY_GROW(o->items, o->n, o->cap);
         if (e < 0)
@@ -158,7 +163,7 @@ int collect_interval(struct checker *c, unsigned ri, ssize_t *ret_index) {
         XXH128_hash_t h = XXH3_128bits(g->s, g->len);
         o->items[o->n] = (struct interval) {
                 .group_hi = h.high64, .group_lo = h.low64, .begin = (int32_t) b.i, .end = (int32_t) en.i,
-                .line = (uint32_t) c->rec->line, .seq = c->seq, .text = text,
+                .line = (uint32_t) c->rec->line, .seq = c->seq, .text = text, .running = running,
         };
         *ret_index = (ssize_t) o->n++;
         return 0;
@@ -230,13 +235,31 @@ static size_t overlap_sweep(struct overlap_state *o, struct interval **hits, uin
                                 if (o->items[j].begin < it->end && it->begin < o->items[j].end)
                                         with = &o->items[j];
                 if (with) {
-                        other[i] = (uint32_t) (with - o->items);
-                        hits[nhits++] = it;
+                        /* The stale record is the one rejected: a running aid that began
+                         * earlier than an ended one was, as a rule, never closed. */
+                        struct interval *bad = it;
+                        const struct interval *good = with;
+                        if (with->running && !it->running && with->begin < it->begin) {
+                                bad = (struct interval *) with;
+                                good = it;
+                        }
+                        if (!bad->hit) {
+                                bad->hit = true;
+                                other[bad - o->items] = (uint32_t) (good - o->items);
+                                hits[nhits++] = bad;
+                        }
                 }
                 if (it->end > latest->end)
                         latest = it;
         }
         return nhits;
+}
+
+static void span_text(char buf[3 * TIME_TEXT], bool running, const char *begin, const char *end) {
+        if (running)
+                snprintf(buf, 3 * TIME_TEXT, "seit %s, andauernd", begin);
+        else
+                snprintf(buf, 3 * TIME_TEXT, "%s bis %s", begin, end);
 }
 
 /* A record that an error here rejects after the record callback passed it as clean: counted
@@ -278,6 +301,12 @@ int finish_overlap(struct checker *c, unsigned ri) {
                         [CTX_OTHER] = line, [CTX_GROUP] = group, [CTX_BEGIN] = time_text(b1, t, it->begin),
                         [CTX_END] = time_text(e1, t, it->end), [CTX_OTHER_BEGIN] = time_text(b2, t, ot->begin),
                         [CTX_OTHER_END] = time_text(e2, t, ot->end)};
+                /* A running aid's end is the report-year end only as a stand-in: it has none. */
+                char s1[3 * TIME_TEXT], s2[3 * TIME_TEXT];
+                span_text(s1, it->running, b1, e1);
+                span_text(s2, ot->running, b2, e2);
+                ctx[CTX_SPAN] = s1;
+                ctx[CTX_OTHER_SPAN] = s2;
                 c->rec = NULL;
                 int e = checker_report(c, ri, it->line, r->field, b1, ctx, key);
                 if (e < 0)

@@ -320,6 +320,11 @@ void checker_decode(struct checker *c, const struct reader_record *rec) {
         for (unsigned f = 0; f < rs->nfields; f++, fd++) {
                 size_t len;
                 const char *s = field_text(c, rec, f, &len);
+                if (fd->empty_alias && len == fd->empty_alias_len && memcmp(s, fd->empty_alias, len) == 0) {
+                        c->alias_count[f]++;
+                        s = "";
+                        len = 0;
+                }
                 switch (decode_field(rs, fd, f, &vals[f], s, len, c->restored[f])) {
                 case FV_EMPTY:
                         empty_required |= fd->required;

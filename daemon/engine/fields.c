@@ -12,11 +12,11 @@
 
 enum {
         K_NAME, K_LABEL, K_ALIASES, K_TYPE, K_LENGTH, K_MAXLEN, K_MIN, K_MAX, K_CODES, K_ZEROS, K_COLUMN,
-        K_REQUIRED, _K_FIELD_MAX,
+        K_REQUIRED, K_EMPTY_ALIAS, _K_FIELD_MAX,
 };
 static const char *const field_keys[_K_FIELD_MAX] = {
         "name", "label", "aliases", "type", "length", "max_length",
-        "min", "max", "codes", "leading_zeros", "column", "required",
+        "min", "max", "codes", "leading_zeros", "column", "required", "empty_alias",
 };
 
 /* True when a header name (field name or alias) is already taken by another field. */
@@ -171,6 +171,45 @@ static void compile_required(struct compiler *c, struct field *f, yaml_node_t *n
                 f->required_years = all;
 }
 
+/* empty_alias: VALUE -- an exporter's way of writing "not given" that the field reads as
+ * empty (uebernahme = 2 for "nein" where the statistic knows only 1 = ja and empty). A
+ * value the field could hold would be silently erased, so only an invalid one may be an
+ * alias; the file then gets one S08-like finding (builtin empty_alias) per field. */
+static void compile_empty_alias(struct compiler *c, struct field *f, yaml_node_t *n) {
+        const char *alias = yamldoc_scalar(&c->yd, n, "empty_alias");
+        if (!alias)
+                return;
+        size_t len = strlen(alias);
+        if (len == 0 || strspn(alias, " \t") == len) {
+                yamldoc_error(&c->yd, n, "field '%s': empty_alias must be a value, not empty", f->name);
+                return;
+        }
+        if (f->required_years.from <= f->required_years.to) {
+                yamldoc_error(&c->yd, n, "field '%s': a required field cannot have an empty_alias (it would turn a value into a P01 finding)", f->name);
+                return;
+        }
+        /* With leading zeros restored, "2" would be read as the code "02". */
+        char padded[16];
+        size_t common = f->codes ? f->codes->common_len : 0;
+        bool pad = f->restore_zeros && common > len && common < sizeof(padded) && strspn(alias, "0123456789") == len;
+        if (pad) {
+                memset(padded, '0', common - len);
+                memcpy(padded + common - len, alias, len + 1);
+        }
+        if (f->type == FIELD_CODE && f->codes &&
+            (codelist_find(f->codes, alias, len) >= 0 || (pad && codelist_find(f->codes, padded, common) >= 0))) {
+                yamldoc_error(&c->yd, n, "field '%s': empty_alias '%s' is a code of list '%s': a valid value cannot mean empty",
+                              f->name, alias, f->codes->name);
+                return;
+        }
+        if (f->type != FIELD_CODE) {
+                yamldoc_error(&c->yd, n, "field '%s': empty_alias is only for code fields", f->name);
+                return;
+        }
+        f->empty_alias = compiler_strdup(c, alias);
+        f->empty_alias_len = len;
+}
+
 static void compile_field(struct compiler *c, const yaml_node_t *n) {
         struct ruleset *rs = c->rs;
         yaml_node_t *v[_K_FIELD_MAX];
@@ -206,7 +245,20 @@ static void compile_field(struct compiler *c, const yaml_node_t *n) {
                         yamldoc_error(&c->yd, v[K_COLUMN], "column must be 'required' or 'optional', not '%s'", column);
         }
         compile_required(c, f, v[K_REQUIRED]);
+        if (typed)
+                compile_empty_alias(c, f, v[K_EMPTY_ALIAS]);
         rs->nfields++;
+}
+
+void compile_alias_rule(struct compiler *c) {
+        const struct ruleset *rs = c->rs;
+        for (unsigned f = 0; f < rs->nfields; f++)
+                if (rs->fields[f].empty_alias && rs->builtin_rule[BUILTIN_EMPTY_ALIAS] < 0) {
+                        compiler_error(c, rs->fields[f].line, rs->fields[f].col,
+                                       "field '%s' has an empty_alias: the pack needs a rule with builtin empty_alias to report it",
+                                       rs->fields[f].name);
+                        return;
+                }
 }
 
 void compile_fields(struct compiler *c, const yaml_node_t *n) {

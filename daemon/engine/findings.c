@@ -115,9 +115,18 @@ static int put_value(struct checker *c, struct strbuf *b, const struct program *
 static int format_message(struct checker *c, const struct rule *r, const char *const *ctx) {
         const struct message *m = c->layout && r->message_fixed.n ? &r->message_fixed : &r->message;
         strbuf_reset(&c->message);
+        bool skip = false;
         for (unsigned i = 0; i < m->n; i++) {
                 const struct segment *s = &m->segs[i];
                 int e;
+                if (s->cond != SEG_PLAIN) {
+                        /* An unknown condition hides the text, like a false one. */
+                        struct vm_value v = s->cond == SEG_IF ? vm_eval(c->rs, &s->prog, c->vals, NULL) : (struct vm_value) {0};
+                        skip = s->cond == SEG_IF && (v.unknown || !v.i);
+                        continue;
+                }
+                if (skip)
+                        continue;
                 /* One of three, each fallible: the result is checked once below. */
                 if (s->text)
                         e = strbuf_append(&c->message, s->text, s->len);

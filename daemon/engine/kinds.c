@@ -76,6 +76,7 @@ static const struct {
         [BUILTIN_UNREADABLE] = {"unreadable", CTX_BIT(CTX_REASON), false},
         [BUILTIN_RECORD_TYPE] = {"record_type", CTX_BIT(CTX_VALUE) | CTX_BIT(CTX_EXPECTED), true},
         [BUILTIN_DELIVERY_YEAR] = {"delivery_year", CTX_BIT(CTX_REASON), false},
+        [BUILTIN_EMPTY_ALIAS] = {"empty_alias", CTX_BIT(CTX_FIELD) | CTX_BIT(CTX_VALUE) | CTX_BIT(CTX_COUNT), false},
 };
 
 static void unknown_builtin(struct compiler *c, const struct rule *r, yaml_node_t *n, const char *b) {
@@ -178,7 +179,7 @@ static bool compile_interval_end(struct compiler *c, yaml_node_t *n, struct prog
 bool compile_overlap(struct compiler *c, struct rule *r, const struct rule_nodes *n) {
         if (!yamldoc_is_mapping(&c->yd, n->kind, "overlap"))
                 return true;
-        static const char *const okeys[] = {"group", "when", "begin", "end"};
+        static const char *const okeys[] = {"group", "when", "begin", "end", "running"};
         yaml_node_t *o[ELEMENTSOF(okeys)];
         yamldoc_take_keys(&c->yd, n->kind, okeys, ELEMENTSOF(okeys), o, "overlap");
         if (!o[0] || !o[2] || !o[3])
@@ -188,6 +189,8 @@ bool compile_overlap(struct compiler *c, struct rule *r, const struct rule_nodes
                 yamldoc_error(&c->yd, o[0], "rule %s: unknown field '%s'", r->id, g);
         if (o[1])
                 compile_expr_node(c, o[1], &r->prog, VT_BOOL, "when");
+        if (o[4])
+                compile_expr_node(c, o[4], &r->running, VT_BOOL, "running");
         bool begin = o[2] && compile_interval_end(c, o[2], &r->begin, "begin");
         bool end = o[3] && compile_interval_end(c, o[3], &r->end, "end");
         if (begin && end && r->begin.type != r->end.type)

@@ -24,7 +24,7 @@ static const char *const ctx_names[_CTX_MAX] = {
         [CTX_YEAR] = "year", [CTX_PREVIOUS_YEAR] = "previous_year", [CTX_KEY] = "key", [CTX_LINE] = "line",
         [CTX_DELIVERY] = "delivery", [CTX_UNIT] = "unit", [CTX_PREVIOUS] = "previous", [CTX_CHANGE] = "change",
         [CTX_FILE] = "file", [CTX_WINDOW_FROM] = "window_from", [CTX_WINDOW_TO] = "window_to",
-        [CTX_OTHER_DATASET] = "other_dataset",
+        [CTX_OTHER_DATASET] = "other_dataset", [CTX_SPAN] = "span", [CTX_OTHER_SPAN] = "other_span",
 };
 
 /* Reports a placeholder that is neither the kind's nor (where allowed) an expression,
@@ -62,6 +62,27 @@ static int compile_placeholder(struct compiler *c, const struct rule *r, yaml_no
                 return -ENOMEM;
         }
         *s = (struct segment) {.ctx = -1};
+        /* {if EXPR} ... {/if}: the text between shows only when EXPR is true, so that a
+         * message names only the fields that are wrong (records' rules only). */
+        bool cond = strncmp(inner, "if ", 3) == 0;
+        if (cond || strcmp(inner, "/if") == 0) {
+                if (!r->record_context) {
+                        compiler_error(c, line, col, "{if ...} needs a rule decided on one record");
+                        return -EINVAL;
+                }
+                if (!cond) {
+                        s->cond = SEG_ENDIF;
+                        return 0;
+                }
+                s->cond = SEG_IF;
+                struct srcmap at = srcmap_of(c, n, text, (size_t) (brace + 4 - text));
+                int e = expr_compile(c, inner + 3, &at, &s->prog);
+                if (e == 0 && s->prog.type != VT_BOOL) {
+                        compiler_error(c, line, col, "{if ...} needs a condition (true or false), not a value");
+                        return -EINVAL;
+                }
+                return e;
+        }
         bool known_elsewhere = false;
         for (int i = 0; i < _CTX_MAX; i++)
                 if (strcmp(inner, ctx_names[i]) == 0) {
@@ -106,6 +127,7 @@ static void compile_text(struct compiler *c, struct rule *r, yaml_node_t *n, str
                 r->message_text = text;
         _cleanup_(freep) struct segment *segs = NULL;
         size_t nseg = 0, cap = 0;
+        bool open_if = false;
         const char *p = text;
         while (*p) {
                 /* One pass adds at most two segments: the text before a brace and the
@@ -141,7 +163,21 @@ static void compile_text(struct compiler *c, struct rule *r, yaml_node_t *n, str
                 if (compile_placeholder(c, r, n, text, brace, close, &s) < 0 ||
                     add_segment(c, &segs, &nseg, &cap, s) < 0)
                         return;
+                if ((s.cond == SEG_IF && open_if) || (s.cond == SEG_ENDIF && !open_if)) {
+                        struct srcmap at_brace = srcmap_of(c, n, text, (size_t) (brace - text));
+                        unsigned line, col;
+                        srcmap_position(&at_brace, 0, &line, &col);
+                        compiler_error(c, line, col, s.cond == SEG_IF ? "{if ...} inside {if ...}: close the first with {/if}"
+                                                                      : "{/if} without {if ...}");
+                        return;
+                }
+                if (s.cond != SEG_PLAIN)
+                        open_if = s.cond == SEG_IF;
                 p = close + 1;
+        }
+        if (open_if) {
+                yamldoc_error(&c->yd, n, "message: {if ...} is not closed by {/if}");
+                return;
         }
         m->segs = arena_array(c->rs->arena, nseg ? nseg : 1, sizeof(*segs));
         if (!m->segs) {

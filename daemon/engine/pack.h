@@ -52,6 +52,8 @@ struct field {
         int64_t min, max;       /* integer range */
         const struct codelist *codes;
         bool restore_zeros;
+        const char *empty_alias;        /* a value read as empty (S08 counts it), or NULL */
+        size_t empty_alias_len;
         bool column_required;
         bool required;          /* an empty value is P01: in rs->fields, in every Berichtsjahr;
                                  * in an epoch's fields (epochs.c), in the epoch's */
@@ -74,7 +76,8 @@ struct segment {
         const char *text;       /* literal text, or NULL */
         size_t len;
         int ctx;                /* >= 0: a context placeholder (enum message_ctx) */
-        struct program prog;    /* otherwise: an expression */
+        struct program prog;    /* otherwise: an expression (with cond: the condition) */
+        enum { SEG_PLAIN, SEG_IF, SEG_ENDIF } cond;     /* {if EXPR} ... {/if} */
 };
 
 struct message {
@@ -106,6 +109,7 @@ enum builtin {
         BUILTIN_UNREADABLE,
         BUILTIN_RECORD_TYPE,            /* fixed-width: a record of another type */
         BUILTIN_DELIVERY_YEAR,          /* fixed-width: the file's Berichtsjahr not to be found */
+        BUILTIN_EMPTY_ALIAS,            /* a field's empty_alias value occurred (per file) */
         _BUILTIN_MAX,
 };
 
@@ -141,6 +145,7 @@ struct rule {
         unsigned nunique;
         int group;              /* overlap: the grouping field */
         struct program begin, end;
+        struct program running; /* overlap: the record's aid is still running (its end is a stand-in) */
         struct previous_year_rule previous;
         struct linked_rule linked;
         /* What the rule's message may name, from its kind (and builtin or previous_year

@@ -24,7 +24,7 @@ const struct rule_kind_info rule_kinds[] = {
          .record_context = true},
         {.key = "overlap", .kind = RULE_OVERLAP, .compile = compile_overlap,
          .placeholders = CTX_BIT(CTX_OTHER) | CTX_BIT(CTX_GROUP) | CTX_BIT(CTX_BEGIN) | CTX_BIT(CTX_END) |
-                         CTX_BIT(CTX_OTHER_BEGIN) | CTX_BIT(CTX_OTHER_END)},
+                         CTX_BIT(CTX_OTHER_BEGIN) | CTX_BIT(CTX_OTHER_END) | CTX_BIT(CTX_SPAN) | CTX_BIT(CTX_OTHER_SPAN)},
         /* placeholders per variant: compile_previous_year() */
         {.key = "previous_year", .kind = RULE_PREVIOUS_YEAR, .compile = compile_previous_year,
          .no_examples = "a previous_year rule compares with earlier deliveries in the database; "

@@ -237,8 +237,10 @@ new_db t_fixed
 "$ROOT/$BUILD/genhze" -n 3000 -s 5 -e 0 --crlf >"$T/clean.csv"
 "$ROOT/$BUILD/csv2fixed" rules/hze.yaml 2024 <"$T/clean.csv" >"$T/jgh_2024_clean.txt"
 "$PLAUSID" load --config "$T/c.yaml" --source hze "$T/jgh_2024_clean.txt" >/dev/null 2>&1
+# (hze rev 2's warnings A01-A07 fire on some generated records; warnings do not
+# change what is loaded or exported, so only errors are counted.)
 check "fixed: the clean file loaded whole" "3000|0" \
-        "$(q "SELECT loaded FROM plausid.deliveries")|$(q "SELECT count(*) FROM plausid.findings")"
+        "$(q "SELECT loaded FROM plausid.deliveries")|$(q "SELECT count(*) FROM plausid.findings WHERE severity <> 'warning'")"
 run_export --view v_hze --format fixed --year 2024 --out "$O/jgh_2024.txt"
 check "fixed: exit 0, mode 0640" "0|640" "$status|$(stat -c %a "$O/jgh_2024.txt")"
 check "fixed: byte for byte the file that was loaded" same \

@@ -43,7 +43,7 @@ new_db t_basic
 write_config "$T/c.yaml"
 load "$T/c.yaml" samples/hze_2024_sued_cp1252.csv
 check "basic: exit status" 0 "$status"
-check "basic: delivery row" "loaded|300|277|23|2|windows-1252" \
+check "basic: delivery row" "loaded|300|277|23|10|windows-1252" \
         "$(q "SELECT status, records, loaded, rejected, warned, encoding FROM plausid.deliveries")"
 check "basic: rows in hze" 277 "$(q "SELECT count(*) FROM plausid.hze")"
 check "basic: rejected_records" 23 "$(q "SELECT count(*) FROM plausid.rejected_records")"
@@ -220,7 +220,7 @@ check "history: X03 message points at the earlier record" 1 \
 check "history: X04 only for stationär" "3|stationär|1" \
         "$(q "SELECT delivery_id, value, count(*) FROM plausid.findings WHERE rule = 'X04' GROUP BY 1, 2")"
 check "history: X04 message has the counts" 1 \
-        "$(q "SELECT count(*) FROM plausid.findings WHERE rule = 'X04' AND message LIKE '%40 Datensätze im Setting „stationär“ für 2024 gegenüber 25 für 2023 (+60,0 %)%'")"
+        "$(q "SELECT count(*) FROM plausid.findings WHERE rule = 'X04' AND message LIKE '%40 Datensätze im Leistungsbereich „stationär“ für 2024 gegenüber 25 für 2023 (+60,0 %)%'")"
 check "history: summary counts them" 1 "$(grep -cE '^  X03 +warning +2 ' <<<"$out")"
 check "history: warnings keep the delivery loaded" "loaded|1|1" \
         "$(q "SELECT status, loaded, records FROM plausid.deliveries WHERE id = 3")"
