@@ -1,5 +1,5 @@
 -- Views over the loaded hze data: the key figures of youth-welfare controlling
--- (the domain reference key-figures.md), for dashboards that only have to select.
+-- (defined in rules/README.md, "Dashboard views", with sources), for dashboards that only have to select.
 --
 -- plausid runs this file in the plausid schema (search_path) whenever the hze pack or
 -- this file changed; every view is dropped and created again, so the file can be run any

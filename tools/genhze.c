@@ -27,7 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Columns in the order of the export table of hze.md. */
+/* Columns in the order of the canonical export layout (rules/hze.yaml's fields). */
 enum {
 	C_LAND, C_REGBEZ, C_KREIS, C_GEMEINDE, C_EINR, C_LFD, C_BJ, C_PERSON, C_SOZ, C_BEGINN,
 	C_UEBERN, C_HILFEART, C_ORT, C_TRAEGER, C_GESCHL, C_GEBURT, C_AUFV, C_FAM, C_HERK,

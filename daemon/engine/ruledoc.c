@@ -204,6 +204,8 @@ static const char *builtin_de(enum builtin b) {
         case BUILTIN_UNREADABLE: return "die Datei ist als Ganzes nicht lesbar";
         case BUILTIN_RECORD_TYPE: return "feste Satzlänge: der Datensatz hat eine andere Satzart als der Satzaufbau";
         case BUILTIN_DELIVERY_YEAR: return "feste Satzlänge: das Berichtsjahr der Datei ist nicht bestimmbar";
+        case BUILTIN_EMPTY_ALIAS: return "ein Feld enthält den Wert, den das Paket als „leer“ liest (empty_alias); "
+                                         "ein Befund je Feld und Datei mit Wert und Anzahl, kein Datensatz wird abgewiesen";
         case _BUILTIN_MAX: break;
         }
         return "?";
@@ -214,7 +216,8 @@ static void write_builtin_fields(const struct doc *d, enum builtin b) {
         const struct ruleset *rs = d->rs;
         const char *what = b == BUILTIN_MISSING_COLUMN ? "Pflichtspalten" :
                            b == BUILTIN_REQUIRED        ? "Pflichtfelder" :
-                           b == BUILTIN_CODE            ? "Schlüsselfelder" : NULL;
+                           b == BUILTIN_CODE            ? "Schlüsselfelder" :
+                           b == BUILTIN_EMPTY_ALIAS     ? "Felder mit Leer-Wert" : NULL;
         if (!what)
                 return;
         fprintf(d->out, "- %s:", what);
@@ -223,12 +226,15 @@ static void write_builtin_fields(const struct doc *d, enum builtin b) {
                 const struct field *fl = &rs->fields[f];
                 bool in = b == BUILTIN_MISSING_COLUMN ? fl->column_required :
                           b == BUILTIN_REQUIRED        ? fl->required || fl->required_years.from <= fl->required_years.to :
+                          b == BUILTIN_EMPTY_ALIAS     ? fl->empty_alias != NULL :
                                                          fl->codes != NULL;
                 if (!in)
                         continue;
                 fprintf(d->out, "%s `%s`", n++ ? "," : "", fl->name);
                 if (b == BUILTIN_REQUIRED && !fl->required)
                         fprintf(d->out, " (%d–%d)", fl->required_years.from, fl->required_years.to);
+                if (b == BUILTIN_EMPTY_ALIAS)
+                        fprintf(d->out, " („%s“)", fl->empty_alias);
         }
         fputs(n ? "\n" : " keine\n", d->out);
 }
