@@ -10,8 +10,8 @@
 #   ID...          only these mutants (default: all)
 #   --dry          apply and build each mutant, run nothing: checks that the list still fits
 #                  the code (each original occurs once, each mutant compiles)
-#   --no-baseline  skip the run of the chosen suites on the unmutated copy (which makes
-#                  sure a mutant is killed by its bug, not by a suite that fails anyway)
+#   --no-baseline  do not run each suite once on the unmutated copy before it judges a
+#                  mutant (that run makes sure a kill is the bug's, not a suite failing anyway)
 #   --keep         leave the scratch copy in place and say where
 #   --build DIR    the build directory copied along, so that only the mutated file is
 #                  compiled again (default build; built first when missing)
@@ -131,29 +131,54 @@ build() {
         nice make -s -C "$S" BUILD="$BUILD" -j2 "${targets[@]}" >"$LOG/$1.build" 2>&1
 }
 
-# run ID SUITES: the suites in order until one fails; sets $killer to its first failed case.
+# suite ID SUITE: runs one suite on the copy; sets $killer to its first failed case, or
+# leaves it empty.
+suite() {
+        local log=$LOG/$1.${2//\//_} status
+        killer=
+        case $2 in
+        unit/*)
+                (cd "$S" && timeout "$SUITE_TIMEOUT" "$BUILD/tests/${2#unit/}") >"$log" 2>&1
+                status=$?
+                [ $status -eq 0 ] && return 0
+                killer=$(grep -m1 -E '^\[  FAILED  \] ' "$log" | sed 's/^\[  FAILED  \] //') ;;
+        *)
+                (cd "$S" && timeout "$SUITE_TIMEOUT" tests/run.sh "$BUILD" "$2") >"$log" 2>&1
+                status=$?
+                [ $status -eq 0 ] && return 0
+                killer=$(grep -m1 -E '^FAIL: |^failed: ' "$log" | sed -E 's/^(FAIL|failed): //') ;;
+        esac
+        [ $status -eq 124 ] && killer="timed out after ${SUITE_TIMEOUT}s"
+        killer="$2: ${killer:-exit $status}"
+}
+
+# baseline ID SUITE: the first time SUITE is to judge a mutant, it runs once on the
+# unmutated copy (ID's file put back and built, then ID applied again): a suite that fails
+# anyway would kill every mutant. Stops the whole run when it fails.
+declare -A BASELINED
+baseline() {
+        [ $BASELINE = 1 ] && [ -z "${BASELINED[$2]:-}" ] || return 0
+        echo "mutate: $2 on the unmutated copy first" >&2
+        cp "$ROOT/${FILE[$1]}" "$S/${FILE[$1]}"
+        build baseline "$2" || { cat "$LOG/baseline.build" >&2; exit 2; }
+        suite baseline "$2"
+        if [ -n "$killer" ]; then
+                echo "mutate: the suites fail without a mutant ($killer); see $LOG/baseline.*" >&2
+                KEEP=1
+                trap 'echo "mutate: scratch copy kept in $S" >&2' EXIT
+                exit 2
+        fi
+        BASELINED[$2]=1
+        mutants_py apply "$1" "$S" && build "$1" "$2" || exit 2
+}
+
+# run_suites ID SUITES: the suites in order until one kills the mutant (sets $killer).
 run_suites() {
-        local s log status
+        local s
         killer=
         for s in $2; do
-                log=$LOG/$1.${s//\//_}
-                case $s in
-                unit/*)
-                        (cd "$S" && timeout "$SUITE_TIMEOUT" "$BUILD/tests/${s#unit/}") >"$log" 2>&1
-                        status=$?
-                        if [ $status -ne 0 ]; then
-                                killer=$(grep -m1 -oE '\[  FAILED  \] [^ ]+' "$log" | sed 's/.*\] //')
-                                killer="$s: ${killer:-exit $status}"
-                        fi ;;
-                *)
-                        (cd "$S" && timeout "$SUITE_TIMEOUT" tests/run.sh "$BUILD" "$s") >"$log" 2>&1
-                        status=$?
-                        if [ $status -ne 0 ]; then
-                                killer=$(grep -m1 -E '^FAIL: |^failed: ' "$log" | sed -E 's/^(FAIL|failed): //')
-                                killer="$s: ${killer:-exit $status}"
-                        fi ;;
-                esac
-                [ $status -eq 124 ] && killer="$s: timed out after ${SUITE_TIMEOUT}s"
+                baseline "$1" "$s"
+                suite "$1" "$s"
                 [ -n "$killer" ] && return 0
         done
 }
@@ -164,18 +189,6 @@ if ! build baseline "$all_suites"; then
         cat "$LOG/baseline.build" >&2
         echo "mutate: the unmutated tree does not build" >&2
         exit 2
-fi
-if [ $DRY = 0 ] && [ $BASELINE = 1 ]; then
-        echo "mutate: the suites on the unmutated copy: $all_suites" >&2
-        for s in $all_suites; do
-                run_suites baseline "$s"
-                if [ -n "$killer" ]; then
-                        echo "mutate: the suites fail without a mutant ($killer); see $LOG/baseline.*" >&2
-                        KEEP=1
-                        trap 'echo "mutate: scratch copy kept in $S" >&2' EXIT
-                        exit 2
-                fi
-        done
 fi
 
 killed=0 survived=0 broken=0
