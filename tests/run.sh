@@ -33,7 +33,7 @@ if [ $# -gt 0 ]; then
         done
         SECTIONS=("$@")
 fi
-want() { [[ " ${SECTIONS[*]} " == *" $1 "* ]]; }
+chosen() { [[ " ${SECTIONS[*]} " == *" $1 "* ]]; }
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 PLAUSID=$BUILD/plausid
@@ -56,19 +56,19 @@ bad() {
 # ---- unit tests ----
 # A missing unit-test binary must fail the run, not shrink it: every tests/unit/*.c has to
 # have been built (make check-suite builds them; plain make does not).
-want unit && for src in tests/unit/test_*.c; do
+chosen unit && for src in tests/unit/test_*.c; do
         t=$BUILD/tests/$(basename "${src%.c}")
         if [ ! -x "$t" ]; then bad "unit $(basename "$t"): not built"; continue; fi
         if "$t" >"$TMP/unit.log" 2>&1; then ok; else cat "$TMP/unit.log" >&2; bad "unit $(basename "$t")"; fi
 done
 
 # ---- rule packs: their own examples ----
-want rules && for pack in rules/*.yaml; do
+chosen rules && for pack in rules/*.yaml; do
         if "$PLAUSID" rules test "$pack" >"$TMP/rules.log" 2>&1; then ok; else cat "$TMP/rules.log" >&2; bad "rules test $pack"; fi
 done
 
 # ---- packs that must not compile, with their exact diagnostics ----
-want compile && for y in tests/compile/*.yaml; do
+chosen compile && for y in tests/compile/*.yaml; do
         [ -e "$y" ] || continue
         name=${y%.yaml}
         "$PLAUSID" check --rules "$y" /dev/null >/dev/null 2>"$TMP/compile.err"
@@ -83,7 +83,7 @@ want compile && for y in tests/compile/*.yaml; do
 done
 
 # ---- golden runs of the command line ----
-want golden && for dir in tests/golden/*/; do
+chosen golden && for dir in tests/golden/*/; do
         [ -f "$dir/args" ] || continue
         name=$(basename "$dir")
         read -r -a args <"$dir/args"
@@ -118,7 +118,7 @@ want golden && for dir in tests/golden/*/; do
 done
 
 # ---- fuzz corpora ----
-want fuzz && for src in tests/fuzz/fuzz_*.c; do
+chosen fuzz && for src in tests/fuzz/fuzz_*.c; do
         [ -e "$src" ] || continue
         n=$(basename "${src%.c}")
         f=$BUILD/fuzz/$n
@@ -130,7 +130,7 @@ done
 # ---- the integration suites: each ends with "N passed, M failed", and its cases count
 #      one by one ----
 suite() { # suite NAME: runs tests/NAME/run.sh, when NAME is a chosen section
-        want "$1" || return 0
+        chosen "$1" || return 0
         local log=$TMP/$1.log status counts
         tests/$1/run.sh "$BUILD" >"$log" 2>&1
         status=$?
