@@ -18,7 +18,8 @@
 #
 # Prints "mutant | bug | result | killing case" per mutant, then "N killed, N survived"
 # (and the broken ones). Exit status 0 only when every mutant was killed. A mutant that no
-# longer applies or does not compile is BROKEN: a defect of the list, not a kill.
+# longer applies or does not compile is BROKEN: a defect of the list, not a kill; so is
+# one whose suite was stopped twice by a signal from outside (run it again).
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LIST=$ROOT/tests/mutants.txt
@@ -132,9 +133,17 @@ build() {
 }
 
 # suite ID SUITE: runs one suite on the copy; sets $killer to its first failed case, or
-# leaves it empty.
+# leaves it empty. A suite stopped by a signal from outside (TERM, KILL, HUP, INT: someone
+# else's doing, not the mutant's crash) is run once more, then marked $interrupted.
 suite() {
-        local log=$LOG/$1.${2//\//_} status
+        interrupted=
+        suite_once "$@"
+        case $status in 129 | 130 | 137 | 143) echo "mutate: $2 stopped by a signal ($status), once more" >&2; suite_once "$@" ;; esac
+        case $status in 129 | 130 | 137 | 143) interrupted="$2: stopped by a signal from outside (exit $status)" killer= ;; esac
+}
+
+suite_once() {
+        local log=$LOG/$1.${2//\//_}
         killer=
         case $2 in
         unit/*)
@@ -162,8 +171,8 @@ baseline() {
         cp "$ROOT/${FILE[$1]}" "$S/${FILE[$1]}"
         build baseline "$2" || { cat "$LOG/baseline.build" >&2; exit 2; }
         suite baseline "$2"
-        if [ -n "$killer" ]; then
-                echo "mutate: the suites fail without a mutant ($killer); see $LOG/baseline.*" >&2
+        if [ -n "$killer$interrupted" ]; then
+                echo "mutate: the suites fail without a mutant ($killer$interrupted); see $LOG/baseline.*" >&2
                 KEEP=1
                 trap 'echo "mutate: scratch copy kept in $S" >&2' EXIT
                 exit 2
@@ -179,7 +188,7 @@ run_suites() {
         for s in $2; do
                 baseline "$1" "$s"
                 suite "$1" "$s"
-                [ -n "$killer" ] && return 0
+                [ -n "$killer$interrupted" ] && return 0
         done
 }
 
@@ -191,7 +200,7 @@ if ! build baseline "$all_suites"; then
         exit 2
 fi
 
-killed=0 survived=0 broken=0
+killed=0 survived=0 broken=0 interrupted=
 results=()
 for id in "${ids[@]}"; do
         file=${FILE[$id]}
@@ -204,7 +213,9 @@ for id in "${ids[@]}"; do
                 result=BUILDS case=-
         else
                 run_suites "$id" "${SUITES[$id]}"
-                if [ -n "$killer" ]; then result=KILLED case=$killer; else result=SURVIVED case="-"; fi
+                if [ -n "$interrupted" ]; then result=BROKEN case=$interrupted
+                elif [ -n "$killer" ]; then result=KILLED case=$killer
+                else result=SURVIVED case="-"; fi
         fi
         # Back to the original, with a new mtime, so that the next build compiles it again.
         cp "$ROOT/$file" "$S/$file"
