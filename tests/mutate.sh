@@ -229,10 +229,15 @@ for id in "${ids[@]}"; do
 done
 
 echo
-printf '%-4s | %-70.70s | %-8s | %s\n' mutant bug result "killing case"
+w=3
 for r in "${results[@]}"; do
         IFS='|' read -r id bug result case <<<"$r"
-        printf '%-4s | %-70.70s | %-8s | %s\n' "$id" "$bug" "$result" "$case"
+        [ ${#bug} -gt $w ] && w=${#bug}
+done
+printf "%-6s | %-${w}s | %-8s | %s\n" mutant bug result "killing case"
+for r in "${results[@]}"; do
+        IFS='|' read -r id bug result case <<<"$r"
+        printf "%-6s | %-${w}s | %-8s | %s\n" "$id" "$bug" "$result" "$case"
 done
 echo
 if [ $DRY = 1 ]; then
