@@ -42,7 +42,7 @@ while [ $# -gt 0 ]; do
         shift
 done
 
-# mutants.py list|apply ...: the list's parser, in one place. `list` checks every mutant
+# mutants_py list|apply ...: the list's parser, in one place. `list` checks every mutant
 # against the tree (the original exactly once) and prints ID<TAB>FILE<TAB>SUITES<TAB>BUG;
 # `apply ID TREE` writes the mutated file into TREE.
 mutants_py() {
@@ -84,9 +84,16 @@ def source(tree, m):
                  f"{m['file']}, not once (the code changed: fix the mutant)")
     return text
 
+SECTIONS = "unit rules compile golden fuzz load views export report systemd daemon".split()
 if cmd == "list":
+    import os
     for m in mutants:
         source(args[0], m)
+        for s in m["suites"].split():
+            if s not in SECTIONS and not (s.startswith("unit/") and
+                                          os.path.exists(f"{args[0]}/tests/unit/{s[5:]}.c")):
+                sys.exit(f"{path}:{m['line']}: mutant {m['id']}: no suite {s} "
+                         f"(a tests/run.sh section, or unit/NAME for tests/unit/NAME.c)")
         print("\t".join([m["id"], m["file"], m["suites"], m["bug"]]))
 elif cmd == "apply":
     m = next((m for m in mutants if m["id"] == args[0]), None)
@@ -115,7 +122,8 @@ fi
 # ---- the scratch copy: the tree without .git, with its build directory, mtimes kept ----
 S=$(mktemp -d "${TMPDIR:-/tmp}/plausid-mutate.XXXXXX")
 if [ $KEEP = 1 ]; then trap 'echo "mutate: scratch copy kept in $S" >&2' EXIT; else trap 'rm -rf "$S"' EXIT; fi
-tar -C "$ROOT" --exclude=./.git --exclude=./build-asan -cf - . | tar -C "$S" -xf -
+other_build=build-asan; [ "$BUILD" = build-asan ] && other_build=build
+tar -C "$ROOT" --exclude=./.git --exclude="./$other_build" -cf - . | tar -C "$S" -xf -
 UNIT_ALL=$(cd "$S" && for f in tests/unit/test_*.c; do n=${f##*/}; echo "$BUILD/tests/${n%.c}"; done)
 LOG=$S/mutate-logs
 mkdir -p "$LOG"
