@@ -21,8 +21,20 @@
 #             tmpfiles.d and the man pages
 #   daemon    tests/daemon/run.sh: plausid run on real directories with a PostgreSQL and a
 #             NOTIFY_SOCKET of its own (drops, crashes, outages, signals, notify protocol)
+#
+#   tests/run.sh [BUILD [SECTION...]]   only the named sections (tests/mutate.sh runs the
+#                                       narrowest that kill a mutant); none: every section
 set -uo pipefail
 BUILD=${1:-build}
+shift $(($# > 0 ? 1 : 0))
+SECTIONS=(unit rules compile golden fuzz load views export report systemd daemon)
+if [ $# -gt 0 ]; then
+        for s in "$@"; do
+                [[ " ${SECTIONS[*]} " == *" $s "* ]] || { echo "tests/run.sh: unknown section $s (one of: ${SECTIONS[*]})" >&2; exit 2; }
+        done
+        SECTIONS=("$@")
+fi
+chosen() { [[ " ${SECTIONS[*]} " == *" $1 "* ]]; }
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 PLAUSID=$BUILD/plausid
@@ -45,14 +57,14 @@ bad() {
 # ---- unit tests ----
 # A missing unit-test binary must fail the run, not shrink it: every tests/unit/*.c has to
 # have been built (make check-suite builds them; plain make does not).
-for src in tests/unit/test_*.c; do
+chosen unit && for src in tests/unit/test_*.c; do
         t=$BUILD/tests/$(basename "${src%.c}")
         if [ ! -x "$t" ]; then bad "unit $(basename "$t"): not built"; continue; fi
         if "$t" >"$TMP/unit.log" 2>&1; then ok; else cat "$TMP/unit.log" >&2; bad "unit $(basename "$t")"; fi
 done
 
 # ---- rule packs: their own examples ----
-for pack in rules/*.yaml; do
+chosen rules && for pack in rules/*.yaml; do
         if "$PLAUSID" rules test "$pack" >"$TMP/rules.log" 2>&1; then ok; else cat "$TMP/rules.log" >&2; bad "rules test $pack"; fi
 done
 
@@ -83,7 +95,7 @@ for pack in rules/*.yaml; do
 done
 
 # ---- packs that must not compile, with their exact diagnostics ----
-for y in tests/compile/*.yaml; do
+chosen compile && for y in tests/compile/*.yaml; do
         [ -e "$y" ] || continue
         name=${y%.yaml}
         "$PLAUSID" check --rules "$y" /dev/null >/dev/null 2>"$TMP/compile.err"
@@ -98,7 +110,7 @@ for y in tests/compile/*.yaml; do
 done
 
 # ---- golden runs of the command line ----
-for dir in tests/golden/*/; do
+chosen golden && for dir in tests/golden/*/; do
         [ -f "$dir/args" ] || continue
         name=$(basename "$dir")
         read -r -a args <"$dir/args"
@@ -133,7 +145,7 @@ for dir in tests/golden/*/; do
 done
 
 # ---- fuzz corpora ----
-for src in tests/fuzz/fuzz_*.c; do
+chosen fuzz && for src in tests/fuzz/fuzz_*.c; do
         [ -e "$src" ] || continue
         n=$(basename "${src%.c}")
         f=$BUILD/fuzz/$n
@@ -144,7 +156,8 @@ done
 
 # ---- the integration suites: each ends with "N passed, M failed", and its cases count
 #      one by one ----
-suite() { # suite NAME: runs tests/NAME/run.sh
+suite() { # suite NAME: runs tests/NAME/run.sh, when NAME is a chosen section
+        chosen "$1" || return 0
         local log=$TMP/$1.log status counts
         tests/$1/run.sh "$BUILD" >"$log" 2>&1
         status=$?

@@ -615,6 +615,14 @@ cp samples/hze_2024_nord.csv "$STAGE/"
 mv "$STAGE/hze_2024_nord.csv" "$H/drop/"
 wait_q 10 "rejected|2024.1|$old_sha" "SELECT status, rules_version, rules_sha256 FROM plausid.deliveries WHERE file_name = 'hze_2024_nord.csv'"
 check "SIGHUP broken config: old gate and old rules (nord rejected at 10 %)" "rejected|2024.1|$old_sha" "$got"
+# a change that only a restart can make (another database): refused and said so, the
+# running configuration stays
+reloaded=$(grep -c ': reloaded, ' "$LOG")
+RULES=$T/rules/hze.yaml write_config "$T/hup.yaml" t_hup_elsewhere "$H" "max_reject_share: 0.5"
+kill -HUP "$dpid"
+wait_until 5 grep -q "database.conninfo changed; it takes effect after a restart" "$LOG"
+check "SIGHUP database changed: refused until a restart, logged" "t|$reloaded" \
+        "$(grep -q "database.conninfo changed; it takes effect after a restart" "$LOG" && echo t || echo f)|$(grep -c ': reloaded, ' "$LOG")"
 # the good config and pack: the next files use both
 RULES=$T/rules/hze.yaml write_config "$T/hup.yaml" t_hup "$H" "max_reject_share: 0.5"
 readies=$(notify_count READY=1)

@@ -415,6 +415,11 @@ static const struct expr_case EXPR_CASES[] = {
         {"quote >= 0", "quote=-0", 'T', NULL},
         {"quote == -5", "quote=-5.000000", 'T', NULL},
         {"quote > quote2", "quote=23,400001", 'T', NULL},
+        /* two values, not a field and a constant (OP_GT etc., not OP_FIELD_CMP), at equality */
+        {"quote > quote2", NULL, 'F', NULL},
+        {"quote < quote2", NULL, 'F', NULL},
+        {"quote >= quote2", NULL, 'T', NULL},
+        {"quote <= quote2", NULL, 'T', NULL},
         {"quote == 5", "quote=+5", 'T', NULL},
         {"quote == 5", "quote=5,", 'U', NULL},
         {"quote == 0", "quote=,0", 'U', NULL},
