@@ -44,6 +44,10 @@ void table_csv_done(struct table_csv *t);
 _must_check_ int table_csv_from_view(PGconn *conn, const char *schema, const char *view, const char *year, FILE *out,
                                      unsigned long *ret_rows, char **ret_error);
 
+/* A text cell as the rows write it: a text Excel would run as a formula gets a leading
+ * apostrophe ('-' and '+' only when it is not a number), quoted where needed. */
+_must_check_ int table_csv_text(FILE *out, const char *s);
+
 /* One cell of a column of that kind, as the rows write it (for tests). */
 _must_check_ int table_csv_cell(FILE *out, enum view_kind kind, const char *value);
 

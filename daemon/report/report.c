@@ -1,31 +1,16 @@
 /*
  * The findings CSV. Fields are quoted when they hold the delimiter, a quote or a line
  * break. Values come from the exports, which are typed by people: a value that Excel would
- * run as a formula (starting with =, +, @, or a tab or carriage return) gets a leading
- * apostrophe, as OWASP recommends against CSV injection; Excel then shows it as text.
+ * run as a formula (starting with =, @, a tab or carriage return, or with + or - and not a
+ * number: "-2+3+cmd|' /C calc'!A0", but not "-3") gets a leading apostrophe, as OWASP
+ * recommends against CSV injection; Excel then shows it as text. The cells are written as
+ * the views' CSV writes its text cells (table_csv_text), so the two cannot differ.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "report.h"
-
-static int put(FILE *out, const char *s) {
-        bool quote = strpbrk(s, ";\"\r\n") != NULL;
-        bool formula = s[0] == '=' || s[0] == '+' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
-        if (quote && fputc('"', out) == EOF)
-                return -EIO;
-        if (formula && fputc('\'', out) == EOF)
-                return -EIO;
-        for (; *s; s++) {
-                if (*s == '"' && fputc('"', out) == EOF)
-                        return -EIO;
-                if (fputc(*s, out) == EOF)
-                        return -EIO;
-        }
-        if (quote && fputc('"', out) == EOF)
-                return -EIO;
-        return 0;
-}
+#include "table_csv.h"
 
 int report_csv_begin(FILE *out) {
         if (fputs("\xEF\xBB\xBF" "file;line;key;rule;severity;field;value;message\r\n", out) == EOF)
@@ -42,7 +27,7 @@ int report_csv_finding(FILE *out, const char *file, const struct finding *f) {
         for (size_t i = 0; i < ELEMENTSOF(cols); i++) {
                 if (i > 0 && fputc(';', out) == EOF)
                         return -EIO;
-                int e = put(out, cols[i]);
+                int e = table_csv_text(out, cols[i]);
                 if (e < 0)
                         return e;
         }

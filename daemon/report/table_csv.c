@@ -52,8 +52,9 @@ static bool looks_like_formula(const char *s) {
         return (s[0] == '+' || s[0] == '-') && !is_number_de(s);
 }
 
-/* A text cell: guarded against formulas, quoted where needed. */
-static int put_text(FILE *out, const char *s) {
+/* A text cell: guarded against formulas, quoted where needed. The findings CSV
+ * (report.c) writes its cells with it too. */
+int table_csv_text(FILE *out, const char *s) {
         bool quote = strpbrk(s, ";\"\r\n") != NULL;
         if (quote && fputc('"', out) == EOF)
                 return -EIO;
@@ -69,7 +70,7 @@ static int put_text(FILE *out, const char *s) {
 
 static int put_decimal(FILE *out, const char *s) {
         if (!is_number_pg(s))
-                return put_text(out, s);
+                return table_csv_text(out, s);
         for (; *s; s++)
                 if (fputc(*s == '.' ? ',' : *s, out) == EOF)
                         return -EIO;
@@ -96,7 +97,7 @@ static bool is_iso_time(const char *t) {
 
 static int put_date(FILE *out, const char *s) {
         if (strlen(s) != 10 || !is_iso_date(s))
-                return put_text(out, s);
+                return table_csv_text(out, s);
         return fprintf(out, "%.2s.%.2s.%.4s", s + 8, s + 5, s) < 0 ? -EIO : 0;
 }
 
@@ -104,7 +105,7 @@ static int put_date(FILE *out, const char *s) {
  * before Christ ends in " BC", which Excel cannot read: text. */
 static int put_timestamp(FILE *out, const char *s) {
         if (strlen(s) < 19 || !is_iso_date(s) || s[10] != ' ' || !is_iso_time(s + 11) || strstr(s, " BC"))
-                return put_text(out, s);
+                return table_csv_text(out, s);
         return fprintf(out, "%.2s.%.2s.%.4s %.8s", s + 8, s + 5, s, s + 11) < 0 ? -EIO : 0;
 }
 
@@ -119,10 +120,10 @@ int table_csv_cell(FILE *out, enum view_kind kind, const char *value) {
         case VIEW_BOOLEAN:
                 if (strcmp(value, "t") == 0 || strcmp(value, "f") == 0)
                         return fputc(value[0] == 't' ? '1' : '0', out) == EOF ? -EIO : 0;
-                return put_text(out, value);
+                return table_csv_text(out, value);
         case VIEW_TEXT: break;
         }
-        return put_text(out, value);
+        return table_csv_text(out, value);
 }
 
 static int end_line(FILE *out) {
@@ -139,7 +140,7 @@ int table_csv_begin(struct table_csv *t, FILE *out, const struct view_column *co
                 t->kinds[k] = columns[k].kind;
                 if (k > 0 && fputc(';', out) == EOF)
                         return -EIO;
-                int r = put_text(out, columns[k].name);
+                int r = table_csv_text(out, columns[k].name);
                 if (r < 0)
                         return r;
         }
