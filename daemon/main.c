@@ -469,8 +469,8 @@ static int print_load_result(const struct source *src, const char *name, const s
 /* Loads one input; returns an exit status. */
 static int load_file(PGconn *conn, const struct config *cfg, const struct source *src, const char *path) {
         _cleanup_(closep) int fd = -1;
-        int r = source_input_open(path, &fd);
-        if (r == -EINVAL) {
+        int r = source_input_open(path, &fd, NULL);
+        if (r == -EINVAL || r == -EISDIR) {
                 fprintf(stderr, "%s: not a regular file\n", path);
                 return EXIT_TROUBLE;
         }

@@ -31,7 +31,7 @@ struct check_options {
 /* The step that failed; each comes with its own message on the command line. */
 enum check_step {
         CHECK_STEP_OPEN,                /* the input cannot be opened */
-        CHECK_STEP_NOT_FILE,            /* the input is a directory (or cannot be looked at) */
+        CHECK_STEP_NOT_FILE,            /* the input is a directory, a FIFO, a device: not a regular file */
         CHECK_STEP_SETUP,               /* the session or the report cannot be set up */
         CHECK_STEP_CREATE,              /* a file to write (--rejects, the report's CSV) cannot be created */
         CHECK_STEP_FINDINGS,            /* a finding cannot be written */

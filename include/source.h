@@ -15,6 +15,7 @@
 #ifndef PLAUSID_SOURCE_H
 #define PLAUSID_SOURCE_H
 
+#include <sys/stat.h>
 #include <libpq-fe.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -120,9 +121,10 @@ _must_check_ int source_report(PGconn *conn, const struct source *s, long long d
 _must_check_ int source_set_report(PGconn *conn, const struct source_set *set, long long delivery_id,
                                    char **ret_path, char **ret_error);
 
-/* For `plausid load`, which takes its inputs from the command line: opens one for reading.
- * -EINVAL when it is not a regular file. */
-_must_check_ int source_input_open(const char *path, int *ret_fd);
+/* For `plausid load` and `check`, which take their inputs from the command line: opens one
+ * for reading, without blocking on a FIFO or a device. -EISDIR for a directory, -EINVAL
+ * for anything else that is not a regular file. ret_st (may be NULL): its fstat(). */
+_must_check_ int source_input_open(const char *path, int *ret_fd, struct stat *ret_st);
 
 /* For `plausid load`, which keeps one connection for all its inputs: a connection lost
  * with one input is opened again for the next. (The daemon closes it instead and

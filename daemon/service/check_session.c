@@ -17,6 +17,7 @@
 #include "htmlreport.h"
 #include "reader.h"
 #include "report.h"
+#include "source.h"
 
 struct check_session {
         const struct ruleset *rs;
@@ -152,11 +153,11 @@ static int report_begin(struct check_session *s, struct check_failure *ret_failu
 }
 
 static int input_open(struct check_session *s, const char *path, struct check_failure *ret_failure) {
-        s->fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (s->fd < 0)
-                return fail(ret_failure, CHECK_STEP_OPEN, path, -errno);
-        if (fstat(s->fd, &s->st) < 0 || S_ISDIR(s->st.st_mode))
-                return fail(ret_failure, CHECK_STEP_NOT_FILE, path, -EISDIR);
+        int r = source_input_open(path, &s->fd, &s->st);
+        if (r == -EISDIR || r == -EINVAL)
+                return fail(ret_failure, CHECK_STEP_NOT_FILE, path, r);
+        if (r < 0)
+                return fail(ret_failure, CHECK_STEP_OPEN, path, r);
         s->path_copy = strdup(path);
         if (!s->path_copy)
                 return fail(ret_failure, CHECK_STEP_READ, path, -ENOMEM);

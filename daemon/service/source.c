@@ -219,13 +219,24 @@ int source_set_report(PGconn *conn, const struct source_set *set, long long deli
         return source_report(conn, s, delivery_id, ret_path, ret_error);
 }
 
-int source_input_open(const char *path, int *ret_fd) {
-        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC);
+int source_input_open(const char *path, int *ret_fd, struct stat *ret_st) {
+        /* O_NONBLOCK: opening a FIFO for reading would wait for a writer, for ever. It has
+         * no effect on a regular file, and is cleared again for the reads anyway. */
+        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
         if (fd < 0)
                 return -errno;
         struct stat st;
-        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
                 return -EINVAL;
+        int flags = fcntl(fd, F_GETFL);
+        if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+                return -errno;
+        if (ret_st)
+                *ret_st = st;
         *ret_fd = fd;
         fd = -1;
         return 0;

@@ -774,4 +774,18 @@ status=$?
 check "check --format fixed for a pack without a layout: exit 2, named" "2|1" \
         "$status|$(grep -c -- "--format fixed: the rule pack rules/bevoelkerung.yaml reads no such files" "$T/stderr")"
 
+# ---- an input that is not a regular file: refused at once, never waited on (issue 14, 11:
+#      open() of a FIFO without a writer blocks for ever) ----
+mkfifo "$T/fifo.csv"
+timeout 20 "$PLAUSID" check --rules rules/hze.yaml "$T/fifo.csv" >/dev/null 2>"$T/stderr"
+status=$?
+check "FIFO: check refuses it at once, exit 2, named" "2|1" "$status|$(grep -c "fifo.csv: not a file" "$T/stderr")"
+write_config "$T/c_fifo.yaml"
+timeout 20 "$PLAUSID" load --config "$T/c_fifo.yaml" --source hze "$T/fifo.csv" >/dev/null 2>"$T/stderr"
+status=$?
+check "FIFO: load refuses it at once, exit 2, named, no delivery" "2|1|0" \
+        "$status|$(grep -c "fifo.csv: not a regular file" "$T/stderr")|$(q "SELECT count(*) FROM plausid.deliveries WHERE file_name = 'fifo.csv'")"
+timeout 20 "$PLAUSID" check --rules rules/hze.yaml /dev/null >/dev/null 2>"$T/stderr"
+check "a device (/dev/null): not a file" "2|1" "$?|$(grep -c "/dev/null: not a file" "$T/stderr")"
+
 summary
