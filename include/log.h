@@ -38,6 +38,13 @@ struct log_fields {
 };
 #define LOG_FIELDS_INIT {.records = -1, .loaded = -1, .rejected = -1, .warned = -1}
 
+/* A text for a log field, on one line and harmless to a terminal: line breaks and tabs
+ * become one blank (runs of blanks one, none at the ends), every other control character
+ * (C0, DEL, C1) and every byte that is not valid UTF-8 becomes \xNN, a backslash \\.
+ * File names come from whoever writes into a drop directory (ESC sequences, BEL).
+ * Returns a new string, NULL when out of memory. */
+char *log_escape(const char *s);
+
 /* Chooses journald when stderr is connected to it (JOURNAL_STREAM). */
 void log_open(void);
 void log_event(int priority, enum log_event ev, const struct log_fields *f, const char *fmt, ...) _printf_(4, 5);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,18 +43,48 @@ void log_open(void) {
                      (unsigned long long) st.st_dev == dev && (unsigned long long) st.st_ino == ino;
 }
 
-/* One event, one line: libpq's messages bring their own line breaks. */
-static void one_line(char *message) {
-        char *out = message;
-        for (const char *p = message; *p; p++) {
-                char c = (*p == '\n' || *p == '\r' || *p == '\t') ? ' ' : *p;
-                if (c == ' ' && (out == message || out[-1] == ' '))
-                        continue;
-                *out++ = c;
+/* The length of the valid UTF-8 sequence at p that is no C1 control, 0 when there is
+ * none (a stray continuation byte, a short or overlong sequence, a surrogate). */
+static size_t utf8_printable(const unsigned char *p) {
+        size_t n = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
+        if (p[0] >= 0xf5)
+                n = 0;
+        uint32_t c = n == 2 ? p[0] & 0x1f : n == 3 ? p[0] & 0x0f : p[0] & 0x07;
+        for (size_t i = 1; i < n; i++) {
+                if ((p[i] & 0xc0) != 0x80)
+                        return 0;
+                c = c << 6 | (p[i] & 0x3f);
         }
-        while (out > message && out[-1] == ' ')
-                out--;
-        *out = '\0';
+        bool overlong = (n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff));
+        bool bad = overlong || (c >= 0xd800 && c <= 0xdfff) || (n == 2 && c < 0xa0);
+        return bad ? 0 : n;
+}
+
+char *log_escape(const char *s) {
+        char *out = malloc(4 * strlen(s) + 1), *o = out;
+        if (!out)
+                return NULL;
+        for (const unsigned char *p = (const unsigned char *) s; *p;) {
+                size_t n = *p >= 0x80 ? utf8_printable(p) : 1;
+                if (*p == '\n' || *p == '\r' || *p == '\t' || *p == ' ') {
+                        if (o > out && o[-1] != ' ')
+                                *o++ = ' ';
+                        p++;
+                } else if (*p == '\\') {
+                        o = stpcpy(o, "\\\\");
+                        p++;
+                } else if (n == 0 || *p < 0x20 || *p == 0x7f) {
+                        o += sprintf(o, "\\x%02x", *p++);
+                } else {
+                        memcpy(o, p, n);
+                        o += n;
+                        p += n;
+                }
+        }
+        while (o > out && o[-1] == ' ')
+                o--;
+        *o = '\0';
+        return out;
 }
 
 /* The journal's fields of an event, each "NAME=value": message, priority, id, source,
@@ -116,11 +147,13 @@ void log_event(int priority, enum log_event ev, const struct log_fields *f, cons
                 message = NULL;
         va_end(ap);
         /* Out of memory: the format alone, which holds no value, still says what happened. */
-        const char *text = fmt;
-        if (message) {
-                one_line(message);
-                text = message;
-        }
-        if (!to_journal || journal_send(priority, ev, f, text) < 0)
+        _cleanup_(freep) char *escaped = message ? log_escape(message) : NULL;
+        const char *text = escaped ? escaped : fmt;
+        struct log_fields clean = f ? *f : (struct log_fields) LOG_FIELDS_INIT;
+        _cleanup_(freep) char *source = f && f->source ? log_escape(f->source) : NULL;
+        _cleanup_(freep) char *file = f && f->file ? log_escape(f->file) : NULL;
+        clean.source = source ? source : f && f->source ? "?" : NULL;
+        clean.file = file ? file : f && f->file ? "?" : NULL;
+        if (!to_journal || journal_send(priority, ev, f ? &clean : NULL, text) < 0)
                 fprintf(stderr, "plausid: %s\n", text);
 }

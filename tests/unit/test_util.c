@@ -20,6 +20,7 @@
 
 #include "array.h"
 #include "atomicfile.h"
+#include "log.h"
 
 static char dir[64];
 
@@ -125,6 +126,53 @@ static void test_array_grows_and_keeps(void **state) {
         free(items);
 }
 
+static void assert_escaped(const char *in, const char *want) {
+        char *got = log_escape(in);
+        assert_non_null(got);
+        assert_string_equal(got, want);
+        free(got);
+}
+
+/* Log fields (file names from a drop directory) are harmless to a terminal and one line. */
+static void test_log_escape(void **state) {
+        (void) state;
+        assert_escaped("hze_2024.csv", "hze_2024.csv");
+        assert_escaped("Süd ß €.csv", "Süd ß €.csv");                 /* valid UTF-8 stays */
+        assert_escaped("a\x1b[31mrot\x07.csv", "a\\x1b[31mrot\\x07.csv"); /* ESC, BEL */
+        assert_escaped("a\x7f\x01" "b", "a\\x7f\\x01b");              /* DEL, C0 */
+        assert_escaped("c1\xc2\x9b[2J", "c1\\xc2\\x9b[2J");           /* C1 CSI in UTF-8 */
+        assert_escaped("latin1 \xfc.csv", "latin1 \\xfc.csv");       /* not UTF-8 */
+        assert_escaped("\xe2\x82", "\\xe2\\x82");                       /* cut sequence */
+        assert_escaped("\xc0\xaf", "\\xc0\\xaf");                       /* overlong '/' */
+        assert_escaped("\xed\xa0\x80", "\\xed\\xa0\\x80");             /* surrogate */
+        assert_escaped("back\\slash", "back\\\\slash");
+        assert_escaped("  zwei\nZeilen\r\n\tund  so  ", "zwei Zeilen und so");
+        assert_escaped("", "");
+}
+
+/* log_event writes escaped text: an ESC from a file name never reaches the terminal. */
+static void test_log_event_escapes(void **state) {
+        (void) state;
+        char path[] = "/tmp/plausid-log-XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        int saved = dup(STDERR_FILENO);
+        assert_true(saved >= 0 && dup2(fd, STDERR_FILENO) >= 0);
+        unsetenv("JOURNAL_STREAM");
+        log_open();
+        struct log_fields f = LOG_FIELDS_INIT;
+        f.file = "x\x1b]0;pwned\x07.csv";
+        log_event(6, EV_LOADED, &f, "%s: geladen", f.file);
+        fflush(stderr);
+        assert_true(dup2(saved, STDERR_FILENO) >= 0);
+        close(saved);
+        char buf[256] = {0};
+        assert_true(pread(fd, buf, sizeof(buf) - 1, 0) > 0);
+        close(fd);
+        unlink(path);
+        assert_string_equal(buf, "plausid: x\\x1b]0;pwned\\x07.csv: geladen\n");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_commit_appears_whole_with_mode, setup, teardown),
@@ -132,6 +180,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_replaces_relative_to_directory, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_missing_directory_fails, setup, teardown),
                 cmocka_unit_test(test_array_grows_and_keeps),
+                cmocka_unit_test(test_log_escape),
+                cmocka_unit_test(test_log_event_escapes),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
