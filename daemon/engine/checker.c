@@ -369,10 +369,10 @@ static int report_empty_aliases(struct checker *c) {
 int checker_finish(struct checker *c) {
         const struct ruleset *rs = c->rs;
         int e = 0;
-        if (!c->header_seen) {
-                e = checker_unreadable(c, 0, "die Datei enthält keine Kopfzeile (sie ist leer)");
-                return e;
-        }
+        /* No header: the file is empty -- unless it was already refused for what its
+         * first line is (too long, undecodable), which must stay its only reason. */
+        if (!c->header_seen)
+                return c->stop ? 0 : checker_unreadable(c, 0, "die Datei enthält keine Kopfzeile (sie ist leer)");
         if (c->stop)
                 return 0;
         for (unsigned ri = 0; ri < rs->nrules && e >= 0; ri++) {

@@ -785,6 +785,12 @@ timeout 20 "$PLAUSID" load --config "$T/c_fifo.yaml" --source hze "$T/fifo.csv" 
 status=$?
 check "FIFO: load refuses it at once, exit 2, named, no delivery" "2|1|0" \
         "$status|$(grep -c "fifo.csv: not a regular file" "$T/stderr")|$(q "SELECT count(*) FROM plausid.deliveries WHERE file_name = 'fifo.csv'")"
+# ---- a header of a million columns (issue 14, 12): one S05, about the length, not a
+#      second one calling the file empty ----
+awk 'BEGIN { for (i = 0; i < 1000000; i++) printf "%sc%d", (i ? ";" : ""), i; print "" }' >"$T/wide.csv"
+"$PLAUSID" check --rules rules/hze.yaml --rejects "$T/wide_rej.csv" "$T/wide.csv" >/dev/null 2>&1
+check "a header of 1M columns: exit 1, one S05 at line 1, about the length" "1|1|1|0" \
+        "$?|$(grep -c ';S05;' "$T/wide_rej.csv")|$(grep -c '^wide.csv;1;;S05;file;;;.*länger als' "$T/wide_rej.csv")|$(grep -c 'keine Kopfzeile' "$T/wide_rej.csv")"
 timeout 20 "$PLAUSID" check --rules rules/hze.yaml /dev/null >/dev/null 2>"$T/stderr"
 check "a device (/dev/null): not a file" "2|1" "$?|$(grep -c "/dev/null: not a file" "$T/stderr")"
 
