@@ -433,9 +433,86 @@ static void parse_source(struct cctx *x, size_t i, const yaml_node_t *n) {
 }
 
 /*
- * A drop directory belongs to one source and is nothing else: two sources watching one
- * directory would both take every export, and a drop directory that is also an archive or
- * quarantine would take back what was just put away.
+ * A directory as the daemon will find it: the real path of the longest part that exists
+ * (symbolic links, "..", "." resolved by the kernel), the rest resolved by its spelling,
+ * relative paths against the working directory, no trailing slash. So "./x/../drop" and
+ * "drop/" are "drop", whether or not it exists yet. NULL when out of memory.
+ */
+static char *dir_identity(const char *path) {
+        char *real = realpath(path, NULL);
+        if (real || errno == ENOMEM)
+                return real;
+        _cleanup_(freep) char *abs = NULL;
+        if (path[0] == '/')
+                abs = strdup(path);
+        else {
+                _cleanup_(freep) char *cwd = getcwd(NULL, 0);
+                if (cwd && asprintf(&abs, "%s/%s", cwd, path) < 0)
+                        abs = NULL;
+        }
+        if (!abs)
+                return NULL;
+        char *slash = strrchr(abs, '/');
+        const char *name = slash + 1;
+        *slash = '\0';
+        _cleanup_(freep) char *parent = dir_identity(*abs ? abs : "/");
+        if (!parent)
+                return NULL;
+        if (!*name || strcmp(name, ".") == 0)
+                return TAKE_PTR(parent);
+        if (strcmp(name, "..") == 0) {
+                char *up = strrchr(parent, '/');
+                up[up == parent] = '\0';       /* "/a" -> "/", "/a/b" -> "/a" */
+                return TAKE_PTR(parent);
+        }
+        char *out;
+        return asprintf(&out, "%s%s%s", parent, strcmp(parent, "/") == 0 ? "" : "/", name) < 0 ? NULL : out;
+}
+
+/* 0: different and apart; 1: the same directory; 2: a inside b; 3: b inside a. */
+static int dir_relation(const char *a, const char *b) {
+        size_t la = strlen(a), lb = strlen(b);
+        if (la == lb)
+                return strcmp(a, b) == 0;
+        const char *outer = la < lb ? a : b, *inner = la < lb ? b : a;
+        size_t lo = la < lb ? la : lb;
+        bool inside = strncmp(outer, inner, lo) == 0 && (inner[lo] == '/' || strcmp(outer, "/") == 0);
+        return !inside ? 0 : la > lb ? 2 : 3;
+}
+
+/* Directory a of source i (its identity ia) against directory b of source j. */
+static void check_directory_pair(struct cctx *x, size_t i, size_t a, const char *ia, size_t j, size_t b) {
+        const struct config *c = x->c;
+        if (!(cf_keys[b].flags & CF_DAEMON))
+                return;
+        const char *pb = *(char *const *) cmember(&c->sources[j], &cf_keys[b]);
+        if (!pb)
+                return;
+        _cleanup_(freep) char *ib = dir_identity(pb);
+        if (!ib) {
+                x->nomem = true;
+                return;
+        }
+        bool drop = cf_keys[a].offset == offsetof(struct source_config, drop) ||
+                    cf_keys[b].offset == offsetof(struct source_config, drop);
+        int rel = dir_relation(ia, ib);
+        if (rel == 0 || (a == b && !drop))
+                return;
+        static const char *const how[] = {
+                [1] = "is the same directory as", [2] = "lies inside", [3] = "holds"};
+        yamldoc_error(&x->yd, x->found[i][a], "%s of source '%s' %s %s of source '%s' (line %u)",
+                      cf_keys[a].name, c->sources[i].name ? c->sources[i].name : "?", how[rel],
+                      cf_keys[b].name, c->sources[j].name ? c->sources[j].name : "?",
+                      x->found[j][b] ? yamldoc_line(x->found[j][b]) : c->sources[j].line);
+}
+
+/*
+ * The daemon's directories are apart: a drop directory belongs to one source and is
+ * nothing else, and none of drop, archive, quarantine and reports lies inside another or
+ * is another kind's directory -- two sources watching one directory would both take every
+ * export, and a drop directory that is also (or holds) an archive or quarantine would take
+ * back what was just put away. Compared as the daemon will find them (dir_identity), not
+ * by spelling. Sources may share an archive, a quarantine or a reports directory.
  */
 static void check_directories(struct cctx *x) {
         const struct config *c = x->c;
@@ -446,25 +523,17 @@ static void check_directories(struct cctx *x) {
                         const char *pa = *(char *const *) cmember(&c->sources[i], &cf_keys[a]);
                         if (!pa)
                                 continue;
+                        _cleanup_(freep) char *ia = dir_identity(pa);
+                        if (!ia) {
+                                x->nomem = true;
+                                return;
+                        }
                         /* every directory named before this one, in the order of the table */
                         for (size_t j = 0; j <= i; j++)
-                                for (size_t b = 0; b < (j == i ? a : NKEYS); b++) {
-                                        if (!(cf_keys[b].flags & CF_DAEMON))
-                                                continue;
-                                        const char *pb = *(char *const *) cmember(&c->sources[j], &cf_keys[b]);
-                                        bool a_drop = cf_keys[a].offset == offsetof(struct source_config, drop);
-                                        bool b_drop = cf_keys[b].offset == offsetof(struct source_config, drop);
-                                        if (!pb || strcmp(pa, pb) != 0 || !(a_drop || b_drop))
-                                                continue;
-                                        yamldoc_error(&x->yd, x->found[i][a],
-                                                      "%s of source '%s' is the same directory as %s of source '%s' (line %u)",
-                                                      cf_keys[a].name, c->sources[i].name ? c->sources[i].name : "?",
-                                                      cf_keys[b].name, c->sources[j].name ? c->sources[j].name : "?",
-                                                      x->found[j][b] ? yamldoc_line(x->found[j][b]) : c->sources[j].line);
-                                }
+                                for (size_t b = 0; b < (j == i ? a : NKEYS); b++)
+                                        check_directory_pair(x, i, a, ia, j, b);
                 }
 }
-
 static void parse_sources(struct cctx *x, const yaml_node_t *n) {
         if (!n) {
                 yamldoc_error(&x->yd, NULL, "the configuration has no 'sources' section");

@@ -283,6 +283,16 @@ static const struct error_case ERROR_CASES[] = {
          "c.yaml:5:14: archive of source 'hze' is the same directory as drop of source 'hze' (line 4)\n"},
         {"drop is another's quarantine", SOURCE_HEAD "    quarantine: /q\n  - name: b\n    rules: r\n    drop: //q\n",
          "c.yaml:7:11: drop of source 'b' is the same directory as quarantine of source 'hze' (line 4)\n"},
+        /* compared as the daemon finds them, not by spelling (issue 14, 1: a quarantine
+         * "./x/../drop" took the daemon's own quarantined file back, 962 times) */
+        {"quarantine spelled differently", SOURCE_HEAD "    drop: /srv/in\n    quarantine: /srv/x/../in\n",
+         "c.yaml:5:17: quarantine of source 'hze' is the same directory as drop of source 'hze' (line 4)\n"},
+        {"archive inside the drop", SOURCE_HEAD "    drop: /srv/in\n    archive: /srv/in/done\n",
+         "c.yaml:5:14: archive of source 'hze' lies inside drop of source 'hze' (line 4)\n"},
+        {"drop inside the reports", SOURCE_HEAD "    reports: /srv/out\n    drop: /srv/out/in/.\n",
+         "c.yaml:4:14: reports of source 'hze' holds drop of source 'hze' (line 5)\n"},
+        {"quarantine holds the archive", SOURCE_HEAD "    archive: /srv/q/a\n    quarantine: /srv/q\n",
+         "c.yaml:5:17: quarantine of source 'hze' holds archive of source 'hze' (line 4)\n"},
 
         /* everything at once: all collected, in file order */
         {"many errors",
