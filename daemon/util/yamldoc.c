@@ -59,6 +59,49 @@ int yamldoc_read_file(const char *path, size_t max, const char *what, struct dia
         return 0;
 }
 
+/* Deeper flow nesting ([ and {) than any configuration or pack needs. */
+#define FLOW_DEPTH_MAX 64
+
+/*
+ * Refuses flow collections nested deeper than FLOW_DEPTH_MAX before libyaml sees them: its
+ * token scanner is quadratic in the depth (a 200 KB file of '[' took 68 s). A byte scan
+ * that skips quoted scalars and comments; a bracket inside a plain scalar counts too, but
+ * those come in pairs ("{value}" in a message) and never reach the limit.
+ */
+static int flow_depth_check(struct yamldoc *d, const char *data, size_t len) {
+        unsigned depth = 0, line = 1, col = 0;
+        char quote = 0;
+        bool comment = false;
+        for (size_t i = 0; i < len; i++) {
+                char ch = data[i];
+                col++;
+                if (ch == '\n') {
+                        line++;
+                        col = 0;
+                        comment = false;
+                } else if (comment) {
+                        continue;
+                } else if (quote) {
+                        if (ch == '\\' && quote == '"' && i + 1 < len)
+                                i++, col++;
+                        else if (ch == quote)
+                                quote = 0;
+                } else if (ch == '#' && (i == 0 || data[i - 1] == ' ' || data[i - 1] == '\t' || data[i - 1] == '\n')) {
+                        comment = true;
+                } else if (ch == '\'' || ch == '"') {
+                        quote = ch;
+                } else if (ch == '[' || ch == '{') {
+                        if (++depth > FLOW_DEPTH_MAX)
+                                return diaglist_add(d->diags, d->file, line, col,
+                                                    "YAML nested deeper than %d levels of [ and {: refused", FLOW_DEPTH_MAX)
+                                               < 0 ? -ENOMEM : -EINVAL;
+                } else if ((ch == ']' || ch == '}') && depth > 0) {
+                        depth--;
+                }
+        }
+        return 0;
+}
+
 /*
  * Refuses what the document loader would accept silently: aliases (a shared node walked
  * twice could make a small file cost exponential time, and a file reads better written
@@ -125,7 +168,10 @@ static int index_lines(struct yamldoc *d) {
 int yamldoc_load(struct yamldoc *d, const char *data, size_t len) {
         d->source = data;
         d->source_len = len;
-        int r = prescan(d, data, len);
+        int r = flow_depth_check(d, data, len);
+        if (r < 0)
+                return r;
+        r = prescan(d, data, len);
         if (r < 0)
                 return r;
         yaml_parser_t parser;
