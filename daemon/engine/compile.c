@@ -40,6 +40,17 @@ char *compiler_strdup(struct compiler *c, const char *s) {
 
 /* ---- the dataset section ---- */
 
+/* The tables of plausid's own schema (the migrations in sql/): a data set's table of that name would be
+ * one of them, and its load would alter it. */
+static bool is_plausid_table(const char *name) {
+        static const char *const own[] = {"codes", "datasets", "deliveries", "delivery_scopes", "findings",
+                                          "hierarchy", "linked_rules", "rejected_records", "schema_migrations"};
+        for (size_t i = 0; i < ELEMENTSOF(own); i++)
+                if (strcmp(name, own[i]) == 0)
+                        return true;
+        return false;
+}
+
 void compile_dataset(struct compiler *c, const yaml_node_t *n) {
         struct ruleset *rs = c->rs;
         rs->year_field = -1;
@@ -58,6 +69,8 @@ void compile_dataset(struct compiler *c, const yaml_node_t *n) {
         else if (name && (!yamldoc_is_identifier(name) || strlen(name) > 48))
                 yamldoc_error(&c->yd, v[0], "dataset.name '%s' must be a lower-case identifier of at most 48 characters (it names a table)",
                      name);
+        else if (name && is_plausid_table(name))
+                yamldoc_error(&c->yd, v[0], "dataset.name '%s' is one of plausid's own tables; choose another name", name);
         else if (name)
                 rs->name = compiler_strdup(c, name);
         const char *version = yamldoc_scalar(&c->yd, v[1], "dataset.version");

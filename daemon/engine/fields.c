@@ -43,6 +43,12 @@ static bool field_name_ok(struct compiler *c, yaml_node_t *const *v, const char 
                 yamldoc_error(&c->yd, v[K_NAME], "'%s' is a reserved word and cannot name a field", name);
                 return false;
         }
+        /* The columns plausid adds to every data set's table (store/table.c). */
+        if (strcmp(name, "delivery_id") == 0 || strcmp(name, "line") == 0) {
+                yamldoc_error(&c->yd, v[K_NAME], "'%s' is a column plausid adds to every table and cannot name a field",
+                              name);
+                return false;
+        }
         if (name_taken(c->rs, name)) {
                 yamldoc_error(&c->yd, v[K_NAME], "field or alias '%s' is defined twice", name);
                 return false;
