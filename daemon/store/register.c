@@ -12,6 +12,7 @@
 #include "array.h"
 #include "copy.h"
 #include "db.h"
+#include "escape.h"
 #include "register.h"
 
 static const char *const status_names[_REGISTER_STATUS_MAX] = {
@@ -53,7 +54,13 @@ int register_find_duplicate(PGconn *conn, const char *source, const char *sha256
 
 int register_insert(PGconn *conn, const struct register_delivery *d, int64_t *ret_id, char **ret_error) {
         bool dup = d->duplicate_of != 0;
-        const char *params[] = {d->source, d->dataset, d->file_name, DB_INT64(d->file_size), d->sha256,
+        /* The name as a person can read it and PostgreSQL takes it: a name that is not
+         * valid UTF-8 (a Latin-1 "ü" from an old share) would fail the insert, and the file
+         * would never load. Only the register's copy is escaped; the file keeps its name. */
+        _cleanup_(freep) char *name = text_escape(d->file_name, false);
+        if (!name)
+                return -ENOMEM;
+        const char *params[] = {d->source, d->dataset, name, DB_INT64(d->file_size), d->sha256,
                                 DB_INT64(d->received), d->rules_name, d->rules_version, d->rules_sha256,
                                 register_status_name(dup ? REGISTER_DUPLICATE : REGISTER_LOADED),
                                 dup ? DB_INT64(d->duplicate_of) : NULL};

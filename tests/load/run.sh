@@ -774,6 +774,16 @@ status=$?
 check "check --format fixed for a pack without a layout: exit 2, named" "2|1" \
         "$status|$(grep -c -- "--format fixed: the rule pack rules/bevoelkerung.yaml reads no such files" "$T/stderr")"
 
+# ---- a file name that is not valid UTF-8 (issue 14, 5: PostgreSQL refused it in the
+#      register, so the file never loaded): loaded, its name stored escaped ----
+new_db t_name
+write_config "$T/c_name.yaml"
+latin1=$(printf 'hze_2024_\374ber.csv')
+cp samples/hze_2024_ost.csv "$T/$latin1"
+load "$T/c_name.yaml" "$T/$latin1"
+check "a Latin-1 file name: loaded, 60 rows, the name escaped in the register" '0|loaded|60|hze_2024_\xfcber.csv' \
+        "$status|$(q "SELECT status, loaded, file_name FROM plausid.deliveries")"
+
 # ---- an input that is not a regular file: refused at once, never waited on (issue 14, 11:
 #      open() of a FIFO without a writer blocks for ever) ----
 mkfifo "$T/fifo.csv"
