@@ -32,6 +32,10 @@ _must_check_ int file_claim(const struct source_dirs *d, const char *name, char 
 /* Opens a claimed file for reading; -ELOOP for a symlink, -EINVAL when it is not a
  * regular file. */
 _must_check_ int file_open_claimed(const struct source_dirs *d, const char *name);
+/* Removes the temporaries of atomic files (reports, quarantine reasons) in dir whose
+ * writing process is gone: a kill -9 mid-write leaves them, and nobody else would.
+ * Returns how many, or a negative errno when dir cannot be read. */
+int file_remove_stale_temporaries(int dir);
 
 /* Moves processing/name to archive/YYYY/MM/ (the month of when) as the delivered name
  * (with a suffix when taken); *ret_path is where it went, relative to the archive. */

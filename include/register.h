@@ -23,6 +23,7 @@
 #define PLAUSID_REGISTER_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -81,6 +82,13 @@ _must_check_ int register_lock_source(PGconn *conn, const char *source, char **r
  * since): 1 with its id in *ret_id, 0 when there is none. */
 _must_check_ int register_find_duplicate(PGconn *conn, const char *source, const char *sha256, int64_t *ret_id,
                                          char **ret_error);
+
+/* The latest delivery of source whose content was sha256 and that was loaded (or since
+ * superseded) or rejected as a whole: the one a file left in processing by a crash already
+ * made. Returns 1 with *ret_id, *ret_rejected; 0 when there is none. In schema, outside
+ * any transaction of the caller's. */
+_must_check_ int register_find_finished(PGconn *conn, const char *schema, const char *source, const char *sha256,
+                                        int64_t *ret_id, bool *ret_rejected, char **ret_error);
 
 /* Registers a delivery, as a duplicate when d->duplicate_of is set, else as loaded (until
  * register_finish() says otherwise); its id in *ret_id. */

@@ -110,6 +110,13 @@ _must_check_ int source_load(PGconn *conn, const struct source *s, const volatil
  * its group and its limit of records (report_delivery_from_db()). -EINVAL when the source
  * has no reports directory (the daemon's always have one; `plausid load` asks only when
  * its source has one). */
+/* A file left in processing (fd, read with pread): the delivery its
+ * content already made in this source -- loaded (or since superseded) or rejected --
+ * before a crash or a failed move (register_find_finished()). 1 with *ret_id and
+ * *ret_rejected, 0 when it made none (load it). */
+_must_check_ int source_finished_delivery(PGconn *conn, const struct source *s, int fd, int64_t *ret_id,
+                                         bool *ret_rejected, char **ret_error);
+
 _must_check_ int source_report(PGconn *conn, const struct source *s, long long delivery_id, char **ret_path,
                                char **ret_error);
 

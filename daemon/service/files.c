@@ -1,9 +1,11 @@
 /*
  * Moving export files between a source's directories. See files.h.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,4 +266,47 @@ int file_quarantine(const struct source_dirs *d, int dir, const char *name, cons
                 return e;
         *ret_path = TAKE_PTR(final);
         return 0;
+}
+
+/* The process id in an atomic file's temporary name ".NAME.PID.N.tmp" (atomicfile.c), or 0
+ * when name is none. */
+static long temporary_owner(const char *name) {
+        size_t len = strlen(name);
+        if (name[0] != '.' || len < 8 || strcmp(name + len - 4, ".tmp") != 0)
+                return 0;
+        const char *end = name + len - 4, *p = end;
+        while (p > name && p[-1] != '.')        /* N */
+                p--;
+        if (p == end || p - 1 <= name)
+                return 0;
+        const char *pid_end = p - 1;
+        const char *q = pid_end;
+        while (q > name && q[-1] != '.')        /* PID */
+                q--;
+        if (q == pid_end || q - 1 <= name)
+                return 0;
+        char *stop;
+        long pid = strtol(q, &stop, 10);
+        return stop == pid_end && pid > 0 ? pid : 0;
+}
+
+int file_remove_stale_temporaries(int dir) {
+        int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *dh = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!dh) {
+                int e = -errno;
+                if (fd >= 0)
+                        close(fd);
+                return e;
+        }
+        int n = 0;
+        struct dirent *de;
+        while ((de = readdir(dh))) {
+                long pid = temporary_owner(de->d_name);
+                /* Its writer is gone (a kill -9 mid-write): nobody will finish or remove it. */
+                if (pid > 0 && kill((pid_t) pid, 0) < 0 && errno == ESRCH && unlinkat(dir, de->d_name, 0) == 0)
+                        n++;
+        }
+        closedir(dh);
+        return n;
 }

@@ -409,6 +409,51 @@ static void load_committed(struct daemon *d, size_t i, const char *name, const c
                 remove_marker(s, io, delivered);
 }
 
+/*
+ * A file left in processing whose content already is a delivery of this source -- the
+ * daemon was killed between COMMIT and archiving, or the archive could not take it -- is
+ * finished as that delivery: its report written when it is missing, the file archived (or
+ * put in quarantine when the delivery was rejected as a whole), and no new delivery row
+ * (each restart used to add a 'duplicate'). Returns whether it was; otherwise the file is
+ * loaded as usual (which also reports any error of reading it).
+ */
+static bool finish_left_over(struct daemon *d, size_t i, const char *name) {
+        const struct source_config *s = config_at(d, i);
+        struct source_io *io = &d->io[i];
+        _cleanup_(closep) int fd = file_open_claimed(&io->dirs, name);
+        int64_t id;
+        bool rejected;
+        _cleanup_(freep) char *error = NULL;
+        if (fd < 0 || source_finished_delivery(d->conn, source_at(d, i), fd, &id, &rejected, &error) <= 0)
+                return false;
+        struct log_fields f = LOG_FIELDS_INIT;
+        f.source = s->name;
+        f.file = name;
+        f.delivery = id;
+        char report[sizeof("delivery-.html") + 20];
+        snprintf(report, sizeof(report), "delivery-%lld.html", (long long) id);
+        if (faccessat(io->dirs.reports, report, F_OK, 0) < 0 && errno == ENOENT)
+                write_report(d, i, id, &f);
+        io->attempts = 0;
+        if (rejected) {
+                quarantine(d, i, io->dirs.processing, name, name, id, EV_REJECTED,
+                           "Die Datei wurde als Lieferung abgewiesen (vor einem Neustart); siehe den Bericht der Lieferung.");
+                return true;
+        }
+        _cleanup_(freep) char *where = NULL;
+        int ae = file_archive(&io->dirs, name, name, time(NULL), &where);
+        if (ae < 0) {
+                log_event(LOG_ERR, EV_PROBLEM, &f, "%s/%s: loaded as delivery %lld, but cannot move it to the archive %s: %s; "
+                          "tried again in %d s", s->name, name, (long long) id, s->archive, strerror(-ae), MOVE_RETRY_SECONDS);
+                move_failed(io);
+                return true;
+        }
+        log_event(LOG_INFO, EV_LOADED, &f, "%s/%s: already loaded as delivery %lld before a restart or a failed move: "
+                  "archived, no new delivery", s->name, name, (long long) id);
+        remove_marker(s, io, name);
+        return true;
+}
+
 /* Loads processing/name (delivered as delivered); afterwards the file is archived, in
  * quarantine, or still in processing to be taken again. */
 static void process(struct daemon *d, size_t i, const char *name, const char *delivered) {
@@ -445,7 +490,8 @@ static bool take_one(struct daemon *d, size_t i, uint64_t now) {
         if (io->processing_pending && now >= io->processing_after) {
                 _cleanup_(freep) char *left = first_in_processing(io->dirs.processing);
                 if (left) {
-                        process(d, i, left, left);
+                        if (!finish_left_over(d, i, left))
+                                process(d, i, left, left);
                         return true;
                 }
                 io->processing_pending = false;
@@ -576,6 +622,13 @@ static int daemon_start(struct daemon *d) {
                         return e;
                 }
                 d->io[i].processing_pending = true;     /* left over from a crash? */
+                int reports = file_remove_stale_temporaries(d->io[i].dirs.reports);
+                int reasons = file_remove_stale_temporaries(d->io[i].dirs.quarantine);
+                if (reports > 0 || reasons > 0)
+                        log_event(LOG_INFO, EV_PROBLEM, NULL,
+                                  "source %s: removed %d temporary files a crash left (reports %d, quarantine %d)",
+                                  src->config->name, (reports > 0 ? reports : 0) + (reasons > 0 ? reasons : 0),
+                                  reports > 0 ? reports : 0, reasons > 0 ? reasons : 0);
         }
         return 0;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "digest.h"
 #include "htmlreport.h"
 #include "register.h"
 #include "report_db.h"
@@ -205,6 +206,15 @@ int source_report(PGconn *conn, const struct source *s, long long delivery_id, c
                 return -EINVAL;
         return report_delivery_from_db(conn, s->load.schema, s->rs, delivery_id, s->config->reports, s->report_gid,
                                        s->config->report_records, ret_path, ret_error);
+}
+
+int source_finished_delivery(PGconn *conn, const struct source *s, int fd, int64_t *ret_id, bool *ret_rejected,
+                             char **ret_error) {
+        char sha[DIGEST_HEX_LEN + 1];
+        int r = digest_fd(fd, sha);     /* pread: the offset stays where it was */
+        if (r < 0)
+                return r;
+        return register_find_finished(conn, s->load.schema, s->config->name, sha, ret_id, ret_rejected, ret_error);
 }
 
 int source_set_report(PGconn *conn, const struct source_set *set, long long delivery_id, char **ret_path,

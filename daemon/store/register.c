@@ -108,6 +108,33 @@ int register_delivery_source(PGconn *conn, const char *schema, int64_t id, char 
         return 0;
 }
 
+int register_find_finished(PGconn *conn, const char *schema, const char *source, const char *sha256,
+                           int64_t *ret_id, bool *ret_rejected, char **ret_error) {
+        _cleanup_(freep) char *ident = db_ident(schema);
+        _cleanup_(freep) char *sql = NULL;
+        if (!ident || asprintf(&sql,
+                               "SELECT id, status = 'rejected' FROM %s.deliveries WHERE source = $1 AND sha256 = $2"
+                               " AND status IN ('loaded', 'superseded', 'rejected') ORDER BY id DESC LIMIT 1",
+                               ident) < 0) {
+                sql = NULL;
+                return -ENOMEM;
+        }
+        const char *params[] = {source, sha256};
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        int r = db_query(conn, sql, 2, params, &res, ret_error);
+        if (r < 0)
+                return r;
+        if (PQntuples(res) == 0)
+                return 0;
+        int64_t id;
+        r = db_get_int64(res, 0, 0, &id, ret_error);
+        if (r < 0)
+                return r;
+        *ret_id = id;
+        *ret_rejected = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+        return 1;
+}
+
 /* ---- scopes ---- */
 
 int register_scopes_add(struct register_scopes *l, const char *unit, int64_t year, const char *part, size_t part_len,
