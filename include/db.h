@@ -23,7 +23,15 @@ void db_close(PGconn *conn);
 DEFINE_CLEANUP_FUNC(PGconn, db_close)
 void db_clearp(PGresult **res);
 
-/* Runs sql (no parameters); -EIO with *ret_error on failure. */
+/*
+ * Server errors come back as one of two errnos, so that the daemon can tell a file's fault
+ * from the system's: -EDOM when the server refused the data itself (SQLSTATE class 22, a
+ * data exception, or 23, an integrity constraint); -EIO for everything else (privileges,
+ * timeouts, resources, locks, the connection). db_error_errno() is that choice.
+ */
+int db_error_errno(const PGresult *res);
+
+/* Runs sql (no parameters); -EIO or -EDOM with *ret_error on failure. */
 _must_check_ int db_exec(PGconn *conn, const char *sql, char **ret_error);
 /* Runs sql with text parameters; on success *ret is the result (PGRES_TUPLES_OK or
  * PGRES_COMMAND_OK), to be freed with PQclear. */

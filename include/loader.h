@@ -68,7 +68,8 @@ void load_result_done(struct load_result *r);
  * Loads the export open on fd (read from offset 0). file_name is the name the delivery is
  * registered under. Returns 0 with *ret filled, or a negative errno, with *ret_error when
  * there is more to say than strerror() (the transaction was rolled back; nothing of the
- * file is in the database): -EIO for a database failure, -ECANCELED when o->cancel was
+ * file is in the database): -EIO for a database failure, -EDOM when the server refused
+ * the data (db_error_errno()), -ECANCELED when o->cancel was
  * set, -EBADMSG when the server returned a number that is not one, other values for
  * reading.
  */

@@ -42,7 +42,8 @@
 
 #define RETRY_FIRST_SECONDS 1
 #define RETRY_MAX_SECONDS 60
-#define FILE_ATTEMPTS 3         /* server errors on a live connection before a file is quarantined */
+#define FILE_ATTEMPTS 3         /* refusals of a file's data before it is quarantined */
+#define SYSTEM_WAIT_MAX 300     /* seconds between attempts at most, while the system refuses a file */
 #define MOVE_RETRY_SECONDS 60   /* after a file could not be archived or put in quarantine */
 #define USEC_PER_SEC 1000000u
 
@@ -351,9 +352,22 @@ static void load_failed(struct daemon *d, size_t i, const char *name, const char
                 log_event(LOG_WARNING, EV_FAILED, f, "%s/%s: not loaded, the database went away (%s); taken again",
                           s->name, delivered, why);
                 db_down(d, why);
-        } else if (e == -EIO && ++io->attempts < FILE_ATTEMPTS) {
-                /* The server refused something on a live connection: perhaps passing (a
-                 * lock, a full disk), so the file is tried again a few times. */
+        } else if (e == -EIO) {
+                /* A fault of the system on a live connection -- a privilege taken away, a
+                 * statement_timeout, a full disk, a lock: only a file's own content may send
+                 * it to quarantine, so it waits, 2 s, 4 s, ... up to SYSTEM_WAIT_MAX, and
+                 * STATUS= says why. */
+                unsigned wait = io->attempts >= 8 ? SYSTEM_WAIT_MAX : 2u << io->attempts;
+                wait = wait > SYSTEM_WAIT_MAX ? SYSTEM_WAIT_MAX : wait;
+                io->attempts++;
+                log_event(LOG_WARNING, EV_FAILED, f, "%s/%s: not loaded, the database refused it (attempt %u): %s; "
+                          "a fault of the system, not of the file: it waits, next attempt in %u s",
+                          s->name, delivered, io->attempts, why, wait);
+                notify_status(d, "%s/%s waits: the database refused it (%s)", s->name, delivered, why);
+                io->processing_after = now_usec() + (uint64_t) wait * USEC_PER_SEC;
+        } else if (e == -EDOM && ++io->attempts < FILE_ATTEMPTS) {
+                /* The server refused the file's data: tried again a few times (a check of
+                 * the pack may have changed), then quarantined. */
                 log_event(LOG_WARNING, EV_FAILED, f, "%s/%s: not loaded (attempt %u of %u): %s", s->name, delivered,
                           io->attempts, FILE_ATTEMPTS, why);
                 io->processing_after = now_usec() + (uint64_t) io->attempts * 5 * USEC_PER_SEC;
@@ -565,8 +579,15 @@ static void reload(struct daemon *d) {
                         watch_set_options(d->io[i].watch, &source_at(d, i)->watch);
                         d->io[i].prepared = d->io[i].broken = false;
                 }
-                if (d->db_ok)
-                        (void) prepare_sources(d);
+                /* A new connection: a role's settings (statement_timeout, search_path) and a
+                 * changed password take effect at connect only, and an operator who fixed
+                 * one reloads. It prepares the sources of the new set as it connects. */
+                if (d->db_ok) {
+                        db_close(d->conn);
+                        d->conn = NULL;
+                        d->db_ok = false;
+                        db_connect_now(d);
+                }
                 log_event(LOG_INFO, EV_RELOADED, NULL, "%s: reloaded, %zu sources", d->config_path, d->nsources);
         }
         sd_notify(0, "READY=1");

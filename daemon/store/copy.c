@@ -42,19 +42,22 @@ int copy_send(PGconn *conn, const char *data, size_t len, char **ret_error) {
 
 int copy_end(PGconn *conn, const char *abort_reason, char **ret_error) {
         char *error = NULL;
+        int e = -EIO;
         if (PQputCopyEnd(conn, abort_reason) != 1)
                 error = db_error_text(conn, NULL);
         /* Every result, also after an error: the connection is usable again only then. */
         PGresult *res;
         while ((res = PQgetResult(conn))) {
-                if (PQresultStatus(res) != PGRES_COMMAND_OK && !error)
+                if (PQresultStatus(res) != PGRES_COMMAND_OK && !error) {
                         error = db_error_text(conn, res);
+                        e = db_error_errno(res);
+                }
                 PQclear(res);
         }
         if (!error)
                 return 0;
         *ret_error = error;
-        return -EIO;
+        return e;
 }
 
 int spool_open(struct spool *s) {

@@ -28,6 +28,11 @@ static char *trimmed_dup(const char *s) {
         return strndup(s, n);
 }
 
+int db_error_errno(const PGresult *res) {
+        const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+        return state && (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0) ? -EDOM : -EIO;
+}
+
 char *db_error_text(PGconn *conn, const PGresult *res) {
         char *out = NULL;
         if (res) {
@@ -78,8 +83,9 @@ int db_query(PGconn *conn, const char *sql, int nparams, const char *const *para
         ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
         if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
                 *ret_error = db_error_text(conn, res);
+                int e = db_error_errno(res);
                 PQclear(res);
-                return -EIO;
+                return e;
         }
         *ret = res;
         return 0;
@@ -95,8 +101,9 @@ int db_exec(PGconn *conn, const char *sql, char **ret_error) {
         ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
         if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
                 *ret_error = db_error_text(conn, res);
+                int e = db_error_errno(res);
                 PQclear(res);
-                return -EIO;
+                return e;
         }
         PQclear(res);
         return 0;

@@ -563,7 +563,7 @@ static int load_check(struct load_state *s) {
 static int send_spool(struct load_state *s, struct spool *sp, const char *sql) {
         char *text = NULL;
         int r = spool_send(sp, s->conn, sql, &text);
-        return r < 0 ? load_fail(s, r, text, r == -EIO ? "COPY" : "reading the spool") : 0;
+        return r < 0 ? load_fail(s, r, text, r == -EIO || r == -EDOM ? "COPY" : "reading the spool") : 0;
 }
 
 /* A file rejected as a whole keeps none of its rows (back to the savepoint before the

@@ -1047,6 +1047,42 @@ else
         echo "daemon tests: $QUEUE not writable, the overflow case is skipped" >&2
 fi
 
+# ======================================================================================
+# ---- a fault of the system is not the file's (issue 14, 7): with INSERT revoked from
+#      the daemon's role, a valid file waits in .processing -- past the attempts after
+#      which a refused file's data would go to quarantine -- and loads once the privilege
+#      is back; a SIGHUP renews the database connection ----
+# ======================================================================================
+new_db t_priv
+q "CREATE ROLE plausid_t LOGIN; GRANT CREATE ON DATABASE t_priv TO plausid_t" >/dev/null
+P=$T/priv
+write_config "$T/priv.yaml" "t_priv user=plausid_t" "$P"
+start_daemon priv "$T/priv.yaml"
+ost_variant "$STAGE/p1.csv" 514001
+mv "$STAGE/p1.csv" "$P/drop/"
+wait_q 15 loaded "SELECT status FROM plausid.deliveries WHERE file_name = 'p1.csv'"
+check "system fault: the unprivileged role loads a file" loaded "$got"
+q "REVOKE INSERT ON plausid.hze FROM plausid_t" >/dev/null
+ost_variant "$STAGE/p2.csv" 514002
+mv "$STAGE/p2.csv" "$P/drop/"
+wait_until 40 eval '[ "$(grep -c "p2.csv: not loaded, the database refused it (attempt 4)" "$LOG")" -ge 1 ]'
+check "system fault: after 4 attempts the file still waits in .processing, nothing in quarantine" "p2.csv||1" \
+        "$(files "$P/drop/.processing")|$(files "$P/quarantine")|$(grep -c "p2.csv: not loaded, the database refused it (attempt 4).*a fault of the system" "$LOG")"
+check "system fault: STATUS= says why it waits" t \
+        "$(grep -q 'STATUS=hze/p2.csv waits: the database refused it' "$NOTIFY" && echo t || echo f)"
+q "GRANT INSERT ON plausid.hze TO plausid_t" >/dev/null
+wait_q 40 loaded "SELECT status FROM plausid.deliveries WHERE file_name = 'p2.csv'"
+check "system fault: once the privilege is back the waiting file loads" "loaded|" "$got|$(files "$P/quarantine")"
+before=$(q "SELECT pid FROM pg_stat_activity WHERE usename = 'plausid_t' AND datname = 't_priv'")
+readies=$(notify_count READY=1)
+kill -HUP "$dpid"
+wait_until 5 eval '[ "$(notify_count READY=1)" -gt "$readies" ]'
+after=$(q "SELECT pid FROM pg_stat_activity WHERE usename = 'plausid_t' AND datname = 't_priv'")
+check "SIGHUP: a new database connection (a fixed role setting takes effect)" t \
+        "$([ -n "$after" ] && [ -n "$before" ] && [ "$after" != "$before" ] && echo t || echo "f:$before:$after")"
+stop_daemon
+check "system fault: exit 0" 0 "$stop_status"
+
 # ---- the logs of all cases: one line per event, never a value of a record ----
 check "logs (all cases): one line per event (every line begins with 'plausid:')" "" \
         "$(cd "$T" && grep -Hv '^plausid: ' ./*.log | head -3)"
