@@ -80,6 +80,11 @@ _must_check_ int register_lock_source(PGconn *conn, const char *source, char **r
 
 /* The first delivery of source with this content that was loaded (and perhaps superseded
  * since): 1 with its id in *ret_id, 0 when there is none. */
+/* Makes this connection the one that works source, when no other holds it: a session lock
+ * in PostgreSQL, so it is released when an instance dies or loses its connection, and a
+ * standby instance takes over. *ret_active: whether this connection has it now. */
+_must_check_ int register_try_active(PGconn *conn, const char *source, bool *ret_active, char **ret_error);
+
 _must_check_ int register_find_duplicate(PGconn *conn, const char *source, const char *sha256, int64_t *ret_id,
                                          char **ret_error);
 

@@ -110,6 +110,11 @@ _must_check_ int source_load(PGconn *conn, const struct source *s, const volatil
  * its group and its limit of records (report_delivery_from_db()). -EINVAL when the source
  * has no reports directory (the daemon's always have one; `plausid load` asks only when
  * its source has one). */
+/* Whether this instance works source s (and no other instance on the same database does):
+ * register_try_active(). Instances of one configuration share the drop directories; the
+ * one without it stands by. */
+_must_check_ int source_try_active(PGconn *conn, const struct source *s, bool *ret_active, char **ret_error);
+
 /* A file left in processing (fd, read with pread): the delivery its
  * content already made in this source -- loaded (or since superseded) or rejected --
  * before a crash or a failed move (register_find_finished()). 1 with *ret_id and

@@ -43,6 +43,7 @@
 #define RETRY_FIRST_SECONDS 1
 #define RETRY_MAX_SECONDS 60
 #define FILE_ATTEMPTS 3         /* refusals of a file's data before it is quarantined */
+#define STANDBY_SECONDS 2       /* a standby instance asks this often whether it may take over */
 #define SYSTEM_WAIT_MAX 300     /* seconds between attempts at most, while the system refuses a file */
 #define MOVE_RETRY_SECONDS 60   /* after a file could not be archived or put in quarantine */
 #define USEC_PER_SEC 1000000u
@@ -108,6 +109,8 @@ struct source_io {
         uint64_t processing_after;      /* ... not before this time */
         unsigned attempts;              /* failed attempts at the file in .processing */
         bool prepared;                  /* its table and views are ready on the current connection */
+        bool active;                    /* this instance works the source (a lock of the connection) */
+        uint64_t standby_until;         /* standing by: ask for the lock again at this time */
         bool broken;                    /* preparing them failed: its files wait for a reload */
 };
 
@@ -159,7 +162,7 @@ static void db_down(struct daemon *d, const char *why) {
         d->conn = NULL;
         d->db_ok = false;
         for (size_t i = 0; i < d->nsources; i++)
-                d->io[i].prepared = false;
+                d->io[i].prepared = d->io[i].active = false;
         d->next_db_attempt = now_usec() + (uint64_t) d->retry_seconds * USEC_PER_SEC;
         if (was_ok || d->retry_seconds == RETRY_FIRST_SECONDS)
                 log_event(LOG_WARNING, EV_DATABASE_DOWN, NULL,
@@ -495,11 +498,40 @@ static void process(struct daemon *d, size_t i, const char *name, const char *de
         load_result_done(&res);
 }
 
+/*
+ * Whether this instance works source i: the one holding its lock in PostgreSQL does, the
+ * others stand by -- they claim no file, say so in STATUS=, and ask again every
+ * STANDBY_SECONDS, so that they take over within seconds when the active one dies (its
+ * session, and with it the lock, ends) or loses its connection.
+ */
+static bool source_active(struct daemon *d, size_t i, uint64_t now) {
+        struct source_io *io = &d->io[i];
+        if (io->active || now < io->standby_until)
+                return io->active;
+        const char *name = config_at(d, i)->name;
+        _cleanup_(freep) char *error = NULL;
+        bool got = false;
+        if (source_try_active(d->conn, source_at(d, i), &got, &error) < 0) {
+                if (PQstatus(d->conn) != CONNECTION_OK)
+                        db_down(d, error ? error : "?");
+                return false;
+        }
+        io->standby_until = now + (uint64_t) STANDBY_SECONDS * USEC_PER_SEC;
+        if (got) {
+                io->active = true;
+                io->processing_pending = true;  /* what the instance before left behind */
+                log_event(LOG_INFO, EV_PROBLEM, NULL, "source %s: this instance works it", name);
+                notify_status(d, "waiting for files");
+        } else
+                notify_status(d, "standby: source %s is worked by another instance", name);
+        return got;
+}
+
 /* Takes at most one file of source i; returns whether it did. */
 static bool take_one(struct daemon *d, size_t i, uint64_t now) {
         struct source_io *io = &d->io[i];
         const struct source_config *s = config_at(d, i);
-        if (!io->prepared)
+        if (!io->prepared || !source_active(d, i, now))
                 return false;
         if (io->processing_pending && now >= io->processing_after) {
                 _cleanup_(freep) char *left = first_in_processing(io->dirs.processing);
@@ -586,6 +618,8 @@ static void reload(struct daemon *d) {
                         db_close(d->conn);
                         d->conn = NULL;
                         d->db_ok = false;
+                        for (size_t i = 0; i < d->nsources; i++)
+                                d->io[i].active = false;        /* the locks went with it */
                         db_connect_now(d);
                 }
                 log_event(LOG_INFO, EV_RELOADED, NULL, "%s: reloaded, %zu sources", d->config_path, d->nsources);

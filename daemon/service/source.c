@@ -208,6 +208,10 @@ int source_report(PGconn *conn, const struct source *s, long long delivery_id, c
                                        s->config->report_records, ret_path, ret_error);
 }
 
+int source_try_active(PGconn *conn, const struct source *s, bool *ret_active, char **ret_error) {
+        return register_try_active(conn, s->config->name, ret_active, ret_error);
+}
+
 int source_finished_delivery(PGconn *conn, const struct source *s, int fd, int64_t *ret_id, bool *ret_rejected,
                              char **ret_error) {
         char sha[DIGEST_HEX_LEN + 1];

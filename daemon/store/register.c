@@ -32,6 +32,17 @@ int register_lock_source(PGconn *conn, const char *source, char **ret_error) {
                           ret_error);
 }
 
+int register_try_active(PGconn *conn, const char *source, bool *ret_active, char **ret_error) {
+        const char *params[] = {source};
+        _cleanup_(db_clearp) PGresult *res = NULL;
+        int r = db_query(conn, "SELECT pg_try_advisory_lock(hashtext('plausid.active.' || $1))", 1, params, &res,
+                         ret_error);
+        if (r < 0)
+                return r;
+        *ret_active = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+        return 0;
+}
+
 int register_find_duplicate(PGconn *conn, const char *source, const char *sha256, int64_t *ret_id,
                             char **ret_error) {
         const char *params[] = {source, sha256};

@@ -1083,6 +1083,43 @@ check "SIGHUP: a new database connection (a fixed role setting takes effect)" t 
 stop_daemon
 check "system fault: exit 0" 0 "$stop_status"
 
+# ======================================================================================
+# ---- two instances on one configuration (issue 14, 9, and the standby): one works the
+#      source, the other stands by and claims nothing; kill -9 of the active one, and the
+#      standby takes over within seconds; every file exactly once ----
+# ======================================================================================
+new_db t_standby
+S2=$T/standby
+write_config "$T/standby.yaml" t_standby "$S2"
+start_daemon standby_a "$T/standby.yaml"
+a_pid=$dpid a_lpid=$lpid
+ost_variant "$STAGE/s0.csv" 515000
+mv "$STAGE/s0.csv" "$S2/drop/"
+wait_q 15 loaded "SELECT status FROM plausid.deliveries WHERE file_name = 's0.csv'"
+start_daemon standby_b "$T/standby.yaml"
+b_pid=$dpid
+wait_until 10 grep -q 'STATUS=standby: source hze is worked by another instance' "$NOTIFY"
+check "standby: the second instance says it stands by" t \
+        "$(grep -q 'STATUS=standby: source hze is worked by another instance' "$NOTIFY" && echo t || echo f)"
+for k in 1 2 3 4 5; do ost_variant "$STAGE/s$k.csv" $((515000 + k)); mv "$STAGE/s$k.csv" "$S2/drop/"; done
+wait_q 20 5 "SELECT count(*) FROM plausid.deliveries WHERE file_name LIKE 's_.csv' AND file_name <> 's0.csv' AND status = 'loaded'"
+check "standby: five files loaded while both run" 5 "$got"
+check "standby: every one by the active instance, the standby claimed none" 0 \
+        "$(grep -c 'loaded as delivery' "$T/standby_b.log")"
+kill -9 "$a_pid"
+wait "$a_pid" 2>/dev/null
+kill "$a_lpid" 2>/dev/null
+t0=$(usec)
+for k in 6 7 8; do ost_variant "$STAGE/s$k.csv" $((515000 + k)); mv "$STAGE/s$k.csv" "$S2/drop/"; done
+wait_q 30 3 "SELECT count(*) FROM plausid.deliveries WHERE file_name IN ('s6.csv', 's7.csv', 's8.csv') AND status = 'loaded'"
+took=$((($(usec) - t0) / 1000000))
+check "standby: after kill -9 of the active one the standby loads the next files (${took} s)" 3 "$got"
+check "standby: every file exactly once, no duplicate, nothing in quarantine" "9|9|0|" \
+        "$(q "SELECT count(*) FROM plausid.deliveries")|$(q "SELECT count(DISTINCT sha256) FROM plausid.deliveries WHERE status = 'loaded'")|$(q "SELECT count(*) FROM plausid.deliveries WHERE status = 'duplicate'")|$(files "$S2/quarantine")"
+check "standby: the rows of nine files" 540 "$(hze_rows)"
+stop_daemon
+check "standby: the instance that took over exits 0" 0 "$stop_status"
+
 # ---- the logs of all cases: one line per event, never a value of a record ----
 check "logs (all cases): one line per event (every line begins with 'plausid:')" "" \
         "$(cd "$T" && grep -Hv '^plausid: ' ./*.log | head -3)"
