@@ -50,7 +50,8 @@ struct source_config {
         double max_reject_share;        /* 0..1; a larger share of rejected records rejects the file */
         enum watch_mode watch;
         unsigned scan_interval;         /* seconds between full scans (the poll period in poll mode) */
-        unsigned stable_seconds;        /* poll mode: unchanged this long before a file is taken */
+        unsigned stable_seconds;        /* unchanged this long before a file is taken (poll mode; in
+                                         * inotify mode after a file written in place is closed) */
         bool done_marker;               /* take an export only when "<name>.done" exists beside it */
         char *report_group;             /* the group of the report files (mode 0640); NULL: plausid's own */
         unsigned report_records;        /* rejected records listed in a report, at most */

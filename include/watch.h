@@ -4,9 +4,10 @@
  * overflow and every scan_interval reconciles; in poll mode (CIFS/NFS shares, which report
  * nothing written from other machines) only the scans run. A file found by a scan is ready
  * once its size and modification time stayed unchanged for stable_seconds, so that a file
- * still being copied is never taken; one reported by inotify as closed after writing or
- * moved in is ready at once, and one inotify saw written to is not ready before it is
- * closed, however long the writer pauses.
+ * still being copied is never taken; one reported by inotify as moved in is ready at once;
+ * one inotify saw written to is not ready before it is closed, however long the writer
+ * pauses, and after the close it must stay unchanged for stable_seconds (a sender that
+ * reopens the file for each chunk closes it many times).
  *
  * Never taken: names beginning with '.' or '~' or ending in .tmp, .part, .partial or .done,
  * anything that is not a regular file, and, with done_marker, an export without its

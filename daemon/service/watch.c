@@ -113,9 +113,22 @@ static void forget(struct watch *w, struct entry *e) {
         *e = w->entries[--w->n];
 }
 
-/* A reported or scanned name: looks at what it is now. event: closed after writing or
- * moved in; writing: written to (and so open for writing) but not closed yet. */
-static int consider(struct watch *w, const char *name, bool event, bool writing, uint64_t now) {
+/* How a name came to the watch's notice. */
+enum notice {
+        NOTICE_SCAN,            /* a scan found it */
+        NOTICE_MOVED,           /* renamed into the directory: complete, taken at once */
+        NOTICE_WRITTEN,         /* written to, and so open for writing */
+        NOTICE_CLOSED,          /* closed after writing: complete only if nobody opens it again */
+};
+
+/*
+ * A reported or scanned name: looks at what it is now. A file written in place is not
+ * complete when it is closed -- a sender may append, close and open it again for each
+ * chunk -- so after the close it must stay unchanged for stable_seconds (the settle time,
+ * as Camel's readLock=changed or NiFi's minimum file age) before it is taken. A file
+ * renamed into the directory is complete and taken at once.
+ */
+static int consider(struct watch *w, const char *name, enum notice how, uint64_t now) {
         if (watch_name_ignored(name))
                 return 0;
         struct stat st;
@@ -139,10 +152,12 @@ static int consider(struct watch *w, const char *name, bool event, bool writing,
         e->size = st.st_size;
         e->mtime = st.st_mtim;
         e->seen = true;
-        if (event)
+        if (how == NOTICE_MOVED)
                 e->event = true;
-        if (writing || event)
-                e->writing = writing;
+        if (how == NOTICE_CLOSED)
+                e->unchanged_since = now;       /* the settle time starts at the close */
+        if (how != NOTICE_SCAN)
+                e->writing = how == NOTICE_WRITTEN;
         return 0;
 }
 
@@ -172,8 +187,10 @@ int watch_read_events(struct watch *w, uint64_t now) {
                                         e->event = e->event || e->seen;
                                 continue;
                         }
-                        bool modified = (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) == 0;
-                        int r = consider(w, ev->name, !modified, modified, now);
+                        enum notice how = ev->mask & IN_MOVED_TO      ? NOTICE_MOVED :
+                                          ev->mask & IN_CLOSE_WRITE   ? NOTICE_CLOSED :
+                                                                        NOTICE_WRITTEN;
+                        int r = consider(w, ev->name, how, now);
                         if (r < 0)
                                 return r;
                 }
@@ -195,7 +212,7 @@ int watch_scan(struct watch *w, uint64_t now) {
         struct dirent *de;
         errno = 0;
         while (r >= 0 && (de = readdir(d)))
-                r = consider(w, de->d_name, false, false, now);
+                r = consider(w, de->d_name, NOTICE_SCAN, now);
         if (r >= 0 && errno)
                 r = -errno;
         closedir(d);

@@ -1084,6 +1084,34 @@ stop_daemon
 check "system fault: exit 0" 0 "$stop_status"
 
 # ======================================================================================
+# ---- a sender that reopens the file for each chunk (issue 14, 6): appended, closed,
+#      opened again ten times; one delivery with every record, not eleven. A file renamed
+#      into the drop directory is still taken at once ----
+# ======================================================================================
+new_db t_chunks
+C=$T/chunks
+write_config "$T/chunks.yaml" t_chunks "$C" "stable_seconds: 3"
+start_daemon chunks "$T/chunks.yaml"
+mkhze "$STAGE/chunked.csv" 21 700021 1100
+total=$(wc -l <"$STAGE/chunked.csv")
+per=$(((total + 10) / 11))
+for k in $(seq 0 10); do
+        tail -n +$((k * per + 1)) "$STAGE/chunked.csv" | head -n "$per" >>"$C/drop/chunked.csv"
+        sleep 0.3
+done
+wait_q 20 "loaded|1100" "SELECT string_agg(status, ','), sum(records) FROM plausid.deliveries WHERE file_name LIKE 'chunked%'"
+check "chunks: one delivery with all 1100 records" "loaded|1100" "$got"
+check "chunks: nothing in quarantine" "" "$(files "$C/quarantine")"
+ost_variant "$STAGE/renamed.csv" 516001
+t0=$(usec)
+mv "$STAGE/renamed.csv" "$C/drop/"
+wait_q 10 loaded "SELECT status FROM plausid.deliveries WHERE file_name = 'renamed.csv'"
+ms=$((($(usec) - t0) / 1000))
+check "chunks: a renamed file is taken without the settle time (${ms} ms < 3000)" "loaded|t" \
+        "$got|$([ "$ms" -lt 3000 ] && echo t || echo f)"
+stop_daemon
+
+# ======================================================================================
 # ---- two instances on one configuration (issue 14, 9, and the standby): one works the
 #      source, the other stands by and claims nothing; kill -9 of the active one, and the
 #      standby takes over within seconds; every file exactly once ----
