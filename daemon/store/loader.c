@@ -85,6 +85,7 @@ struct load_state {
         struct dbrules *dbrules;        /* the database rules' stage (scope, check, place) */
         struct checker_file file;       /* how the file was read: to read records again */
         unsigned long *parts;           /* records rejected against the other part (parts.c) */
+        unsigned long *parts_per_rule;  /* their findings per rule of the pack; calloc'd */
         size_t nparts, parts_cap;       /* grown with ARRAY_GROW */
         struct dbrules_placed placed;   /* what its place step did */
 };
@@ -110,6 +111,7 @@ static void load_state_done(struct load_state *s) {
         spool_close(&s->rejected);
         free(s->late);
         free(s->parts);
+        free(s->parts_per_rule);
         register_rejected_batch_done(&s->late_fields);
         register_scopes_done(&s->scopes);
         dbrules_free(s->dbrules);
@@ -303,6 +305,8 @@ static int load_finish(struct load_state *s) {
                 memcpy(s->res.per_rule, checker_stats(s->checker)->per_rule, nrules * sizeof(unsigned long));
         for (unsigned i = 0; s->res.per_rule && s->placed.per_rule && i < nrules; i++)
                 s->res.per_rule[i] += s->placed.per_rule[i];
+        for (unsigned i = 0; s->res.per_rule && s->parts_per_rule && i < nrules; i++)
+                s->res.per_rule[i] += s->parts_per_rule[i];
         s->res.relinked = TAKE_PTR(s->placed.others);
         s->res.nrelinked = s->placed.nothers;
         if (checker_unknown_columns(s->checker))
@@ -444,6 +448,10 @@ static int parts_finding(void *userdata, int64_t delivery, const struct finding 
         int r = on_finding(s, f);
         if (r < 0)
                 return r;
+        if (!s->parts_per_rule && !(s->parts_per_rule = calloc(ruleset_rule_count(s->rs) + 1, sizeof(unsigned long))))
+                return load_fail(s, -ENOMEM, NULL, NULL);
+        s->parts_per_rule[f->rule]++;
+
         for (size_t i = 0; i < s->nparts; i++)
                 if (s->parts[i] == f->line)
                         return 0;
