@@ -12,13 +12,17 @@
  *   register    duplicate? (then recorded and committed: done); INSERT delivery
  *   copy        SAVEPOINT data; COPY records ...; delete the records that end-of-file
  *               rules rejected after they were sent (overlaps)
+ *   parts       the overlap intervals kept; the records that the other part of their
+ *               unit-year, in the database, makes stale or duplicate rejected and deleted
+ *               the same way (X01/X02 across the parts, parts.c)
  *   gate        a file finding or too many rejected records reject the file as a whole
  *   scope       the database rules (dbrules.h): the unit-years they run for, their earlier
  *               findings there taken back, while the rows a redelivery replaces are there
  *   redeliver   record the scopes; the source's policy against earlier deliveries
  *   check       the previous-year rules, against the rows as they are now
  *   findings    a rejected file rolls back to the savepoint; COPY findings, rejected_records
- *   place       the linked rules' findings onto the records they are about; warned recounted
+ *   place       the linked rules' findings onto the records they are about, the other
+ *               part's stale records marked rejected later; warned recounted
  *   finish      UPDATE delivery; COMMIT
  *
  * A phase returns 0 or the load's error. The first failure is recorded once, with its
