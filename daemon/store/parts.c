@@ -123,13 +123,15 @@ static int parts_sql_init(const struct table *t, struct parts_sql *q) {
 /* A record o of another delivery counts: it is not marked already, and this delivery
  * does not bring its scope (unit, year, part) -- that one it replaces. */
 static int put_other_counts(const struct parts_sql *q, struct strbuf *out) {
+        /* NOT IN over this delivery's few scopes: one hashed set, not a scan of its rows
+         * per other record (measured: 56 s instead of a second for 13,000 against 16,000). */
         return strbuf_printf(out,
                              " NOT EXISTS (SELECT 1 FROM late_rejections l WHERE l.delivery_id = o.delivery_id"
                              "  AND l.line = o.line)"
-                             " AND NOT EXISTS (SELECT 1 FROM %s t WHERE t.delivery_id = $1::bigint AND %s = %s"
-                             "  AND %s = %s AND %s = %s)",
-                             q->tab, strbuf_str(&q->unit_t), strbuf_str(&q->unit_o), strbuf_str(&q->year_t),
-                             strbuf_str(&q->year_o), strbuf_str(&q->part_t), strbuf_str(&q->part_o));
+                             " AND (%s, %s, %s) NOT IN (SELECT DISTINCT %s, %s, %s FROM %s t"
+                             "  WHERE t.delivery_id = $1::bigint)",
+                             strbuf_str(&q->unit_o), strbuf_str(&q->year_o), strbuf_str(&q->part_o),
+                             strbuf_str(&q->unit_t), strbuf_str(&q->year_t), strbuf_str(&q->part_t), q->tab);
 }
 
 bool parts_any(const struct ruleset *rs, enum ruleset_parts_kind kind) {
@@ -377,9 +379,19 @@ static int overlaps(PGconn *conn, const struct table *t, unsigned rule, int64_t 
         struct pairing p = {.conn = conn, .rs = t->rs, .rule = rule, .delivery = delivery, .marking = marking,
                             .fn = fn, .userdata = userdata, .ret_error = ret_error};
         const char *params[] = {DB_INT64(delivery), ruleset_rule_id(t->rs, rule)};
-        /* Marking writes while the pairs are read: the pairs are read whole first. */
-        _cleanup_(db_clearp) PGresult *res = NULL;
-        r = db_query(conn, strbuf_str(&sql), (int) ELEMENTSOF(params), params, &res, ret_error);
+        /* Marking writes while the pairs are read: the pairs are read whole first. Hash
+         * joins only, as for linked rules (linked.c): without statistics for the rows of this
+         * very transaction the planner takes nested loops, 11 s instead of 0.1 s for 13,000
+         * records against 16,000 (measured). The setting is put back afterwards. */
+        _cleanup_(db_clearp) PGresult *res = NULL, *was = NULL;
+        r = db_query(conn, "SELECT current_setting('enable_nestloop'), set_config('enable_nestloop', 'off', true)",
+                     0, NULL, &was, ret_error);
+        if (r >= 0)
+                r = db_query(conn, strbuf_str(&sql), (int) ELEMENTSOF(params), params, &res, ret_error);
+        if (r >= 0) {
+                const char *back[] = {PQgetvalue(was, 0, 0)};
+                r = db_command(conn, "SELECT set_config('enable_nestloop', $1, true)", 1, back, ret_error);
+        }
         for (int i = 0; r >= 0 && i < PQntuples(res); i++)
                 r = each_pair(res, i, &p);
         strbuf_done(&p.message);
