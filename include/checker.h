@@ -102,6 +102,24 @@ void checker_on_record(struct checker *c, checker_record_fn fn, void *userdata);
  */
 void checker_on_late_record(struct checker *c, checker_record_fn fn, void *userdata);
 
+/*
+ * After checker_finish(): the intervals the overlap rules of severity error kept of the
+ * records they did not reject, one call of fn each (valid during the call), for a
+ * consumer that checks them against intervals kept from other files (the loader, across
+ * the parts of a unit-year: store/parts.c). begin and end are months (or days, date)
+ * as the rule computed them; running is the rule's running condition.
+ */
+struct checker_interval {
+        unsigned rule;
+        unsigned long line;
+        const char *group;
+        int32_t begin, end;
+        bool running;
+        bool date;              /* begin and end are days, not months */
+};
+typedef int (*checker_interval_fn)(void *userdata, const struct checker_interval *iv);
+_must_check_ int checker_each_interval(struct checker *c, checker_interval_fn fn, void *userdata);
+
 /* Feeds one record; the first one fed is the header. Matches reader_record_fn. */
 _must_check_ int checker_record(void *checker, const struct reader_record *rec);
 /* The reader gave up (-EBADMSG): reports the file as unreadable. */

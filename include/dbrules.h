@@ -30,14 +30,18 @@
  * unit-year's records; so loading a file twice, or loading the other data set later,
  * never doubles them.
  *
- * A later kind plugs in the same way. X01/X02 across the parts of a unit-year (a record
- * of an earlier delivery, still current, that collides with one of this delivery and is
- * marked rejected then): its unit-years are this delivery's own (the scope's own side),
- * it takes back its findings in dbrules_scope() like a linked rule and places new ones on
- * the earlier delivery's records in dbrules_place(); what it adds is the marking (the
- * register would take the record's row out and count it as rejected, as the loader does
- * with a record rejected at the end of the file). A kind that needs its definitions
- * while another data set loads stores them with its pack as dbrules_store() does.
+ *   parts (parts.c)                  X01/X02 across the two parts of a unit-year (a
+ *                                    record against the other part's, same data set)
+ *
+ * The parts kind plugs in the same way: its unit-years are this delivery's own (the
+ * scope's own side); dbrules_scope() takes back what it marked there before (the marks
+ * in late_rejections, sql/004, their findings, the marked deliveries' counts), and
+ * dbrules_place() marks the other part's stale records rejected later, placing an error
+ * finding on each and a warning on this delivery's record that made it stale; the marked
+ * deliveries are among the `others` whose report is written again. What it rejects of
+ * this delivery's own records the loader rejects before the gate (parts_reject_own()).
+ * A kind that needs its definitions while another data set loads stores them with its
+ * pack as dbrules_store() does.
  */
 #ifndef PLAUSID_DBRULES_H
 #define PLAUSID_DBRULES_H
@@ -89,6 +93,23 @@ void dbrules_placed_done(struct dbrules_placed *p);
 /* After the delivery's own findings are stored: the linked rules' findings placed, the
  * warned counts recounted. */
 _must_check_ int dbrules_place(struct dbrules *d, struct dbrules_placed *ret, char **ret_error);
+
+/*
+ * X01/X02 across the parts of a unit-year (store/parts.c; rules/README.md, "Deliveries").
+ * Two steps belong to the loader itself, in the savepoint of the delivery's data, right
+ * after the COPY: parts_store_intervals() keeps the intervals the checker computed for the
+ * pack's overlap rules (a later delivery of the other part compares with them), and
+ * parts_reject_own() finds the records of this delivery that the other part's current
+ * records make stale (overlap) or duplicates (key): fn gets each one's finding (its
+ * delivery is this one), and the loader rejects the record as one rejected at the end of
+ * the file. Marking the other part's stale records is dbrules_place()'s, taking the marks
+ * back dbrules_scope()'s.
+ */
+typedef int (*parts_finding_fn)(void *userdata, int64_t delivery, const struct finding *f);
+_must_check_ int parts_store_intervals(PGconn *conn, const struct ruleset *rs, struct checker *c, int64_t delivery,
+                                       char **ret_error);
+_must_check_ int parts_reject_own(PGconn *conn, const struct table *t, int64_t delivery, parts_finding_fn fn,
+                                  void *userdata, char **ret_error);
 
 /* The pack's linked rules into the database (linked_rules), replacing the ones stored for
  * its data set before: what loads of other data sets need of them. In the caller's

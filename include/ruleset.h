@@ -52,6 +52,15 @@ const char *ruleset_rule_title(const struct ruleset *rs, unsigned rule);
 enum severity ruleset_rule_severity(const struct ruleset *rs, unsigned rule);
 /* Rules checked against the database (previous_year, linked): only plausid load runs them. */
 bool ruleset_rule_needs_database(const struct ruleset *rs, unsigned rule);
+/* Rules of severity error across the records of a file that the loader also checks across
+ * the parts of a unit-year (store/parts.c), when the pack has a delivery part: an overlap
+ * rule, or a unique rule over the record key (the key's fields, in any order). */
+enum ruleset_parts_kind {
+        RULESET_PARTS_NONE,
+        RULESET_PARTS_OVERLAP,
+        RULESET_PARTS_KEY,
+};
+enum ruleset_parts_kind ruleset_rule_parts_kind(const struct ruleset *rs, unsigned rule);
 /* Rules that only a fixed-width file can set off (record_type, delivery_year): the CSV
  * examples cannot show them; fixed-width test files do. */
 bool ruleset_rule_fixed_only(const struct ruleset *rs, unsigned rule);

@@ -84,7 +84,7 @@ WITH faelle AS (
     WHERE ist_fall
     GROUP BY berichtsjahr, sozialraum
 ), jahre AS (
-    SELECT DISTINCT berichtsjahr FROM hze
+    SELECT DISTINCT berichtsjahr FROM v_hze
 )
 SELECT coalesce(f.berichtsjahr, b.berichtsjahr) AS berichtsjahr,
        coalesce(f.sozialraum, b.sozialraum) AS sozialraum,

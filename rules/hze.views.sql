@@ -1078,7 +1078,7 @@ WITH r AS (
 ), jahre AS (
     -- the Berichtsjahre of a Jugendamt whose records can be linked
     SELECT DISTINCT land, regbez, kreis, gemeinde, berichtsjahr
-    FROM hze
+    FROM v_hze
     WHERE nullif(person_id, '') IS NOT NULL
 ), folge AS (
     -- per ended aid, the other aids of the same person beginning in the month of ende or

@@ -391,7 +391,7 @@ CREATE VIEW v_schutz_verknuepfung AS
 WITH hze_hilfen AS (
     SELECT land, regbez, kreis, gemeinde, einrichtung, berichtsjahr, person_id, beginn,
            CASE WHEN andauernd = '1' OR ende IS NULL THEN make_date(berichtsjahr::integer, 12, 1) ELSE ende END AS ende
-    FROM hze
+    FROM v_hze
     WHERE nullif(person_id, '') IS NOT NULL
 ), hze_jahre AS (
     -- the unit-years whose hze rows can be linked

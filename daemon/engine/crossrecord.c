@@ -321,6 +321,28 @@ int finish_overlap(struct checker *c, unsigned ri) {
         return 0;
 }
 
+int checker_each_interval(struct checker *c, checker_interval_fn fn, void *userdata) {
+        for (unsigned ri = 0; ri < c->rs->nrules; ri++) {
+                const struct rule *r = &c->rs->rules[ri];
+                const struct overlap_state *o = &c->overlaps[ri];
+                if (r->kind != RULE_OVERLAP || r->severity != SEVERITY_ERROR)
+                        continue;
+                for (size_t k = 0; k < o->n; k++) {
+                        const struct interval *it = &o->items[k];
+                        if (it->had_error || it->hit)
+                                continue;
+                        const char *key = o->text.data + it->text;
+                        const struct checker_interval iv = {
+                                .rule = ri, .line = it->line, .group = key + strlen(key) + 1, .begin = it->begin,
+                                .end = it->end, .running = it->running, .date = r->begin.type == VT_DATE};
+                        int e = fn(userdata, &iv);
+                        if (e < 0)
+                                return e;
+                }
+        }
+        return 0;
+}
+
 /* Sizes the key tables for the records a file of this size probably holds, so that they
  * are not rebuilt (and their pages cleared) at every doubling on the way. An export record
  * is rarely under 100 bytes; a guess too low only means the usual growth. */

@@ -95,6 +95,24 @@ bool ruleset_rule_needs_database(const struct ruleset *rs, unsigned rule) {
         return rs->rules[rule].kind == RULE_PREVIOUS_YEAR || rs->rules[rule].kind == RULE_LINKED;
 }
 
+enum ruleset_parts_kind ruleset_rule_parts_kind(const struct ruleset *rs, unsigned rule) {
+        const struct rule *r = &rs->rules[rule];
+        if (r->severity != SEVERITY_ERROR || ruleset_delivery_part(rs) < 0)
+                return RULESET_PARTS_NONE;
+        if (r->kind == RULE_OVERLAP)
+                return RULESET_PARTS_OVERLAP;
+        if (r->kind != RULE_UNIQUE || r->nunique != rs->nkey)
+                return RULESET_PARTS_NONE;
+        for (unsigned i = 0; i < r->nunique; i++) {
+                bool found = false;
+                for (unsigned k = 0; k < rs->nkey && !found; k++)
+                        found = r->unique[i] == rs->key[k];
+                if (!found)
+                        return RULESET_PARTS_NONE;
+        }
+        return RULESET_PARTS_KEY;
+}
+
 const char *ruleset_rule_message_text(const struct ruleset *rs, unsigned rule) {
         return rs->rules[rule].message_text ? rs->rules[rule].message_text : "";
 }

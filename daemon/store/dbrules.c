@@ -59,6 +59,7 @@ struct dbrules {
         int64_t delivery;
         struct linked_defs linked;      /* the pack's linked rules, then other packs' that point here */
         struct unit_year_set *scope;    /* per linked rule: the owner's unit-years to evaluate */
+        bool parts;                     /* the pack's rules across the parts run (parts.c) */
         int64_t *changed;               /* deliveries whose findings changed, each once */
         size_t nchanged, changed_cap;   /* grown with ARRAY_GROW */
 };
@@ -163,8 +164,22 @@ static int linked_scope(struct dbrules *d, struct linked_def *def, const struct 
         return linked_take_back(d->conn, def, scope, note_changed, d, ret_error);
 }
 
+/* The parts kind's marks on the unit-years this delivery brings, taken back: it decides
+ * them anew in dbrules_place(). */
+static int parts_scope(struct dbrules *d, const struct unit_year_set *loaded, char **ret_error) {
+        d->parts = parts_any(d->rs, RULESET_PARTS_OVERLAP);
+        if (!d->parts)
+                return 0;
+        return parts_take_back(d->conn, d->t, loaded, note_changed, d, ret_error);
+}
+
 int dbrules_scope(struct dbrules *d, const struct register_scopes *scopes, char **ret_error) {
-        int r = linked_defs_of_pack(d->rs, &d->linked);
+        _cleanup_(unit_year_set_done) struct unit_year_set loaded = {0};
+        int r = loaded_unit_years(scopes, &loaded);
+        if (r >= 0)
+                r = parts_scope(d, &loaded, ret_error);
+        if (r >= 0)
+                r = linked_defs_of_pack(d->rs, &d->linked);
         if (r >= 0)
                 r = linked_defs_pointing_at(d->conn, ruleset_name(d->rs), &d->linked, ret_error);
         if (r < 0 || d->linked.n == 0)
@@ -175,8 +190,6 @@ int dbrules_scope(struct dbrules *d, const struct register_scopes *scopes, char 
         d->scope = calloc(d->linked.n, sizeof(*d->scope));
         if (!d->scope)
                 return -ENOMEM;
-        _cleanup_(unit_year_set_done) struct unit_year_set loaded = {0};
-        r = loaded_unit_years(scopes, &loaded);
         for (size_t i = 0; i < d->linked.n && r >= 0; i++)
                 r = linked_scope(d, &d->linked.def[i], &loaded, &d->scope[i], ret_error);
         return r;
@@ -240,9 +253,11 @@ static int compare_ids(const void *a, const void *b) {
 static int place_all(struct placing *p, char **ret_error) {
         struct dbrules *d = p->d;
         int r = spool_open(&p->spool);
-        for (size_t i = 0; i < d->linked.n && r >= 0; i++)
+        for (size_t i = 0; d->scope && i < d->linked.n && r >= 0; i++)
                 if (d->scope[i].n > 0)
                         r = linked_evaluate(d->conn, &d->linked.def[i], &d->scope[i], place_finding, p, ret_error);
+        if (r >= 0 && d->parts)
+                r = parts_mark(d->conn, d->t, d->delivery, place_finding, p, ret_error);
         if (r >= 0 && p->spool.rows > 0)
                 r = spool_send(&p->spool, d->conn, register_copy_findings, ret_error);
         if (r < 0 || d->nchanged == 0)
@@ -258,7 +273,7 @@ static int place_all(struct placing *p, char **ret_error) {
 
 int dbrules_place(struct dbrules *d, struct dbrules_placed *ret, char **ret_error) {
         _cleanup_(dbrules_placed_done) struct dbrules_placed placed = {0};
-        if (!d->scope) {
+        if (!d->scope && !d->parts && d->nchanged == 0) {
                 *ret = placed;
                 return 0;
         }

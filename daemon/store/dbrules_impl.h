@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "checker.h"
+#include "dbrules.h"
 #include "register.h"
 #include "ruleset.h"
 #include "strbuf.h"
@@ -113,5 +114,21 @@ _must_check_ int linked_take_back(PGconn *conn, const struct linked_def *d, cons
 typedef int (*linked_finding_fn)(void *userdata, int64_t delivery, const struct finding *f);
 _must_check_ int linked_evaluate(PGconn *conn, const struct linked_def *d, const struct unit_year_set *uys,
                                  linked_finding_fn fn, void *userdata, char **ret_error);
+
+/* ---- parts.c ---- */
+
+/* Whether the pack has a rule of this kind across the parts. */
+bool parts_any(const struct ruleset *rs, enum ruleset_parts_kind kind);
+
+/* The marks on records of the unit-years, their findings (on the marked record and on the
+ * one that made it stale) and the marked deliveries' counts, taken back; fn gets each
+ * delivery that lost findings. */
+_must_check_ int parts_take_back(PGconn *conn, const struct table *t, const struct unit_year_set *uys,
+                                 register_delivery_count_fn fn, void *userdata, char **ret_error);
+
+/* The other part's records that this delivery's make stale, marked rejected later; fn
+ * gets the findings, on the marked record (its delivery) and on this delivery's record. */
+_must_check_ int parts_mark(PGconn *conn, const struct table *t, int64_t delivery, linked_finding_fn fn,
+                            void *userdata, char **ret_error);
 
 #endif

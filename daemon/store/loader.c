@@ -12,13 +12,17 @@
  *   register    duplicate? (then recorded and committed: done); INSERT delivery
  *   copy        SAVEPOINT data; COPY records ...; delete the records that end-of-file
  *               rules rejected after they were sent (overlaps)
+ *   parts       the overlap intervals kept; the records that the other part of their
+ *               unit-year, in the database, makes stale or duplicate rejected and deleted
+ *               the same way (X01/X02 across the parts, parts.c)
  *   gate        a file finding or too many rejected records reject the file as a whole
  *   scope       the database rules (dbrules.h): the unit-years they run for, their earlier
  *               findings there taken back, while the rows a redelivery replaces are there
  *   redeliver   record the scopes; the source's policy against earlier deliveries
  *   check       the previous-year rules, against the rows as they are now
  *   findings    a rejected file rolls back to the savepoint; COPY findings, rejected_records
- *   place       the linked rules' findings onto the records they are about; warned recounted
+ *   place       the linked rules' findings onto the records they are about, the other
+ *               part's stale records marked rejected later; warned recounted
  *   finish      UPDATE delivery; COMMIT
  *
  * A phase returns 0 or the load's error. The first failure is recorded once, with its
@@ -83,6 +87,10 @@ struct load_state {
         struct register_scopes scopes;  /* what the rows sent cover */
         struct strbuf unit;             /* scratch: the current record's unit */
         struct dbrules *dbrules;        /* the database rules' stage (scope, check, place) */
+        struct checker_file file;       /* how the file was read: to read records again */
+        unsigned long *parts;           /* records rejected against the other part (parts.c) */
+        unsigned long *parts_per_rule;  /* their findings per rule of the pack; calloc'd */
+        size_t nparts, parts_cap;       /* grown with ARRAY_GROW */
         struct dbrules_placed placed;   /* what its place step did */
 };
 
@@ -106,6 +114,8 @@ static void load_state_done(struct load_state *s) {
         spool_close(&s->findings);
         spool_close(&s->rejected);
         free(s->late);
+        free(s->parts);
+        free(s->parts_per_rule);
         register_rejected_batch_done(&s->late_fields);
         register_scopes_done(&s->scopes);
         dbrules_free(s->dbrules);
@@ -299,6 +309,8 @@ static int load_finish(struct load_state *s) {
                 memcpy(s->res.per_rule, checker_stats(s->checker)->per_rule, nrules * sizeof(unsigned long));
         for (unsigned i = 0; s->res.per_rule && s->placed.per_rule && i < nrules; i++)
                 s->res.per_rule[i] += s->placed.per_rule[i];
+        for (unsigned i = 0; s->res.per_rule && s->parts_per_rule && i < nrules; i++)
+                s->res.per_rule[i] += s->parts_per_rule[i];
         s->res.relinked = TAKE_PTR(s->placed.others);
         s->res.nrelinked = s->placed.nothers;
         if (checker_unknown_columns(s->checker))
@@ -418,6 +430,7 @@ static int load_copy(struct load_state *s) {
         in.threads = true;
         struct checker_file file = {0};
         r = lseek(s->fd, 0, SEEK_SET) < 0 ? -errno : checker_check_file(s->checker, s->fd, &in, &file);
+        s->file = file;
         if (r < 0)
                 return copy_abort(s, r);
         r = copy_close(s);
@@ -431,6 +444,80 @@ static int load_copy(struct load_state *s) {
         return s->nlate > 0 ? remove_late(s) : 0;
 }
 
+/* ---- parts ---- */
+
+static int parts_finding(void *userdata, int64_t delivery, const struct finding *f) {
+        struct load_state *s = userdata;
+        (void) delivery;        /* this one */
+        int r = on_finding(s, f);
+        if (r < 0)
+                return r;
+        if (!s->parts_per_rule && !(s->parts_per_rule = calloc(ruleset_rule_count(s->rs) + 1, sizeof(unsigned long))))
+                return load_fail(s, -ENOMEM, NULL, NULL);
+        s->parts_per_rule[f->rule]++;
+
+        for (size_t i = 0; i < s->nparts; i++)
+                if (s->parts[i] == f->line)
+                        return 0;
+        r = ARRAY_GROW(s->parts, s->nparts, s->parts_cap);
+        if (r < 0)
+                return load_fail(s, r, NULL, "rejected records");
+        s->parts[s->nparts++] = f->line;
+        return 0;
+}
+
+static int parts_raw(void *userdata, const struct reader_record *rec) {
+        struct load_state *s = userdata;
+        const struct checked_record cr = {
+                .line = rec->line, .rejected = true, .late = true, .raw = rec->raw, .raw_len = rec->raw_len};
+        return spool_rejected(s, &cr);
+}
+
+static int cmp_line(const void *a, const void *b) {
+        unsigned long x = *(const unsigned long *) a, y = *(const unsigned long *) b;
+        return (x > y) - (x < y);
+}
+
+/* The records rejected against the other part: their text read again from the file, as
+ * the checker reads a record rejected at the end of the file, then taken out like one. */
+static int reject_parts(struct load_state *s) {
+        qsort(s->parts, s->nparts, sizeof(*s->parts), cmp_line);
+        struct reader_options opts = *ruleset_input(s->rs);
+        char year[DB_NUM_MAX];
+        if (s->file.format == READER_FORMAT_FIXED)
+                opts = (struct reader_options) {
+                        .format = READER_FORMAT_FIXED, .layout = ruleset_fixed_layout(s->rs, s->file.berichtsjahr),
+                        .delivery_year = db_int64_text(year, s->file.berichtsjahr)};
+        opts.encoding = s->file.encoding;
+        opts.threads = false;
+        int r = reader_read_lines(s->fd, &opts, s->parts, s->nparts, parts_raw, s);
+        if (r < 0)
+                return load_fail(s, r, NULL, "reading rejected records again");
+        char *text = NULL;
+        unsigned long deleted;
+        r = rows_take_lines(s->conn, s->t, s->delivery, s->parts, s->nparts, keep_late_fields, s, &deleted, &text);
+        if (r < 0)
+                return load_fail(s, r, text, "removing rejected records");
+        s->loaded -= deleted;
+        r = rows_count_scopes(s->conn, s->t, s->delivery, &s->scopes, &text);
+        return r < 0 ? load_fail(s, r, text, "counting the delivery's scopes") : 0;
+}
+
+/* X01/X02 across the parts of a unit-year (parts.c): the intervals of this delivery's
+ * records kept, and those of its records that the other part makes stale or duplicate
+ * rejected. A file rejected as a whole is left alone. */
+static int load_parts(struct load_state *s) {
+        if (checker_stats(s->checker)->file_rejected || ruleset_delivery_part(s->rs) < 0)
+                return 0;
+        char *text = NULL;
+        int r = parts_store_intervals(s->conn, s->rs, s->checker, s->delivery, &text);
+        if (r >= 0)
+                r = parts_reject_own(s->conn, s->t, s->delivery, parts_finding, s, &text);
+        if (r < 0)
+                return load_fail(s, r, text, "checking against the other part");
+        return s->nparts > 0 ? reject_parts(s) : 0;
+}
+
 /* ---- gate ---- */
 
 /* A finding about the file, or a share of rejected records above the source's limit,
@@ -438,7 +525,7 @@ static int load_copy(struct load_state *s) {
 static int load_gate(struct load_state *s) {
         const struct checker_stats *cs = checker_stats(s->checker);
         s->res.records = cs->records;
-        s->res.rejected = cs->rejected;
+        s->res.rejected = cs->rejected + s->nparts;
         s->res.warned = cs->warned;
         if (cs->file_rejected)
                 return load_reject(s, text_printf("Die Datei wurde als Ganzes abgewiesen "
@@ -592,6 +679,13 @@ static int load_findings(struct load_state *s) {
 
 /* ---- place ---- */
 
+static int on_own_warned(void *userdata, int64_t delivery, unsigned long warned) {
+        struct load_state *s = userdata;
+        (void) delivery;
+        s->res.warned = warned;
+        return 0;
+}
+
 /* The linked rules' findings on the records they are about, this delivery's and earlier
  * ones'; this delivery's counts follow them. */
 static int load_place(struct load_state *s) {
@@ -605,7 +699,10 @@ static int load_place(struct load_state *s) {
         s->res.relinked_findings = s->placed.elsewhere;
         if (s->placed.warned_changed)
                 s->res.warned = s->placed.warned;
-        return 0;
+        else if (s->nparts > 0)
+                /* A record rejected against the other part may have had warnings. */
+                r = register_recount_warned(s->conn, &s->delivery, 1, on_own_warned, s, &text);
+        return r < 0 ? load_fail(s, r, text, "counting warnings") : 0;
 }
 
 /* ---- the load ---- */
@@ -618,6 +715,9 @@ static int load_phases(struct load_state *s) {
         if (r <= 0)
                 return r;       /* failed, or a duplicate: recorded and committed */
         r = load_copy(s);
+        if (r < 0)
+                return r;
+        r = load_parts(s);
         if (r < 0)
                 return r;
         r = load_gate(s);

@@ -22,4 +22,10 @@ plausid_migration_003:
         .incbin "sql/003_rejected_fields.sql"
         .byte 0
 
+        .global plausid_migration_004
+        .type plausid_migration_004, @object
+plausid_migration_004:
+        .incbin "sql/004_late_rejections.sql"
+        .byte 0
+
         .section .note.GNU-stack, "", @progbits

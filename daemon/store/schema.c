@@ -16,11 +16,13 @@
 extern const char plausid_migration_001[];
 extern const char plausid_migration_002[];
 extern const char plausid_migration_003[];
+extern const char plausid_migration_004[];
 
 static const char *const migrations[] = {
         plausid_migration_001,
         plausid_migration_002,
         plausid_migration_003,
+        plausid_migration_004,
 };
 
 /* Every schema change of every plausid process goes through this lock. */
@@ -250,8 +252,9 @@ static int level_expression(const struct table *t, const char *alias, const stru
  * the level columns, what depends on them is dropped and every data set's views are
  * applied again.
  */
-/* "SELECT <level expressions> AS <level columns>, t.* FROM <table> t", and in old the
- * ALTER TABLE clauses that drop level columns an earlier plausid stored. */
+/* "SELECT <level expressions> AS <level columns>, t.* FROM <table> t" without the rows
+ * rejected later, and in old the ALTER TABLE clauses that drop level columns an earlier
+ * plausid stored. */
 static int derived_select(const struct table *t, const char *tab, struct strbuf *select, struct strbuf *old) {
         int r = strbuf_puts(select, "SELECT ");
         for (unsigned k = 0; k < t->ncolumns && r >= 0; k++) {
@@ -269,7 +272,12 @@ static int derived_select(const struct table *t, const char *tab, struct strbuf 
         }
         if (r < 0)
                 return r;
-        return strbuf_printf(select, "t.* FROM %s t", tab);
+        /* A record a later delivery rejected (late_rejections, sql/004) stays in the table
+         * with its finding but is in no view: every view reads the table through this one. */
+        return strbuf_printf(select,
+                             "t.* FROM %s t WHERE NOT EXISTS (SELECT 1 FROM late_rejections l"
+                             " WHERE l.delivery_id = t.delivery_id AND l.line = t.line)",
+                             tab);
 }
 
 static int create_derived_view(PGconn *conn, const struct table *t, char **ret_error) {

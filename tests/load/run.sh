@@ -475,7 +475,7 @@ EOSQL
 check "migration 2 -> 3: the old schema made, without the fields" "2|0" \
         "$(q "SELECT max(version) FROM plausid.schema_migrations")|$(q "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'plausid' AND table_name = 'rejected_records' AND column_name = 'gruppe'")"
 load "$T/c.yaml" samples/hze_2024_sued_cp1252.csv
-check "migration 2 -> 3: loaded, schema at 3, the eight columns text" "0|3|8 text" \
+check "migration 2 -> 3: loaded, schema at the newest (4), the eight columns text" "0|4|8 text" \
         "$status|$(q "SELECT max(version) FROM plausid.schema_migrations")|$(q "SELECT count(*) || ' ' || string_agg(DISTINCT data_type, ',') FROM information_schema.columns WHERE table_schema = 'plausid' AND table_name = 'rejected_records' AND column_name IN ($(printf "'%s'," land regbez kreis gemeinde einrichtung berichtsjahr lfd_nr gruppe | sed 's/,$//'))")"
 check "migration 2 -> 3: the old rejected record kept, its fields NULL" "ein alter Datensatz|8" \
         "$(q "SELECT raw, num_nulls(land, regbez, kreis, gemeinde, einrichtung, berichtsjahr, lfd_nr, gruppe) FROM plausid.rejected_records WHERE delivery_id = 1")"
@@ -803,5 +803,70 @@ check "a header of 1M columns: exit 1, one S05 at line 1, about the length" "1|1
         "$?|$(grep -c ';S05;' "$T/wide_rej.csv")|$(grep -c '^wide.csv;1;;S05;file;;;.*länger als' "$T/wide_rej.csv")|$(grep -c 'keine Kopfzeile' "$T/wide_rej.csv")"
 timeout 20 "$PLAUSID" check --rules rules/hze.yaml /dev/null >/dev/null 2>"$T/stderr"
 check "a device (/dev/null): not a file" "2|1" "$?|$(grep -c "/dev/null: not a file" "$T/stderr")"
+# ---- X01/X02 across the two parts of a unit-year (daemon/store/parts.c): the running and
+#      the ended records of one unit and Berichtsjahr come as two files; the second load
+#      checks its records against the first's in the database. Stationary aids (11 at Ort 08)
+#      of one Jugendamt, made from a clean record of hze_2024_ost.csv ----
+xhead=$(head -1 samples/hze_2024_ost.csv)
+xrun() { echo "05;9;13;000;512345;$1;2024;$2;Hörde;$3;;11;08;22;2;08.2006;06;2;1;2;2;2;2;2;2;11;10;16;1;;;;;;"; }
+xend() { echo "05;9;13;000;512345;$1;2024;$2;Hörde;$3;;11;08;22;2;08.2006;06;2;1;2;2;2;2;2;2;11;10;16;2;;$4;;10;01;4"; }
+mkdir -p "$T/xrep"
+write_config "$T/cx.yaml" "max_reject_share: 0.5" "reports: $T/xrep"
+# (a) the stale record in the first file: P1's aid running since 01.2023 (line 2 of the
+#     running part) overlaps P1's ended aid 03.2024-09.2024 (line 2 of the ended part)
+new_db t_xparts
+{ echo "$xhead"; xrun 00001 P1 01.2023; xrun 00002 P2 02.2023; } >"$T/x_laufend.csv"
+{ echo "$xhead"; xend 00011 P1 03.2024 09.2024; xend 00012 P3 01.2024 05.2024; } >"$T/x_beendet.csv"
+load "$T/cx.yaml" "$T/x_laufend.csv"
+load "$T/cx.yaml" "$T/x_beendet.csv"
+check "parts X02 (a): both load, the running part's record marked rejected later by line 2 of delivery 2" \
+        "0|hze 1 2 X02 2 2" "$status|$(q "SELECT dataset, delivery_id, line, rule, by_delivery, by_line FROM plausid.late_rejections" | tr '|' ' ')"
+check "parts X02 (a): the marked row stays in hze, left out of v_hze and v_hze_hilfen" "4|3|3|0" \
+        "$(q "SELECT count(*) FROM plausid.hze")|$(q "SELECT count(*) FROM plausid.v_hze")|$(q "SELECT count(*) FROM plausid.v_hze_hilfen")|$(q "SELECT count(*) FROM plausid.v_hze_hilfen WHERE delivery_id = 1 AND line = 2")"
+check "parts X02 (a): the earlier delivery counts it rejected (loaded 1, rejected 1), the new one a warning" \
+        "1 2 1 1 0,2 2 2 0 1" "$(q "SELECT string_agg(concat_ws(' ', id, records, loaded, rejected, warned), ',' ORDER BY id) FROM plausid.deliveries")"
+check "parts X02 (a): the error on the stale record names the other line and file" \
+        "error|Die stationäre Hilfe von Person P1 (seit 01.2023, andauernd) überschneidet sich mit der stationären Hilfe in Zeile 2 der Datei x_beendet.csv, Lieferung 2 (03.2024 bis 09.2024). Nachträglich abgewiesen beim Laden der Lieferung 2 (Datei x_beendet.csv, der andere Teil desselben Berichtsjahrs): dieser Datensatz ist der veraltete; er bleibt gespeichert, zählt aber in keiner Auswertung." \
+        "$(q "SELECT severity, message FROM plausid.findings WHERE delivery_id = 1 AND line = 2 AND rule = 'X02'")"
+check "parts X02 (a): the new delivery's finding names both lines and files" \
+        "warning|Die stationäre Hilfe von Person P1 (03.2024 bis 09.2024) überschneidet sich mit der stationären Hilfe in Zeile 2 der Datei x_laufend.csv, Lieferung 1 (seit 01.2023, andauernd). Jener Datensatz der früheren Lieferung ist der veraltete und wurde nachträglich abgewiesen; dieser bleibt geladen." \
+        "$(q "SELECT severity, message FROM plausid.findings WHERE delivery_id = 2 AND line = 2 AND rule = 'X02'")"
+check "parts X02 (a): the earlier delivery's report written again, with the X02 finding" "1|1" \
+        "$(grep -c "^report: $T/xrep/delivery-1.html$" <<<"$out")|$(grep -c ';X02;' "$T/xrep/delivery-1.csv")"
+# (e) the same files again are duplicates; a redelivery of the ended part (one record more)
+#     takes the mark back and sets it again: one mark, one finding each, counts as before
+load "$T/cx.yaml" "$T/x_laufend.csv" "$T/x_beendet.csv"
+{ cat "$T/x_beendet.csv"; xend 00013 P4 01.2024 03.2024; } >"$T/x_beendet2.csv"
+load "$T/cx.yaml" "$T/x_beendet2.csv"
+check "parts X02 (e): loaded again, the mark now by delivery 5, findings not doubled" \
+        "0|1 2 5 2|1 2 X02 error,5 2 X02 warning|1 1 0" \
+        "$status|$(q "SELECT concat_ws(' ', delivery_id, line, by_delivery, by_line) FROM plausid.late_rejections")|$(q "SELECT string_agg(concat_ws(' ', delivery_id, line, rule, severity), ',' ORDER BY delivery_id, line) FROM plausid.findings")|$(q "SELECT concat_ws(' ', loaded, rejected, warned) FROM plausid.deliveries WHERE id = 1")"
+# (d) a redelivery of the running part whose P1 aid begins after the ended one: the marked
+#     row goes, and its mark and both findings with it
+{ echo "$xhead"; xrun 00001 P1 10.2024; xrun 00002 P2 02.2023; } >"$T/x_laufend2.csv"
+load "$T/cx.yaml" "$T/x_laufend2.csv"
+check "parts X02 (d): the redelivery removes the mark with the row; no X02 left, all rows in the views" \
+        "0|0|0|5|5|0" \
+        "$status|$(q "SELECT count(*) FROM plausid.late_rejections")|$(q "SELECT count(*) FROM plausid.findings WHERE rule = 'X02'")|$(q "SELECT count(*) FROM plausid.hze")|$(q "SELECT count(*) FROM plausid.v_hze_hilfen")|$(q "SELECT warned FROM plausid.deliveries WHERE id = 5")"
+# (b) the stale record in the second file: the ended part first, then the running part whose
+#     P1 aid began before the ended one: rejected in the second load, like a record
+#     rejected at the end of the file (its text in rejected_records, its row taken out)
+new_db t_xparts_b
+load "$T/cx.yaml" "$T/x_beendet.csv" "$T/x_laufend.csv"
+check "parts X02 (b): the second delivery rejects its own stale record" \
+        "0|2 2 1 1 0|0|1 00001" \
+        "$status|$(q "SELECT concat_ws(' ', id, records, loaded, rejected, warned) FROM plausid.deliveries WHERE id = 2")|$(q "SELECT count(*) FROM plausid.late_rejections")|$(q "SELECT count(*), min(lfd_nr) FROM plausid.rejected_records WHERE delivery_id = 2 AND line = 2" | tr '|' ' ')"
+check "parts X02 (b): the error names the other line and file; the row is gone" \
+        "error|Die stationäre Hilfe von Person P1 (seit 01.2023, andauernd) überschneidet sich mit der stationären Hilfe in Zeile 2 der Datei x_beendet.csv, Lieferung 1 (03.2024 bis 09.2024).|0|$(sed -n 2p "$T/x_laufend.csv")" \
+        "$(q "SELECT severity, message FROM plausid.findings WHERE delivery_id = 2 AND line = 2")|$(q "SELECT count(*) FROM plausid.hze WHERE delivery_id = 2 AND line = 2")|$(q "SELECT raw FROM plausid.rejected_records WHERE delivery_id = 2")"
+check "parts X02 (b): the summary counts X02" 1 "$(grep -cE '^  X02 +error +1 ' <<<"$out")"
+# (c) a key already loaded in the other part: this delivery's record is the duplicate
+new_db t_xparts_c
+{ echo "$xhead"; xrun 00001 P1 01.2023; } >"$T/xc_laufend.csv"
+{ echo "$xhead"; xend 00001 P7 01.2024 05.2024; xend 00002 P8 01.2024 05.2024; } >"$T/xc_beendet.csv"
+load "$T/cx.yaml" "$T/xc_laufend.csv" "$T/xc_beendet.csv"
+check "parts X01 (c): the second delivery's record with the first's key rejected" \
+        "0|2 2 1 1|error|Die Datensatzkennung 05-9-13-000-512345-00001-2024 kommt bereits in Zeile 2 der Datei xc_laufend.csv (Lieferung 1) vor, im anderen Teil desselben Berichtsjahrs.|1 1" \
+        "$status|$(q "SELECT concat_ws(' ', id, records, loaded, rejected) FROM plausid.deliveries WHERE id = 2")|$(q "SELECT severity, message FROM plausid.findings WHERE delivery_id = 2 AND rule = 'X01'")|$(q "SELECT count(*) FROM plausid.hze WHERE lfd_nr = '00001'") $(q "SELECT count(*) FROM plausid.rejected_records WHERE delivery_id = 2")"
 
 summary
