@@ -43,6 +43,18 @@ int register_try_active(PGconn *conn, const char *source, bool *ret_active, char
         return 0;
 }
 
+/* The id in the first column of the first row: 1 with *ret_id, 0 when there is no row. */
+static int first_id(const PGresult *res, int64_t *ret_id, char **ret_error) {
+        if (PQntuples(res) == 0)
+                return 0;
+        int64_t id;
+        int r = db_get_int64(res, 0, 0, &id, ret_error);
+        if (r < 0)
+                return r;
+        *ret_id = id;
+        return 1;
+}
+
 int register_find_duplicate(PGconn *conn, const char *source, const char *sha256, int64_t *ret_id,
                             char **ret_error) {
         const char *params[] = {source, sha256};
@@ -51,16 +63,7 @@ int register_find_duplicate(PGconn *conn, const char *source, const char *sha256
                          "SELECT id FROM deliveries WHERE source = $1 AND sha256 = $2"
                          " AND status IN ('loaded', 'superseded') ORDER BY id LIMIT 1",
                          2, params, &res, ret_error);
-        if (r < 0)
-                return r;
-        if (PQntuples(res) == 0)
-                return 0;
-        int64_t id;
-        r = db_get_int64(res, 0, 0, &id, ret_error);
-        if (r < 0)
-                return r;
-        *ret_id = id;
-        return 1;
+        return r < 0 ? r : first_id(res, ret_id, ret_error);
 }
 
 int register_insert(PGconn *conn, const struct register_delivery *d, int64_t *ret_id, char **ret_error) {
@@ -133,15 +136,8 @@ int register_find_finished(PGconn *conn, const char *schema, const char *source,
         const char *params[] = {source, sha256};
         _cleanup_(db_clearp) PGresult *res = NULL;
         int r = db_query(conn, sql, 2, params, &res, ret_error);
-        if (r < 0)
+        if (r < 0 || (r = first_id(res, ret_id, ret_error)) <= 0)
                 return r;
-        if (PQntuples(res) == 0)
-                return 0;
-        int64_t id;
-        r = db_get_int64(res, 0, 0, &id, ret_error);
-        if (r < 0)
-                return r;
-        *ret_id = id;
         *ret_rejected = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
         return 1;
 }
